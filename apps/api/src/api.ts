@@ -1,0 +1,17 @@
+import { StorageConfig } from '@app/event-store';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+
+/** The HTTP application as it runs in production; tests build it the same way. */
+export async function createApi(config?: StorageConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'],
+  });
+  // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
+  app.useBodyParser('json', { limit: '2mb', strict: true });
+  app.enableShutdownHooks();
+  return app;
+}

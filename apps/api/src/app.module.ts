@@ -1,0 +1,29 @@
+import { systemClock } from '@app/domain';
+import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { projectionMigrations } from '@app/projections';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { CLOCK } from './clock';
+import { FamiliesModule } from './families/families.module';
+import { HealthController } from './health/health.controller';
+import { ProblemFilter } from './http/problems';
+
+@Module({})
+export class AppModule {
+  static forRoot(config = storageConfigFromEnv()): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        EventStoreModule.forRoot(config, projectionMigrations),
+        ClockModule,
+        FamiliesModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}
+
+@Global()
+@Module({ providers: [{ provide: CLOCK, useValue: systemClock }], exports: [CLOCK] })
+class ClockModule {}

@@ -1,0 +1,259 @@
+import {
+  AssessmentStage,
+  ExitType,
+  FamilyEventData,
+  FamilyEventType,
+  HousingAction,
+  MemberRole,
+  RefusalStage,
+} from '@app/domain';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsEffectiveDate } from '../../http/validation';
+
+/**
+ * The `data` of each recordable event type, as the API accepts it. Each class implements the
+ * domain's payload type (minus `occurredAt`, which the request carries beside `data`), so the
+ * compiler keeps the two in step.
+ */
+type Payload<T extends FamilyEventType> = Omit<FamilyEventData[T], 'occurredAt' | 'beforeReferral'>;
+
+/** Codes and ids: letters, digits, `_`, `-`, `.`, `:`; no free text, so no personal data. */
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const codeMessage = { message: '$property must be a code of letters, digits, _ . : -' };
+
+function Code(): PropertyDecorator {
+  return (target, key) => {
+    IsString()(target, key);
+    MaxLength(64)(target, key);
+    Matches(CODE, codeMessage)(target, key);
+  };
+}
+
+function Codes(min = 0): PropertyDecorator {
+  return (target, key) => {
+    IsArray()(target, key);
+    ArrayMinSize(min)(target, key);
+    ArrayMaxSize(50)(target, key);
+    IsString({ each: true })(target, key);
+    MaxLength(64, { each: true })(target, key);
+    Matches(CODE, { each: true, ...codeMessage })(target, key);
+  };
+}
+
+function Text(): PropertyDecorator {
+  return (target, key) => {
+    IsString()(target, key);
+    MaxLength(500)(target, key);
+  };
+}
+
+function Hours(max: number): PropertyDecorator {
+  return (target, key) => {
+    IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })(target, key);
+    Min(0)(target, key);
+    Max(max)(target, key);
+  };
+}
+
+function Count(): PropertyDecorator {
+  return (target, key) => {
+    IsInt()(target, key);
+    Min(0)(target, key);
+    Max(100_000)(target, key);
+  };
+}
+
+const MEMBER_ROLES: MemberRole[] = ['parent', 'carer', 'child', 'other'];
+const REFUSAL_STAGES: RefusalStage[] = ['offer', 'support_plan', 'intervention'];
+const EXIT_TYPES: ExitType[] = ['planned', 'disengaged', 'moved_area', 'custody', 'other'];
+const HOUSING_ACTIONS: HousingAction[] = [
+  'nosp',
+  'eviction_notice',
+  'eviction',
+  'asbo',
+  'injunction',
+  'other',
+];
+const ASSESSMENT_STAGES: AssessmentStage[] = [
+  'referral',
+  'support_plan',
+  'review',
+  'exit',
+  'follow_up',
+];
+
+export class MemberDto {
+  @Code() memberId!: string;
+  @IsIn(MEMBER_ROLES) role!: MemberRole;
+}
+
+export class FamilyReferredPayload implements Omit<Payload<'FamilyReferred'>, 'members'> {
+  @Code() authority!: string;
+  @Code() programme!: string;
+  @Code() source!: string;
+  @Codes(1) reasons!: string[];
+  @IsOptional() @Codes() eligibilityCriteria?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => MemberDto)
+  members?: MemberDto[];
+}
+
+export class EmptyPayload {}
+
+export class InterventionRefusedPayload implements Payload<'InterventionRefused'> {
+  @IsIn(REFUSAL_STAGES) stage!: RefusalStage;
+  @IsOptional() @Text() reason?: string;
+}
+
+export class SupportPlanAgreedPayload implements Payload<'SupportPlanAgreed'> {
+  @Codes(1) domains!: string[];
+  @Hours(168) plannedWeeklyHours!: number;
+}
+
+export class KeyWorkerAssignedPayload implements Payload<'KeyWorkerAssigned'> {
+  @Code() workerId!: string;
+}
+
+export class LeadWorkerChangedPayload implements Payload<'LeadWorkerChanged'> {
+  @Code() workerId!: string;
+  @IsOptional() @Text() reason?: string;
+}
+
+export class ReviewHeldPayload implements Payload<'ReviewHeld'> {
+  @Hours(168) weeklyContactHours!: number;
+}
+
+export class CafOpenedPayload implements Payload<'CafOpened'> {
+  @Code() cafId!: string;
+  @Code() childId!: string;
+  @IsOptional() @Code() leadWorker?: string;
+  @IsOptional() @Codes() presentingNeeds?: string[];
+}
+
+export class CafReviewedPayload implements Payload<'CafReviewed'> {
+  @Code() cafId!: string;
+  @IsOptional() @IsBoolean() goalsMet?: boolean;
+}
+
+export class CafClosedPayload implements Payload<'CafClosed'> {
+  @Code() cafId!: string;
+  @IsBoolean() needsMet!: boolean;
+}
+
+export class TeamAroundFamilyFormedPayload implements Payload<'TeamAroundFamilyFormed'> {
+  @Codes(2) cafIds!: string[];
+}
+
+export class AsbIncidentRecordedPayload implements Payload<'AsbIncidentRecorded'> {
+  @Code() asbType!: string;
+  @Code() sourceAgency!: string;
+}
+
+export class HousingEnforcementActionPayload implements Payload<'HousingEnforcementAction'> {
+  @IsIn(HOUSING_ACTIONS) action!: HousingAction;
+}
+
+export class OffenceRecordedPayload implements Payload<'OffenceRecorded'> {
+  @Code() offenceType!: string;
+  @IsOptional() @Code() memberId?: string;
+}
+
+export class SchoolAttendanceRecordedPayload implements Payload<'SchoolAttendanceRecorded'> {
+  @Code() childId!: string;
+  @IsEffectiveDate() periodStart!: string;
+  @IsEffectiveDate() periodEnd!: string;
+  @Count() possibleSessions!: number;
+  @Count() attendedSessions!: number;
+  @Count() unauthorisedSessions!: number;
+}
+
+export class SchoolExclusionRecordedPayload implements Payload<'SchoolExclusionRecorded'> {
+  @Code() childId!: string;
+  @IsIn(['fixed_term', 'permanent']) exclusionType!: 'fixed_term' | 'permanent';
+  @IsOptional() @Count() days?: number;
+}
+
+export class DomainAssessmentRecordedPayload implements Payload<'DomainAssessmentRecorded'> {
+  @IsIn(ASSESSMENT_STAGES) stage!: AssessmentStage;
+  @IsOptional() @Codes() asbTypes?: string[];
+  @IsOptional() @Count() housingEnforcementActions?: number;
+  @IsOptional() @IsBoolean() educationProblems?: boolean;
+  @IsOptional() @IsBoolean() truancyExclusionBehaviour?: boolean;
+  @IsOptional() @IsBoolean() childProtectionConcern?: boolean;
+  @IsOptional() @IsBoolean() domesticViolence?: boolean;
+  @IsOptional() @IsBoolean() drugAlcoholProblem?: boolean;
+  @IsOptional() @Codes() evidenceSources?: string[];
+}
+
+export class SupportDeliveredPayload implements Payload<'SupportDelivered'> {
+  @Code() supportType!: string;
+  @IsOptional() @Hours(10_000) hours?: number;
+}
+
+export class FamilyExitedPayload implements Payload<'FamilyExited'> {
+  @IsIn(EXIT_TYPES) exitType!: ExitType;
+  @IsOptional() @Text() reason?: string;
+}
+
+export class FamilyMovedAreaPayload implements Payload<'FamilyMovedArea'> {
+  @Code() toAuthority!: string;
+}
+
+export class ConsentPayload implements Payload<'ConsentRecorded'> {
+  @Code() purpose!: string;
+}
+
+/**
+ * Event types a key worker records through the API. Follow-up events are not here: the
+ * follow-up scheduler and its own endpoints record them.
+ */
+export const PAYLOADS = {
+  FamilyReferred: FamilyReferredPayload,
+  InterventionOffered: EmptyPayload,
+  InterventionAccepted: EmptyPayload,
+  InterventionRefused: InterventionRefusedPayload,
+  SupportPlanAgreed: SupportPlanAgreedPayload,
+  KeyWorkerAssigned: KeyWorkerAssignedPayload,
+  LeadWorkerChanged: LeadWorkerChangedPayload,
+  ReviewHeld: ReviewHeldPayload,
+  CafOpened: CafOpenedPayload,
+  CafReviewed: CafReviewedPayload,
+  CafClosed: CafClosedPayload,
+  TeamAroundFamilyFormed: TeamAroundFamilyFormedPayload,
+  AsbIncidentRecorded: AsbIncidentRecordedPayload,
+  HousingEnforcementAction: HousingEnforcementActionPayload,
+  OffenceRecorded: OffenceRecordedPayload,
+  SchoolAttendanceRecorded: SchoolAttendanceRecordedPayload,
+  SchoolExclusionRecorded: SchoolExclusionRecordedPayload,
+  DomainAssessmentRecorded: DomainAssessmentRecordedPayload,
+  SupportDelivered: SupportDeliveredPayload,
+  FamilyExited: FamilyExitedPayload,
+  FamilyMovedArea: FamilyMovedAreaPayload,
+  ConsentRecorded: ConsentPayload,
+  ConsentWithdrawn: ConsentPayload,
+} satisfies Partial<Record<FamilyEventType, new () => object>>;
+
+export type RecordableType = keyof typeof PAYLOADS;
+export const RECORDABLE_TYPES = Object.keys(PAYLOADS) as RecordableType[];
+
+/** Payload fields that hold effective dates, stored in one normal form. */
+export const DATE_FIELDS = ['periodStart', 'periodEnd'] as const;

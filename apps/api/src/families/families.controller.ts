@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { RequestInvalid, validated } from '../http/validation';
+import { toProblem } from '../http/problems';
+import { BatchRequest, parseBatchItem, parseRecordEvent, parseReferFamily } from './dto/requests';
+import { FamilyNotFound, Recorded, RecordFamilyEventCommand, Actor } from './record-family-event';
+import {
+  FamilyPage,
+  FamilyView,
+  GetFamily,
+  GetTimeline,
+  ListFamilies,
+  TimelineEntry,
+  decodeCursor,
+} from './queries';
+
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new RequestInvalid([{ field: 'familyId', rule: 'isUuid', message: 'familyId must be a UUID' }]),
+});
+
+class ListFamiliesQuery {
+  @IsOptional() @IsString() authority?: string;
+  @IsOptional() @IsString() programme?: string;
+  @IsOptional() @IsIn(['referred', 'offered', 'accepted', 'refused', 'exited']) status?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional() @IsString() cursor?: string;
+}
+
+/** Until authentication lands, the caller names itself; ids only, never a person's name. */
+function actorFrom(actorId?: string, correlationId?: string): Actor {
+  const safe = (v: string | undefined, pattern: RegExp) => (v && pattern.test(v) ? v : undefined);
+  return {
+    id: safe(actorId, /^[A-Za-z0-9_.:-]{1,64}$/) ?? 'unidentified',
+    correlationId: safe(correlationId, /^[A-Za-z0-9_.:-]{1,128}$/) ?? randomUUID(),
+  };
+}
+
+@Controller('v1')
+export class FamiliesController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('families')
+  async refer(
+    @Body() body: unknown,
+    @Headers('x-actor-id') actorId?: string,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<{ familyId: string; revision: number; position: string }> {
+    const recording = await parseReferFamily(body);
+    const familyId = recording.familyId ?? randomUUID();
+    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
+      new RecordFamilyEventCommand(
+        familyId,
+        recording.event,
+        actorFrom(actorId, correlationId),
+        undefined,
+        undefined,
+        true,
+      ),
+    );
+    return { familyId, revision: recorded.revision, position: recorded.position };
+  }
+
+  @Post('families/:familyId/events')
+  async record(
+    @Param('familyId', uuid) familyId: string,
+    @Body() body: unknown,
+    @Headers('x-actor-id') actorId?: string,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<{ eventId: string; revision: number; position: string }> {
+    const { event, eventId, expectedRevision } = await parseRecordEvent(body);
+    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
+      new RecordFamilyEventCommand(
+        familyId,
+        event,
+        actorFrom(actorId, correlationId),
+        eventId,
+        expectedRevision,
+      ),
+    );
+    return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
+  }
+
+  /**
+   * Up to 1,000 events for many families. Each item is answered on its own (a 201-like result or
+   * the error it would have had alone); items of one family are applied in order.
+   */
+  @Post('events/batch')
+  @HttpCode(200)
+  async batch(
+    @Body() body: unknown,
+    @Headers('x-actor-id') actorId?: string,
+    @Headers('x-correlation-id') correlationId?: string,
+  ): Promise<{ results: Record<string, unknown>[] }> {
+    const { events } = await validated(BatchRequest, body);
+    const actor = actorFrom(actorId, correlationId);
+    const results: Record<string, unknown>[] = new Array(events.length);
+    const byFamily = new Map<string, number[]>();
+    const parsed = await Promise.all(
+      events.map((item, index) =>
+        parseBatchItem(item).then(
+          (ok) => ({ ok }),
+          (error: unknown) => ({ error, index }),
+        ),
+      ),
+    );
+    parsed.forEach((p, index) => {
+      if ('error' in p) {
+        const problem = toProblem(p.error);
+        results[index] = { index, status: problem.status, error: problem.body };
+      } else {
+        byFamily.set(p.ok.familyId, [...(byFamily.get(p.ok.familyId) ?? []), index]);
+      }
+    });
+    const recordFamily = async (indexes: number[]) => {
+      for (const index of indexes) {
+        const p = parsed[index] as { ok: Awaited<ReturnType<typeof parseBatchItem>> };
+        const { familyId, event, eventId, expectedRevision } = p.ok;
+        try {
+          const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
+            new RecordFamilyEventCommand(familyId, event, actor, eventId, expectedRevision),
+          );
+          results[index] = { index, status: 201, ...recorded };
+        } catch (error) {
+          const problem = toProblem(error);
+          results[index] = { index, status: problem.status, familyId, error: problem.body };
+        }
+      }
+    };
+    await runLimited([...byFamily.values()], 8, recordFamily);
+    return { results };
+  }
+
+  @Get('families')
+  async list(@Query() query: unknown): Promise<FamilyPage> {
+    const q = await validated(ListFamiliesQuery, query);
+    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    if (q.cursor && !after) {
+      throw new RequestInvalid([
+        { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
+      ]);
+    }
+    const filter = { authority: q.authority, programme: q.programme, status: q.status };
+    return this.queries.execute(new ListFamilies(filter, q.limit ?? 50, after));
+  }
+
+  @Get('families/:familyId')
+  async get(@Param('familyId', uuid) familyId: string): Promise<FamilyView> {
+    const family = await this.queries.execute<GetFamily, FamilyView | undefined>(
+      new GetFamily(familyId),
+    );
+    if (!family) throw new FamilyNotFound(familyId);
+    return family;
+  }
+
+  @Get('families/:familyId/timeline')
+  async timeline(
+    @Param('familyId', uuid) familyId: string,
+  ): Promise<{ familyId: string; events: TimelineEntry[] }> {
+    const events = await this.queries.execute<GetTimeline, TimelineEntry[]>(
+      new GetTimeline(familyId),
+    );
+    if (!events.length) throw new FamilyNotFound(familyId);
+    return { familyId, events };
+  }
+}
+
+/** Runs `work` over `groups` with at most `limit` at a time. */
+async function runLimited<T>(
+  groups: T[],
+  limit: number,
+  work: (group: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < groups.length) await work(groups[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, groups.length) }, lane));
+}

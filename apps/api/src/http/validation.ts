@@ -1,0 +1,96 @@
+import { BadRequestException } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import {
+  ValidationError,
+  ValidationOptions,
+  ValidatorOptions,
+  registerDecorator,
+  validate,
+} from 'class-validator';
+
+/** One broken rule: which field, which rule, in words. */
+export interface FieldError {
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export const VALIDATOR_OPTIONS: ValidatorOptions = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: false,
+};
+
+/** Flattens class-validator's tree into `{field, rule, message}` with dotted paths. */
+export function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {}).map(([rule, message]) => ({
+      field,
+      rule: rule === 'whitelistValidation' ? 'unknown-field' : rule,
+      message: rule === 'whitelistValidation' ? `${field} is not a known field` : message,
+    }));
+    return [...own, ...fieldErrors(e.children ?? [], field)];
+  });
+}
+
+export class RequestInvalid extends BadRequestException {
+  constructor(readonly errors: FieldError[]) {
+    super({ statusCode: 400, error: 'Bad Request', message: 'the request is invalid', errors });
+  }
+}
+
+/** Validates a plain value against a DTO class; returns the instance or throws `RequestInvalid`. */
+export async function validated<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  prefix = '',
+): Promise<T> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new RequestInvalid([
+      {
+        field: prefix || 'body',
+        rule: 'isObject',
+        message: `${prefix || 'body'} must be an object`,
+      },
+    ]);
+  }
+  const instance = plainToInstance(cls, plain);
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
+  if (errors.length) throw new RequestInvalid(fieldErrors(errors, prefix));
+  return instance;
+}
+
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/**
+ * An effective date: ISO 8601 (a date, or a date-time with an offset or Z), a real calendar day,
+ * from 1900 on. "Not in the future" is the decider's rule, since it needs the clock.
+ */
+export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isEffectiveDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 date from 1900 on (e.g. 2025-03-31 or 2025-03-31T10:00:00Z)`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          const m = ISO_DATE.exec(value);
+          if (!m) return false;
+          const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+          const calendar = new Date(Date.UTC(year, month - 1, day));
+          const real = calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
+          return real && year >= 1900 && !Number.isNaN(Date.parse(value));
+        },
+      },
+    });
+}
+
+/** The stored form of an effective date: UTC, millisecond precision. */
+export const normaliseDate = (value: string) => new Date(value).toISOString();

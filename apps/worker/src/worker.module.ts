@@ -1,0 +1,47 @@
+import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
+import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { FAMILY_STREAM_PREFIX } from '@app/domain';
+
+/** Runs every projection from its checkpoint for as long as the worker lives. */
+@Injectable()
+class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly runner: ProjectionRunner;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore, dataSource: DataSource) {
+    const logger = new Logger('projections');
+    this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
+      streamPrefixes: [FAMILY_STREAM_PREFIX],
+      batchSize: Number(process.env.PROJECTION_BATCH_SIZE ?? 500),
+      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.runner.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: StorageConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [EventStoreModule.forRoot(config, projectionMigrations)],
+      providers: [Projections],
+    };
+  }
+}

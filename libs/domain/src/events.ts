@@ -1,0 +1,151 @@
+/**
+ * The family timeline: every fact about a family is one of these events on its stream
+ * (`family-<familyId>`). Types are stable strings; each payload has a schema version so that
+ * later changes can be upcast. `occurredAt` (the effective date, ISO 8601) is part of every
+ * payload; `recordedAt`, actor, authority and ids travel in the store's metadata.
+ */
+
+export type IsoDateTime = string;
+
+export interface Occurred {
+  occurredAt: IsoDateTime;
+}
+
+/** Set by the decider on incidents, attendance and assessments that predate the referral. */
+export interface MaybeBaselineHistory {
+  beforeReferral?: true;
+}
+
+export type MemberRole = 'parent' | 'carer' | 'child' | 'other';
+
+/** No names or dates of birth here: personal details are kept apart from the event log. */
+export interface FamilyMember {
+  memberId: string;
+  role: MemberRole;
+}
+
+export interface FamilyReferred extends Occurred {
+  authority: string;
+  programme: string;
+  source: string;
+  reasons: string[];
+  eligibilityCriteria?: string[];
+  members?: FamilyMember[];
+}
+
+export type RefusalStage = 'offer' | 'support_plan' | 'intervention';
+export type ExitType = 'planned' | 'disengaged' | 'moved_area' | 'custody' | 'other';
+export type HousingAction =
+  'nosp' | 'eviction_notice' | 'eviction' | 'asbo' | 'injunction' | 'other';
+export type AssessmentStage = 'referral' | 'support_plan' | 'review' | 'exit' | 'follow_up';
+export type FollowUpMissedReason = 'uncontactable' | 'declined' | 'moved_area' | 'other';
+
+/** Any domain field may be absent (= not assessed), which is not the same as `false`. */
+export interface DomainAssessment {
+  asbTypes?: string[];
+  housingEnforcementActions?: number;
+  educationProblems?: boolean;
+  truancyExclusionBehaviour?: boolean;
+  childProtectionConcern?: boolean;
+  domesticViolence?: boolean;
+  drugAlcoholProblem?: boolean;
+  evidenceSources?: string[];
+}
+
+export interface FamilyEventData {
+  FamilyReferred: FamilyReferred;
+  InterventionOffered: Occurred;
+  InterventionAccepted: Occurred;
+  InterventionRefused: Occurred & { stage: RefusalStage; reason?: string };
+  SupportPlanAgreed: Occurred & { domains: string[]; plannedWeeklyHours: number };
+  KeyWorkerAssigned: Occurred & { workerId: string };
+  LeadWorkerChanged: Occurred & { workerId: string; reason?: string };
+  ReviewHeld: Occurred & { weeklyContactHours: number };
+  CafOpened: Occurred & {
+    cafId: string;
+    childId: string;
+    leadWorker?: string;
+    presentingNeeds?: string[];
+  };
+  CafReviewed: Occurred & { cafId: string; goalsMet?: boolean };
+  CafClosed: Occurred & { cafId: string; needsMet: boolean };
+  TeamAroundFamilyFormed: Occurred & { cafIds: string[] };
+  AsbIncidentRecorded: Occurred & MaybeBaselineHistory & { asbType: string; sourceAgency: string };
+  HousingEnforcementAction: Occurred & MaybeBaselineHistory & { action: HousingAction };
+  OffenceRecorded: Occurred & MaybeBaselineHistory & { memberId?: string; offenceType: string };
+  SchoolAttendanceRecorded: Occurred &
+    MaybeBaselineHistory & {
+      childId: string;
+      periodStart: IsoDateTime;
+      periodEnd: IsoDateTime;
+      possibleSessions: number;
+      attendedSessions: number;
+      unauthorisedSessions: number;
+    };
+  SchoolExclusionRecorded: Occurred &
+    MaybeBaselineHistory & {
+      childId: string;
+      exclusionType: 'fixed_term' | 'permanent';
+      days?: number;
+    };
+  DomainAssessmentRecorded: Occurred &
+    MaybeBaselineHistory &
+    DomainAssessment & { stage: AssessmentStage };
+  SupportDelivered: Occurred & { supportType: string; hours?: number };
+  FamilyExited: Occurred & { exitType: ExitType; reason?: string };
+  FollowUpScheduled: Occurred & { episode: number; dueAt: IsoDateTime };
+  FollowUpDue: Occurred & { episode: number };
+  FollowUpCompleted: Occurred & { episode: number; assessment: DomainAssessment };
+  FollowUpMissed: Occurred & { episode: number; reason: FollowUpMissedReason };
+  FamilyMovedArea: Occurred & { toAuthority: string };
+  ConsentRecorded: Occurred & { purpose: string };
+  ConsentWithdrawn: Occurred & { purpose: string };
+}
+
+export type FamilyEventType = keyof FamilyEventData;
+
+export type FamilyEvent = {
+  [T in FamilyEventType]: { type: T; data: FamilyEventData[T] };
+}[FamilyEventType];
+
+export type FamilyEventOf<T extends FamilyEventType> = Extract<FamilyEvent, { type: T }>;
+
+/** Current schema version of each payload; bump (and add an upcaster) when a payload changes. */
+export const SCHEMA_VERSIONS: Readonly<Record<FamilyEventType, number>> = {
+  FamilyReferred: 1,
+  InterventionOffered: 1,
+  InterventionAccepted: 1,
+  InterventionRefused: 1,
+  SupportPlanAgreed: 1,
+  KeyWorkerAssigned: 1,
+  LeadWorkerChanged: 1,
+  ReviewHeld: 1,
+  CafOpened: 1,
+  CafReviewed: 1,
+  CafClosed: 1,
+  TeamAroundFamilyFormed: 1,
+  AsbIncidentRecorded: 1,
+  HousingEnforcementAction: 1,
+  OffenceRecorded: 1,
+  SchoolAttendanceRecorded: 1,
+  SchoolExclusionRecorded: 1,
+  DomainAssessmentRecorded: 1,
+  SupportDelivered: 1,
+  FamilyExited: 1,
+  FollowUpScheduled: 1,
+  FollowUpDue: 1,
+  FollowUpCompleted: 1,
+  FollowUpMissed: 1,
+  FamilyMovedArea: 1,
+  ConsentRecorded: 1,
+  ConsentWithdrawn: 1,
+};
+
+export const FAMILY_EVENT_TYPES = Object.keys(SCHEMA_VERSIONS) as FamilyEventType[];
+
+export function isFamilyEventType(type: string): type is FamilyEventType {
+  return Object.prototype.hasOwnProperty.call(SCHEMA_VERSIONS, type);
+}
+
+export const familyStreamId = (familyId: string) => `family-${familyId}`;
+export const FAMILY_STREAM_PREFIX = 'family-';

@@ -1,0 +1,311 @@
+import { FamilyEvent, FamilyEventData, FamilyEventType } from './events';
+import { fold, isSameRecord } from './family';
+import { given } from './testing/decider-spec';
+
+const ev = <T extends FamilyEventType>(type: T, data: FamilyEventData[T]) =>
+  ({ type, data }) as FamilyEvent;
+
+const referred = (occurredAt = '2025-01-10T00:00:00.000Z', authority = 'derbyshire') =>
+  ev('FamilyReferred', {
+    occurredAt,
+    authority,
+    programme: 'fip',
+    source: 'police',
+    reasons: ['asb'],
+  });
+const offered = (occurredAt = '2025-01-20T00:00:00.000Z') =>
+  ev('InterventionOffered', { occurredAt });
+const accepted = (occurredAt = '2025-01-25T00:00:00.000Z') =>
+  ev('InterventionAccepted', { occurredAt });
+const plan = (occurredAt = '2025-02-01T00:00:00.000Z') =>
+  ev('SupportPlanAgreed', { occurredAt, domains: ['asb'], plannedWeeklyHours: 9 });
+const exited = (
+  exitType: 'planned' | 'disengaged' = 'planned',
+  occurredAt = '2025-12-01T00:00:00.000Z',
+) => ev('FamilyExited', { occurredAt, exitType });
+const incident = (occurredAt: string) =>
+  ev('AsbIncidentRecorded', { occurredAt, asbType: 'noise', sourceAgency: 'police' });
+
+describe('family decider', () => {
+  describe('an episode starts with FamilyReferred', () => {
+    it('refers a new family', () => {
+      given().when(referred()).then([referred()]);
+    });
+    it('refuses any other first event', () => {
+      given().when(offered()).thenFails('conflict', 'episode-starts-with-referral');
+      given()
+        .when(incident('2025-01-01T00:00:00.000Z'))
+        .thenFails('conflict', 'episode-starts-with-referral');
+    });
+    it('refuses a second referral while an episode is open', () => {
+      given(referred())
+        .when(referred('2025-02-01T00:00:00.000Z'))
+        .thenFails('conflict', 'one-open-episode');
+    });
+    it('starts a new episode after an exit', () => {
+      const reReferral = referred('2026-01-05T00:00:00.000Z');
+      given(referred(), offered(), accepted(), exited()).when(reReferral).then([reReferral]);
+      const state = fold([referred(), offered(), accepted(), exited(), reReferral]);
+      expect(state.episodes.map((e) => [e.number, e.status])).toEqual([
+        [1, 'exited'],
+        [2, 'referred'],
+      ]);
+    });
+    it('keeps the family in its authority on re-referral', () => {
+      given(referred(), offered(), accepted(), exited())
+        .when(referred('2026-01-05T00:00:00.000Z', 'rotherham'))
+        .thenFails('conflict', 'authority-unchanged');
+    });
+  });
+
+  describe('offer, then accept or refuse; support plan only after acceptance', () => {
+    it('accepts an offered intervention', () => {
+      given(referred(), offered()).when(accepted()).then([accepted()]);
+    });
+    it('refuses acceptance without an offer', () => {
+      given(referred()).when(accepted()).thenFails('conflict', 'accept-after-offer');
+    });
+    it('offers only once', () => {
+      given(referred(), offered())
+        .when(offered('2025-01-21T00:00:00.000Z'))
+        .thenFails('conflict', 'offer-once-after-referral');
+    });
+    it('refuses a support plan before acceptance', () => {
+      given(referred(), offered())
+        .when(plan())
+        .thenFails('conflict', 'support-plan-after-acceptance');
+    });
+    it('agrees a support plan after acceptance', () => {
+      given(referred(), offered(), accepted()).when(plan()).then([plan()]);
+    });
+    it('matches the refusal stage to the episode', () => {
+      const atOffer = ev('InterventionRefused', {
+        occurredAt: '2025-01-22T00:00:00.000Z',
+        stage: 'offer',
+      });
+      given(referred(), offered()).when(atOffer).then([atOffer]);
+      const atPlan = ev('InterventionRefused', {
+        occurredAt: '2025-01-22T00:00:00.000Z',
+        stage: 'support_plan',
+      });
+      given(referred(), offered()).when(atPlan).thenFails('conflict', 'refusal-stage');
+    });
+    it('closes the episode on refusal', () => {
+      const refusal = ev('InterventionRefused', {
+        occurredAt: '2025-01-22T00:00:00.000Z',
+        stage: 'offer',
+      });
+      given(referred(), offered(), refusal)
+        .when(accepted())
+        .thenFails('conflict', 'episode-closed');
+    });
+  });
+
+  describe('one exit per episode; only follow-up, movement, consent or re-referral after it', () => {
+    const history = [referred(), offered(), accepted(), plan(), exited()];
+    it('exits once', () => {
+      given(...history)
+        .when(exited('disengaged', '2025-12-02T00:00:00.000Z'))
+        .thenFails('conflict', 'episode-closed');
+    });
+    it('needs acceptance for a planned exit but not for others', () => {
+      given(referred(), offered())
+        .when(exited('planned', '2025-02-01T00:00:00.000Z'))
+        .thenFails('conflict', 'planned-exit-after-acceptance');
+      const left = exited('disengaged', '2025-02-01T00:00:00.000Z');
+      given(referred(), offered()).when(left).then([left]);
+    });
+    it('refuses work events after the exit', () => {
+      const review = ev('ReviewHeld', {
+        occurredAt: '2025-12-05T00:00:00.000Z',
+        weeklyContactHours: 6,
+      });
+      given(...history)
+        .when(review)
+        .thenFails('conflict', 'episode-closed');
+      const keyWorker = ev('KeyWorkerAssigned', {
+        occurredAt: '2025-12-05T00:00:00.000Z',
+        workerId: 'kw-1',
+      });
+      given(...history)
+        .when(keyWorker)
+        .thenFails('conflict', 'episode-closed');
+    });
+    it('refuses incidents dated after the exit, accepts back-entered ones', () => {
+      given(...history)
+        .when(incident('2025-12-10T00:00:00.000Z'))
+        .thenFails('conflict', 'episode-closed');
+      given(...history)
+        .when(incident('2025-06-10T00:00:00.000Z'))
+        .then([incident('2025-06-10T00:00:00.000Z')]);
+    });
+    it('accepts movement and consent after the exit', () => {
+      const moved = ev('FamilyMovedArea', {
+        occurredAt: '2025-12-10T00:00:00.000Z',
+        toAuthority: 'leicestershire',
+      });
+      given(...history)
+        .when(moved)
+        .then([moved]);
+      const consent = ev('ConsentWithdrawn', {
+        occurredAt: '2025-12-10T00:00:00.000Z',
+        purpose: 'evaluation',
+      });
+      given(...history)
+        .when(consent)
+        .then([consent]);
+    });
+  });
+
+  describe('follow-up events only after an exit', () => {
+    const scheduled = ev('FollowUpScheduled', {
+      occurredAt: '2025-12-01T00:00:00.000Z',
+      episode: 1,
+      dueAt: '2026-12-01T00:00:00.000Z',
+    });
+    it('refuses a follow-up before the exit', () => {
+      given(referred(), offered(), accepted())
+        .when(scheduled)
+        .thenFails('conflict', 'follow-up-after-exit');
+    });
+    it('schedules once, falls due after scheduling, resolves once', () => {
+      const history = [referred(), offered(), accepted(), exited()];
+      given(...history)
+        .when(scheduled)
+        .then([scheduled]);
+      given(...history, scheduled)
+        .when(scheduled)
+        .thenFails('conflict', 'follow-up-scheduled-once');
+      const due = ev('FollowUpDue', { occurredAt: '2025-12-15T00:00:00.000Z', episode: 1 });
+      given(...history)
+        .when(due)
+        .thenFails('conflict', 'due-after-scheduled');
+      const missed = ev('FollowUpMissed', {
+        occurredAt: '2025-12-16T00:00:00.000Z',
+        episode: 1,
+        reason: 'declined',
+      });
+      given(...history, scheduled, due)
+        .when(missed)
+        .then([missed]);
+      const completed = ev('FollowUpCompleted', {
+        occurredAt: '2025-12-17T00:00:00.000Z',
+        episode: 1,
+        assessment: {},
+      });
+      given(...history, scheduled, due, missed)
+        .when(completed)
+        .thenFails('conflict', 'follow-up-resolved-once');
+    });
+    it('accepts a follow-up assessment only after the exit', () => {
+      const assessment = ev('DomainAssessmentRecorded', {
+        occurredAt: '2025-12-20T00:00:00.000Z',
+        stage: 'follow_up',
+        asbTypes: [],
+      });
+      given(referred(), offered(), accepted())
+        .when(assessment)
+        .thenFails('conflict', 'follow-up-after-exit');
+      given(referred(), offered(), accepted(), exited()).when(assessment).then([assessment]);
+    });
+    it('names an episode that exists', () => {
+      const other = ev('FollowUpDue', { occurredAt: '2025-12-15T00:00:00.000Z', episode: 7 });
+      given(referred(), offered(), accepted(), exited())
+        .when(other)
+        .thenFails('invalid', 'episode-exists');
+    });
+  });
+
+  describe('dates', () => {
+    it('refuses occurredAt in the future', () => {
+      given()
+        .when(referred('2026-01-02T00:00:00.000Z'), '2026-01-01T00:00:00.000Z')
+        .thenFails('invalid', 'not-in-future');
+    });
+    it('keeps lifecycle events in date order within an episode', () => {
+      given(referred(), offered())
+        .when(accepted('2025-01-15T00:00:00.000Z'))
+        .thenFails('conflict', 'lifecycle-date-order');
+    });
+    it('refuses work dated before the referral', () => {
+      const support = ev('SupportDelivered', {
+        occurredAt: '2025-01-01T00:00:00.000Z',
+        supportType: 'parenting',
+      });
+      given(referred()).when(support).thenFails('conflict', 'after-referral');
+    });
+    it('marks incidents, attendance and assessments before the referral as baseline history', () => {
+      const early = incident('2024-11-01T00:00:00.000Z');
+      given(referred())
+        .when(early)
+        .then([{ ...early, data: { ...early.data, beforeReferral: true } } as FamilyEvent]);
+      const later = incident('2025-03-01T00:00:00.000Z');
+      given(referred()).when(later).then([later]);
+    });
+    it('ignores a client-supplied baseline mark', () => {
+      const spoofed = { ...incident('2025-03-01T00:00:00.000Z') };
+      (spoofed.data as { beforeReferral?: true }).beforeReferral = true;
+      given(referred())
+        .when(spoofed)
+        .then([incident('2025-03-01T00:00:00.000Z')]);
+    });
+  });
+
+  describe('CAFs', () => {
+    const opened = ev('CafOpened', {
+      occurredAt: '2025-02-01T00:00:00.000Z',
+      cafId: 'caf-1',
+      childId: 'c-1',
+    });
+    const closed = ev('CafClosed', {
+      occurredAt: '2025-05-01T00:00:00.000Z',
+      cafId: 'caf-1',
+      needsMet: true,
+    });
+    it('closes only an open CAF', () => {
+      given(referred()).when(closed).thenFails('conflict', 'caf-must-be-open');
+      given(referred(), opened).when(closed).then([closed]);
+      given(referred(), opened, closed).when(closed).thenFails('conflict', 'caf-must-be-open');
+    });
+    it('joins only known CAFs into a team around the family', () => {
+      const team = ev('TeamAroundFamilyFormed', {
+        occurredAt: '2025-03-01T00:00:00.000Z',
+        cafIds: ['caf-1', 'caf-2'],
+      });
+      given(referred(), opened).when(team).thenFails('conflict', 'caf-must-exist');
+    });
+  });
+
+  describe('payload rules', () => {
+    const attendance = (attendedSessions: number, unauthorisedSessions: number) =>
+      ev('SchoolAttendanceRecorded', {
+        occurredAt: '2025-04-01T00:00:00.000Z',
+        childId: 'c-1',
+        periodStart: '2025-01-06T00:00:00.000Z',
+        periodEnd: '2025-03-28T00:00:00.000Z',
+        possibleSessions: 100,
+        attendedSessions,
+        unauthorisedSessions,
+      });
+    it('checks attendance sessions add up', () => {
+      given(referred()).when(attendance(101, 0)).thenFails('invalid', 'at-most-possible');
+      given(referred()).when(attendance(80, 25)).thenFails('invalid', 'at-most-missed');
+      given(referred())
+        .when(attendance(80, 20))
+        .then([attendance(80, 20)]);
+    });
+  });
+
+  describe('idempotent retries', () => {
+    it('treats the same payload in another key order as the same record', () => {
+      const a = ev('ReviewHeld', { occurredAt: '2025-03-01T00:00:00.000Z', weeklyContactHours: 6 });
+      const b = {
+        type: 'ReviewHeld',
+        data: { weeklyContactHours: 6, occurredAt: '2025-03-01T00:00:00.000Z' },
+      } as FamilyEvent;
+      expect(isSameRecord(a, b)).toBe(true);
+      const c = ev('ReviewHeld', { occurredAt: '2025-03-01T00:00:00.000Z', weeklyContactHours: 7 });
+      expect(isSameRecord(a, c)).toBe(false);
+    });
+  });
+});

@@ -1,0 +1,98 @@
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource, MigrationInterface } from 'typeorm';
+import {
+  DEFAULT_DATABASE_URL,
+  DatabaseConfig,
+  createDataSource,
+  migrate,
+} from './postgres/database';
+import { eventStoreMigrations } from './postgres/migrations';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
+import { EventStore } from './event-store';
+
+/** Injection token of the `EventStore` port. */
+export const EVENT_STORE = Symbol('EventStore');
+
+export interface StorageConfig {
+  database: DatabaseConfig;
+  eventStore: 'postgres' | 'eventstoredb';
+  eventStoreConnectionString?: string;
+}
+
+/** Configuration from the environment (README lists the variables and their defaults). */
+export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
+  const eventStore = env.EVENT_STORE ?? 'postgres';
+  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
+    throw new Error(`EVENT_STORE must be postgres or eventstoredb, not ${eventStore}`);
+  }
+  if (eventStore === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
+    throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
+  }
+  return {
+    database: { url: env.DATABASE_URL ?? DEFAULT_DATABASE_URL, schema: env.DATABASE_SCHEMA },
+    eventStore,
+    eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
+  };
+}
+
+@Injectable()
+class StorageLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/**
+ * PostgreSQL (read models, migrations, and the default event store) and the configured event
+ * store, for any app. Migrations of every library the app uses are passed in and run on start.
+ */
+@Global()
+@Module({})
+export class EventStoreModule {
+  static forRoot(
+    config: StorageConfig,
+    migrations: (new () => MigrationInterface)[] = [],
+  ): DynamicModule {
+    return {
+      module: EventStoreModule,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const dataSource = createDataSource(config.database, [
+              ...eventStoreMigrations,
+              ...migrations,
+            ]);
+            await migrate(dataSource);
+            return dataSource;
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          // Depends on DataSource so the event store's tables exist before it is used.
+          inject: [DataSource],
+          useFactory: (): EventStore =>
+            config.eventStore === 'eventstoredb'
+              ? EventStoreDbEventStore.connect(config.eventStoreConnectionString!)
+              : PostgresEventStore.connect(config.database),
+        },
+        StorageLifecycle,
+      ],
+      exports: [DataSource, EVENT_STORE],
+    };
+  }
+}

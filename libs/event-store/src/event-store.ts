@@ -1,0 +1,110 @@
+/**
+ * The event store port. Events are plain `{ type, data, metadata }` objects with stable string
+ * types; adapters (PostgreSQL, EventStoreDB) live beside this file and pass the same contract suite.
+ */
+
+/** A position in the global log. Totally ordered, unique per event, not necessarily contiguous. */
+export type Position = bigint;
+
+/** Revision of the last event in a stream (0-based), or one of the expectations below. */
+export type ExpectedRevision = bigint | 'no_stream' | 'stream_exists' | 'any';
+
+export interface EventMetadata {
+  /** System time at which the event was recorded (ISO 8601). */
+  recordedAt: string;
+  actor: string;
+  authority: string;
+  correlationId: string;
+  causationId?: string;
+  schemaVersion: number;
+  [key: string]: unknown;
+}
+
+/** An event to append: the caller supplies the id (a UUID), which makes retries safe. */
+export interface NewEvent<T extends string = string, D extends object = Record<string, unknown>> {
+  id: string;
+  type: T;
+  data: D;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent<
+  T extends string = string,
+  D extends object = Record<string, unknown>,
+> extends NewEvent<T, D> {
+  streamId: string;
+  revision: bigint;
+  position: Position;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written (or, on an idempotent retry, originally written). */
+  nextRevision: bigint;
+  /** Position of the last event written. */
+  position: Position;
+}
+
+export interface ReadAllOptions {
+  /** Only streams whose id starts with one of these prefixes (e.g. `family-`). */
+  streamPrefixes?: string[];
+  limit?: number;
+}
+
+export interface SubscribeOptions {
+  streamPrefixes?: string[];
+  /** How many events to fetch per read; the iterator reads again only when the consumer asks. */
+  batchSize?: number;
+  /** Ends the iteration (the iterator returns) when aborted. */
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  /**
+   * Appends atomically. Throws `WrongExpectedRevisionError` on a revision conflict and
+   * `DuplicateEventIdError` when an id is already used by a different event. Re-appending events
+   * whose ids (and bodies) are all already stored returns the original result and writes nothing.
+   */
+  append(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+
+  /** Events of one stream in revision order; an empty array for a stream that does not exist. */
+  readStream(streamId: string, options?: { fromRevision?: bigint }): Promise<RecordedEvent[]>;
+
+  /** Events after `fromPosition` (exclusive) in position order, only ones no earlier commit can precede. */
+  readAll(fromPosition: Position, options?: ReadAllOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Catch-up subscription from `fromPosition` (exclusive): yields every event exactly once, in
+   * position order, then waits for new ones. Back-pressure: nothing is read ahead of the consumer
+   * by more than one batch.
+   */
+  subscribeAll(fromPosition: Position, options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+
+  /** Position of the latest event that a subscriber can see now (0n when empty). */
+  headPosition(): Promise<Position>;
+
+  close(): Promise<void>;
+}
+
+export const START: Position = 0n;
+
+export class WrongExpectedRevisionError extends Error {
+  override readonly name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+export class DuplicateEventIdError extends Error {
+  override readonly name = 'DuplicateEventIdError';
+  constructor(readonly eventId: string) {
+    super(`event id ${eventId} is already used by a different event`);
+  }
+}

@@ -1,0 +1,353 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  BACKWARDS,
+  END,
+  ErrorType,
+  EventStoreDBClient,
+  NO_STREAM,
+  START as ESDB_START,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  isCommandError,
+  jsonEvent,
+  streamNameFilter,
+  type AllStreamResolvedEvent,
+  type Position as EsdbPosition,
+  type ReadPosition,
+} from '@eventstore/db-client';
+import {
+  AppendResult,
+  DuplicateEventIdError,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  WrongExpectedRevisionError,
+} from '../event-store';
+import { isAborted, sleep, validateNewEvents } from '../internal';
+
+/*
+ * Positions. EventStoreDB orders $all by (commit, prepare) log positions. Events appended over
+ * gRPC are written as implicitly committed prepare records, and the server reports each such event
+ * at (p, p), p being its own prepare position; explicit multi-record transactions (legacy TCP API
+ * only) would share a commit position but still have distinct prepares. So the prepare position
+ * is unique per event and increases along $all: it is our bigint `Position`. To resume after p we
+ * pass {commit: p, prepare: p} and drop events at or before p, whether the server treats the
+ * position as inclusive (reads) or exclusive (subscriptions).
+ *
+ * Gap-safety is EventStoreDB's own: a single writer assigns log positions at commit, so $all has
+ * no late commits below what a reader has already seen.
+ */
+
+export interface EventStoreDbEventStoreOptions {
+  /** Streams that readAll, subscribeAll and headPosition cover when no prefixes are given. */
+  defaultStreamPrefixes?: string[];
+  /** First wait before resubscribing after a dropped subscription; doubles up to 5 s. */
+  resubscribeDelayMs?: number;
+}
+
+/** The fields of an EventStoreDB recorded event that we use (its own type is a wide union). */
+interface EsdbRecordedEvent {
+  streamId: string;
+  id: string;
+  revision: bigint;
+  type: string;
+  isJson: boolean;
+  data: unknown;
+  metadata: unknown;
+  position?: EsdbPosition;
+}
+
+type Verdict =
+  | { kind: 'new' }
+  | { kind: 'stored'; result: AppendResult }
+  | { kind: 'conflict'; eventId: string };
+
+const PAGE_SIZE = 500;
+/** Retries of an `any`/`stream_exists` append that lost a race for the stream's revision. */
+const MAX_ATTEMPTS = 10;
+const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
+const RETRYABLE = new Set<ErrorType>([
+  ErrorType.UNAVAILABLE,
+  ErrorType.DEADLINE_EXCEEDED,
+  ErrorType.TIMEOUT,
+  ErrorType.NOT_LEADER,
+  ErrorType.CANCELLED,
+  ErrorType.UNKNOWN,
+]);
+
+const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
+
+export class EventStoreDbEventStore implements EventStore {
+  private readonly defaultPrefixes: string[];
+  private readonly resubscribeDelayMs: number;
+  private readonly closing = new AbortController();
+
+  /** The client stays the caller's: `close()` disposes it only when the store created it. */
+  constructor(
+    private readonly client: EventStoreDBClient,
+    options: EventStoreDbEventStoreOptions = {},
+    private readonly ownsClient = false,
+  ) {
+    this.defaultPrefixes = options.defaultStreamPrefixes ?? ['family-'];
+    this.resubscribeDelayMs = options.resubscribeDelayMs ?? 100;
+  }
+
+  static connect(
+    connectionString: string,
+    options: EventStoreDbEventStoreOptions = {},
+  ): EventStoreDbEventStore {
+    return new EventStoreDbEventStore(
+      EventStoreDBClient.connectionString(connectionString),
+      options,
+      true,
+    );
+  }
+
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    const expected = options.expectedRevision;
+    validateNewEvents(events, Number.MAX_SAFE_INTEGER);
+    for (let attempt = 1; ; attempt++) {
+      // The server's duplicate-id check is a bounded cache that a restart clears, so idempotency
+      // is decided here, from the stream itself.
+      const stored = await this.readStream(streamId);
+      const before = checkStored(events, stored);
+      if (before.kind === 'stored') return before.result;
+      if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
+
+      const current = stored.length ? stored[stored.length - 1].revision : 'no_stream';
+      if (expected === 'stream_exists' && current === 'no_stream') {
+        throw new WrongExpectedRevisionError(streamId, expected, current);
+      }
+      // Always an explicit revision, so nothing can slip in between the check above and the write.
+      const explicit = expected === 'any' || expected === 'stream_exists' ? current : expected;
+      try {
+        const written = await this.client.appendToStream(streamId, events.map(toEventData), {
+          expectedRevision: explicit === 'no_stream' ? NO_STREAM : explicit,
+        });
+        const nextRevision = written.nextExpectedRevision;
+        return { nextRevision, position: await this.positionOf(streamId, nextRevision) };
+      } catch (err) {
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+        // Another writer moved the stream: for `any`/`stream_exists` just go again (re-checking
+        // idempotency first); otherwise it may have been an identical retry of ours.
+        if (explicit !== expected && attempt < MAX_ATTEMPTS) continue;
+        const after = checkStored(events, await this.readStream(streamId));
+        if (after.kind === 'stored') return after.result;
+        if (after.kind === 'conflict') throw new DuplicateEventIdError(after.eventId);
+        throw new WrongExpectedRevisionError(streamId, expected, err.actualVersion);
+      }
+    }
+  }
+
+  /**
+   * The append result's log position is that of the whole write, not clearly of its last event,
+   * so read the last event back: one more round trip for an exact position.
+   */
+  private async positionOf(streamId: string, revision: bigint): Promise<Position> {
+    const [last] = await this.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    if (!last) throw new Error(`stream ${streamId}: revision ${revision} not found after append`);
+    return last.position;
+  }
+
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: bigint; maxCount?: number } = {},
+  ): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readStream(streamId, {
+        fromRevision: options.fromRevision ?? ESDB_START,
+        maxCount: options.maxCount ?? Number.MAX_SAFE_INTEGER,
+      });
+      for await (const resolved of read) {
+        if (resolved.event) events.push(toRecorded(resolved.event));
+      }
+    } catch (err) {
+      if (isStreamNotFound(err)) return [];
+      throw err;
+    }
+    return events;
+  }
+
+  async readAll(fromPosition: Position, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    // The v6 client's readAll has no server-side filter: page through $all and filter here.
+    const matches = this.matcher(options.streamPrefixes);
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    const events: RecordedEvent[] = [];
+    let seenUpTo = fromPosition;
+    let cursor: ReadPosition = fromPosition === 0n ? ESDB_START : at(fromPosition);
+    while (events.length < limit) {
+      const page: AllStreamResolvedEvent[] = await collect(
+        this.client.readAll({ fromPosition: cursor, maxCount: PAGE_SIZE }),
+      );
+      for (const { event } of page) {
+        if (!event || event.position.prepare <= seenUpTo) continue;
+        seenUpTo = event.position.prepare;
+        cursor = event.position;
+        if (matches(event) && events.length < limit) events.push(toRecorded(event));
+      }
+      if (page.length < PAGE_SIZE) break;
+    }
+    return events;
+  }
+
+  async *subscribeAll(
+    fromPosition: Position,
+    options: SubscribeOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    const { signal } = options;
+    const closing = this.closing.signal;
+    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes : this.defaultPrefixes;
+    let position = fromPosition;
+    let delay = this.resubscribeDelayMs;
+    while (!isAborted(signal, closing)) {
+      const subscription = this.client.subscribeToAll(
+        {
+          fromPosition: position === 0n ? ESDB_START : at(position),
+          filter: streamNameFilter({ prefixes }),
+        },
+        // The stream buffers about one batch: back-pressure reaches the server through gRPC.
+        { highWaterMark: options.batchSize ?? 500 },
+      );
+      // The client emits errors on the stream itself; without a listener, one arriving after we
+      // stopped iterating would be an uncaught 'error' event.
+      subscription.on('error', () => undefined);
+      const stop = () => {
+        void subscription.unsubscribe().catch(() => undefined);
+        // Ends the iteration even if the cancelled call does not end the stream by itself.
+        subscription.destroy();
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      closing.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const resolved of subscription) {
+          const event = resolved.event;
+          if (!event || event.position.prepare <= position) continue;
+          if (isAborted(signal, closing)) return;
+          yield toRecorded(event);
+          position = event.position.prepare;
+          delay = this.resubscribeDelayMs;
+        }
+      } catch (err) {
+        if (isAborted(signal, closing)) return;
+        if (!(err instanceof Error && isCommandError(err) && RETRYABLE.has(err.type))) throw err;
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        closing.removeEventListener('abort', stop);
+        stop();
+      }
+      // Dropped (or ended by the server): resubscribe from the last delivered position.
+      await sleep(delay, signal, closing);
+      delay = Math.min(delay * 2, MAX_RESUBSCRIBE_DELAY_MS);
+    }
+  }
+
+  async headPosition(): Promise<Position> {
+    const matches = this.matcher(undefined);
+    let cursor: ReadPosition = END;
+    for (;;) {
+      const page: AllStreamResolvedEvent[] = await collect(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: PAGE_SIZE }),
+      );
+      for (const { event } of page) {
+        if (!event) continue;
+        if (matches(event)) return event.position.prepare;
+        cursor = event.position;
+      }
+      if (page.length < PAGE_SIZE) return 0n;
+    }
+  }
+
+  /** Ends subscriptions and, if the store created the client, disposes of it. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    if (this.ownsClient) await this.client.dispose();
+  }
+
+  private matcher(streamPrefixes: string[] | undefined): (event: EsdbRecordedEvent) => boolean {
+    const prefixes = streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
+    return (event) =>
+      !event.streamId.startsWith('$') && prefixes.some((p) => event.streamId.startsWith(p));
+  }
+}
+
+async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of read) items.push(item);
+  return items;
+}
+
+function isStreamNotFound(err: unknown): boolean {
+  return (
+    err instanceof StreamNotFoundError ||
+    (err instanceof Error && isCommandError(err) && err.type === ErrorType.STREAM_NOT_FOUND)
+  );
+}
+
+/** Our metadata as is, plus EventStoreDB's own correlation keys for its system projections. */
+function toEventData(event: NewEvent) {
+  const { correlationId, causationId } = event.metadata;
+  return jsonEvent({
+    id: event.id,
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: {
+      ...event.metadata,
+      $correlationId: correlationId,
+      ...(causationId === undefined ? {} : { $causationId: causationId }),
+    },
+  });
+}
+
+function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
+  if (!event.isJson) throw new Error(`event ${event.id} in ${event.streamId} is not JSON`);
+  if (!event.position) {
+    throw new Error('EventStoreDB returned no event positions: server 22.6 or later is required');
+  }
+  const {
+    $correlationId: _correlation,
+    $causationId: _causation,
+    ...metadata
+  } = (event.metadata ?? {}) as Record<string, unknown>;
+  return {
+    id: event.id,
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: metadata as EventMetadata,
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position.prepare,
+  };
+}
+
+/**
+ * The PostgreSQL adapter's rule, for the ids on this stream: all stored identically, or none. (An
+ * id used on another stream is not seen: $all has no index by event id.)
+ */
+function checkStored(events: NewEvent[], stored: RecordedEvent[]): Verdict {
+  const byId = new Map(stored.map((e) => [e.id.toLowerCase(), e]));
+  const found = events.flatMap((e) => {
+    const match = byId.get(e.id.toLowerCase());
+    return match ? [{ sent: e, match }] : [];
+  });
+  if (found.length === 0) return { kind: 'new' };
+  const different = found.find(
+    // Compared as JSON, as they were stored; metadata is not compared (retries re-stamp it).
+    ({ sent, match }) =>
+      sent.type !== match.type ||
+      !isDeepStrictEqual(JSON.parse(JSON.stringify(sent.data)), match.data),
+  );
+  if (different) return { kind: 'conflict', eventId: different.sent.id };
+  if (found.length < events.length) return { kind: 'conflict', eventId: found[0].sent.id };
+  const last = found.reduce((a, b) => (b.match.revision > a.match.revision ? b : a)).match;
+  return { kind: 'stored', result: { nextRevision: last.revision, position: last.position } };
+}

@@ -1,0 +1,378 @@
+import { DatabaseError, Pool, PoolClient } from 'pg';
+import {
+  AppendResult,
+  DuplicateEventIdError,
+  EventMetadata,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  WrongExpectedRevisionError,
+} from '../event-store';
+import { isAborted, sleep, validateNewEvents } from '../internal';
+import { DatabaseConfig, createPool } from './database';
+
+/*
+ * Gap-safe global order, by transaction-id visibility.
+ *
+ * A sequence would not do: a transaction can take position 10, another take 11 and commit first; a
+ * subscriber that has seen 11 and checkpointed it would never see 10. Instead an event's position
+ * is `xid * 65536 + index`, where xid is the appending transaction's id (one append per
+ * transaction). Readers only return positions below `xmin * 65536`, xmin being the oldest
+ * transaction still running when their snapshot was taken: every transaction below xmin has
+ * finished (and its events, if committed, are in that same snapshot), and every transaction that
+ * can still commit has, or will get, an xid >= xmin, hence higher positions than anything
+ * returned. The price: while any transaction holding an xid is open (anywhere in the cluster),
+ * newer events wait for it. No NOTIFY in the append: it takes a cluster-wide lock at commit.
+ * (xid8 counts from 0 without wrapping; times 65536 it fits a bigint for 2^47 transactions.)
+ */
+const SLOTS_PER_TRANSACTION = 65536n;
+const MAX_EVENTS_PER_APPEND = 65535;
+const HORIZON = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${SLOTS_PER_TRANSACTION}`;
+
+const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
+const EVENT_ID_CONSTRAINT = 'events_event_id_key';
+/** One conflicting attempt, then one that sees the winner's committed rows, then a spare. */
+const MAX_ATTEMPTS = 3;
+
+export interface PostgresEventStoreOptions {
+  /** How long a caught-up subscriber waits before reading again; default 50. */
+  pollIntervalMs?: number;
+  /** Whether `close()` ends the pool (the store's own); default false: the pool is the caller's. */
+  ownsPool?: boolean;
+}
+
+interface EventRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+interface StoredRow {
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  position: string;
+  same: boolean;
+}
+
+type Verdict =
+  | { kind: 'new' }
+  | { kind: 'stored'; result: AppendResult }
+  | { kind: 'conflict'; eventId: string };
+
+type Outcome = { kind: 'appended' | 'stored'; result: AppendResult };
+
+const COLUMNS = 'position, event_id, stream_id, revision, type, data, metadata';
+
+export class PostgresEventStore implements EventStore {
+  private readonly pollIntervalMs: number;
+  private readonly ownsPool: boolean;
+  private readonly closing = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly pool: Pool,
+    options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.ownsPool = options.ownsPool ?? false;
+    // An idle client losing its connection must not crash the process (an 'error' event without
+    // a listener throws); the pool replaces the client. A borrowed pool's owner decides for itself.
+    if (this.ownsPool) pool.on('error', () => undefined);
+  }
+
+  /** A store with a pool of its own, which `close()` ends. */
+  static connect(
+    config: DatabaseConfig,
+    options: Omit<PostgresEventStoreOptions, 'ownsPool'> = {},
+  ): PostgresEventStore {
+    return new PostgresEventStore(createPool(config), { ...options, ownsPool: true });
+  }
+
+  async append(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    validateNewEvents(events, MAX_EVENTS_PER_APPEND);
+    const payload = JSON.stringify(
+      events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
+    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.track(
+          this.appendOnce(streamId, events.length, payload, options.expectedRevision),
+        );
+      } catch (err) {
+        // A concurrent append stored one of our ids first (an identical retry, usually): the next
+        // attempt's idempotency check sees its committed rows and answers properly.
+        if (isEventIdRace(err) && attempt < MAX_ATTEMPTS) continue;
+        if (isEventIdRace(err)) throw new DuplicateEventIdError(conflictingId(err) ?? events[0].id);
+        throw err;
+      }
+    }
+  }
+
+  private async appendOnce(
+    streamId: string,
+    count: number,
+    payload: string,
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const client = await this.pool.connect();
+    let healthy = true;
+    try {
+      await client.query('BEGIN');
+      const outcome = await this.appendInTransaction(client, streamId, count, payload, expected);
+      await client.query(outcome.kind === 'appended' ? 'COMMIT' : 'ROLLBACK');
+      return outcome.result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => (healthy = false));
+      throw err;
+    } finally {
+      client.release(healthy ? undefined : true);
+    }
+  }
+
+  private async appendInTransaction(
+    client: PoolClient,
+    streamId: string,
+    count: number,
+    payload: string,
+    expected: ExpectedRevision,
+  ): Promise<Outcome> {
+    const before = await checkStored(client, streamId, count, payload);
+    if (before.kind === 'stored') return before;
+    if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
+
+    const last = await advanceStream(client, streamId, BigInt(count), expected);
+    if (last === null) {
+      // Read committed: this statement sees what the writer that beat us committed, so a
+      // concurrent identical retry still ends as the idempotent result.
+      const after = await checkStored(client, streamId, count, payload);
+      if (after.kind === 'stored') return after;
+      if (after.kind === 'conflict') throw new DuplicateEventIdError(after.eventId);
+      throw new WrongExpectedRevisionError(
+        streamId,
+        expected,
+        await currentRevision(client, streamId),
+      );
+    }
+
+    const { rows } = await client.query<{ position: string }>(
+      `WITH inserted AS (
+         INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, transaction_id)
+         SELECT pg_current_xact_id()::text::bigint * ${SLOTS_PER_TRANSACTION} + x.ord - 1,
+                (x.e->>'id')::uuid, $2, $3::bigint + x.ord - 1,
+                x.e->>'type', x.e->'data', x.e->'metadata', pg_current_xact_id()
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
+         RETURNING position
+       )
+       SELECT max(position) AS position FROM inserted`,
+      [payload, streamId, (last - BigInt(count) + 1n).toString()],
+    );
+    return { kind: 'appended', result: { nextRevision: last, position: BigInt(rows[0].position) } };
+  }
+
+  /** Not held back by the visibility horizon: deciders need the latest committed revision. */
+  async readStream(
+    streamId: string,
+    options: { fromRevision?: bigint } = {},
+  ): Promise<RecordedEvent[]> {
+    const { rows } = await this.track(
+      this.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision`,
+        [streamId, (options.fromRevision ?? 0n).toString()],
+      ),
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(fromPosition: Position, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes.map(likePrefix) : null;
+    // One statement, so the horizon and the rows come from the same snapshot.
+    const { rows } = await this.track(
+      this.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM events
+         WHERE position > $1 AND position < ${HORIZON}
+           AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))
+         ORDER BY position
+         LIMIT $3`,
+        [fromPosition.toString(), prefixes, options.limit ?? null],
+      ),
+    );
+    return rows.map(toRecorded);
+  }
+
+  async *subscribeAll(
+    fromPosition: Position,
+    options: SubscribeOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    const { signal, streamPrefixes } = options;
+    const batchSize = options.batchSize ?? 500;
+    const closing = this.closing.signal;
+    let position = fromPosition;
+    while (!isAborted(signal, closing)) {
+      // Read only once the consumer has pulled the whole previous batch: that is the back-pressure.
+      let batch: RecordedEvent[];
+      try {
+        batch = await this.readAll(position, { streamPrefixes, limit: batchSize });
+      } catch (err) {
+        // A read failing because the store is closing is the end, not a failure.
+        if (isAborted(signal, closing)) return;
+        throw err;
+      }
+      for (const event of batch) {
+        if (isAborted(signal, closing)) return;
+        yield event;
+        position = event.position;
+      }
+      if (batch.length < batchSize) await sleep(this.pollIntervalMs, signal, closing);
+    }
+  }
+
+  async headPosition(): Promise<Position> {
+    const { rows } = await this.track(
+      this.pool.query<{ position: string }>(
+        `SELECT coalesce(max(position), 0) AS position FROM events WHERE position < ${HORIZON}`,
+      ),
+    );
+    return BigInt(rows[0].position);
+  }
+
+  /** Ends subscriptions (they return) and, if the store owns its pool, the pool. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.allSettled([...this.inFlight]);
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  /**
+   * Remembers work in progress so that `close()` waits for it: pg-pool's `end()` can strand a
+   * query that is just being given a client, leaving it pending for ever.
+   */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+}
+
+/** Are these events already stored — all of them, identically, on this stream? */
+async function checkStored(
+  client: PoolClient,
+  streamId: string,
+  count: number,
+  payload: string,
+): Promise<Verdict> {
+  // jsonb equality ignores key order and whitespace. Metadata is not compared: a retry carries a
+  // new recordedAt.
+  const { rows } = await client.query<StoredRow>(
+    `SELECT s.event_id, s.stream_id, s.revision, s.position,
+            (s.type = x.e->>'type' AND s.data = x.e->'data') AS same
+     FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
+     JOIN events s ON s.event_id = (x.e->>'id')::uuid
+     ORDER BY x.ord`,
+    [payload],
+  );
+  if (rows.length === 0) return { kind: 'new' };
+  const different = rows.find((r) => r.stream_id !== streamId || !r.same);
+  if (different) return { kind: 'conflict', eventId: different.event_id };
+  // Some ids stored and some not: not a retry of one append.
+  if (rows.length < count) return { kind: 'conflict', eventId: rows[0].event_id };
+  const last = rows.reduce((a, b) => (BigInt(b.revision) > BigInt(a.revision) ? b : a));
+  return {
+    kind: 'stored',
+    result: { nextRevision: BigInt(last.revision), position: BigInt(last.position) },
+  };
+}
+
+/**
+ * Moves the stream's revision on by `count` if the expectation holds, returning the new last
+ * revision, or null on a mismatch. The row write (or its lock) also serialises appends to one
+ * stream and gives the transaction its xid before positions are computed.
+ */
+async function advanceStream(
+  client: PoolClient,
+  streamId: string,
+  count: bigint,
+  expected: ExpectedRevision,
+): Promise<bigint | null> {
+  const n = count.toString();
+  let sql: string;
+  let params: string[];
+  switch (expected) {
+    case 'no_stream':
+      // ON CONFLICT waits for a concurrent inserter and then does nothing: a race, not an error.
+      sql = `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
+             ON CONFLICT (stream_id) DO NOTHING RETURNING revision`;
+      params = [streamId, n];
+      break;
+    case 'stream_exists':
+      sql = `UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 RETURNING revision`;
+      params = [streamId, n];
+      break;
+    case 'any':
+      sql = `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
+             ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $2
+             RETURNING revision`;
+      params = [streamId, n];
+      break;
+    default:
+      // Read committed re-checks the WHERE on the row a concurrent writer just committed.
+      sql = `UPDATE streams SET revision = revision + $2
+             WHERE stream_id = $1 AND revision = $3 RETURNING revision`;
+      params = [streamId, n, expected.toString()];
+  }
+  const { rows } = await client.query<{ revision: string }>(sql, params);
+  return rows.length ? BigInt(rows[0].revision) : null;
+}
+
+async function currentRevision(
+  client: PoolClient,
+  streamId: string,
+): Promise<bigint | 'no_stream'> {
+  const { rows } = await client.query<{ revision: string }>(
+    'SELECT revision FROM streams WHERE stream_id = $1',
+    [streamId],
+  );
+  return rows.length ? BigInt(rows[0].revision) : 'no_stream';
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    revision: BigInt(row.revision),
+    position: BigInt(row.position),
+  };
+}
+
+/** `prefix%` with LIKE's own wildcards (and the escape character) taken literally. */
+const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+
+/** A unique violation on event_id, or a deadlock between two appends inserting the same ids. */
+function isEventIdRace(err: unknown): err is DatabaseError {
+  return (
+    err instanceof DatabaseError &&
+    ((err.code === UNIQUE_VIOLATION && err.constraint === EVENT_ID_CONSTRAINT) ||
+      err.code === DEADLOCK_DETECTED)
+  );
+}
+
+function conflictingId(err: DatabaseError): string | undefined {
+  return /\(event_id\)=\(([^)]+)\)/.exec(err.detail ?? '')?.[1];
+}

@@ -1,0 +1,116 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { familyStreamId } from '@app/domain';
+import {
+  PostgresEventStore,
+  createDataSource,
+  eventStoreMigrations,
+  migrate,
+} from '@app/event-store';
+import { createTestSchema } from '@app/event-store/testing';
+import {
+  ProjectionRunner,
+  allProjections,
+  projectionCheckpoints,
+  projectionMigrations,
+  resetProjection,
+  waitForProjections,
+} from '@app/projections';
+import { DataSource } from 'typeorm';
+import { readModels } from './support/harness';
+import { storyOf } from './support/stories';
+
+const WORKER = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+
+/**
+ * The worker is killed (SIGKILL, no chance to clean up) while it is applying a long backlog, then
+ * started again: the read models it ends with must equal those of a clean rebuild.
+ */
+describe('projection worker crash (e2e)', () => {
+  let schema: Awaited<ReturnType<typeof createTestSchema>>;
+  let db: DataSource;
+  let store: PostgresEventStore;
+  const names = allProjections().map((p) => p.name);
+
+  beforeAll(async () => {
+    if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
+    schema = await createTestSchema('crash');
+    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    await migrate(db);
+    store = PostgresEventStore.connect(schema.config);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.destroy();
+    await schema?.drop();
+  });
+
+  const startWorker = (env: Record<string, string> = {}): ChildProcess =>
+    spawn(process.execPath, [WORKER], {
+      env: {
+        ...process.env,
+        DATABASE_URL: schema.config.url,
+        DATABASE_SCHEMA: schema.config.schema,
+        EVENT_STORE: 'postgres',
+        ...env,
+      },
+      stdio: 'ignore',
+    });
+
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? resolve()
+        : child.once('exit', () => resolve()),
+    );
+
+  it('resumes after SIGKILL and ends equal to a clean rebuild', async () => {
+    for (let i = 0; i < 600; i++) {
+      const familyId = randomUUID();
+      await store.append(familyStreamId(familyId), storyOf(i), { expectedRevision: 'no_stream' });
+    }
+    const head = await store.headPosition();
+
+    // Small batches make the backlog long enough to be caught in the middle.
+    const first = startWorker({ PROJECTION_BATCH_SIZE: '10' });
+    let killedAt: bigint | undefined;
+    const deadline = Date.now() + 30_000;
+    while (killedAt === undefined && Date.now() < deadline) {
+      const position = (await projectionCheckpoints(db)).get('families') ?? 0n;
+      if (position > 0n) {
+        first.kill('SIGKILL');
+        await exited(first);
+        killedAt = (await projectionCheckpoints(db)).get('families');
+      }
+    }
+    first.kill('SIGKILL');
+    expect(killedAt).toBeDefined();
+    expect(killedAt!).toBeLessThan(head);
+
+    const second = startWorker();
+    try {
+      await waitForProjections(db, names, head, 60_000);
+    } finally {
+      second.kill('SIGTERM');
+      await exited(second);
+    }
+    const afterCrash = await readModels(db);
+    const [{ count }] = (await db.query('SELECT count(*)::int AS count FROM family_timeline')) as {
+      count: number;
+    }[];
+    expect(count).toBe(600 * storyOf(0).length);
+
+    const projections = allProjections();
+    for (const p of projections) await resetProjection(db, p);
+    const rebuild = new ProjectionRunner(store, db, projections);
+    rebuild.start();
+    try {
+      await waitForProjections(db, names, head, 60_000);
+    } finally {
+      await rebuild.stop();
+    }
+    expect(await readModels(db)).toEqual(afterCrash);
+  });
+});

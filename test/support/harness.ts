@@ -1,0 +1,71 @@
+import { EVENT_STORE, EventStore, StorageConfig } from '@app/event-store';
+import { createTestSchema } from '@app/event-store/testing';
+import { ProjectionRunner, allProjections, waitForProjections } from '@app/projections';
+import { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import request from 'supertest';
+import { createApi } from '../../apps/api/src/api';
+
+/**
+ * The API as it runs in production, on a schema of its own in the test database, with the
+ * projections running in-process. `caughtUp(position)` waits until the read models include it.
+ */
+export interface Harness {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  db: DataSource;
+  store: EventStore;
+  config: StorageConfig;
+  caughtUp(position: string | bigint): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { projections?: boolean } = {}): Promise<Harness> {
+  const schema = await createTestSchema('e2e');
+  const config: StorageConfig = { database: schema.config, eventStore: 'postgres' };
+  const app = await createApi(config);
+  await app.init();
+  const db = app.get(DataSource);
+  const store = app.get<EventStore>(EVENT_STORE);
+  const runner =
+    options.projections === false ? undefined : new ProjectionRunner(store, db, allProjections());
+  runner?.start();
+  const names = allProjections().map((p) => p.name);
+  return {
+    app,
+    http: request(app.getHttpServer()),
+    db,
+    store,
+    config,
+    caughtUp: (position) => waitForProjections(db, names, BigInt(position)),
+    close: async () => {
+      await runner?.stop();
+      await app.close();
+      await schema.drop();
+    },
+  };
+}
+
+/** Everything a request could have changed: the log and every read model, in a stable order. */
+export async function snapshot(db: DataSource): Promise<string> {
+  const tables: [string, string][] = [
+    ['events', 'position'],
+    ['streams', 'stream_id'],
+    ['families', 'family_id'],
+    ['family_timeline', 'position'],
+    ['projection_checkpoints', 'name'],
+  ];
+  const parts = await Promise.all(
+    tables.map(async ([table, key]) =>
+      JSON.stringify(await db.query(`SELECT * FROM ${table} ORDER BY ${key}`)),
+    ),
+  );
+  return parts.join('\n');
+}
+
+/** Read models only (what a rebuild must reproduce exactly). */
+export async function readModels(db: DataSource): Promise<string> {
+  const families = await db.query('SELECT * FROM families ORDER BY family_id');
+  const timeline = await db.query('SELECT * FROM family_timeline ORDER BY position');
+  return JSON.stringify({ families, timeline });
+}
