@@ -1,13 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
 import { FamilyExists } from '../families/record-family-event';
 
@@ -24,7 +18,7 @@ export interface Problem {
 export function toProblem(error: unknown): Problem {
   const problem = (status: number, body: Record<string, unknown>): Problem => ({
     status,
-    body: { statusCode: status, error: HttpStatus[status] ?? 'Error', ...body },
+    body: { statusCode: status, error: STATUS_CODES[status] ?? 'Error', ...body },
   });
   if (error instanceof DomainError) {
     return error.kind === 'invalid'
