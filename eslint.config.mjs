@@ -18,6 +18,15 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (CommonJS).
+    files: ['scripts/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain core stays pure: nothing from frameworks, databases or other libraries.
     files: ['libs/domain/**/*.ts'],
     rules: {
