@@ -1,0 +1,334 @@
+/**
+ * What the outcome measures need from a family's stream, folded event by event (so a projection
+ * can keep it per family and an "as at" query can rebuild it from the events recorded by then),
+ * and the per-episode facts derived from it: cohort dates, the state of every outcome domain at
+ * baseline, exit, latest and follow-up, and the input measures.
+ */
+import {
+  DomainAssessment,
+  Episode,
+  FamilyEvent,
+  FamilyState,
+  evolve,
+  initialState,
+} from '@app/domain';
+import { OutcomeDefinitions, OutcomeDomain, Predicate } from './definitions';
+
+type AssessmentSource = 'referral' | 'support_plan' | 'review' | 'exit' | 'follow_up';
+
+interface AssessmentFact {
+  stage: AssessmentSource;
+  at: string;
+  /** Stream revision: orders facts recorded for the same moment. */
+  seq: number;
+  a: DomainAssessment;
+}
+
+/** A history fact counted or summed by event-derived domains. */
+interface HistoryFact {
+  type: string;
+  at: string;
+  possible?: number;
+  attended?: number;
+}
+
+interface EpisodeFacts {
+  assessments: AssessmentFact[];
+  reviews: { at: string; hours: number }[];
+  support: { at: string; type: string; hours?: number }[];
+  movedArea: boolean;
+}
+
+export interface OutcomeHistory {
+  family: FamilyState;
+  /** Index = episode number - 1. */
+  episodes: EpisodeFacts[];
+  history: HistoryFact[];
+}
+
+export const emptyHistory = (): OutcomeHistory => ({
+  family: initialState(),
+  episodes: [],
+  history: [],
+});
+
+const ms = (iso: string) => Date.parse(iso);
+const DAY = 86_400_000;
+
+/** The episode a dated history fact belongs to: the decider's rule (latest referred by then). */
+function episodeAt(family: FamilyState, at: string): number {
+  const t = ms(at);
+  const found = [...family.episodes].reverse().find((e) => ms(e.referredAt) <= t);
+  return (found ?? family.episodes[0]).number;
+}
+
+/**
+ * Folds one accepted event (as stored: the decider has run) into the history. Pure: returns a new
+ * value for the parts it changes.
+ */
+export function foldOutcomeEvent(
+  h: OutcomeHistory,
+  event: FamilyEvent,
+  revision: number,
+): OutcomeHistory {
+  const family = evolve(h.family, event);
+  let episodes = h.episodes;
+  while (episodes.length < family.episodes.length) {
+    episodes = [...episodes, { assessments: [], reviews: [], support: [], movedArea: false }];
+  }
+  const current = family.episodes.length;
+  const change = (number: number, f: (e: EpisodeFacts) => EpisodeFacts) => {
+    if (number < 1 || number > episodes.length) return;
+    episodes = episodes.map((e, i) => (i === number - 1 ? f(e) : e));
+  };
+  let history = h.history;
+  const at = event.data.occurredAt;
+  switch (event.type) {
+    case 'DomainAssessmentRecorded': {
+      const { stage, occurredAt: _o, beforeReferral: _b, ...a } = event.data;
+      const number = stage === 'follow_up' ? current : episodeAt(family, at);
+      change(number, (e) => ({
+        ...e,
+        assessments: [...e.assessments, { stage, at, seq: revision, a }],
+      }));
+      break;
+    }
+    case 'FollowUpCompleted':
+      change(event.data.episode, (e) => ({
+        ...e,
+        assessments: [
+          ...e.assessments,
+          { stage: 'follow_up', at, seq: revision, a: event.data.assessment },
+        ],
+      }));
+      break;
+    case 'ReviewHeld':
+      change(current, (e) => ({
+        ...e,
+        reviews: [...e.reviews, { at, hours: event.data.weeklyContactHours }],
+      }));
+      break;
+    case 'SupportDelivered':
+      change(current, (e) => ({
+        ...e,
+        support: [
+          ...e.support,
+          {
+            at,
+            type: event.data.supportType,
+            ...(event.data.hours !== undefined ? { hours: event.data.hours } : {}),
+          },
+        ],
+      }));
+      break;
+    case 'FamilyMovedArea':
+      change(current, (e) => ({ ...e, movedArea: true }));
+      break;
+    case 'SchoolAttendanceRecorded':
+      history = [
+        ...history,
+        {
+          type: event.type,
+          at,
+          possible: event.data.possibleSessions,
+          attended: event.data.attendedSessions,
+        },
+      ];
+      break;
+    case 'AsbIncidentRecorded':
+    case 'HousingEnforcementAction':
+    case 'OffenceRecorded':
+    case 'SchoolExclusionRecorded':
+      history = [...history, { type: event.type, at }];
+      break;
+  }
+  return { family, episodes, history };
+}
+
+export const foldOutcomeHistory = (
+  events: { event: FamilyEvent; revision: number }[],
+  from: OutcomeHistory = emptyHistory(),
+): OutcomeHistory => events.reduce((h, e) => foldOutcomeEvent(h, e.event, e.revision), from);
+
+/** true / false, or null when not assessed. */
+export type DomainState = boolean | null;
+
+/** Evaluates an assessment predicate; an absent field is "not assessed" (null), never false. */
+export function evaluateAssessment(predicate: Predicate, a: DomainAssessment): DomainState {
+  if (!('assessment' in predicate)) return null;
+  const value = a[predicate.assessment];
+  if (value === undefined || value === null) return null;
+  switch (predicate.op) {
+    case 'count_eq':
+      return Array.isArray(value) ? new Set(value).size === predicate.value : null;
+    case 'count_gte':
+      return Array.isArray(value) ? new Set(value).size >= predicate.value : null;
+    case 'gte':
+      return typeof value === 'number' ? value >= predicate.value : null;
+    case 'eq':
+      return typeof value === 'number' ? value === predicate.value : null;
+    case 'is_true':
+      return typeof value === 'boolean' ? value : null;
+    case 'is_false':
+      return typeof value === 'boolean' ? !value : null;
+  }
+}
+
+/** Evaluates an event-derived predicate over facts with `occurredAt` in (from, to]. */
+export function evaluateWindow(
+  predicate: Predicate,
+  facts: readonly HistoryFact[],
+  from: number,
+  to: number,
+): DomainState {
+  const inWindow = facts.filter((f) => ms(f.at) > from && ms(f.at) <= to);
+  if ('events' in predicate) {
+    // Incidents are recorded when they happen: no record in the window means none happened.
+    return inWindow.filter((f) => f.type === predicate.events).length >= predicate.value;
+  }
+  if ('attendance' in predicate) {
+    let possible = 0;
+    let attended = 0;
+    for (const f of inWindow) {
+      if (f.type !== 'SchoolAttendanceRecorded') continue;
+      possible += f.possible ?? 0;
+      attended += f.attended ?? 0;
+    }
+    return possible > 0 ? attended < predicate.value * possible : null;
+  }
+  return null;
+}
+
+export type Point = 'baseline' | 'exit' | 'latest' | 'followUp';
+export const POINTS: readonly Point[] = ['baseline', 'exit', 'latest', 'followUp'];
+
+/** Per point: which domains were assessed, and which of those were present (bit i = domain i). */
+export type PointMasks = Record<Point, { assessed: bigint; present: bigint }>;
+
+const STAGES: Record<Point, AssessmentSource[]> = {
+  baseline: ['referral', 'support_plan'],
+  exit: ['exit'],
+  latest: ['referral', 'support_plan', 'review', 'exit'],
+  followUp: ['follow_up'],
+};
+
+/** The state of one domain at one point of an episode. */
+export function domainStateAt(
+  domain: OutcomeDomain,
+  point: Point,
+  episode: Episode,
+  facts: EpisodeFacts,
+  history: readonly HistoryFact[],
+): DomainState {
+  if (domain.window) {
+    const w = domain.window;
+    const anchor = (iso: string | undefined) => (iso === undefined ? undefined : ms(iso));
+    const exited = anchor(episode.exitedAt);
+    switch (point) {
+      case 'baseline': {
+        const start = ms(episode.referredAt);
+        return evaluateWindow(domain.predicate, history, start - w.baselineDays * DAY, start);
+      }
+      case 'exit':
+        return exited === undefined
+          ? null
+          : evaluateWindow(domain.predicate, history, exited - w.endDays * DAY, exited);
+      case 'latest': {
+        const last = ms(episode.lastLifecycleAt);
+        return evaluateWindow(domain.predicate, history, last - w.endDays * DAY, last);
+      }
+      case 'followUp':
+        return exited === undefined
+          ? null
+          : evaluateWindow(domain.predicate, history, exited, exited + w.followUpDays * DAY);
+    }
+  }
+  // Baseline: the earliest assessment that covers the domain; the other points: the latest.
+  const candidates = facts.assessments
+    .filter((f) => STAGES[point].includes(f.stage))
+    .sort((x, y) => ms(x.at) - ms(y.at) || x.seq - y.seq);
+  if (point !== 'baseline') candidates.reverse();
+  for (const c of candidates) {
+    const state = evaluateAssessment(domain.predicate, c.a);
+    if (state !== null) return state;
+  }
+  return null;
+}
+
+/** One row of the outcomes read model: a family episode with its cohort facts and domain states. */
+export interface EpisodeOutcome {
+  familyId: string;
+  episode: number;
+  authority: string;
+  programme: string;
+  status: Episode['status'];
+  referredAt: string;
+  offeredAt: string | null;
+  acceptedAt: string | null;
+  supportPlanAgreedAt: string | null;
+  refusedAt: string | null;
+  refusalStage: string | null;
+  exitedAt: string | null;
+  exitType: string | null;
+  movedArea: boolean;
+  masks: PointMasks;
+  /** Weekly contact hours from the support plan to the first review (that review's figure). */
+  earlyWeeklyHours: number | null;
+  /** Support hours delivered after the last review up to the exit, per week of that period. */
+  lateWeeklyHours: number | null;
+  supportTypes: string[];
+}
+
+export function deriveEpisodes(
+  familyId: string,
+  h: OutcomeHistory,
+  definitions: OutcomeDefinitions,
+): EpisodeOutcome[] {
+  const { family } = h;
+  return family.episodes.map((episode, i) => {
+    const facts = h.episodes[i];
+    const masks = {} as PointMasks;
+    for (const point of POINTS) {
+      let assessed = 0n;
+      let present = 0n;
+      definitions.domains.forEach((domain, bit) => {
+        const state = domainStateAt(domain, point, episode, facts, h.history);
+        if (state === null) return;
+        assessed |= 1n << BigInt(bit);
+        if (state) present |= 1n << BigInt(bit);
+      });
+      masks[point] = { assessed, present };
+    }
+    const reviews = [...facts.reviews].sort((x, y) => ms(x.at) - ms(y.at));
+    const lastReview = reviews[reviews.length - 1];
+    let lateWeeklyHours: number | null = null;
+    if (episode.exitedAt && lastReview && ms(episode.exitedAt) > ms(lastReview.at)) {
+      const from = ms(lastReview.at);
+      const to = ms(episode.exitedAt);
+      const hours = facts.support
+        .filter((s) => ms(s.at) > from && ms(s.at) <= to)
+        .reduce((sum, s) => sum + (s.hours ?? 0), 0);
+      lateWeeklyHours = hours / ((to - from) / (7 * DAY));
+    }
+    return {
+      familyId,
+      episode: episode.number,
+      authority: family.authority!,
+      programme: family.programme!,
+      status: episode.status,
+      referredAt: episode.referredAt,
+      offeredAt: episode.offeredAt ?? null,
+      acceptedAt: episode.acceptedAt ?? null,
+      supportPlanAgreedAt: episode.supportPlanAgreedAt ?? null,
+      refusedAt: episode.refusedAt ?? null,
+      refusalStage: episode.refusalStage ?? null,
+      exitedAt: episode.exitedAt ?? null,
+      exitType: episode.exitType ?? null,
+      movedArea: facts.movedArea || episode.exitType === 'moved_area',
+      masks,
+      earlyWeeklyHours: reviews.length ? reviews[0].hours : null,
+      lateWeeklyHours,
+      supportTypes: [...new Set(facts.support.map((s) => s.type))].sort(),
+    };
+  });
+}

@@ -1,0 +1,4 @@
+export * from './definitions';
+export * from './history';
+export * from './statistics';
+export * from './table';
