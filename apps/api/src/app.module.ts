@@ -7,6 +7,7 @@ import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
+import { OutcomesModule } from './outcomes/outcomes.module';
 
 @Module({})
 export class AppModule {
@@ -17,6 +18,7 @@ export class AppModule {
         EventStoreModule.forRoot(config, projectionMigrations),
         ClockModule,
         FamiliesModule,
+        OutcomesModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -1,0 +1,76 @@
+import { DomainRow } from '@app/outcomes';
+
+const cell = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const line = (values: unknown[]) => values.map(cell).join(',');
+
+/** One row per domain, the JSON's fields flattened. */
+export function outcomesCsv(domains: DomainRow[]): string {
+  const header = [
+    'id',
+    'label',
+    'n',
+    'baseline_count',
+    'baseline_pct',
+    'baseline_ci95_lo',
+    'baseline_ci95_hi',
+    'exit_count',
+    'exit_pct',
+    'exit_ci95_lo',
+    'exit_ci95_hi',
+    'follow_up_n',
+    'follow_up_count',
+    'follow_up_pct',
+    'follow_up_ci95_lo',
+    'follow_up_ci95_hi',
+    'relative_reduction',
+    'mcnemar_p',
+    'sustained_followed_up',
+    'sustained_kept',
+  ];
+  const rows = domains.map((d) =>
+    line([
+      d.id,
+      d.label,
+      d.n,
+      d.baseline.count,
+      d.baseline.pct,
+      ...d.baseline.ci95,
+      d.exit.count,
+      d.exit.pct,
+      ...d.exit.ci95,
+      d.followUp?.n,
+      d.followUp?.count,
+      d.followUp?.pct,
+      d.followUp?.ci95[0],
+      d.followUp?.ci95[1],
+      d.relativeReduction,
+      d.mcnemarP,
+      d.sustained?.followedUp,
+      d.sustained?.kept,
+    ]),
+  );
+  return [line(header), ...rows].join('\n') + '\n';
+}
+
+/** `measure,value` rows, nested fields as dotted paths (support types by type code). */
+export function summaryCsv(summary: object): string {
+  const rows: unknown[][] = [];
+  const walk = (value: unknown, path: string) => {
+    if (Array.isArray(value)) {
+      for (const item of value as { type: string }[])
+        walk({ ...item, type: undefined }, `${path}.${item.type}`);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        if (v !== undefined) walk(v, path ? `${path}.${k}` : k);
+      }
+    } else {
+      rows.push([path, value]);
+    }
+  };
+  walk(summary, '');
+  return [line(['measure', 'value']), ...rows.map(line)].join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
+import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Response } from 'express';
+import { IsEffectiveDate, normaliseDate, validated } from '../http/validation';
+import { outcomesCsv, summaryCsv } from './csv';
+import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
+
+const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const codeMessage = { message: '$property must be a code of letters, digits, _ . : -' };
+
+/** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
+export class CohortFilterQuery {
+  @IsOptional() @IsString() @MaxLength(64) @Matches(CODE, codeMessage) authority?: string;
+  @IsOptional() @IsString() @MaxLength(64) @Matches(CODE, codeMessage) programme?: string;
+  @IsOptional() @IsEffectiveDate() referredFrom?: string;
+  @IsOptional() @IsEffectiveDate() referredTo?: string;
+  @IsOptional() @IsEffectiveDate() exitedFrom?: string;
+  @IsOptional() @IsEffectiveDate() exitedTo?: string;
+  /** The answer as the records stood then (only events recorded by then). */
+  @IsOptional() @IsEffectiveDate() asAt?: string;
+}
+
+/** `GET /v1/outcomes` */
+export class OutcomesQuery extends CohortFilterQuery {
+  @IsOptional()
+  @IsIn(COHORT_KINDS, { message: `cohort must be one of: ${COHORT_KINDS.join(', ')}` })
+  cohort?: CohortKind;
+}
+
+/** An inclusive upper bound as an exclusive instant: a whole day runs to the next midnight. */
+function before(to: string): string {
+  const t = Date.parse(to);
+  return new Date(/^\d{4}-\d{2}-\d{2}$/.test(to) ? t + 86_400_000 : t + 1).toISOString();
+}
+
+function toFilter(q: CohortFilterQuery): CohortFilter {
+  return {
+    authority: q.authority,
+    programme: q.programme,
+    referredFrom: q.referredFrom && normaliseDate(q.referredFrom),
+    referredBefore: q.referredTo && before(q.referredTo),
+    exitedFrom: q.exitedFrom && normaliseDate(q.exitedFrom),
+    exitedBefore: q.exitedTo && before(q.exitedTo),
+  };
+}
+
+/** The filters as asked (dates normalised), for the answer to say what it answers. */
+const echo = (q: CohortFilterQuery) =>
+  Object.fromEntries(
+    Object.entries(q).map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
+  );
+
+const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
+
+@Controller('v1')
+export class OutcomesController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('outcomes')
+  async outcomes(
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept?: string,
+  ): Promise<Record<string, unknown> | string> {
+    const q = await validated(OutcomesQuery, query);
+    const cohort = q.cohort ?? 'planned_exits';
+    const asAt = q.asAt && normaliseDate(q.asAt);
+    const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
+      new GetOutcomes(toFilter(q), cohort, asAt),
+    );
+    if (wantsCsv(accept)) {
+      res.type('text/csv');
+      return outcomesCsv(table.domains);
+    }
+    const { cohort: c, asAt: at, ...rest } = table;
+    return { filters: { ...echo(q), cohort, asAt: at }, cohort: c, ...rest };
+  }
+
+  @Get('cohorts/summary')
+  async summary(
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept?: string,
+  ): Promise<Record<string, unknown> | string> {
+    const q = await validated(CohortFilterQuery, query);
+    const asAt = q.asAt && normaliseDate(q.asAt);
+    const { asAt: at, ...summary } = await this.queries.execute<
+      GetCohortSummary,
+      Record<string, unknown> & { asAt: string }
+    >(new GetCohortSummary(toFilter(q), asAt));
+    if (wantsCsv(accept)) {
+      res.type('text/csv');
+      return summaryCsv(summary);
+    }
+    return { filters: { ...echo(q), asAt: at }, ...summary };
+  }
+}

@@ -1,0 +1,113 @@
+import { Clock } from '@app/domain';
+import { OutcomeDefinitions, DomainRow, domainRow } from '@app/outcomes';
+import {
+  CohortFilter,
+  CohortKind,
+  CohortSummary,
+  EpisodeSource,
+  LIVE,
+  cohortSummary,
+  episodesAsAt,
+  outcomeCounts,
+  outcomeModel,
+} from '@app/projections';
+import { Inject, ServiceUnavailableException } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { DataSource } from 'typeorm';
+import { CLOCK } from '../clock';
+
+/** Injection token of the loaded `OutcomeDefinitions`. */
+export const OUTCOME_DEFINITIONS = Symbol('OutcomeDefinitions');
+
+export class GetOutcomes {
+  constructor(
+    readonly filter: CohortFilter,
+    readonly cohort: CohortKind,
+    readonly asAt?: string,
+  ) {}
+}
+
+export class GetCohortSummary {
+  constructor(
+    readonly filter: CohortFilter,
+    readonly asAt?: string,
+  ) {}
+}
+
+export interface OutcomesTable {
+  cohort: { kind: CohortKind; families: number; endPoint: 'exit' | 'exit_or_latest' };
+  asAt: string;
+  definitions: { sources: string[]; fingerprint: string };
+  domains: DomainRow[];
+}
+
+/**
+ * Which episodes answer a query: the live read model, unless `asAt` is before something the model
+ * has applied; then the slow path re-derives episodes from the events recorded by `asAt`.
+ */
+async function sourceFor(
+  db: DataSource,
+  definitions: OutcomeDefinitions,
+  filter: CohortFilter,
+  asAt: string | undefined,
+): Promise<EpisodeSource> {
+  const model = await outcomeModel(db);
+  if (model && model.fingerprint !== definitions.fingerprint) {
+    throw new ServiceUnavailableException({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the outcomes read model is being rebuilt for new outcome definitions',
+    });
+  }
+  const live =
+    asAt === undefined ||
+    !model?.maxRecordedAt ||
+    Date.parse(asAt) >= Date.parse(model.maxRecordedAt);
+  if (live) return LIVE;
+  return {
+    kind: 'rows',
+    episodes: await episodesAsAt(db, definitions, { authority: filter.authority }, asAt),
+  };
+}
+
+@QueryHandler(GetOutcomes)
+export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTable> {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ filter, cohort, asAt }: GetOutcomes): Promise<OutcomesTable> {
+    const source = await sourceFor(this.db, this.definitions, filter, asAt);
+    const counts = await outcomeCounts(this.db, this.definitions, filter, cohort, source);
+    return {
+      cohort: {
+        kind: cohort,
+        families: counts.families,
+        endPoint: cohort === 'planned_exits' ? 'exit' : 'exit_or_latest',
+      },
+      asAt: asAt ?? this.clock.now().toISOString(),
+      definitions: { sources: this.definitions.sources, fingerprint: this.definitions.fingerprint },
+      domains: this.definitions.domains.map((d, i) => domainRow(d, counts.domains[i])),
+    };
+  }
+}
+
+@QueryHandler(GetCohortSummary)
+export class GetCohortSummaryHandler implements IQueryHandler<
+  GetCohortSummary,
+  CohortSummary & { asAt: string }
+> {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ filter, asAt }: GetCohortSummary): Promise<CohortSummary & { asAt: string }> {
+    const source = await sourceFor(this.db, this.definitions, filter, asAt);
+    const summary = await cohortSummary(this.db, filter, source);
+    return { asAt: asAt ?? this.clock.now().toISOString(), ...summary };
+  }
+}

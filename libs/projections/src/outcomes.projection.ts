@@ -1,0 +1,137 @@
+import { FamilyEvent } from '@app/domain';
+import { RecordedEvent } from '@app/event-store';
+import {
+  EpisodeOutcome,
+  OutcomeDefinitions,
+  OutcomeHistory,
+  definitionsFromEnv,
+  deriveEpisodes,
+  emptyHistory,
+  foldOutcomeEvent,
+} from '@app/outcomes';
+import { EntityManager } from 'typeorm';
+import { Projection } from './projection';
+import { familyIdOf } from './streams';
+
+/** Row form of an episode for `jsonb_populate_recordset(null::outcome_episodes, …)`. */
+export function episodeRecords(episodes: EpisodeOutcome[]): Record<string, unknown>[] {
+  return episodes.map((e) => ({
+    family_id: e.familyId,
+    episode: e.episode,
+    authority: e.authority,
+    programme: e.programme,
+    status: e.status,
+    referred_at: e.referredAt,
+    offered_at: e.offeredAt,
+    accepted_at: e.acceptedAt,
+    support_plan_agreed_at: e.supportPlanAgreedAt,
+    refused_at: e.refusedAt,
+    refusal_stage: e.refusalStage,
+    exited_at: e.exitedAt,
+    exit_type: e.exitType,
+    moved_area: e.movedArea,
+    baseline_assessed: e.masks.baseline.assessed.toString(),
+    baseline_present: e.masks.baseline.present.toString(),
+    exit_assessed: e.masks.exit.assessed.toString(),
+    exit_present: e.masks.exit.present.toString(),
+    latest_assessed: e.masks.latest.assessed.toString(),
+    latest_present: e.masks.latest.present.toString(),
+    follow_up_assessed: e.masks.followUp.assessed.toString(),
+    follow_up_present: e.masks.followUp.present.toString(),
+    early_weekly_hours: e.earlyWeeklyHours,
+    late_weekly_hours: e.lateWeeklyHours,
+    support_types: e.supportTypes,
+  }));
+}
+
+export class OutcomeDefinitionsChanged extends Error {
+  override readonly name = 'OutcomeDefinitionsChanged';
+}
+
+/**
+ * `outcome_episodes` (see the migration): per family, the outcome history is folded with the pure
+ * `foldOutcomeEvent` and every episode re-derived, so a late record lands where it belongs. One
+ * read and two writes per batch, whatever its size.
+ */
+export class OutcomesProjection implements Projection {
+  static readonly NAME = 'outcomes';
+  readonly name = OutcomesProjection.NAME;
+  readonly tables = ['outcome_families', 'outcome_episodes', 'outcome_model'] as const;
+
+  constructor(readonly definitions: OutcomeDefinitions = definitionsFromEnv()) {}
+
+  async apply(events: RecordedEvent[], tx: EntityManager): Promise<void> {
+    await this.recordModel(events, tx);
+    const ids = [...new Set(events.map((e) => familyIdOf(e.streamId)))];
+    const rows = (await tx.query(
+      'SELECT family_id, state FROM outcome_families WHERE family_id = ANY($1)',
+      [ids],
+    )) as { family_id: string; state: OutcomeHistory }[];
+    const states = new Map(rows.map((r) => [r.family_id, r.state]));
+    for (const event of events) {
+      const id = familyIdOf(event.streamId);
+      const state = states.get(id) ?? emptyHistory();
+      states.set(
+        id,
+        foldOutcomeEvent(state, event as unknown as FamilyEvent, Number(event.revision)),
+      );
+    }
+    const families = ids.map((id) => ({ family_id: id, state: states.get(id)! }));
+    const episodes = ids.flatMap((id) => deriveEpisodes(id, states.get(id)!, this.definitions));
+    await tx.query(
+      `INSERT INTO outcome_families
+       SELECT * FROM jsonb_populate_recordset(null::outcome_families, $1::jsonb)
+       ON CONFLICT (family_id) DO UPDATE SET state = excluded.state`,
+      [JSON.stringify(families)],
+    );
+    await tx.query(
+      `INSERT INTO outcome_episodes
+       SELECT * FROM jsonb_populate_recordset(null::outcome_episodes, $1::jsonb)
+       ON CONFLICT (family_id, episode) DO UPDATE SET
+         authority = excluded.authority, programme = excluded.programme, status = excluded.status,
+         referred_at = excluded.referred_at, offered_at = excluded.offered_at,
+         accepted_at = excluded.accepted_at, support_plan_agreed_at = excluded.support_plan_agreed_at,
+         refused_at = excluded.refused_at, refusal_stage = excluded.refusal_stage,
+         exited_at = excluded.exited_at, exit_type = excluded.exit_type,
+         moved_area = excluded.moved_area,
+         baseline_assessed = excluded.baseline_assessed, baseline_present = excluded.baseline_present,
+         exit_assessed = excluded.exit_assessed, exit_present = excluded.exit_present,
+         latest_assessed = excluded.latest_assessed, latest_present = excluded.latest_present,
+         follow_up_assessed = excluded.follow_up_assessed,
+         follow_up_present = excluded.follow_up_present,
+         early_weekly_hours = excluded.early_weekly_hours,
+         late_weekly_hours = excluded.late_weekly_hours, support_types = excluded.support_types`,
+      [JSON.stringify(episodeRecords(episodes))],
+    );
+  }
+
+  /**
+   * Records which definition set the masks follow and the latest `recordedAt` applied (so "as at"
+   * queries know whether they may use this model). A model built with other definitions is not
+   * silently mixed: the projection must be rebuilt (`resetProjection`).
+   */
+  private async recordModel(events: RecordedEvent[], tx: EntityManager): Promise<void> {
+    const latest = events.reduce(
+      (max, e) => (e.metadata.recordedAt > max ? e.metadata.recordedAt : max),
+      events[0].metadata.recordedAt,
+    );
+    const rows = (await tx.query(
+      `INSERT INTO outcome_model (name, fingerprint, domains, max_recorded_at)
+       VALUES ($1, $2, $3::jsonb, $4)
+       ON CONFLICT (name) DO UPDATE
+         SET max_recorded_at = greatest(outcome_model.max_recorded_at, excluded.max_recorded_at)
+       RETURNING fingerprint`,
+      [
+        this.name,
+        this.definitions.fingerprint,
+        JSON.stringify(this.definitions.domains.map((d) => d.id)),
+        latest,
+      ],
+    )) as { fingerprint: string }[];
+    if (rows[0].fingerprint !== this.definitions.fingerprint) {
+      throw new OutcomeDefinitionsChanged(
+        `outcomes read model was built with definitions ${rows[0].fingerprint}, not ${this.definitions.fingerprint}: rebuild it`,
+      );
+    }
+  }
+}
