@@ -409,6 +409,7 @@ describe('recording a family (e2e)', () => {
     expect(res.body.projections.map((p: { name: string }) => p.name).sort()).toEqual([
       'families',
       'family_timeline',
+      'outcomes',
     ]);
   });
 });

@@ -112,5 +112,6 @@ describe('projection worker crash (e2e)', () => {
       await rebuild.stop();
     }
     expect(await readModels(db)).toEqual(afterCrash);
-  });
+    // The waits above have deadlines of their own; the default 5 s is too short for them.
+  }, 120_000);
 });

@@ -54,6 +54,9 @@ export async function snapshot(db: DataSource): Promise<string> {
     ['families', 'family_id'],
     ['family_timeline', 'position'],
     ['projection_checkpoints', 'name'],
+    ['outcome_families', 'family_id'],
+    ['outcome_episodes', 'family_id, episode'],
+    ['outcome_model', 'name'],
   ];
   const parts = await Promise.all(
     tables.map(async ([table, key]) =>
@@ -67,5 +70,6 @@ export async function snapshot(db: DataSource): Promise<string> {
 export async function readModels(db: DataSource): Promise<string> {
   const families = await db.query('SELECT * FROM families ORDER BY family_id');
   const timeline = await db.query('SELECT * FROM family_timeline ORDER BY position');
-  return JSON.stringify({ families, timeline });
+  const outcomes = await db.query('SELECT * FROM outcome_episodes ORDER BY family_id, episode');
+  return JSON.stringify({ families, timeline, outcomes });
 }

@@ -49,7 +49,9 @@ function toFilter(q: CohortFilterQuery): CohortFilter {
 /** The filters as asked (dates normalised), for the answer to say what it answers. */
 const echo = (q: CohortFilterQuery) =>
   Object.fromEntries(
-    Object.entries(q).map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
+    Object.entries(q)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
 const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);

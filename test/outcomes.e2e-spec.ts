@@ -1,0 +1,464 @@
+import { randomUUID } from 'node:crypto';
+import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
+import { Harness, startHarness } from './support/harness';
+
+/**
+ * NatCen's 2009 table as ground truth (DOMAIN.md section 3), built through the API: 699 families
+ * with a planned exit whose baseline and exit assessments give every published percentage, plus
+ * refusals at each stage, ongoing families, unplanned exits and families still waiting, so the
+ * summary must account for every one of them.
+ */
+
+type Item = { familyId: string; type: string; occurredAt: string; data: Record<string, unknown> };
+
+const AUTHORITY = 'natcen_la';
+const DAY = 86_400_000;
+const date = (base: string, days: number) =>
+  new Date(Date.parse(`${base}T00:00:00.000Z`) + days * DAY).toISOString();
+
+/** NatCen's published start and exit percentages, and the stated reductions. */
+const NATCEN: [string, number, number, number | null][] = [
+  ['no_asb', 10, 66, null],
+  ['asb_4_plus', 46, 6, 87],
+  ['housing_enforcement', 47, 15, 68],
+  ['education_problems', 76, 47, 38],
+  ['truancy_exclusion_behaviour', 56, 25, 55],
+  ['child_protection', 38, 27, 29],
+  ['domestic_violence', 22, 9, 59],
+  ['drug_alcohol', 32, 17, 47],
+];
+const PLANNED = 699;
+/** Families (of 699) with the condition: the nearest whole number to the published percentage. */
+const count = (pct: number) => Math.round((pct / 100) * PLANNED);
+const has = (id: string, point: 0 | 1, i: number) =>
+  i < count(NATCEN.find(([d]) => d === id)![point + 1]);
+
+/** The assessment of family i at baseline (0) or exit (1). */
+function assessment(point: 0 | 1, i: number): Record<string, unknown> {
+  // No ASB for the first families; four or more types for the next ones; two types otherwise.
+  const none = count(point ? 66 : 10);
+  const fourPlus = count(point ? 6 : 46);
+  const asbTypes =
+    i < none
+      ? []
+      : i < none + fourPlus
+        ? ['noise', 'rowdy_behaviour', 'vandalism', 'threats']
+        : ['noise', 'litter'];
+  return {
+    asbTypes,
+    housingEnforcementActions: has('housing_enforcement', point, i) ? 1 + (i % 2) : 0,
+    educationProblems: has('education_problems', point, i),
+    truancyExclusionBehaviour: has('truancy_exclusion_behaviour', point, i),
+    childProtectionConcern: has('child_protection', point, i),
+    domesticViolence: has('domestic_violence', point, i),
+    drugAlcoholProblem: has('drug_alcohol', point, i),
+    evidenceSources: ['police', 'school'],
+  };
+}
+
+function plannedExit(i: number): Item[] {
+  const familyId = randomUUID();
+  const start = date('2024-01-01', i % 60);
+  const at = (d: number) => date(start.slice(0, 10), d);
+  // Accepted on day 5; 355, 375 or 395 days to the exit: mean and median 375.
+  const exitDay = 5 + [355, 375, 395][i % 3];
+  const e = (type: string, day: number, data: Record<string, unknown> = {}): Item => ({
+    familyId,
+    type,
+    occurredAt: at(day),
+    data,
+  });
+  const items = [
+    e('FamilyReferred', 0, {
+      authority: AUTHORITY,
+      programme: 'fip',
+      source: 'police',
+      reasons: ['asb'],
+    }),
+    e('DomainAssessmentRecorded', 1, { stage: 'referral', ...assessment(0, i) }),
+    e('InterventionOffered', 3),
+    e('InterventionAccepted', 5),
+    e('SupportPlanAgreed', 10, { domains: ['asb'], plannedWeeklyHours: 9 }),
+    // 69% challenging ASB, 65% one-to-one parenting (NatCen's shares).
+    ...(i < 482 ? [e('SupportDelivered', 20, { supportType: 'challenging_asb' })] : []),
+    ...(i >= 100 && i < 554
+      ? [e('SupportDelivered', 25, { supportType: 'one_to_one_parenting' })]
+      : []),
+    e('ReviewHeld', 40, { weeklyContactHours: 9 }),
+    e('ReviewHeld', exitDay - 28, { weeklyContactHours: 7 }),
+    // 24 hours over the four weeks from the last review to the exit: 6 a week.
+    e('SupportDelivered', exitDay - 14, { supportType: 'key_worker', hours: 24 }),
+    e('DomainAssessmentRecorded', exitDay, { stage: 'exit', ...assessment(1, i) }),
+    e('FamilyExited', exitDay, { exitType: 'planned' }),
+  ];
+  return items;
+}
+
+/** Everyone else: each story ends in a different place. */
+function otherFamily(kind: string, i: number): Item[] {
+  const familyId = randomUUID();
+  const start = date('2024-03-01', i % 30);
+  const at = (d: number) => date(start.slice(0, 10), d);
+  const e = (type: string, day: number, data: Record<string, unknown> = {}): Item => ({
+    familyId,
+    type,
+    occurredAt: at(day),
+    data,
+  });
+  const referred = [
+    e('FamilyReferred', 0, {
+      authority: AUTHORITY,
+      programme: 'fip',
+      source: 'school',
+      reasons: ['truancy'],
+    }),
+    e('DomainAssessmentRecorded', 1, { stage: 'referral', ...assessment(0, i) }),
+  ];
+  const offered = [...referred, e('InterventionOffered', 3)];
+  const started = [...offered, e('InterventionAccepted', 5)];
+  const planned = [
+    ...started,
+    e('SupportPlanAgreed', 10, { domains: ['asb'], plannedWeeklyHours: 8 }),
+  ];
+  const reviewed = [
+    ...planned,
+    e('ReviewHeld', 60, { weeklyContactHours: 8 }),
+    e('DomainAssessmentRecorded', 60, { stage: 'review', ...assessment(1, i) }),
+  ];
+  switch (kind) {
+    case 'awaiting_offer':
+      return referred;
+    case 'awaiting_decision':
+      return offered;
+    case 'refused_offer':
+      return [...offered, e('InterventionRefused', 4, { stage: 'offer' })];
+    case 'refused_support_plan':
+      return [...started, e('InterventionRefused', 8, { stage: 'support_plan' })];
+    case 'refused_intervention':
+      return [...planned, e('InterventionRefused', 30, { stage: 'intervention' })];
+    case 'ongoing':
+      return reviewed;
+    case 'disengaged':
+    case 'custody':
+      return [...reviewed, e('FamilyExited', 90, { exitType: kind })];
+    case 'moved_area':
+      return [
+        ...reviewed,
+        e('FamilyMovedArea', 80, { toAuthority: 'elsewhere' }),
+        e('FamilyExited', 80, { exitType: 'moved_area' }),
+      ];
+    case 'other_before_offer':
+      return [...referred, e('FamilyExited', 2, { exitType: 'other' })];
+  }
+  throw new Error(kind);
+}
+
+const OTHERS: [string, number][] = [
+  ['awaiting_offer', 4],
+  ['awaiting_decision', 3],
+  ['refused_offer', 20],
+  ['refused_support_plan', 10],
+  ['refused_intervention', 5],
+  ['ongoing', 30],
+  ['disengaged', 12],
+  ['moved_area', 6],
+  ['custody', 3],
+  ['other_before_offer', 2],
+];
+
+/** Sends families' events in batches of up to 1,000 (a family never split); returns the last position. */
+async function record(h: Harness, families: Item[][]): Promise<bigint> {
+  let last = 0n;
+  let batch: Item[] = [];
+  const send = async () => {
+    const res = await h.http.post('/v1/events/batch').send({ events: batch });
+    expect(res.status).toBe(200);
+    const failed = (res.body.results as { status: number }[]).filter((r) => r.status !== 201);
+    expect(failed).toEqual([]);
+    for (const r of res.body.results as { position: string }[]) {
+      if (BigInt(r.position) > last) last = BigInt(r.position);
+    }
+    batch = [];
+  };
+  for (const family of families) {
+    if (batch.length + family.length > 1000) await send();
+    batch.push(...family);
+  }
+  if (batch.length) await send();
+  return last;
+}
+
+interface Row {
+  id: string;
+  n: number;
+  baseline: { count: number; pct: number; ci95: [number, number] };
+  exit: { count: number; pct: number; ci95: [number, number] };
+  followUp: { n: number; count: number; pct: number } | null;
+  relativeReduction: number | null;
+  mcnemarP: number;
+  sustained: { improvedAtExit: number; followedUp: number; kept: number; pct: number } | null;
+}
+
+describe('outcomes and cohort accounting (e2e)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const families = [
+      ...Array.from({ length: PLANNED }, (_, i) => plannedExit(i)),
+      ...OTHERS.flatMap(([kind, n]) => Array.from({ length: n }, (_, i) => otherFamily(kind, i))),
+    ];
+    await h.caughtUp(await record(h, families));
+  }, 120_000);
+  afterAll(async () => {
+    await h.close();
+  });
+
+  const outcomes = async (query: string) => {
+    const res = await h.http.get(`/v1/outcomes?authority=${AUTHORITY}${query}`);
+    expect(res.status).toBe(200);
+    return res.body as { cohort: { families: number }; domains: Row[]; filters: object };
+  };
+
+  it("reproduces every percentage of NatCen's 2009 table for the 699 planned exits", async () => {
+    const body = await outcomes('');
+    expect(body.filters).toMatchObject({ authority: AUTHORITY, cohort: 'planned_exits' });
+    expect(body.cohort.families).toBe(PLANNED);
+    for (const [id, start, exit, reduction] of NATCEN) {
+      const row = body.domains.find((d) => d.id === id)!;
+      expect({ id, n: row.n }).toEqual({ id, n: PLANNED });
+      expect({ id, start: Math.round(row.baseline.pct) }).toEqual({ id, start });
+      expect({ id, exit: Math.round(row.exit.pct) }).toEqual({ id, exit });
+      if (reduction !== null) {
+        expect({ id, reduction: Math.round(100 * row.relativeReduction!) }).toEqual({
+          id,
+          reduction,
+        });
+      }
+      expect(row.baseline.ci95[0]).toBeLessThan(row.baseline.pct);
+      expect(row.baseline.ci95[1]).toBeGreaterThan(row.baseline.pct);
+      // Changes this large on 699 pairs are far beyond chance.
+      expect(row.mcnemarP).toBeLessThan(1e-6);
+      expect(row.followUp).toBeNull();
+    }
+    // No attendance was recorded: persistent absence has no pairs, and says so with zeros.
+    const absence = body.domains.find((d) => d.id === 'persistent_absence')!;
+    expect(absence).toMatchObject({ n: 0, baseline: { count: 0, pct: 0, ci95: [0, 0] } });
+  });
+
+  it('answers for everyone who started (intention to treat), using the latest state', async () => {
+    const body = await outcomes('&cohort=all_started');
+    // Planned exits, ongoing, unplanned exits after acceptance, refusals after acceptance.
+    expect(body.cohort.families).toBe(PLANNED + 30 + 12 + 6 + 3 + 10 + 5);
+    const edu = body.domains.find((d) => d.id === 'education_problems')!;
+    // Those with a review or exit assessment are paired; refusals after acceptance compare the
+    // baseline with itself (last observation carried forward).
+    expect(edu.n).toBe(body.cohort.families);
+    const exits = await outcomes('&cohort=all_exits');
+    expect(exits.cohort.families).toBe(PLANNED + 12 + 6 + 3 + 2);
+  });
+
+  it('accounts for every family referred: the parts sum to the whole', async () => {
+    const res = await h.http.get(`/v1/cohorts/summary?authority=${AUTHORITY}`);
+    expect(res.status).toBe(200);
+    const s = res.body;
+    const total = PLANNED + OTHERS.reduce((a, [, n]) => a + n, 0);
+    expect(s.referred).toBe(total);
+    const a = s.accounting;
+    expect(a).toEqual({
+      awaitingOffer: 4,
+      awaitingDecision: 3,
+      refused: { total: 35, byStage: { offer: 20, support_plan: 10, intervention: 5 } },
+      ongoing: 30,
+      plannedExits: PLANNED,
+      otherExits: { total: 23, byReason: { disengaged: 12, moved_area: 6, custody: 3, other: 2 } },
+    });
+    expect(
+      a.awaitingOffer +
+        a.awaitingDecision +
+        a.refused.total +
+        a.ongoing +
+        a.plannedExits +
+        a.otherExits.total,
+    ).toBe(s.referred);
+    expect(s.offered).toBe(total - 4 - 2);
+    expect(s.accepted).toBe(PLANNED + 10 + 5 + 30 + 12 + 6 + 3);
+    expect(s.movedArea).toBe(6);
+    // NatCen's inputs: 375 days to a planned exit; 9 then 6 contact hours a week.
+    expect(s.inputs.daysToPlannedExit).toEqual({ n: PLANNED, mean: 375, median: 375 });
+    expect(s.inputs.weeklyContactHours.supportPlanToFirstReview).toEqual({ n: PLANNED, mean: 9 });
+    expect(s.inputs.weeklyContactHours.lastReviewToExit.mean).toBeCloseTo(6, 10);
+    const share = (type: string) =>
+      Math.round(
+        (s.inputs.supportTypes as { type: string; pct: number }[]).find((t) => t.type === type)!
+          .pct,
+      );
+    expect(share('challenging_asb')).toBe(69);
+    expect(share('one_to_one_parenting')).toBe(65);
+    expect(share('key_worker')).toBe(100);
+  });
+
+  it('gives CSV on Accept: text/csv', async () => {
+    const res = await h.http.get(`/v1/outcomes?authority=${AUTHORITY}`).set('accept', 'text/csv');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = res.text.trim().split('\n');
+    expect(lines[0]).toMatch(/^id,label,n,baseline_count,baseline_pct/);
+    expect(lines).toHaveLength(10);
+    expect(lines[2]).toMatch(/^asb_4_plus,Four or more ASB problems,699,322,/);
+    const summary = await h.http
+      .get(`/v1/cohorts/summary?authority=${AUTHORITY}`)
+      .set('accept', 'text/csv');
+    expect(summary.text).toContain('accounting.plannedExits,699\n');
+    expect(summary.text).toContain('inputs.supportTypes.challenging_asb.families,482\n');
+  });
+
+  it('returns zeros for an empty cohort and combines filters', async () => {
+    const empty = await h.http.get('/v1/outcomes?authority=nowhere');
+    expect(empty.status).toBe(200);
+    expect(empty.body.cohort.families).toBe(0);
+    expect(empty.body.domains[0]).toMatchObject({
+      n: 0,
+      baseline: { count: 0, pct: 0 },
+      exit: { count: 0, pct: 0 },
+      relativeReduction: null,
+      mcnemarP: 1,
+    });
+    const summary = await h.http.get('/v1/cohorts/summary?authority=nowhere');
+    expect(summary.body).toMatchObject({ referred: 0, accounting: { plannedExits: 0 } });
+    // Referrals in the first 30 days of 2024 only (planned exits referred on days 0-59).
+    const early = await outcomes('&referredFrom=2024-01-01&referredTo=2024-01-30');
+    expect(early.cohort.families).toBe(
+      Array.from({ length: PLANNED }, (_, i) => i % 60).filter((d) => d < 30).length,
+    );
+    const none = await outcomes('&exitedFrom=2030-01-01');
+    expect(none.cohort.families).toBe(0);
+  });
+
+  it.each([
+    ['cohort=everyone', 'cohort'],
+    ['referredFrom=yesterday', 'referredFrom'],
+    ['exitedTo=2025-02-30', 'exitedTo'],
+    ['asAt=soon', 'asAt'],
+    ['authority=a%20b', 'authority'],
+    ['colour=blue', 'colour'],
+  ])('rejects %s with a 400 naming %s', async (query, field) => {
+    const res = await h.http.get(`/v1/outcomes?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('rejects a cohort on the summary, which always counts everyone', async () => {
+    const res = await h.http.get('/v1/cohorts/summary?cohort=planned_exits');
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0]).toMatchObject({ field: 'cohort', rule: 'unknown-field' });
+  });
+
+  describe('late records and asAt', () => {
+    const authority = 'late_la';
+    const familyId = randomUUID();
+    let yesterday: string;
+    let beforeLate: string;
+    let natcenLive: unknown;
+
+    beforeAll(async () => {
+      // Recorded yesterday: a family that exited last year, its exit assessment silent on
+      // education.
+      yesterday = new Date(Date.now() - DAY).toISOString();
+      const events: FamilyEvent[] = [
+        {
+          type: 'FamilyReferred',
+          data: {
+            occurredAt: '2025-01-10T00:00:00.000Z',
+            authority,
+            programme: 'fip',
+            source: 'police',
+            reasons: ['asb'],
+          },
+        },
+        {
+          type: 'DomainAssessmentRecorded',
+          data: {
+            occurredAt: '2025-01-11T00:00:00.000Z',
+            stage: 'referral',
+            educationProblems: true,
+            asbTypes: ['noise'],
+          },
+        },
+        { type: 'InterventionOffered', data: { occurredAt: '2025-01-12T00:00:00.000Z' } },
+        { type: 'InterventionAccepted', data: { occurredAt: '2025-01-13T00:00:00.000Z' } },
+        {
+          type: 'DomainAssessmentRecorded',
+          data: { occurredAt: '2025-11-01T00:00:00.000Z', stage: 'exit', asbTypes: [] },
+        },
+        {
+          type: 'FamilyExited',
+          data: { occurredAt: '2025-11-01T00:00:00.000Z', exitType: 'planned' },
+        },
+      ];
+      const appended = await h.store.append(
+        familyStreamId(familyId),
+        events.map((e) => ({
+          id: randomUUID(),
+          type: e.type,
+          data: e.data as unknown as Record<string, unknown>,
+          metadata: {
+            recordedAt: yesterday,
+            actor: 'test',
+            authority,
+            correlationId: randomUUID(),
+            schemaVersion: SCHEMA_VERSIONS[e.type],
+          },
+        })),
+        { expectedRevision: 'no_stream' },
+      );
+      await h.caughtUp(appended.position);
+      natcenLive = (await outcomes('')).domains;
+      beforeLate = new Date().toISOString();
+      // Recorded today, dated last year: the education finding at exit.
+      const late = await h.http.post(`/v1/families/${familyId}/events`).send({
+        type: 'DomainAssessmentRecorded',
+        occurredAt: '2025-11-01',
+        data: { stage: 'exit', educationProblems: false },
+      });
+      expect(late.status).toBe(201);
+      await h.caughtUp(late.body.position);
+    });
+
+    const education = async (asAt?: string) => {
+      const res = await h.http.get(
+        `/v1/outcomes?authority=${authority}${asAt ? `&asAt=${encodeURIComponent(asAt)}` : ''}`,
+      );
+      expect(res.status).toBe(200);
+      return (res.body.domains as Row[]).find((d) => d.id === 'education_problems')!;
+    };
+
+    it('changes the answer as at now but not as at yesterday', async () => {
+      expect(await education()).toMatchObject({ n: 1, baseline: { count: 1 }, exit: { count: 0 } });
+      expect(await education(new Date().toISOString())).toMatchObject({ n: 1 });
+      const asAtYesterday = new Date(Date.parse(yesterday) + 60_000).toISOString();
+      expect(await education(asAtYesterday)).toMatchObject({ n: 0 });
+      // The other domain, assessed on time, is there as at yesterday too.
+      const res = await h.http.get(
+        `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(asAtYesterday)}`,
+      );
+      expect((res.body.domains as Row[]).find((d) => d.id === 'no_asb')).toMatchObject({
+        n: 1,
+        baseline: { count: 0 },
+        exit: { count: 1 },
+      });
+      // Before anything was recorded, nothing.
+      const before = await h.http.get(
+        `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(new Date(Date.parse(yesterday) - 60_000).toISOString())}`,
+      );
+      expect(before.body.cohort.families).toBe(0);
+    });
+
+    it('gives the same table from the events (as at) as from the live read model', async () => {
+      const res = await h.http.get(
+        `/v1/outcomes?authority=${AUTHORITY}&asAt=${encodeURIComponent(beforeLate)}`,
+      );
+      expect(res.body.domains).toEqual(natcenLive);
+    });
+  });
+});
