@@ -31,7 +31,7 @@ const PLANNED = 699;
 /** Families (of 699) with the condition: the nearest whole number to the published percentage. */
 const count = (pct: number) => Math.round((pct / 100) * PLANNED);
 const has = (id: string, point: 0 | 1, i: number) =>
-  i < count(NATCEN.find(([d]) => d === id)![point + 1]);
+  i < count(NATCEN.find(([d]) => d === id)![point + 1] as number);
 
 /** The assessment of family i at baseline (0) or exit (1). */
 function assessment(point: 0 | 1, i: number): Record<string, unknown> {
