@@ -281,7 +281,7 @@ function generateFamily(r: Random, i: number, o: WorkloadOptions): GeneratedFami
       type: 'DomainAssessmentRecorded',
       data: { occurredAt, stage: 'review', ...assessment(progress * 0.8) },
     }));
-    for (const _ of supportTypes.slice(0, 2)) {
+    for (let k = 0; k < Math.min(3, supportTypes.length); k++) {
       at(t - 10 * DAY, (occurredAt) => ({
         type: 'SupportDelivered',
         data: { occurredAt, supportType: r.pick(supportTypes), hours: 2 + r.int(6) },
