@@ -354,6 +354,103 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(res.body.errors[0]).toMatchObject({ field: 'cohort', rule: 'unknown-field' });
   });
 
+  describe('one year on: follow-up assessments and sustained gains', () => {
+    const authority = 'follow_up_la';
+    const four = ['noise', 'rowdy_behaviour', 'vandalism', 'threats'];
+    /** A planned exit with ASB types at referral and exit, then whatever follows. */
+    const family = (start: string[], exit: string[], after: FamilyEvent[]): FamilyEvent[] => [
+      {
+        type: 'FamilyReferred',
+        data: {
+          occurredAt: '2024-02-01T00:00:00.000Z',
+          authority,
+          programme: 'fip',
+          source: 'police',
+          reasons: ['asb'],
+        },
+      },
+      {
+        type: 'DomainAssessmentRecorded',
+        data: { occurredAt: '2024-02-02T00:00:00.000Z', stage: 'referral', asbTypes: start },
+      },
+      { type: 'InterventionOffered', data: { occurredAt: '2024-02-03T00:00:00.000Z' } },
+      { type: 'InterventionAccepted', data: { occurredAt: '2024-02-04T00:00:00.000Z' } },
+      {
+        type: 'DomainAssessmentRecorded',
+        data: { occurredAt: '2025-02-01T00:00:00.000Z', stage: 'exit', asbTypes: exit },
+      },
+      {
+        type: 'FamilyExited',
+        data: { occurredAt: '2025-02-01T00:00:00.000Z', exitType: 'planned' },
+      },
+      ...after,
+    ];
+    // The scheduler's events (the follow-ups issue records these; the API does not take them).
+    const completed = (asbTypes: string[]): FamilyEvent[] => [
+      {
+        type: 'FollowUpScheduled',
+        data: {
+          occurredAt: '2025-02-01T00:00:00.000Z',
+          episode: 1,
+          dueAt: '2026-02-01T00:00:00.000Z',
+        },
+      },
+      {
+        type: 'FollowUpCompleted',
+        data: { occurredAt: '2026-02-01T00:00:00.000Z', episode: 1, assessment: { asbTypes } },
+      },
+    ];
+    const assessed = (asbTypes: string[]): FamilyEvent[] => [
+      {
+        type: 'DomainAssessmentRecorded',
+        data: { occurredAt: '2026-02-03T00:00:00.000Z', stage: 'follow_up', asbTypes },
+      },
+    ];
+
+    beforeAll(async () => {
+      const stories = [
+        family(four, ['noise'], completed([])), // improved, kept it
+        family(four, [], assessed([...four, 'graffiti'])), // improved, slipped back
+        family(four, [], []), // improved, not followed up
+        family(['noise'], [], completed(['noise'])), // never four or more
+      ];
+      let last = 0n;
+      for (const events of stories) {
+        const r = await h.store.append(
+          familyStreamId(randomUUID()),
+          events.map((e) => ({
+            id: randomUUID(),
+            type: e.type,
+            data: e.data as unknown as Record<string, unknown>,
+            metadata: {
+              recordedAt: new Date().toISOString(),
+              actor: 'test',
+              authority,
+              correlationId: randomUUID(),
+              schemaVersion: SCHEMA_VERSIONS[e.type],
+            },
+          })),
+          { expectedRevision: 'no_stream' },
+        );
+        if (r.position > last) last = r.position;
+      }
+      await h.caughtUp(last);
+    });
+
+    it('adds the follow-up column and how many kept their improvement', async () => {
+      const res = await h.http.get(`/v1/outcomes?authority=${authority}`);
+      const row = (res.body.domains as Row[]).find((d) => d.id === 'asb_4_plus')!;
+      expect(row).toMatchObject({
+        n: 4,
+        baseline: { count: 3, pct: 75 },
+        exit: { count: 0, pct: 0 },
+        followUp: { n: 3, count: 1 },
+        sustained: { improvedAtExit: 3, followedUp: 2, kept: 1, pct: 50 },
+      });
+      expect(row.followUp!.pct).toBeCloseTo(100 / 3, 10);
+    });
+  });
+
   describe('late records and asAt', () => {
     const authority = 'late_la';
     const familyId = randomUUID();
