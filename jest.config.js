@@ -16,7 +16,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections)(/.*)?$': '<rootDir>/libs/$1/src$2',
+    '^@app/(domain|event-store|projections|follow-ups)(/.*)?$': '<rootDir>/libs/$1/src$2',
   },
 };
 module.exports = {

@@ -1,5 +1,7 @@
 import { FamiliesProjection } from './families.projection';
+import { FollowUpsProjection } from './follow-ups.projection';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
+import { FollowUps1763900000000 } from './migrations/1763900000000-FollowUps';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -7,11 +9,14 @@ export * from './batches';
 export * from './projection';
 export * from './runner';
 export { FamiliesProjection, TimelineProjection };
+export { FollowUpsProjection } from './follow-ups.projection';
+export type { FollowUpRow } from './follow-ups.projection';
 
-export const projectionMigrations = [ReadModels1763800000000];
+export const projectionMigrations = [ReadModels1763800000000, FollowUps1763900000000];
 
 /** Every projection the worker runs, in one place. */
 export const allProjections = (): Projection[] => [
   new FamiliesProjection(),
   new TimelineProjection(),
+  new FollowUpsProjection(),
 ];
