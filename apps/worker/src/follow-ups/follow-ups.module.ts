@@ -41,7 +41,11 @@ class FollowUpWorker implements OnApplicationBootstrap, BeforeApplicationShutdow
     const logger = new Logger('follow-ups');
     const clock: Clock = systemClock;
     this.redis = connectRedis(this.config.redisUrl);
-    await assertNoEviction(this.redis);
+    await assertNoEviction(this.redis).catch(async (e: unknown) => {
+      await this.redis?.quit().catch(() => undefined);
+      this.redis = undefined;
+      throw e;
+    });
     this.engine = new FollowUpEngine({
       db: this.db,
       recorder: followUpRecorder(this.store, clock),

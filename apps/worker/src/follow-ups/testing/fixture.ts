@@ -22,7 +22,6 @@ import {
   waitForProjections,
 } from '@app/projections';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
 import {
   RecordFamilyEventCommand,
   RecordFamilyEventHandler,
