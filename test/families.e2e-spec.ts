@@ -313,6 +313,8 @@ describe('recording a family (e2e)', () => {
     const sameReferral = await refer({ familyId: family.familyId });
     expect(sameReferral.status).toBe(201);
     expect(sameReferral.body).toEqual(family);
+    // Read models settle first, or the runners' catching up would show as a change.
+    await h.caughtUp(first.body.position);
     const before = await snapshot(h.db);
     const clash = await record(family.familyId, { ...offer, occurredAt: '2025-01-16' });
     expect(clash.status).toBe(409);
@@ -409,6 +411,7 @@ describe('recording a family (e2e)', () => {
     expect(res.body.projections.map((p: { name: string }) => p.name).sort()).toEqual([
       'families',
       'family_timeline',
+      'follow_ups',
     ]);
   });
 });

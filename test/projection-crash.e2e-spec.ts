@@ -10,6 +10,7 @@ import {
   migrate,
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
+import { connectRedis } from '@app/follow-ups';
 import {
   ProjectionRunner,
   allProjections,
@@ -42,6 +43,10 @@ describe('projection worker crash (e2e)', () => {
     store = PostgresEventStore.connect(schema.config);
   });
   afterAll(async () => {
+    const redis = connectRedis();
+    const keys = await redis.keys(`crash-${schema.config.schema}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
     await store?.close();
     await db?.destroy();
     await schema?.drop();
@@ -54,6 +59,8 @@ describe('projection worker crash (e2e)', () => {
         DATABASE_URL: schema.config.url,
         DATABASE_SCHEMA: schema.config.schema,
         EVENT_STORE: 'postgres',
+        // The worker also runs the follow-up queues: keep them apart from other tests' keys.
+        FOLLOW_UP_QUEUE_PREFIX: `crash-${schema.config.schema}`,
         ...env,
       },
       stdio: 'ignore',
@@ -112,5 +119,5 @@ describe('projection worker crash (e2e)', () => {
       await rebuild.stop();
     }
     expect(await readModels(db)).toEqual(afterCrash);
-  });
+  }, 30_000);
 });

@@ -193,9 +193,15 @@ export class FollowUpEngine {
     if (!response.ok) throw new Error(`webhook answered ${response.status}`);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([this.sweepQueue, this.dueQueue, this.notifyQueue].map((q) => q.close()));
+  private closing?: Promise<void>;
+
+  /** Stops the workers (letting running jobs finish) and the queues; safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(this.workers.map((w) => w.close()));
+      await Promise.all([this.sweepQueue, this.dueQueue, this.notifyQueue].map((q) => q.close()));
+    })();
+    return this.closing;
   }
 
   private async scheduleExits(at: Date, result: SweepResult): Promise<void> {

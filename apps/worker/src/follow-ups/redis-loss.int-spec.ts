@@ -75,6 +75,8 @@ describe('follow-ups survive the loss of Redis', () => {
       ])) as { status: string }[];
       expect(row.status).toBe('due');
     }
+    await engine.close();
+    await connection.quit();
   });
 });
 

@@ -59,7 +59,14 @@ export async function startFixture(clock: TestClock) {
   const redises: Redis[] = [];
   const authority = `auth-${randomUUID().slice(0, 8)}`;
 
-  const caughtUp = async () => waitForProjections(db, names, await store.headPosition());
+  // Every event committed so far (not `headPosition()`, which a long transaction anywhere in the
+  // cluster holds back, so it could report "caught up" too early).
+  const lastPosition = async () =>
+    BigInt(
+      ((await db.query('SELECT coalesce(max(position), 0) AS p FROM events')) as { p: string }[])[0]
+        .p,
+    );
+  const caughtUp = async () => waitForProjections(db, names, await lastPosition());
 
   const record = async (familyId: string, event: FamilyEvent) =>
     handler.execute(
