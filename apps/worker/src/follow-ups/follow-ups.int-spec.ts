@@ -6,6 +6,7 @@ import {
   followUpId,
   followUpRates,
   listFollowUps,
+  runFollowUpTick,
 } from '@app/follow-ups';
 import { TestClock, startFixture, until } from './testing/fixture';
 
@@ -301,6 +302,26 @@ describe('follow-ups (PostgreSQL + Redis)', () => {
         dueAt: '2027-08-15T00:00:00.000Z',
       });
     });
+  });
+
+  it('an operator tick "as at" a date raises what is due by then, and only that', async () => {
+    clock.set('2027-10-01T00:00:00.000Z');
+    const soon = await f.exitedFamily('2027-09-01T00:00:00.000Z');
+    const later = await f.exitedFamily('2027-09-20T00:00:00.000Z');
+    await f.caughtUp();
+    await engine.sweep(clock.now());
+    await f.caughtUp();
+    const options = {
+      db: f.db,
+      recorder: f.recorder,
+      redis: f.redises[0],
+      prefix: `${f.prefix}-tick`,
+    };
+    // The recorder's clock must allow the due date too: the demo moves the whole clock.
+    clock.set('2028-09-10T00:00:00.000Z');
+    await runFollowUpTick(options, new Date('2028-09-10T00:00:00.000Z'));
+    expect(await f.eventsOf(soon, 'FollowUpDue')).toHaveLength(1);
+    expect(await f.eventsOf(later, 'FollowUpDue')).toHaveLength(0);
   });
 
   it('uses the default policy unless told otherwise', () => {

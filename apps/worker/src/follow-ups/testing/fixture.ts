@@ -118,7 +118,7 @@ export async function startFixture(clock: TestClock) {
     await Promise.all(engines.map((e) => e.close()));
     // Remove this file's keys only: other test files share the Redis.
     const cleaner = connectRedis();
-    const keys = await cleaner.keys(`${prefix}:*`);
+    const keys = await cleaner.keys(`${prefix}*`);
     if (keys.length) await cleaner.del(...keys);
     await cleaner.quit();
     await Promise.all(redises.map((r) => r.quit()));
@@ -140,6 +140,7 @@ export async function startFixture(clock: TestClock) {
     close,
     prefix,
     authority,
+    redises,
   };
 }
 
