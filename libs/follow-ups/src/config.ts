@@ -3,6 +3,8 @@ import { DEFAULT_FOLLOW_UP_POLICY, FollowUpPolicy, parsePolicy } from './policy'
 import { DEFAULT_REDIS_URL } from './redis';
 
 export interface FollowUpConfig {
+  /** `FOLLOW_UPS=off` runs a worker with projections only. */
+  enabled: boolean;
   redisUrl: string;
   /** BullMQ key prefix. */
   prefix: string;
@@ -20,6 +22,7 @@ export function followUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Fol
     );
   }
   return {
+    enabled: env.FOLLOW_UPS !== 'off',
     redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
     prefix: env.FOLLOW_UP_QUEUE_PREFIX ?? 'outcomes',
     sweepEveryMs,

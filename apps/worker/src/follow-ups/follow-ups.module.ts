@@ -75,7 +75,9 @@ export class FollowUpsWorkerModule {
   static forRoot(config: FollowUpConfig = followUpConfigFromEnv()): DynamicModule {
     return {
       module: FollowUpsWorkerModule,
-      providers: [{ provide: FOLLOW_UP_CONFIG, useValue: config }, FollowUpWorker],
+      providers: config.enabled
+        ? [{ provide: FOLLOW_UP_CONFIG, useValue: config }, FollowUpWorker]
+        : [],
     };
   }
 }
