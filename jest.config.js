@@ -16,7 +16,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|outcomes|workload)(/.*)?$': '<rootDir>/libs/$1/src$2',
+    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups)(/.*)?$':
+      '<rootDir>/libs/$1/src$2',
   },
 };
 module.exports = {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
 import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
 
@@ -392,7 +393,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
         data: {
           occurredAt: '2025-02-01T00:00:00.000Z',
           episode: 1,
-          dueAt: '2026-02-01T00:00:00.000Z',
+          ...scheduleFor(DEFAULT_FOLLOW_UP_POLICY, '2025-02-01T00:00:00.000Z'),
         },
       },
       {
@@ -448,6 +449,26 @@ describe('outcomes and cohort accounting (e2e)', () => {
         sustained: { improvedAtExit: 3, followedUp: 2, kept: 1, pct: 50 },
       });
       expect(row.followUp!.pct).toBeCloseTo(100 / 3, 10);
+    });
+
+    it('puts follow-up completion and on-time rates in the cohort summary', async () => {
+      const res = await h.http.get(`/v1/cohorts/summary?authority=${authority}`);
+      expect(res.status).toBe(200);
+      // Two revisits were scheduled and completed on their due date; the others never scheduled.
+      expect(res.body.followUps).toEqual({
+        scheduled: 2,
+        completed: 2,
+        completedOnTime: 2,
+        missed: 0,
+        overdue: 0,
+        cancelled: 0,
+        completionRate: 1,
+        onTimeRate: 1,
+      });
+      const none = await h.http.get(
+        `/v1/cohorts/summary?authority=${authority}&referredFrom=2025-01-01`,
+      );
+      expect(none.body.followUps).toMatchObject({ scheduled: 0, completionRate: null });
     });
   });
 

@@ -46,30 +46,20 @@ export async function startHarness(options: { projections?: boolean } = {}): Pro
   };
 }
 
+/** Every table of every projection (from the projections themselves, so none is forgotten). */
+const projectionTables = () => allProjections().flatMap((p) => [...p.tables]);
+
+/** A table's rows in a stable order (by the whole row's text), as JSON. */
+const rowsOf = async (db: DataSource, table: string) =>
+  JSON.stringify(await db.query(`SELECT * FROM ${table} t ORDER BY t::text`));
+
 /** Everything a request could have changed: the log and every read model, in a stable order. */
 export async function snapshot(db: DataSource): Promise<string> {
-  const tables: [string, string][] = [
-    ['events', 'position'],
-    ['streams', 'stream_id'],
-    ['families', 'family_id'],
-    ['family_timeline', 'position'],
-    ['projection_checkpoints', 'name'],
-    ['outcome_families', 'family_id'],
-    ['outcome_episodes', 'family_id, episode'],
-    ['outcome_model', 'name'],
-  ];
-  const parts = await Promise.all(
-    tables.map(async ([table, key]) =>
-      JSON.stringify(await db.query(`SELECT * FROM ${table} ORDER BY ${key}`)),
-    ),
-  );
-  return parts.join('\n');
+  const tables = ['events', 'streams', 'projection_checkpoints', ...projectionTables()];
+  return (await Promise.all(tables.map((t) => rowsOf(db, t)))).join('\n');
 }
 
 /** Read models only (what a rebuild must reproduce exactly). */
 export async function readModels(db: DataSource): Promise<string> {
-  const families = await db.query('SELECT * FROM families ORDER BY family_id');
-  const timeline = await db.query('SELECT * FROM family_timeline ORDER BY position');
-  const outcomes = await db.query('SELECT * FROM outcome_episodes ORDER BY family_id, episode');
-  return JSON.stringify({ families, timeline, outcomes });
+  return (await Promise.all(projectionTables().map((t) => rowsOf(db, t)))).join('\n');
 }

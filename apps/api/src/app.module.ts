@@ -5,6 +5,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
@@ -19,6 +20,7 @@ export class AppModule {
         ClockModule,
         FamiliesModule,
         OutcomesModule,
+        FollowUpsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

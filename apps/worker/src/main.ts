@@ -1,4 +1,5 @@
 import { storageConfigFromEnv } from '@app/event-store';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './worker.module';
 
@@ -9,4 +10,8 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
 }
 
-void main();
+main().catch((e: unknown) => {
+  // Refusing to start (e.g. a Redis that may evict jobs) must stop the process, loudly.
+  new Logger('worker').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  process.exit(1);
+});

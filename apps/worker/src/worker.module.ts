@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
+import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -40,7 +41,10 @@ export class WorkerModule {
   static forRoot(config: StorageConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [EventStoreModule.forRoot(config, projectionMigrations)],
+      imports: [
+        EventStoreModule.forRoot(config, projectionMigrations),
+        FollowUpsWorkerModule.forRoot(),
+      ],
       providers: [Projections],
     };
   }

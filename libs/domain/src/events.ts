@@ -39,6 +39,8 @@ export type HousingAction =
   'nosp' | 'eviction_notice' | 'eviction' | 'asbo' | 'injunction' | 'other';
 export type AssessmentStage = 'referral' | 'support_plan' | 'review' | 'exit' | 'follow_up';
 export type FollowUpMissedReason = 'uncontactable' | 'declined' | 'moved_area' | 'other';
+/** Why a pending revisit no longer applies (re-referral: the family is back in intervention). */
+export type FollowUpCancelledReason = 're_referred' | 'other';
 
 /** Any domain field may be absent (= not assessed), which is not the same as `false`. */
 export interface DomainAssessment {
@@ -93,10 +95,24 @@ export interface FamilyEventData {
     DomainAssessment & { stage: AssessmentStage };
   SupportDelivered: Occurred & { supportType: string; hours?: number };
   FamilyExited: Occurred & { exitType: ExitType; reason?: string };
-  FollowUpScheduled: Occurred & { episode: number; dueAt: IsoDateTime };
+  /**
+   * The revisit of an exited episode, as the follow-up policy set it when scheduling: the due date,
+   * the window in which it counts as on time, and when it becomes overdue. Recorded as facts so
+   * that read models never depend on the policy in force when they are rebuilt.
+   */
+  FollowUpScheduled: Occurred & {
+    episode: number;
+    dueAt: IsoDateTime;
+    windowOpensAt: IsoDateTime;
+    windowClosesAt: IsoDateTime;
+    overdueAt: IsoDateTime;
+    policyVersion: number;
+  };
   FollowUpDue: Occurred & { episode: number };
   FollowUpCompleted: Occurred & { episode: number; assessment: DomainAssessment };
   FollowUpMissed: Occurred & { episode: number; reason: FollowUpMissedReason };
+  FollowUpCancelled: Occurred & { episode: number; reason: FollowUpCancelledReason };
+  FollowUpAssigned: Occurred & { episode: number; workerId: string };
   FamilyMovedArea: Occurred & { toAuthority: string };
   ConsentRecorded: Occurred & { purpose: string };
   ConsentWithdrawn: Occurred & { purpose: string };
@@ -136,6 +152,8 @@ export const SCHEMA_VERSIONS: Readonly<Record<FamilyEventType, number>> = {
   FollowUpDue: 1,
   FollowUpCompleted: 1,
   FollowUpMissed: 1,
+  FollowUpCancelled: 1,
+  FollowUpAssigned: 1,
   FamilyMovedArea: 1,
   ConsentRecorded: 1,
   ConsentWithdrawn: 1,

@@ -162,6 +162,10 @@ describe('family decider', () => {
       occurredAt: '2025-12-01T00:00:00.000Z',
       episode: 1,
       dueAt: '2026-12-01T00:00:00.000Z',
+      windowOpensAt: '2026-11-03T00:00:00.000Z',
+      windowClosesAt: '2026-12-29T00:00:00.000Z',
+      overdueAt: '2026-12-29T00:00:00.000Z',
+      policyVersion: 1,
     });
     it('refuses a follow-up before the exit', () => {
       given(referred(), offered(), accepted())
@@ -207,6 +211,102 @@ describe('family decider', () => {
         .when(assessment)
         .thenFails('conflict', 'follow-up-after-exit');
       given(referred(), offered(), accepted(), exited()).when(assessment).then([assessment]);
+    });
+    const history = [referred(), offered(), accepted(), exited()];
+    const due = ev('FollowUpDue', { occurredAt: '2025-12-15T00:00:00.000Z', episode: 1 });
+    const cancelled = ev('FollowUpCancelled', {
+      occurredAt: '2026-01-05T00:00:00.000Z',
+      episode: 1,
+      reason: 're_referred',
+    });
+    const assigned = ev('FollowUpAssigned', {
+      occurredAt: '2025-12-20T00:00:00.000Z',
+      episode: 1,
+      workerId: 'kw-9',
+    });
+    it('cancels a pending follow-up (scheduled or due), once', () => {
+      given(...history, scheduled)
+        .when(cancelled)
+        .then([cancelled]);
+      given(...history, scheduled, due)
+        .when(cancelled)
+        .then([cancelled]);
+      given(...history)
+        .when(cancelled)
+        .thenFails('conflict', 'cancel-pending-follow-up');
+      given(...history, scheduled, cancelled)
+        .when(cancelled)
+        .thenFails('conflict', 'cancel-pending-follow-up');
+    });
+    it('cancels the revisit of an earlier episode after a re-referral', () => {
+      const reReferral = referred('2026-01-05T00:00:00.000Z');
+      given(...history, scheduled, reReferral)
+        .when(cancelled)
+        .then([cancelled]);
+      expect(fold([...history, scheduled, reReferral, cancelled]).episodes[0].followUp).toBe(
+        'cancelled',
+      );
+    });
+    it('refuses due, completion or a miss after a cancellation', () => {
+      given(...history, scheduled, cancelled)
+        .when(due)
+        .thenFails('conflict', 'due-after-scheduled');
+      const completed = ev('FollowUpCompleted', {
+        occurredAt: '2026-01-10T00:00:00.000Z',
+        episode: 1,
+        assessment: {},
+      });
+      given(...history, scheduled, cancelled)
+        .when(completed)
+        .thenFails('conflict', 'follow-up-resolved-once');
+    });
+    it('assigns a pending follow-up to a worker, not a resolved one', () => {
+      given(...history, scheduled)
+        .when(assigned)
+        .then([assigned]);
+      expect(fold([...history, scheduled, assigned]).episodes[0]).toMatchObject({
+        followUp: 'scheduled',
+        followUpWorker: 'kw-9',
+      });
+      given(...history)
+        .when(assigned)
+        .thenFails('conflict', 'assign-pending-follow-up');
+      const missed = ev('FollowUpMissed', {
+        occurredAt: '2025-12-16T00:00:00.000Z',
+        episode: 1,
+        reason: 'uncontactable',
+      });
+      given(...history, scheduled, missed)
+        .when(assigned)
+        .thenFails('conflict', 'assign-pending-follow-up');
+    });
+    it('completes a follow-up before it falls due (early, inside the window)', () => {
+      const completed = ev('FollowUpCompleted', {
+        occurredAt: '2025-12-10T00:00:00.000Z',
+        episode: 1,
+        assessment: { asbTypes: [] },
+      });
+      given(...history, scheduled)
+        .when(completed)
+        .then([completed]);
+    });
+    it('refuses a schedule whose window does not contain the due date', () => {
+      given(...history)
+        .when(
+          ev('FollowUpScheduled', {
+            ...scheduled.data,
+            windowClosesAt: '2026-11-30T00:00:00.000Z',
+          } as never),
+        )
+        .thenFails('invalid', 'window-around-due');
+      given(...history)
+        .when(
+          ev('FollowUpScheduled', {
+            ...scheduled.data,
+            overdueAt: '2026-11-30T00:00:00.000Z',
+          } as never),
+        )
+        .thenFails('invalid', 'not-before-due-at');
     });
     it('names an episode that exists', () => {
       const other = ev('FollowUpDue', { occurredAt: '2025-12-15T00:00:00.000Z', episode: 7 });

@@ -15,7 +15,7 @@ import {
 } from './events';
 
 export type EpisodeStatus = 'referred' | 'offered' | 'accepted' | 'refused' | 'exited';
-export type FollowUpStatus = 'none' | 'scheduled' | 'due' | 'completed' | 'missed';
+export type FollowUpStatus = 'none' | 'scheduled' | 'due' | 'completed' | 'missed' | 'cancelled';
 
 export interface Episode {
   number: number;
@@ -31,6 +31,8 @@ export interface Episode {
   exitedAt?: string;
   exitType?: ExitType;
   followUp: FollowUpStatus;
+  /** Worker assigned to the revisit, if any. */
+  followUpWorker?: string;
 }
 
 export interface FamilyState {
@@ -79,6 +81,8 @@ const FOLLOW_UP = new Set<FamilyEventType>([
   'FollowUpDue',
   'FollowUpCompleted',
   'FollowUpMissed',
+  'FollowUpCancelled',
+  'FollowUpAssigned',
 ]);
 /** Allowed at any time once the family is known, even after an exit. */
 const ANYTIME = new Set<FamilyEventType>([
@@ -306,6 +310,20 @@ function followUp(event: FamilyEvent, state: FamilyState): FamilyEvent {
         'a follow-up is completed or missed once, after it was scheduled',
       );
       break;
+    case 'FollowUpCancelled':
+      expect(
+        ['scheduled', 'due'],
+        'cancel-pending-follow-up',
+        'only a pending follow-up (scheduled or due) can be cancelled',
+      );
+      break;
+    case 'FollowUpAssigned':
+      expect(
+        ['scheduled', 'due'],
+        'assign-pending-follow-up',
+        'only a pending follow-up (scheduled or due) can be assigned',
+      );
+      break;
   }
   return event;
 }
@@ -334,11 +352,19 @@ function checkPayload(event: FamilyEvent): void {
       }
       break;
     }
-    case 'FollowUpScheduled':
-      if (time(event.data.dueAt) < time(event.data.occurredAt)) {
+    case 'FollowUpScheduled': {
+      const d = event.data;
+      if (time(d.dueAt) < time(d.occurredAt)) {
         invalid('dueAt', 'not-before-occurred-at', 'dueAt must not be before occurredAt');
       }
+      if (!(time(d.windowOpensAt) <= time(d.dueAt) && time(d.dueAt) <= time(d.windowClosesAt))) {
+        invalid('windowOpensAt', 'window-around-due', 'the on-time window must contain dueAt');
+      }
+      if (time(d.overdueAt) < time(d.dueAt)) {
+        invalid('overdueAt', 'not-before-due-at', 'overdueAt must not be before dueAt');
+      }
       break;
+    }
   }
 }
 
@@ -411,18 +437,29 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
     case 'FollowUpScheduled':
     case 'FollowUpDue':
     case 'FollowUpCompleted':
-    case 'FollowUpMissed': {
+    case 'FollowUpMissed':
+    case 'FollowUpCancelled': {
       const followUp: Record<typeof event.type, FollowUpStatus> = {
         FollowUpScheduled: 'scheduled',
         FollowUpDue: 'due',
         FollowUpCompleted: 'completed',
         FollowUpMissed: 'missed',
+        FollowUpCancelled: 'cancelled',
       };
       const number = event.data.episode;
       return {
         ...state,
         episodes: episodes.map((e) =>
           e.number === number ? { ...e, followUp: followUp[event.type] } : e,
+        ),
+      };
+    }
+    case 'FollowUpAssigned': {
+      const { episode: number, workerId } = event.data;
+      return {
+        ...state,
+        episodes: episodes.map((e) =>
+          e.number === number ? { ...e, followUpWorker: workerId } : e,
         ),
       };
     }

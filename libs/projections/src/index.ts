@@ -1,7 +1,9 @@
 import { FamiliesProjection } from './families.projection';
+import { FollowUpsProjection } from './follow-ups.projection';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
+import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -11,12 +13,19 @@ export * from './runner';
 export * from './outcomes.projection';
 export * from './outcomes.queries';
 export { FamiliesProjection, TimelineProjection };
+export { FollowUpsProjection } from './follow-ups.projection';
+export type { FollowUpRow } from './follow-ups.projection';
 
-export const projectionMigrations = [ReadModels1763800000000, Outcomes1763900000000];
+export const projectionMigrations = [
+  ReadModels1763800000000,
+  Outcomes1763900000000,
+  FollowUps1764000000000,
+];
 
 /** Every projection the worker runs, in one place. */
 export const allProjections = (): Projection[] => [
   new FamiliesProjection(),
   new TimelineProjection(),
   new OutcomesProjection(),
+  new FollowUpsProjection(),
 ];

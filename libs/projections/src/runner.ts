@@ -78,7 +78,9 @@ export class ProjectionRunner {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const [{ locked }] = (await runner.query(
-      `SELECT pg_try_advisory_lock(hashtext('projection:' || $1)) AS locked`,
+      // Scoped to the schema: advisory locks are per database, and each schema is a deployment
+      // of its own (test files, a bench), which must not stand by for another's runner.
+      `SELECT pg_try_advisory_lock(hashtext('projection:' || current_schema() || ':' || $1)) AS locked`,
       [projection.name],
     )) as { locked: boolean }[];
     if (locked) return runner;

@@ -4,6 +4,7 @@
  * The same options always give the same families, event ids included. Ids and codes only: no
  * personal data.
  */
+import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
 import {
   DomainAssessment,
   ExitType,
@@ -354,7 +355,7 @@ function generateFamily(r: Random, i: number, o: WorkloadOptions): GeneratedFami
     } else if (
       at(exitAt, (occurredAt) => ({
         type: 'FollowUpScheduled',
-        data: { occurredAt, episode: 1, dueAt: iso(due) },
+        data: { occurredAt, episode: 1, ...scheduleFor(DEFAULT_FOLLOW_UP_POLICY, occurredAt) },
       }))
     ) {
       at(due, (occurredAt) => ({

@@ -1,4 +1,5 @@
 import { Clock } from '@app/domain';
+import { FollowUpRates, followUpRates } from '@app/follow-ups';
 import { OutcomeDefinitions, DomainRow, domainRow } from '@app/outcomes';
 import {
   CohortFilter,
@@ -94,20 +95,23 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
   }
 }
 
+export type Summary = CohortSummary & { asAt: string; followUps: FollowUpRates };
+
 @QueryHandler(GetCohortSummary)
-export class GetCohortSummaryHandler implements IQueryHandler<
-  GetCohortSummary,
-  CohortSummary & { asAt: string }
-> {
+export class GetCohortSummaryHandler implements IQueryHandler<GetCohortSummary, Summary> {
   constructor(
     private readonly db: DataSource,
     @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ filter, asAt }: GetCohortSummary): Promise<CohortSummary & { asAt: string }> {
+  async execute({ filter, asAt }: GetCohortSummary): Promise<Summary> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
+    const at = asAt ?? this.clock.now().toISOString();
     const summary = await cohortSummary(this.db, filter, source);
-    return { asAt: asAt ?? this.clock.now().toISOString(), ...summary };
+    // Revisits of the cohort's exits; overdue is judged at `asAt` (the follow-up read model
+    // itself is the current one: it is not rebuilt as at an earlier date).
+    const followUps = await followUpRates(this.db, filter, new Date(at));
+    return { asAt: at, ...summary, followUps };
   }
 }

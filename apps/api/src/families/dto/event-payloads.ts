@@ -37,7 +37,7 @@ type Payload<T extends FamilyEventType> = Omit<FamilyEventData[T], 'occurredAt' 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const codeMessage = { message: '$property must be a code of letters, digits, _ . : -' };
 
-function Code(): PropertyDecorator {
+export function Code(): PropertyDecorator {
   return (target, key) => {
     IsString()(target, key);
     MaxLength(64)(target, key);
@@ -192,8 +192,8 @@ export class SchoolExclusionRecordedPayload implements Payload<'SchoolExclusionR
   @IsOptional() @Count() days?: number;
 }
 
-export class DomainAssessmentRecordedPayload implements Payload<'DomainAssessmentRecorded'> {
-  @IsIn(ASSESSMENT_STAGES) stage!: AssessmentStage;
+/** The per-domain flags of an assessment (also the body of a follow-up's completion). */
+export class DomainAssessmentPayload implements Omit<Payload<'DomainAssessmentRecorded'>, 'stage'> {
   @IsOptional() @Codes() asbTypes?: string[];
   @IsOptional() @Count() housingEnforcementActions?: number;
   @IsOptional() @IsBoolean() educationProblems?: boolean;
@@ -202,6 +202,13 @@ export class DomainAssessmentRecordedPayload implements Payload<'DomainAssessmen
   @IsOptional() @IsBoolean() domesticViolence?: boolean;
   @IsOptional() @IsBoolean() drugAlcoholProblem?: boolean;
   @IsOptional() @Codes() evidenceSources?: string[];
+}
+
+export class DomainAssessmentRecordedPayload
+  extends DomainAssessmentPayload
+  implements Payload<'DomainAssessmentRecorded'>
+{
+  @IsIn(ASSESSMENT_STAGES) stage!: AssessmentStage;
 }
 
 export class SupportDeliveredPayload implements Payload<'SupportDelivered'> {

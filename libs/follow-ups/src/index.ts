@@ -1,0 +1,6 @@
+export * from './engine';
+export * from './ids';
+export * from './policy';
+export * from './queries';
+export * from './redis';
+export * from './config';
