@@ -1,6 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
 import {
@@ -14,8 +11,8 @@ import { connectRedis } from '@app/follow-ups';
 import { projectionMigrations } from '@app/projections';
 import { DataSource } from 'typeorm';
 import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
+import { assertWorkerBuilt, exited, startWorker } from './support/worker';
 
-const WORKER = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 const FAMILIES = 30;
 
 /**
@@ -29,7 +26,7 @@ describe('two follow-up worker processes (e2e)', () => {
   const prefix = `fu-procs-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
+    assertWorkerBuilt();
     schema = await createTestSchema('fup');
     db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
     await migrate(db);
@@ -45,25 +42,12 @@ describe('two follow-up worker processes (e2e)', () => {
     await schema?.drop();
   });
 
-  const startWorker = (env: Record<string, string> = {}): ChildProcess =>
-    spawn(process.execPath, [WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: schema.config.url,
-        DATABASE_SCHEMA: schema.config.schema,
-        EVENT_STORE: 'postgres',
-        FOLLOW_UP_QUEUE_PREFIX: prefix,
-        FOLLOW_UP_SWEEP_EVERY_MS: '200',
-        ...env,
-      },
-      stdio: 'ignore',
+  const startFollowUpWorker = (env: Record<string, string> = {}) =>
+    startWorker(schema.config, {
+      FOLLOW_UP_QUEUE_PREFIX: prefix,
+      FOLLOW_UP_SWEEP_EVERY_MS: '200',
+      ...env,
     });
-  const exited = (child: ChildProcess) =>
-    new Promise<number | null>((resolve) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? resolve(child.exitCode)
-        : child.once('exit', (code) => resolve(code)),
-    );
 
   /** A family whose planned exit was `daysAgo` days ago, appended as a valid history. */
   const exitedFamily = async (daysAgo: number) => {
@@ -109,7 +93,7 @@ describe('two follow-up worker processes (e2e)', () => {
 
   it('record each revisit once, however the two race', async () => {
     for (let i = 0; i < FAMILIES; i++) await exitedFamily(380 + i);
-    const workers = [startWorker(), startWorker()];
+    const workers = [startFollowUpWorker(), startFollowUpWorker()];
     try {
       await until(
         async () =>
@@ -145,7 +129,7 @@ describe('two follow-up worker processes (e2e)', () => {
       'allkeys-lru',
     ]);
     try {
-      const worker = startWorker({ REDIS_URL: lru.url });
+      const worker = startFollowUpWorker({ REDIS_URL: lru.url });
       expect(await exited(worker)).toBe(1);
     } finally {
       await lru.stop();

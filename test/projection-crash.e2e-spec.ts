@@ -1,6 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import {
@@ -21,8 +18,7 @@ import {
 import { DataSource } from 'typeorm';
 import { readModels } from './support/harness';
 import { storyOf } from './support/stories';
-
-const WORKER = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+import { assertWorkerBuilt, exited, startWorker } from './support/worker';
 
 /**
  * The worker is killed (SIGKILL, no chance to clean up) while it is applying a long backlog, then
@@ -35,7 +31,7 @@ describe('projection worker crash (e2e)', () => {
   const names = allProjections().map((p) => p.name);
 
   beforeAll(async () => {
-    if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
+    assertWorkerBuilt();
     schema = await createTestSchema('crash');
     db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
     await migrate(db);
@@ -47,26 +43,9 @@ describe('projection worker crash (e2e)', () => {
     await schema?.drop();
   });
 
-  const startWorker = (env: Record<string, string> = {}): ChildProcess =>
-    spawn(process.execPath, [WORKER], {
-      env: {
-        ...process.env,
-        DATABASE_URL: schema.config.url,
-        DATABASE_SCHEMA: schema.config.schema,
-        EVENT_STORE: 'postgres',
-        // Projections only: a follow-up sweep would append events while the test counts them.
-        FOLLOW_UPS: 'off',
-        ...env,
-      },
-      stdio: 'ignore',
-    });
-
-  const exited = (child: ChildProcess) =>
-    new Promise<void>((resolve) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? resolve()
-        : child.once('exit', () => resolve()),
-    );
+  // Projections only: a follow-up sweep would append events while the test counts them.
+  const startProjectionWorker = (env: Record<string, string> = {}) =>
+    startWorker(schema.config, { FOLLOW_UPS: 'off', ...env });
 
   it('resumes after SIGKILL and ends equal to a clean rebuild', async () => {
     for (let i = 0; i < 600; i++) {
@@ -76,7 +55,7 @@ describe('projection worker crash (e2e)', () => {
     const head = await store.headPosition();
 
     // Small batches make the backlog long enough to be caught in the middle.
-    const first = startWorker({ PROJECTION_BATCH_SIZE: '10' });
+    const first = startProjectionWorker({ PROJECTION_BATCH_SIZE: '10' });
     let killedAt: bigint | undefined;
     const deadline = Date.now() + 30_000;
     while (killedAt === undefined && Date.now() < deadline) {
@@ -91,7 +70,7 @@ describe('projection worker crash (e2e)', () => {
     expect(killedAt).toBeDefined();
     expect(killedAt!).toBeLessThan(head);
 
-    const second = startWorker();
+    const second = startProjectionWorker();
     try {
       await waitForProjections(db, names, head, 60_000);
     } finally {

@@ -1,0 +1,35 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseConfig } from '@app/event-store';
+
+/** The built worker (`npm run build`), run as a real process. */
+export const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+
+export function assertWorkerBuilt(): void {
+  if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
+}
+
+/** Starts the worker on `database`, with extra environment variables. */
+export const startWorker = (
+  database: DatabaseConfig,
+  env: Record<string, string> = {},
+): ChildProcess =>
+  spawn(process.execPath, [WORKER], {
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA: database.schema,
+      EVENT_STORE: 'postgres',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+
+/** Resolves with the exit code (null when killed by a signal) once the process has ended. */
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve(child.exitCode)
+      : child.once('exit', (code) => resolve(code)),
+  );
