@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
 import {
@@ -11,7 +12,7 @@ import { connectRedis } from '@app/follow-ups';
 import { projectionMigrations } from '@app/projections';
 import { DataSource } from 'typeorm';
 import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
-import { assertWorkerBuilt, exited, startWorker } from './support/worker';
+import { TICK, assertWorkerBuilt, exited, startWorker } from './support/worker';
 
 const FAMILIES = 30;
 
@@ -34,7 +35,7 @@ describe('two follow-up worker processes (e2e)', () => {
   });
   afterAll(async () => {
     const redis = connectRedis();
-    const keys = await redis.keys(`${prefix}:*`);
+    const keys = await redis.keys(`${prefix}*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
     await store?.close();
@@ -135,4 +136,36 @@ describe('two follow-up worker processes (e2e)', () => {
       await lru.stop();
     }
   }, 20_000);
+
+  it('runs the scheduler once as at a simulated date from the operator command', async () => {
+    // Exited 100 days ago: not due now, due as at 300 days from now.
+    await exitedFamily(100);
+    const [{ stream_id: stream }] = (await db.query(
+      `SELECT stream_id FROM events ORDER BY position DESC LIMIT 1`,
+    )) as { stream_id: string }[];
+    const tick = async (at: Date) => {
+      const child = spawn(process.execPath, [TICK, '--at', at.toISOString()], {
+        env: {
+          ...process.env,
+          DATABASE_URL: schema.config.url,
+          DATABASE_SCHEMA: schema.config.schema,
+          EVENT_STORE: 'postgres',
+          FOLLOW_UP_QUEUE_PREFIX: `${prefix}-tick`,
+        },
+        stdio: 'ignore',
+      });
+      return exited(child);
+    };
+    const typesOf = async () =>
+      (
+        (await db.query(`SELECT type FROM events WHERE stream_id = $1 ORDER BY revision`, [
+          stream,
+        ])) as { type: string }[]
+      ).map((r) => r.type);
+
+    expect(await tick(new Date())).toBe(0);
+    expect((await typesOf()).slice(-2)).toEqual(['FamilyExited', 'FollowUpScheduled']);
+    expect(await tick(new Date(Date.now() + 300 * 86_400_000))).toBe(0);
+    expect((await typesOf()).slice(-2)).toEqual(['FollowUpScheduled', 'FollowUpDue']);
+  }, 60_000);
 });

@@ -6,6 +6,9 @@ import { DatabaseConfig } from '@app/event-store';
 /** The built worker (`npm run build`), run as a real process. */
 export const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 
+/** The operator's follow-up tick (`npm run followups:tick`), built beside the worker. */
+export const TICK = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'tick.js');
+
 export function assertWorkerBuilt(): void {
   if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
 }
