@@ -16,7 +16,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups)(/.*)?$':
+    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups|recording)(/.*)?$':
       '<rootDir>/libs/$1/src$2',
   },
 };

@@ -16,7 +16,9 @@ import { Type } from 'class-transformer';
 import { RequestInvalid, validated } from '../http/validation';
 import { toProblem } from '../http/problems';
 import { BatchRequest, parseBatchItem, parseRecordEvent, parseReferFamily } from './dto/requests';
-import { FamilyNotFound, Recorded, RecordFamilyEventCommand, Actor } from './record-family-event';
+import { FamilyNotFound, Recorded } from '@app/recording';
+import { RecordFamilyEventCommand } from './record-family-event';
+import { actorFrom } from '../http/actor';
 import {
   FamilyPage,
   FamilyView,
@@ -40,15 +42,6 @@ class ListFamiliesQuery {
   @IsOptional() @IsString() cursor?: string;
 }
 
-/** Until authentication lands, the caller names itself; ids only, never a person's name. */
-function actorFrom(actorId?: string, correlationId?: string): Actor {
-  const safe = (v: string | undefined, pattern: RegExp) => (v && pattern.test(v) ? v : undefined);
-  return {
-    id: safe(actorId, /^[A-Za-z0-9_.:-]{1,64}$/) ?? 'unidentified',
-    correlationId: safe(correlationId, /^[A-Za-z0-9_.:-]{1,128}$/) ?? randomUUID(),
-  };
-}
-
 @Controller('v1')
 export class FamiliesController {
   constructor(
@@ -65,14 +58,12 @@ export class FamiliesController {
     const recording = await parseReferFamily(body);
     const familyId = recording.familyId ?? randomUUID();
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand(
+      new RecordFamilyEventCommand({
         familyId,
-        recording.event,
-        actorFrom(actorId, correlationId),
-        undefined,
-        undefined,
-        true,
-      ),
+        event: recording.event,
+        actor: actorFrom(actorId, correlationId),
+        newFamily: true,
+      }),
     );
     return { familyId, revision: recorded.revision, position: recorded.position };
   }
@@ -86,13 +77,13 @@ export class FamiliesController {
   ): Promise<{ eventId: string; revision: number; position: string }> {
     const { event, eventId, expectedRevision } = await parseRecordEvent(body);
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand(
+      new RecordFamilyEventCommand({
         familyId,
         event,
-        actorFrom(actorId, correlationId),
+        actor: actorFrom(actorId, correlationId),
         eventId,
         expectedRevision,
-      ),
+      }),
     );
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
@@ -134,7 +125,7 @@ export class FamiliesController {
         const { familyId, event, eventId, expectedRevision } = p.ok;
         try {
           const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-            new RecordFamilyEventCommand(familyId, event, actor, eventId, expectedRevision),
+            new RecordFamilyEventCommand({ familyId, event, actor, eventId, expectedRevision }),
           );
           results[index] = { index, status: 201, ...recorded };
         } catch (error) {

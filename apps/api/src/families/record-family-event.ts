@@ -1,156 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import {
-  Clock,
-  FamilyEvent,
-  SCHEMA_VERSIONS,
-  decide,
-  familyStreamId,
-  fold,
-  isSameRecord,
-} from '@app/domain';
-import {
-  DuplicateEventIdError,
-  EVENT_STORE,
-  EventStore,
-  RecordedEvent,
-  WrongExpectedRevisionError,
-} from '@app/event-store';
-import { Inject, NotFoundException } from '@nestjs/common';
+import { Clock } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
 
-/** Who asks, for the event's metadata (authentication fills this in). */
-export interface Actor {
-  id: string;
-  correlationId: string;
-}
-
 export class RecordFamilyEventCommand {
-  constructor(
-    readonly familyId: string,
-    readonly event: FamilyEvent,
-    readonly actor: Actor,
-    /** Client-chosen event id: a retry with the same id and body returns the first answer. */
-    readonly eventId?: string,
-    /** Optimistic concurrency: the revision the client last saw. */
-    readonly expectedRevision?: number,
-    /** `POST /v1/families`: the family must be new. */
-    readonly newFamily = false,
-  ) {}
+  constructor(readonly request: RecordRequest) {}
 }
 
-export interface Recorded {
-  familyId: string;
-  eventId: string;
-  revision: number;
-  /** Global position, as a string: it is a 64-bit integer. */
-  position: string;
-}
-
-export class FamilyNotFound extends NotFoundException {
-  constructor(familyId: string) {
-    super({ statusCode: 404, error: 'Not Found', message: `family ${familyId} does not exist` });
-  }
-}
-
-export class FamilyExists extends Error {
-  constructor(readonly familyId: string) {
-    super(`family ${familyId} already exists`);
-  }
-}
-
-// Concurrent writers without an expected revision simply decide again on the newer history.
-const MAX_ATTEMPTS = 5;
-
-/** Load the stream, decide, append with the revision that was read. */
+/** The CommandBus edge of the family write path (`FamilyRecorder`). */
 @CommandHandler(RecordFamilyEventCommand)
 export class RecordFamilyEventHandler implements ICommandHandler<
   RecordFamilyEventCommand,
   Recorded
 > {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  private readonly recorder: FamilyRecorder;
 
-  async execute(command: RecordFamilyEventCommand): Promise<Recorded> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.attempt(command);
-      } catch (e) {
-        const retry =
-          e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined;
-        if (!retry || attempt >= MAX_ATTEMPTS) throw e;
-      }
-    }
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(CLOCK) clock: Clock) {
+    this.recorder = new FamilyRecorder(store, clock);
   }
 
-  private async attempt(command: RecordFamilyEventCommand): Promise<Recorded> {
-    const { familyId, event, actor } = command;
-    const streamId = familyStreamId(familyId);
-    const history = await this.store.readStream(streamId);
-
-    const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
-    if (replay) return this.idempotentAnswer(familyId, replay, event);
-    if (command.newFamily && history.length) {
-      const first = history[0];
-      // Retrying `POST /v1/families` with the same id and body is safe too.
-      if (isSameRecord(asDomain(first), event)) return answer(familyId, first);
-      throw new FamilyExists(familyId);
-    }
-    if (!history.length && event.type !== 'FamilyReferred') throw new FamilyNotFound(familyId);
-
-    const current = history.length ? BigInt(history.length - 1) : undefined;
-    if (command.expectedRevision !== undefined && BigInt(command.expectedRevision) !== current) {
-      throw new WrongExpectedRevisionError(
-        streamId,
-        BigInt(command.expectedRevision),
-        current ?? 'no_stream',
-      );
-    }
-    const state = fold(history.map(asDomain));
-    const now = this.clock.now();
-    const decided = decide({ type: 'RecordFamilyEvent', event, now }, state);
-    const authority =
-      state.authority ?? (event.type === 'FamilyReferred' ? event.data.authority : '');
-    const newEvents = decided.map((e, i) => ({
-      id: i === 0 && command.eventId ? command.eventId : randomUUID(),
-      type: e.type,
-      data: e.data as unknown as Record<string, unknown>,
-      metadata: {
-        recordedAt: now.toISOString(),
-        actor: actor.id,
-        authority,
-        correlationId: actor.correlationId,
-        schemaVersion: SCHEMA_VERSIONS[e.type],
-      },
-    }));
-    const result = await this.store.append(streamId, newEvents, {
-      expectedRevision: current ?? 'no_stream',
-    });
-    return {
-      familyId,
-      eventId: newEvents[newEvents.length - 1].id,
-      revision: Number(result.nextRevision),
-      position: result.position.toString(),
-    };
-  }
-
-  private idempotentAnswer(
-    familyId: string,
-    stored: RecordedEvent,
-    requested: FamilyEvent,
-  ): Recorded {
-    if (!isSameRecord(asDomain(stored), requested)) throw new DuplicateEventIdError(stored.id);
-    return answer(familyId, stored);
+  execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
+    return this.recorder.record(request);
   }
 }
-
-const asDomain = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent;
-
-const answer = (familyId: string, e: RecordedEvent): Recorded => ({
-  familyId,
-  eventId: e.id,
-  revision: Number(e.revision),
-  position: e.position.toString(),
-});

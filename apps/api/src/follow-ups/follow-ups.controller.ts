@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Clock, FamilyEvent, FollowUpMissedReason } from '@app/domain';
 import {
   FollowUpListStatus,
@@ -25,7 +24,9 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
 import { Code, DomainAssessmentPayload } from '../families/dto/event-payloads';
-import { Recorded, RecordFamilyEventCommand } from '../families/record-family-event';
+import { Recorded } from '@app/recording';
+import { RecordFamilyEventCommand } from '../families/record-family-event';
+import { actorFrom } from '../http/actor';
 import { IsEffectiveDate, RequestInvalid, normaliseDate, validated } from '../http/validation';
 
 const STATUSES: FollowUpListStatus[] = [
@@ -193,12 +194,13 @@ export class FollowUpsController {
         message: `follow-up ${followUpId} does not exist`,
       });
     }
-    const actor = {
-      id: actorId && /^[A-Za-z0-9_.:-]{1,64}$/.test(actorId) ? actorId : 'unidentified',
-      correlationId: randomUUID(),
-    };
+    const actor = actorFrom(actorId);
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand(found.familyId, event(found.episode), actor),
+      new RecordFamilyEventCommand({
+        familyId: found.familyId,
+        event: event(found.episode),
+        actor,
+      }),
     );
     return { followUpId, ...recorded };
   }

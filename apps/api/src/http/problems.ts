@@ -3,7 +3,7 @@ import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { FamilyExists } from '../families/record-family-event';
+import { FamilyExists, FamilyNotFound } from '@app/recording';
 
 export interface Problem {
   status: number;
@@ -43,6 +43,9 @@ export function toProblem(error: unknown): Problem {
       eventId: error.eventId,
       message: error.message,
     });
+  }
+  if (error instanceof FamilyNotFound) {
+    return problem(404, { message: error.message });
   }
   if (error instanceof FamilyExists) {
     return problem(409, { code: 'family_exists', message: error.message });

@@ -1,26 +1,21 @@
 import { Clock, FamilyEvent } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { FollowUpRecorder } from '@app/follow-ups';
-import {
-  RecordFamilyEventCommand,
-  RecordFamilyEventHandler,
-} from '../../../api/src/families/record-family-event';
+import { FamilyRecorder } from '@app/recording';
 
 /**
- * The follow-up engine writes through the same load-decide-append handler as the API, so the
+ * The follow-up engine writes through the same load-decide-append path as the API, so the
  * decider guards every follow-up event whoever records it.
  */
 export function followUpRecorder(store: EventStore, clock: Clock): FollowUpRecorder {
-  const handler = new RecordFamilyEventHandler(store, clock);
+  const recorder = new FamilyRecorder(store, clock);
   return {
     record: (familyId: string, event: FamilyEvent, eventId: string) =>
-      handler.execute(
-        new RecordFamilyEventCommand(
-          familyId,
-          event,
-          { id: 'follow-up-scheduler', correlationId: eventId },
-          eventId,
-        ),
-      ),
+      recorder.record({
+        familyId,
+        event,
+        actor: { id: 'follow-up-scheduler', correlationId: eventId },
+        eventId,
+      }),
   };
 }

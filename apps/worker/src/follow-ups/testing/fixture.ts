@@ -22,10 +22,7 @@ import {
   waitForProjections,
 } from '@app/projections';
 import { Redis } from 'ioredis';
-import {
-  RecordFamilyEventCommand,
-  RecordFamilyEventHandler,
-} from '../../../../api/src/families/record-family-event';
+import { FamilyRecorder } from '@app/recording';
 import { followUpRecorder } from '../recorder';
 
 /** A clock the test moves by hand. */
@@ -52,7 +49,7 @@ export async function startFixture(clock: TestClock) {
   const runner = new ProjectionRunner(store, db, allProjections());
   runner.start();
   const names = allProjections().map((p) => p.name);
-  const handler = new RecordFamilyEventHandler(store, clock);
+  const families = new FamilyRecorder(store, clock);
   const recorder: FollowUpRecorder = followUpRecorder(store, clock);
   const prefix = `fu-test-${randomUUID().slice(0, 8)}`;
   const engines: FollowUpEngine[] = [];
@@ -69,9 +66,7 @@ export async function startFixture(clock: TestClock) {
   const caughtUp = async () => waitForProjections(db, names, await lastPosition());
 
   const record = async (familyId: string, event: FamilyEvent) =>
-    handler.execute(
-      new RecordFamilyEventCommand(familyId, event, { id: 'test', correlationId: randomUUID() }),
-    );
+    families.record({ familyId, event, actor: { id: 'test', correlationId: randomUUID() } });
 
   /** Referral to exit; returns the family id. Dates around `exitedAt`. */
   const exitedFamily = async (exitedAt: string, exitType: ExitType = 'planned') => {
