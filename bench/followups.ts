@@ -15,14 +15,13 @@ import {
   migrate,
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import { FollowUpEngine, connectRedis } from '@app/follow-ups';
+import { FollowUpEngine, connectRedis, followUpRecorder } from '@app/follow-ups';
 import {
   ProjectionRunner,
   allProjections,
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
-import { followUpRecorder } from '../apps/worker/src/follow-ups/recorder';
 
 const log = new Logger('bench:followups');
 const arg = (name: string, fallback: number) => {

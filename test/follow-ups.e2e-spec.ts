@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '@app/domain';
-import { FollowUpEngine, connectRedis, followUpId } from '@app/follow-ups';
+import { FollowUpEngine, connectRedis, followUpId, followUpRecorder } from '@app/follow-ups';
 import { Redis } from 'ioredis';
-import { followUpRecorder } from '../apps/worker/src/follow-ups/recorder';
 import { Harness, snapshot, startHarness } from './support/harness';
 
 /** The follow-up working list over HTTP: list, assign, complete, miss, and the errors. */

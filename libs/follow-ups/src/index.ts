@@ -4,3 +4,4 @@ export * from './policy';
 export * from './queries';
 export * from './redis';
 export * from './config';
+export * from './recorder';

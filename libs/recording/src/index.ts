@@ -1,1 +1,2 @@
 export * from './family-recorder';
+export * from './requests';

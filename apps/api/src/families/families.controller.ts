@@ -13,10 +13,17 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
-import { RequestInvalid, validated } from '../http/validation';
 import { toProblem } from '../http/problems';
-import { BatchRequest, parseBatchItem, parseRecordEvent, parseReferFamily } from './dto/requests';
-import { FamilyNotFound, Recorded } from '@app/recording';
+import {
+  BatchRequest,
+  FamilyNotFound,
+  Recorded,
+  RequestInvalid,
+  parseBatchItem,
+  parseRecordEvent,
+  parseReferFamily,
+  validated,
+} from '@app/recording';
 import { RecordFamilyEventCommand } from './record-family-event';
 import { actorFrom } from '../http/actor';
 import {

@@ -23,11 +23,17 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
-import { Code, DomainAssessmentPayload } from '../families/dto/event-payloads';
-import { Recorded } from '@app/recording';
+import {
+  Code,
+  DomainAssessmentPayload,
+  IsEffectiveDate,
+  Recorded,
+  RequestInvalid,
+  normaliseDate,
+  validated,
+} from '@app/recording';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorFrom } from '../http/actor';
-import { IsEffectiveDate, RequestInvalid, normaliseDate, validated } from '../http/validation';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',

@@ -3,7 +3,7 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Response } from 'express';
-import { IsEffectiveDate, normaliseDate, validated } from '../http/validation';
+import { IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 

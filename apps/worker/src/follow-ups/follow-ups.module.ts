@@ -6,6 +6,7 @@ import {
   assertNoEviction,
   connectRedis,
   followUpConfigFromEnv,
+  followUpRecorder,
 } from '@app/follow-ups';
 import {
   BeforeApplicationShutdown,
@@ -18,7 +19,6 @@ import {
 } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { followUpRecorder } from './recorder';
 
 const FOLLOW_UP_CONFIG = Symbol('FollowUpConfig');
 

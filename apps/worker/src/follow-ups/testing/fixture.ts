@@ -14,6 +14,7 @@ import {
   FollowUpEngineOptions,
   FollowUpRecorder,
   connectRedis,
+  followUpRecorder,
 } from '@app/follow-ups';
 import {
   ProjectionRunner,
@@ -23,7 +24,6 @@ import {
 } from '@app/projections';
 import { Redis } from 'ioredis';
 import { FamilyRecorder } from '@app/recording';
-import { followUpRecorder } from '../recorder';
 
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {

@@ -11,7 +11,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsEffectiveDate, RequestInvalid, normaliseDate, validated } from '../../http/validation';
+import { IsEffectiveDate, RequestInvalid, normaliseDate, validated } from './validation';
 import {
   DATE_FIELDS,
   FamilyReferredPayload,

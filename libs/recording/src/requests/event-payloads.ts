@@ -24,7 +24,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsEffectiveDate } from '../../http/validation';
+import { IsEffectiveDate } from './validation';
 
 /**
  * The `data` of each recordable event type, as the API accepts it. Each class implements the

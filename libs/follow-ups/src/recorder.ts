@@ -1,6 +1,6 @@
 import { Clock, FamilyEvent } from '@app/domain';
 import { EventStore } from '@app/event-store';
-import { FollowUpRecorder } from '@app/follow-ups';
+import { FollowUpRecorder } from './engine';
 import { FamilyRecorder } from '@app/recording';
 
 /**

@@ -1,0 +1,156 @@
+/**
+ * `outcomes demo`: a seeded synthetic authority appended to the configured database, the read
+ * models caught up, the follow-up tick run as at the end date (when Redis answers), then the
+ * outcomes table, the cohort summary and the start of the follow-up queue, as the API serves them.
+ */
+import { familyStreamId } from '@app/domain';
+import { WrongExpectedRevisionError } from '@app/event-store';
+import { DEFAULT_REDIS_URL, followUpConfigFromEnv, listFollowUps } from '@app/follow-ups';
+import { definitionsFromEnv, domainRow } from '@app/outcomes';
+import { cohortSummary, outcomeCounts } from '@app/projections';
+import { familyStream, toNewEvents } from '@app/workload';
+import IORedis from 'ioredis';
+import { Ledger, withProjections } from './ledger';
+import { Progress } from './progress';
+import { pct, renderTable } from './tables';
+import { followUpTick } from './tick';
+
+export interface DemoOptions {
+  families: number;
+  seed: number;
+  authority: string;
+  /** The end of the three years of referrals, and the date the tick runs as at. */
+  to: Date;
+  concurrency: number;
+  queueRows: number;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+/** Whether Redis answers a PING within a couple of seconds (without retrying for ever). */
+async function redisReachable(url: string): Promise<boolean> {
+  const probe = new IORedis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export async function runDemo(
+  ledger: Ledger,
+  options: DemoOptions,
+  out: (text: string) => void,
+): Promise<void> {
+  const to = options.to.toISOString();
+  const families = familyStream({
+    seed: options.seed,
+    families: options.families,
+    authorities: [options.authority],
+    from: new Date(options.to.getTime() - 3 * YEAR_MS).toISOString(),
+    to,
+  });
+
+  let appended = 0;
+  let present = 0;
+  let events = 0;
+  const progress = new Progress('demo: append', options.families, 'families');
+  const lane = async () => {
+    for (let next = families.next(); !next.done; next = families.next()) {
+      const family = next.value;
+      const batch = toNewEvents(family);
+      try {
+        await ledger.store.append(familyStreamId(family.familyId), batch, {
+          expectedRevision: 'no_stream',
+        });
+        events += batch.length;
+      } catch (e) {
+        // The same seed again: the family is already there.
+        if (!(e instanceof WrongExpectedRevisionError)) throw e;
+        present++;
+      }
+      progress.update(++appended, appended);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, lane));
+  progress.finish(appended, `${events} events appended, ${present} families already present`);
+  await ledger.db.query('ANALYZE events');
+
+  const redisUrl = followUpConfigFromEnv().redisUrl ?? DEFAULT_REDIS_URL;
+  await withProjections(ledger, (caughtUp) => caughtUp(), 2000);
+  if (await redisReachable(redisUrl)) {
+    const tick = await followUpTick(ledger, options.to);
+    out(`Follow-up tick as at ${to}: ${JSON.stringify(tick)}\n`);
+  } else {
+    out(`Follow-up tick skipped: Redis is not reachable at ${redisUrl} (set REDIS_URL).\n`);
+  }
+
+  const definitions = definitionsFromEnv();
+  const filter = { authority: options.authority };
+  const counts = await outcomeCounts(ledger.db, definitions, filter, 'planned_exits');
+  const rows = definitions.domains.map((d, i) => domainRow(d, counts.domains[i]));
+  out(`Outcomes, ${options.authority}, planned exits (${counts.families} families), as at ${to}\n`);
+  out(
+    renderTable(
+      ['domain', 'label', 'n', 'baseline', 'exit', 'one year on', 'reduction', 'McNemar p'],
+      rows.map((r) => [
+        r.id,
+        r.label,
+        r.n,
+        pct(r.baseline.pct),
+        pct(r.exit.pct),
+        r.followUp ? `${pct(r.followUp.pct)} (n ${r.followUp.n})` : '–',
+        pct(r.relativeReduction === null ? null : r.relativeReduction * 100),
+        r.n ? r.mcnemarP.toFixed(3) : '–',
+      ]),
+    ) + '\n\n',
+  );
+
+  const s = await cohortSummary(ledger.db, filter);
+  const a = s.accounting;
+  out(`Cohort summary: ${s.referred} referred, ${s.offered} offered, ${s.accepted} accepted\n`);
+  out(
+    renderTable(
+      ['where the referred families are', 'families'],
+      [
+        ['awaiting offer', a.awaitingOffer],
+        ['awaiting decision', a.awaitingDecision],
+        ['refused', a.refused.total],
+        ['ongoing', a.ongoing],
+        ['planned exits', a.plannedExits],
+        ['other exits', a.otherExits.total],
+        ['referred (total)', s.referred],
+      ],
+    ) + '\n\n',
+  );
+
+  const queue = await listFollowUps(
+    ledger.db,
+    { authority: options.authority },
+    options.to,
+    options.queueRows,
+  );
+  out(`Follow-up queue (first ${options.queueRows}, statuses as at ${to})\n`);
+  out(
+    renderTable(
+      ['follow-up', 'family', 'exit', 'exited', 'due', 'status'],
+      queue.items.map((f) => [
+        f.followUpId,
+        f.familyId,
+        f.exitType,
+        f.exitedAt.slice(0, 10),
+        f.dueAt.slice(0, 10),
+        f.status,
+      ]),
+    ) + '\n',
+  );
+}

@@ -1,0 +1,59 @@
+/** The database the CLI works on: the event store and read models, migrated, as the worker sees them. */
+import { EVENT_STORE, EventStore, EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import {
+  ProjectionRunner,
+  allProjections,
+  projectionMigrations,
+  waitForProjections,
+} from '@app/projections';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+
+export interface Ledger {
+  db: DataSource;
+  store: EventStore;
+  close(): Promise<void>;
+}
+
+/** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
+export async function openLedger(): Promise<Ledger> {
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(
+    EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
+    { logger: ['error', 'warn'] },
+  );
+  return {
+    db: app.get(DataSource),
+    store: app.get<EventStore>(EVENT_STORE),
+    close: () => app.close(),
+  };
+}
+
+/**
+ * Runs every projection in this process while `work` runs (standing by if a worker already holds
+ * them); `caughtUp()` waits until the read models reflect the head of the log.
+ */
+export async function withProjections<T>(
+  ledger: Ledger,
+  work: (caughtUp: () => Promise<void>) => Promise<T>,
+  batchSize = 500,
+): Promise<T> {
+  const projections = allProjections();
+  const runner = new ProjectionRunner(ledger.store, ledger.db, projections, {
+    standbyRetryMs: 100,
+    batchSize,
+  });
+  const caughtUp = async () =>
+    waitForProjections(
+      ledger.db,
+      projections.map((p) => p.name),
+      await ledger.store.headPosition(),
+      10 * 60_000,
+    );
+  runner.start();
+  try {
+    return await work(caughtUp);
+  } finally {
+    await runner.stop();
+  }
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+/**
+ * `outcomes` — the operator's command line (`npx outcomes --help`, `npm run cli -- --help`).
+ * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
+ * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
+ */
+import { Logger } from '@nestjs/common';
+import { Command, InvalidArgumentError } from 'commander';
+import { runDemo } from './demo';
+import { importFile } from './import';
+import { openLedger } from './ledger';
+import { formatOf } from './rows';
+import { followUpTick } from './tick';
+
+const out = (text: string) => process.stdout.write(text);
+
+const whole =
+  (name: string, min = 1) =>
+  (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number, at least ${min}`);
+    return n;
+  };
+
+const date = (value: string) => {
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date');
+  return d;
+};
+
+/** Opens the database for one command and closes it whatever happens. */
+async function onLedger<T>(work: (ledger: Awaited<ReturnType<typeof openLedger>>) => Promise<T>) {
+  const ledger = await openLedger();
+  try {
+    return await work(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+const program = new Command('outcomes')
+  .description('Outcomes Ledger operator commands')
+  .showHelpAfterError()
+  .configureOutput({ writeOut: out, writeErr: (text) => process.stderr.write(text) });
+
+program
+  .command('import')
+  .description(
+    "load historic records, one event a row (columns familyId, id?, type, occurredAt, data), with the API's validation; re-running a file stores nothing twice",
+  )
+  .argument(
+    '<file>',
+    'a .csv file (data as a JSON column) or a .ndjson file (one JSON object a line)',
+  )
+  .option('--rejects <path>', 'where bad rows are reported (default <file>.rejects.ndjson)')
+  .option('--format <format>', 'csv or ndjson (default: from the file name)')
+  .option('--batch <rows>', 'rows validated and recorded together', whole('--batch'), 1000)
+  .option('--concurrency <families>', 'families recorded at once', whole('--concurrency'), 8)
+  .option(
+    '--analyze-after <events>',
+    'run ANALYZE events when this many were stored',
+    whole('--analyze-after', 0),
+    10_000,
+  )
+  .action(
+    async (
+      file: string,
+      o: {
+        rejects?: string;
+        format?: string;
+        batch: number;
+        concurrency: number;
+        analyzeAfter: number;
+      },
+    ) => {
+      const format = o.format ?? formatOf(file);
+      if (format !== 'csv' && format !== 'ndjson') {
+        return program.error(
+          'import: say --format csv or --format ndjson (the file name does not tell)',
+          {
+            exitCode: 2,
+          },
+        );
+      }
+      const rejectsPath = o.rejects ?? `${file}.rejects.ndjson`;
+      const counts = await onLedger((ledger) =>
+        importFile(ledger, file, {
+          format,
+          rejectsPath,
+          batchSize: o.batch,
+          concurrency: o.concurrency,
+          analyzeAfter: o.analyzeAfter,
+        }),
+      );
+      out(
+        `read ${counts.read}, stored ${counts.stored}, already stored ${counts.alreadyStored}, rejected ${counts.rejected}` +
+          (counts.rejected ? ` (see ${rejectsPath})` : '') +
+          '\n',
+      );
+    },
+  );
+
+program
+  .command('demo')
+  .description(
+    'generate a seeded synthetic authority on the configured database, catch the read models up, run the follow-up tick, and print the outcomes table, cohort summary and follow-up queue',
+  )
+  .option('--families <n>', 'families to generate', whole('--families'), 3000)
+  .option(
+    '--seed <s>',
+    'workload seed (the same seed gives the same families)',
+    whole('--seed', 0),
+    1,
+  )
+  .option('--authority <code>', 'authority code of the synthetic families', 'demo_la')
+  .option(
+    '--to <date>',
+    'end of the three years of referrals; the tick runs as at this date',
+    date,
+    new Date('2026-06-30T00:00:00Z'),
+  )
+  .option('--queue <rows>', 'follow-up queue rows to print', whole('--queue'), 10)
+  .action(
+    async (o: { families: number; seed: number; authority: string; to: Date; queue: number }) => {
+      await onLedger((ledger) =>
+        runDemo(
+          ledger,
+          {
+            families: o.families,
+            seed: o.seed,
+            authority: o.authority,
+            to: o.to,
+            concurrency: 8,
+            queueRows: o.queue,
+          },
+          out,
+        ),
+      );
+    },
+  );
+
+program
+  .command('followups')
+  .description('follow-up scheduler commands')
+  .command('tick')
+  .description(
+    'run the follow-up scheduler once as at a date: schedule, cancel and raise due revisits (after catching the read models up)',
+  )
+  .requiredOption('--at <date>', 'the simulated date (ISO 8601)', date)
+  .action(async (o: { at: Date }) => {
+    const result = await onLedger((ledger) => followUpTick(ledger, o.at));
+    out(`${JSON.stringify({ at: o.at.toISOString(), ...result })}\n`);
+  });
+
+program.parseAsync().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    process.exit(1);
+  },
+);

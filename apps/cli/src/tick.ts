@@ -1,0 +1,40 @@
+/**
+ * `outcomes followups tick --at <date>`: the follow-up scheduler run once "as at" a date, for
+ * demos and drills. It schedules the revisits of exits the policy covers, cancels those of
+ * re-referred families and raises every revisit due by then, with the clock fixed at that date.
+ * It runs the projections itself until they reach the head of the log, so the answer reflects
+ * everything recorded.
+ */
+import { fixedClock } from '@app/domain';
+import {
+  SweepResult,
+  connectRedis,
+  followUpConfigFromEnv,
+  followUpRecorder,
+  runFollowUpTick,
+} from '@app/follow-ups';
+import { Ledger, withProjections } from './ledger';
+
+export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResult> {
+  const followUps = followUpConfigFromEnv();
+  const redis = connectRedis(followUps.redisUrl);
+  try {
+    return await withProjections(ledger, async (caughtUp) => {
+      await caughtUp();
+      const result = await runFollowUpTick(
+        {
+          db: ledger.db,
+          recorder: followUpRecorder(ledger.store, fixedClock(at)),
+          redis,
+          policy: followUps.policy,
+          prefix: followUps.prefix,
+        },
+        at,
+      );
+      await caughtUp();
+      return result;
+    });
+  } finally {
+    await redis.quit();
+  }
+}

@@ -1,0 +1,3 @@
+export * from './validation';
+export * from './event-payloads';
+export * from './requests';
