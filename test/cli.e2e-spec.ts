@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import { DatabaseConfig, createPool, quoteIdent } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
 import { definitionsFromEnv } from '@app/outcomes';
-
-/** The built CLI (`npm run build`), run as a real process. */
-const CLI = join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+import { CLI } from './support/worker';
 
 interface Run {
   code: number;

@@ -144,7 +144,7 @@ describe('two follow-up worker processes (e2e)', () => {
       `SELECT stream_id FROM events ORDER BY position DESC LIMIT 1`,
     )) as { stream_id: string }[];
     const tick = async (at: Date) => {
-      const child = spawn(process.execPath, [TICK, '--at', at.toISOString()], {
+      const child = spawn(process.execPath, TICK(at), {
         env: {
           ...process.env,
           DATABASE_URL: schema.config.url,

@@ -6,8 +6,11 @@ import { DatabaseConfig } from '@app/event-store';
 /** The built worker (`npm run build`), run as a real process. */
 export const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 
-/** The operator's follow-up tick (`npm run followups:tick`), built beside the worker. */
-export const TICK = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'tick.js');
+/** The operator's command line (`npx outcomes`), built beside the worker. */
+export const CLI = join(__dirname, '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js');
+
+/** The follow-up tick as at a date: `outcomes followups tick --at <date>`. */
+export const TICK = (at: Date): string[] => [CLI, 'followups', 'tick', '--at', at.toISOString()];
 
 export function assertWorkerBuilt(): void {
   if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run npm run build first`);
