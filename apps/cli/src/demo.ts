@@ -61,7 +61,6 @@ export async function runDemo(
   });
 
   let appended = 0;
-  let present = 0;
   let events = 0;
   const progress = new Progress('demo: append', options.families, 'families');
   const lane = async () => {
@@ -69,20 +68,20 @@ export async function runDemo(
       const family = next.value;
       const batch = toNewEvents(family);
       try {
+        // The same options again append the same ids: the store takes that as a no-op.
         await ledger.store.append(familyStreamId(family.familyId), batch, {
           expectedRevision: 'no_stream',
         });
-        events += batch.length;
       } catch (e) {
-        // The same seed again: the family is already there.
+        // A family already there with more events (e.g. its follow-ups recorded): leave it.
         if (!(e instanceof WrongExpectedRevisionError)) throw e;
-        present++;
       }
+      events += batch.length;
       progress.update(++appended, appended);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));
-  progress.finish(appended, `${events} events appended, ${present} families already present`);
+  progress.finish(appended, `${events} events (those already stored are kept as they were)`);
   await ledger.db.query('ANALYZE events');
 
   const redisUrl = followUpConfigFromEnv().redisUrl ?? DEFAULT_REDIS_URL;

@@ -108,6 +108,16 @@ export async function importFile(
     }
   };
 
+  // How many rows without an id had the same content so far (keyed by the first one's id).
+  const occurrences = new Map<string, number>();
+  const eventIdOf = (familyId: string, item: Valid): string => {
+    if (item.eventId) return item.eventId;
+    const first = importEventId(familyId, item.event);
+    const seen = occurrences.get(first) ?? 0;
+    occurrences.set(first, seen + 1);
+    return importEventId(familyId, item.event, undefined, seen);
+  };
+
   const recordFamily = async (familyId: string, items: Valid[]) => {
     // What the stream held before: an event found there was stored by an earlier run.
     const before = new Set(
@@ -115,7 +125,7 @@ export async function importFile(
     );
     for (const item of items) {
       const event: FamilyEvent = item.event;
-      const eventId = importEventId(familyId, event, item.eventId);
+      const eventId = eventIdOf(familyId, item);
       try {
         await recorder.record({
           familyId,

@@ -76,5 +76,9 @@ describe('import rows', () => {
     expect(importEventId('other', { type: 'T', data })).not.toBe(id);
     expect(importEventId('fam', { type: 'T', data: { ...data, a: 3 } })).not.toBe(id);
     expect(importEventId('fam', { type: 'T', data }, 'row-id')).toBe('row-id');
+    // Identical rows stay distinct events, numbered in file order.
+    const second = importEventId('fam', { type: 'T', data }, undefined, 1);
+    expect(second).not.toBe(id);
+    expect(importEventId('fam', { type: 'T', data: reordered }, undefined, 1)).toBe(second);
   });
 });

@@ -80,13 +80,17 @@ export function uuidV5(name: string, namespace = IMPORT_NAMESPACE): string {
 /**
  * The id an imported event is stored under: the row's own, else one derived from what the event
  * says (not from the file or the line), so re-running any file with the row stores it once.
+ * `occurrence` tells identical rows of a family apart (the second such row is 1, …): two identical
+ * deliveries on one day are two events, and a re-run counts them the same way.
  */
 export function importEventId(
   familyId: string,
   event: { type: string; data: object },
   rowId?: string,
+  occurrence = 0,
 ): string {
   if (rowId) return rowId;
   const { occurredAt } = event.data as { occurredAt?: unknown };
-  return uuidV5(canonicalJson([familyId, event.type, occurredAt, event.data]));
+  const content = [familyId, event.type, occurredAt, event.data];
+  return uuidV5(canonicalJson(occurrence ? [...content, occurrence] : content));
 }
