@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseConfig, createPool, quoteIdent } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
+import { connectRedis } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
 import { CLI } from './support/worker';
 
@@ -13,6 +14,9 @@ interface Run {
   stdout: string;
   stderr: string;
 }
+
+/** The demo's follow-up tick queues jobs under this prefix; removed after the tests. */
+const PREFIX = `cli-e2e-${randomUUID().slice(0, 8)}`;
 
 const cli = (database: DatabaseConfig, args: string[]): Promise<Run> =>
   new Promise((resolve) =>
@@ -25,7 +29,7 @@ const cli = (database: DatabaseConfig, args: string[]): Promise<Run> =>
           DATABASE_URL: database.url,
           DATABASE_SCHEMA: database.schema,
           EVENT_STORE: 'postgres',
-          FOLLOW_UP_QUEUE_PREFIX: `cli-e2e-${randomUUID()}`,
+          FOLLOW_UP_QUEUE_PREFIX: PREFIX,
         },
         timeout: 50_000,
       },
@@ -54,7 +58,13 @@ describe('outcomes CLI', () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     dir = mkdtempSync(join(tmpdir(), 'outcomes-cli-'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const redis = connectRedis();
+    const keys = await redis.keys(`${PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
 
   describe('import', () => {
     let db: { config: DatabaseConfig; drop: () => Promise<void> };
@@ -189,6 +199,7 @@ describe('outcomes CLI', () => {
       const whole = count('referred (total)');
       expect(whole).toBe(200);
       expect(parts.map(count).reduce((a, b) => a + b, 0)).toBe(whole);
+      expect(run.stdout).toContain('Follow-up tick as at 2026-06-30');
       expect(run.stdout).toContain('Follow-up queue');
       expect(await eventCount(db.config)).toBeGreaterThan(200);
     }, 50_000);
