@@ -143,8 +143,10 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult | null> {
     const advance = advanceStatement(streamId, BigInt(count), expected);
     const p = advance.params.length + 1;
-    const { rows } = await this.pool.query<{ position: string | null; revision: string | null }>(
-      `WITH advanced AS (${advance.sql}),
+    const { rows } = await this.pool.query<{ position: string | null; revision: string | null }>({
+      // Prepared once per connection and kind of expectation: planning cost as much as running.
+      name: `append-${advance.kind}`,
+      text: `WITH advanced AS (${advance.sql}),
        inserted AS (
          INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, transaction_id)
          SELECT pg_current_xact_id()::text::bigint * ${SLOTS_PER_TRANSACTION} + x.ord - 1,
@@ -154,8 +156,8 @@ export class PostgresEventStore implements EventStore {
          RETURNING position, revision
        )
        SELECT max(position) AS position, max(revision) AS revision FROM inserted`,
-      [...advance.params, payload],
-    );
+      values: [...advance.params, payload],
+    });
     const [row] = rows;
     if (row.position === null || row.revision === null) return null;
     return { nextRevision: BigInt(row.revision), position: BigInt(row.position) };
@@ -357,23 +359,26 @@ function advanceStatement(
   streamId: string,
   count: bigint,
   expected: ExpectedRevision,
-): { sql: string; params: string[] } {
+): { kind: string; sql: string; params: string[] } {
   const n = count.toString();
   switch (expected) {
     case 'no_stream':
       // ON CONFLICT waits for a concurrent inserter and then does nothing: a race, not an error.
       return {
+        kind: 'no-stream',
         sql: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
               ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
         params: [streamId, n],
       };
     case 'stream_exists':
       return {
+        kind: 'stream-exists',
         sql: `UPDATE streams SET revision = revision + $2::bigint WHERE stream_id = $1 RETURNING revision`,
         params: [streamId, n],
       };
     case 'any':
       return {
+        kind: 'any',
         sql: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
               ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $2::bigint
               RETURNING revision`,
@@ -382,6 +387,7 @@ function advanceStatement(
     default:
       // Read committed re-checks the WHERE on the row a concurrent writer just committed.
       return {
+        kind: 'revision',
         sql: `UPDATE streams SET revision = revision + $2::bigint
               WHERE stream_id = $1 AND revision = $3 RETURNING revision`,
         params: [streamId, n, expected.toString()],
