@@ -107,6 +107,15 @@ export class PostgresEventStore implements EventStore {
     const payload = JSON.stringify(
       events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
     );
+    // The usual case (new events, expectation met) in one round trip; anything else (a retry, a
+    // conflict, a mismatch) changed nothing and takes the checked path below for its answer.
+    const appended = await this.track(
+      this.appendInOneStatement(streamId, events.length, payload, options.expectedRevision),
+    ).catch((err: unknown) => {
+      if (isEventIdRace(err)) return null;
+      throw err;
+    });
+    if (appended) return appended;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.track(
@@ -120,6 +129,38 @@ export class PostgresEventStore implements EventStore {
         throw err;
       }
     }
+  }
+
+  /**
+   * Advances the stream and inserts the events in one statement (its own transaction, so one
+   * xid: positions stay gap-safe). Null if the expectation did not hold: nothing was written.
+   */
+  private async appendInOneStatement(
+    streamId: string,
+    count: number,
+    payload: string,
+    expected: ExpectedRevision,
+  ): Promise<AppendResult | null> {
+    const advance = advanceStatement(streamId, BigInt(count), expected);
+    const p = advance.params.length + 1;
+    const { rows } = await this.pool.query<{ position: string | null; revision: string | null }>({
+      // Prepared once per connection and kind of expectation: planning cost as much as running.
+      name: `append-${advance.kind}`,
+      text: `WITH advanced AS (${advance.sql}),
+       inserted AS (
+         INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, transaction_id)
+         SELECT pg_current_xact_id()::text::bigint * ${SLOTS_PER_TRANSACTION} + x.ord - 1,
+                (x.e->>'id')::uuid, $1, a.revision - $2::bigint + x.ord,
+                x.e->>'type', x.e->'data', x.e->'metadata', pg_current_xact_id()
+         FROM advanced a, jsonb_array_elements($${p}::jsonb) WITH ORDINALITY AS x(e, ord)
+         RETURNING position, revision
+       )
+       SELECT max(position) AS position, max(revision) AS revision FROM inserted`,
+      values: [...advance.params, payload],
+    });
+    const [row] = rows;
+    if (row.position === null || row.revision === null) return null;
+    return { nextRevision: BigInt(row.revision), position: BigInt(row.position) };
   }
 
   private async appendOnce(
@@ -308,34 +349,50 @@ async function advanceStream(
   count: bigint,
   expected: ExpectedRevision,
 ): Promise<bigint | null> {
+  const { sql, params } = advanceStatement(streamId, count, expected);
+  const { rows } = await client.query<{ revision: string }>(sql, params);
+  return rows.length ? BigInt(rows[0].revision) : null;
+}
+
+/** The statement behind `advanceStream`: $1 is the stream, $2 the count, $3 the expectation. */
+function advanceStatement(
+  streamId: string,
+  count: bigint,
+  expected: ExpectedRevision,
+): { kind: string; sql: string; params: string[] } {
   const n = count.toString();
-  let sql: string;
-  let params: string[];
   switch (expected) {
     case 'no_stream':
       // ON CONFLICT waits for a concurrent inserter and then does nothing: a race, not an error.
-      sql = `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
-             ON CONFLICT (stream_id) DO NOTHING RETURNING revision`;
-      params = [streamId, n];
-      break;
+      return {
+        kind: 'no-stream',
+        sql: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
+              ON CONFLICT (stream_id) DO NOTHING RETURNING revision`,
+        params: [streamId, n],
+      };
     case 'stream_exists':
-      sql = `UPDATE streams SET revision = revision + $2 WHERE stream_id = $1 RETURNING revision`;
-      params = [streamId, n];
-      break;
+      return {
+        kind: 'stream-exists',
+        sql: `UPDATE streams SET revision = revision + $2::bigint WHERE stream_id = $1 RETURNING revision`,
+        params: [streamId, n],
+      };
     case 'any':
-      sql = `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
-             ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $2
-             RETURNING revision`;
-      params = [streamId, n];
-      break;
+      return {
+        kind: 'any',
+        sql: `INSERT INTO streams (stream_id, revision) VALUES ($1, $2::bigint - 1)
+              ON CONFLICT (stream_id) DO UPDATE SET revision = streams.revision + $2::bigint
+              RETURNING revision`,
+        params: [streamId, n],
+      };
     default:
       // Read committed re-checks the WHERE on the row a concurrent writer just committed.
-      sql = `UPDATE streams SET revision = revision + $2
-             WHERE stream_id = $1 AND revision = $3 RETURNING revision`;
-      params = [streamId, n, expected.toString()];
+      return {
+        kind: 'revision',
+        sql: `UPDATE streams SET revision = revision + $2::bigint
+              WHERE stream_id = $1 AND revision = $3 RETURNING revision`,
+        params: [streamId, n, expected.toString()],
+      };
   }
-  const { rows } = await client.query<{ revision: string }>(sql, params);
-  return rows.length ? BigInt(rows[0].revision) : null;
 }
 
 async function currentRevision(
