@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
+import { FamilyEvent, familyStreamId } from '@app/domain';
 import {
   PostgresEventStore,
   createDataSource,
@@ -13,6 +13,7 @@ import { projectionMigrations } from '@app/projections';
 import { DataSource } from 'typeorm';
 import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
 import { TICK, assertWorkerBuilt, exited, startWorker } from './support/worker';
+import { toAppend } from './support/stories';
 
 const FAMILIES = 30;
 
@@ -68,22 +69,9 @@ describe('two follow-up worker processes (e2e)', () => {
       { type: 'InterventionAccepted', data: { occurredAt: at(280) } },
       { type: 'FamilyExited', data: { occurredAt: at(0), exitType: 'planned' } },
     ];
-    await store.append(
-      familyStreamId(randomUUID()),
-      events.map((e) => ({
-        id: randomUUID(),
-        type: e.type,
-        data: e.data as unknown as Record<string, unknown>,
-        metadata: {
-          recordedAt: new Date().toISOString(),
-          actor: 'test',
-          authority: 'la-1',
-          correlationId: randomUUID(),
-          schemaVersion: SCHEMA_VERSIONS[e.type],
-        },
-      })),
-      { expectedRevision: 'no_stream' },
-    );
+    await store.append(familyStreamId(randomUUID()), toAppend(events, { authority: 'la-1' }), {
+      expectedRevision: 'no_stream',
+    });
   };
 
   const countByStream = async (type: string) =>

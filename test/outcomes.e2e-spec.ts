@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
-import { FamilyEvent, SCHEMA_VERSIONS, familyStreamId } from '@app/domain';
+import { FamilyEvent, familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
+import { toAppend } from './support/stories';
 
 /**
  * NatCen's 2009 table as ground truth (DOMAIN.md section 3), built through the API: 699 families
@@ -419,18 +420,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
       for (const events of stories) {
         const r = await h.store.append(
           familyStreamId(randomUUID()),
-          events.map((e) => ({
-            id: randomUUID(),
-            type: e.type,
-            data: e.data as unknown as Record<string, unknown>,
-            metadata: {
-              recordedAt: new Date().toISOString(),
-              actor: 'test',
-              authority,
-              correlationId: randomUUID(),
-              schemaVersion: SCHEMA_VERSIONS[e.type],
-            },
-          })),
+          toAppend(events, { authority }),
           { expectedRevision: 'no_stream' },
         );
         if (r.position > last) last = r.position;
@@ -516,18 +506,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
       ];
       const appended = await h.store.append(
         familyStreamId(familyId),
-        events.map((e) => ({
-          id: randomUUID(),
-          type: e.type,
-          data: e.data as unknown as Record<string, unknown>,
-          metadata: {
-            recordedAt: yesterday,
-            actor: 'test',
-            authority,
-            correlationId: randomUUID(),
-            schemaVersion: SCHEMA_VERSIONS[e.type],
-          },
-        })),
+        toAppend(events, { authority, recordedAt: yesterday }),
         { expectedRevision: 'no_stream' },
       );
       await h.caughtUp(appended.position);

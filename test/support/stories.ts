@@ -34,14 +34,22 @@ export function storyOf(i: number): NewEvent[] {
       data: { occurredAt: day(200), exitType: i % 3 ? 'planned' : 'disengaged' },
     },
   ];
+  return toAppend(events, { authority: `la-${i % 5}`, recordedAt: day(201) });
+}
+
+/** Domain events as the store takes them: fresh ids, and the metadata the write path would add. */
+export function toAppend(
+  events: FamilyEvent[],
+  { authority, recordedAt = new Date().toISOString() }: { authority: string; recordedAt?: string },
+): NewEvent[] {
   return events.map((e) => ({
     id: randomUUID(),
     type: e.type,
     data: e.data as unknown as Record<string, unknown>,
     metadata: {
-      recordedAt: day(201),
+      recordedAt,
       actor: 'test',
-      authority: `la-${i % 5}`,
+      authority,
       correlationId: randomUUID(),
       schemaVersion: SCHEMA_VERSIONS[e.type],
     },
