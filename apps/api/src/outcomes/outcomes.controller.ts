@@ -1,19 +1,16 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
-import { IsEffectiveDate, normaliseDate, validated } from '@app/recording';
+import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
-const CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
-const codeMessage = { message: '$property must be a code of letters, digits, _ . : -' };
-
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
 export class CohortFilterQuery {
-  @IsOptional() @IsString() @MaxLength(64) @Matches(CODE, codeMessage) authority?: string;
-  @IsOptional() @IsString() @MaxLength(64) @Matches(CODE, codeMessage) programme?: string;
+  @IsOptional() @Code() authority?: string;
+  @IsOptional() @Code() programme?: string;
   @IsOptional() @IsEffectiveDate() referredFrom?: string;
   @IsOptional() @IsEffectiveDate() referredTo?: string;
   @IsOptional() @IsEffectiveDate() exitedFrom?: string;
