@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'families:write', // refer a family, record its events (own authority)
   'families:read', // family-level reads: a family, its timeline, the family list (own authority)
   'families:erase', // crypto-shred a family's personal data
+  'families:transfer', // hand a family over to another authority (managers of the owning one)
   'follow-ups:read', // the follow-up queue (family-level)
   'follow-ups:record', // record a revisit done or missed
   'follow-ups:assign', // give a revisit to a worker
@@ -34,6 +35,7 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
     'families:write',
     'families:read',
     'families:erase',
+    'families:transfer',
     'follow-ups:read',
     'follow-ups:record',
     'follow-ups:assign',

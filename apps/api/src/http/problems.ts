@@ -3,7 +3,7 @@ import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { FamilyExists, FamilyNotFound } from '@app/recording';
+import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 
 export interface Problem {
   status: number;
@@ -46,6 +46,9 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof FamilyNotFound) {
     return problem(404, { message: error.message });
+  }
+  if (error instanceof OutsideAuthority) {
+    return problem(403, { code: 'outside_authority', message: error.message });
   }
   if (error instanceof FamilyExists) {
     return problem(409, { code: 'family_exists', message: error.message });

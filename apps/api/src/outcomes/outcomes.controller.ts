@@ -5,7 +5,9 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
-import { Allow } from '../auth/decorators';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority } from '../auth/scope';
+import { Principal } from '@app/security';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -62,10 +64,12 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(OutcomesQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
     const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
@@ -83,10 +87,12 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(CohortFilterQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...summary } = await this.queries.execute<
       GetCohortSummary,
