@@ -3,6 +3,7 @@ import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
@@ -20,6 +21,7 @@ export class AppModule {
         EventStoreModule.forRoot(config, projectionMigrations),
         DiscoveryModule,
         AuthModule,
+        AuditModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

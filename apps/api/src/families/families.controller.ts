@@ -4,7 +4,6 @@ import {
   Controller,
   Get,
   ForbiddenException,
-  Headers,
   HttpCode,
   Inject,
   Param,
@@ -31,6 +30,7 @@ import {
 } from '@app/recording';
 import { RecordFamilyEventCommand } from './record-family-event';
 import { actorOf } from '../http/actor';
+import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '@app/security';
 import { Clock } from '@app/domain';
@@ -78,7 +78,7 @@ export class FamiliesController {
   async refer(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ familyId: string; revision: number; position: string }> {
     const recording = await parseReferFamily(body);
     const familyId = recording.familyId ?? randomUUID();
@@ -100,7 +100,7 @@ export class FamiliesController {
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
     const { event, eventId, expectedRevision } = await parseRecordEvent(body);
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
@@ -126,7 +126,7 @@ export class FamiliesController {
   async batch(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
     const { events } = await validated(BatchRequest, body);
     const actor = actorOf(principal, correlationId);
@@ -225,7 +225,7 @@ export class FamiliesController {
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
     const { toAuthority, occurredAt, reason } = await validated(TransferRequest, body);
     if (principal.authority === null) {

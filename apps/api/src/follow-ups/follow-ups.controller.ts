@@ -10,7 +10,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   Inject,
   NotFoundException,
   Param,
@@ -34,6 +33,7 @@ import {
 } from '@app/recording';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
+import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
@@ -154,7 +154,7 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { worker } = await validated(AssignRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
@@ -169,7 +169,7 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
@@ -184,7 +184,7 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { reason, occurredAt } = await validated(MissedRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
@@ -201,7 +201,7 @@ export class FollowUpsController {
   private async record(
     followUpId: string,
     principal: Principal,
-    correlationId: string | undefined,
+    correlationId: string,
     event: (episode: number) => FamilyEvent,
   ) {
     const found = await this.queries.execute<
