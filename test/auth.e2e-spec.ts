@@ -169,7 +169,7 @@ describe('credentials from the command line (e2e)', () => {
     const bearer = { authorization: `Bearer ${run.stdout.trim()}` };
     expect((await h.http.get('/v1/families').set(bearer)).status).toBe(200);
     expect((await h.http.get('/v1/audit').set(bearer)).status).not.toBe(200);
-  });
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 
   it('refuses a role without its authority, and an unknown role', async () => {
     const national = await cli(['token', '--role', 'keyworker', '--authority', 'national']);
@@ -178,7 +178,7 @@ describe('credentials from the command line (e2e)', () => {
     const unknown = await cli(['token', '--role', 'root', '--authority', 'leeds']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout).toBe('');
-  });
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 
   it('creates an API key, shown once, that the API accepts', async () => {
     const run = await cli([
@@ -197,5 +197,5 @@ describe('credentials from the command line (e2e)', () => {
     expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(200);
     const rows = await h.db.query(`SELECT * FROM api_keys`);
     expect(JSON.stringify(rows)).not.toContain(key);
-  });
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 });
