@@ -142,7 +142,14 @@ describe('authority isolation (e2e)', () => {
         const headers = as(role, B);
         const res = await send(route, urlFor(route, familyId, followUp), samples[key], headers);
         tried++;
-        const seen = { key, role, status: res.status };
+        const seen = {
+          key,
+          role,
+          status: res.status,
+          ...(route.method !== 'GET' && !(key in samples)
+            ? { hint: 'add a valid sample body for this route in bodies()' }
+            : {}),
+        };
         const text = JSON.stringify(res.body);
         if (scoped) {
           // Exactly the answer for a family or follow-up that does not exist.
