@@ -197,5 +197,10 @@ describe('credentials from the command line (e2e)', () => {
     expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(200);
     const rows = await h.db.query(`SELECT * FROM api_keys`);
     expect(JSON.stringify(rows)).not.toContain(key);
+    const id = /key id ([0-9a-f-]{36})/.exec(run.stderr)?.[1];
+    expect(id).toBe(rows[0].id);
+    const revoked = await cli(['apikey', 'revoke', id!]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
+    expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(401);
   }, 30_000); // spawns the CLI: slow on a loaded machine
 });
