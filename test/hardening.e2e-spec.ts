@@ -68,6 +68,7 @@ describe('HTTP hardening (e2e)', () => {
     expect(res.headers['strict-transport-security']).toMatch(/max-age/);
     expect(res.headers['content-security-policy']).toBeDefined();
     expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it('limits each caller, not everyone: 429 with Retry-After', async () => {

@@ -2,7 +2,7 @@ import { StorageConfig } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { json } from 'express';
+import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 
@@ -14,6 +14,11 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   });
   // Security headers (no X-Powered-By, nosniff, frame and referrer policies, HSTS).
   app.use(helmet());
+  // Answers hold children's records: no browser or proxy may keep a copy.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // Strict JSON (objects and arrays only): 1 MB a request, 2 MB for a 1,000-event batch. The
   // batch's own parser runs first; the general one then sees the body as already read.
   app.use('/v1/events/batch', json({ limit: '2mb', strict: true }));
