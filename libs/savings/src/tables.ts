@@ -212,7 +212,7 @@ export function parsePriceIndex(raw: unknown, where: string): PriceIndex {
 export interface CostRegistry {
   tables: Map<string, UnitCostTable>;
   indexes: Map<string, PriceIndex>;
-  /** `id@version` used when the caller names none: the highest version of the shipped table. */
+  /** `id@version` used when the caller names none. */
   defaultTable: string;
 }
 
@@ -234,10 +234,15 @@ export function loadCostRegistry(options: { extraDir?: string } = {}): CostRegis
       files.push({ name, raw: JSON.parse(readFileSync(join(options.extraDir, name), 'utf8')) });
     }
   }
-  return buildRegistry(files);
+  // The default is always the shipped table: an extra file is used only when named, so adding
+  // one never changes a figure nobody asked to change.
+  return buildRegistry(files, `${DEFAULT_TABLE_ID}@${ukUnitCostsV1.version}`);
 }
 
-export function buildRegistry(files: { name: string; raw: unknown }[]): CostRegistry {
+export function buildRegistry(
+  files: { name: string; raw: unknown }[],
+  defaultTable?: string,
+): CostRegistry {
   const tables = new Map<string, UnitCostTable>();
   const indexes = new Map<string, PriceIndex>();
   for (const { name, raw } of files) {
@@ -252,9 +257,8 @@ export function buildRegistry(files: { name: string; raw: unknown }[]): CostRegi
       throw new UnitCostsInvalid(`${refOf(table)}: price index ${table.priceIndex} not found`);
     }
   }
-  const shipped = [...tables.values()].filter((t) => t.id === DEFAULT_TABLE_ID);
-  const latest = shipped.sort((a, b) => b.version - a.version)[0] ?? [...tables.values()][0];
-  return { tables, indexes, defaultTable: latest ? refOf(latest) : '' };
+  const first = [...tables.values()][0];
+  return { tables, indexes, defaultTable: defaultTable ?? (first ? refOf(first) : '') };
 }
 
 export function unitCostsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
