@@ -67,6 +67,7 @@ export interface SavingsFigures {
 
 export interface OutcomeLine extends ByPeriod<Money> {
   outcome: string;
+  label: string;
   agency: Agency;
   unit: Unit;
   /** The source figure, at its own price year. */
@@ -77,6 +78,8 @@ export interface OutcomeLine extends ByPeriod<Money> {
   upliftedCost: Money;
   /** Net units avoided (improved − worsened, times the mapped quantity), 3 dp. */
   unitsAvoided: ByPeriod<string>;
+  source: string;
+  evidence: 'cited' | 'indicative';
 }
 
 /** n / d rounded half away from zero. */
@@ -164,6 +167,7 @@ export function computeSavings(input: CalculatorInput): SavingsFigures {
     }
     return {
       outcome: row.outcome,
+      label: row.label,
       agency: row.agency,
       unit: row.unit,
       cost: formatPence(row.costPence),
@@ -175,6 +179,8 @@ export function computeSavings(input: CalculatorInput): SavingsFigures {
         baselineToFollowUp: formatMilli(units.baselineToFollowUp),
       },
       ...money,
+      source: row.source,
+      evidence: row.evidence,
     };
   });
 
