@@ -296,6 +296,32 @@ describe('GET /v1/savings', () => {
     expect(res.body.errors).toEqual([expect.objectContaining({ field, rule })]);
   });
 
+  it('answers as the records stood at asAt, the same bytes every time', async () => {
+    const url = (asAt: string) => `/v1/savings?authority=${AUTHORITY}&asAt=${asAt}`;
+    // A millisecond back, so nothing recorded from here on can fall at or before it.
+    const before = new Date(Date.now() - 1).toISOString();
+    const first = await h.http.get(url(before)).set(keyworker);
+    expect(first.status).toBe(200);
+    // A late record: one more planned exit whose housing enforcement action went away.
+    const late = familyItems(2, AUTHORITY);
+    const res = await h.http.post('/v1/events/batch').set(keyworker).send({ events: late });
+    const positions = (res.body.results as { position: string }[]).map((r) => BigInt(r.position));
+    await h.caughtUp(positions.reduce((m, p) => (p > m ? p : m), 0n));
+
+    const again = await h.http.get(url(before)).set(keyworker);
+    expect(again.text).toBe(first.text);
+    const now = await h.http.get(`/v1/savings?authority=${AUTHORITY}`).set(keyworker);
+    expect(now.body.families).toBe(FAMILIES + 1);
+    const s = state(2);
+    const housing = Number(s.baseline.housing_enforcement) - Number(s.exit.housing_enforcement);
+    expect(housing).toBe(1);
+    const eviction = (r: typeof now) =>
+      (r.body.perOutcome as { outcome: string; unitsAvoided: { baselineToExit: string } }[]).find(
+        (l) => l.outcome === 'eviction',
+      )!.unitsAvoided.baselineToExit;
+    expect(Number(eviction(now)) - Number(eviction(first))).toBe(housing);
+  });
+
   it('rejects a bad programme cost, naming the field, and stores nothing', async () => {
     const manager = as('data_manager', AUTHORITY);
     const before = await h.db.query('SELECT * FROM programme_costs ORDER BY 1, 2, 3');
