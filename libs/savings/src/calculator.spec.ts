@@ -9,7 +9,13 @@ import {
   resolveTable,
   roundDiv,
 } from './calculator';
-import { UnitCostsInvalid, buildRegistry, loadCostRegistry, parsePounds } from './tables';
+import {
+  UnitCostsInvalid,
+  buildRegistry,
+  checkMappings,
+  loadCostRegistry,
+  parsePounds,
+} from './tables';
 import {
   ROTHERHAM_CASES,
   ROTHERHAM_DOMAINS,
@@ -257,6 +263,17 @@ describe('table validation', () => {
       }),
     ).toThrow(/mappings\[0\].outcome must be one of the rows/);
     expect(() => load({ ...good, priceIndex: 'missing@1' })).toThrow(UnitCostsInvalid);
+  });
+
+  it('refuses to cost a domain where more families is better', () => {
+    const wrong = load({
+      ...good,
+      mappings: [{ domain: 'no_asb', outcome: 'eviction', quantity: '1', rationale: 'r' }],
+    });
+    expect(() => checkMappings(wrong, loadDefinitions().domains)).toThrow(
+      /domain no_asb is one where more families is better/,
+    );
+    expect(() => checkMappings(loadCostRegistry(), loadDefinitions().domains)).not.toThrow();
   });
 
   it('reads pounds exactly', () => {

@@ -261,6 +261,26 @@ export function buildRegistry(
   return { tables, indexes, defaultTable: defaultTable ?? (first ? refOf(first) : '') };
 }
 
+/**
+ * A mapping prices a condition going away, so it may only name a domain where fewer families is
+ * better ("no ASB" would count the wrong way round). Domains the definitions do not have are
+ * allowed: such a mapping prices nothing until they do.
+ */
+export function checkMappings(
+  registry: CostRegistry,
+  domains: { id: string; lowerIsBetter: boolean }[],
+): void {
+  for (const table of registry.tables.values()) {
+    for (const m of table.mappings) {
+      if (domains.find((d) => d.id === m.domain)?.lowerIsBetter === false) {
+        throw new UnitCostsInvalid(
+          `${refOf(table)}: domain ${m.domain} is one where more families is better; only conditions can be costed`,
+        );
+      }
+    }
+  }
+}
+
 export function unitCostsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.UNIT_COST_TABLES_DIR || undefined;
 }

@@ -5,6 +5,7 @@ import { RequestInvalid } from '@app/recording';
 import {
   CostRegistry,
   SavingsOptionInvalid,
+  checkMappings,
   SavingsReport,
   loadCostRegistry,
   savingsFor,
@@ -22,7 +23,12 @@ export const COST_REGISTRY = Symbol('CostRegistry');
 /** Loaded and checked once at start: a broken table stops the API from starting. */
 export const costRegistryProvider = {
   provide: COST_REGISTRY,
-  useFactory: () => loadCostRegistry({ extraDir: unitCostsDirFromEnv() }),
+  inject: [OUTCOME_DEFINITIONS],
+  useFactory: (definitions: OutcomeDefinitions) => {
+    const registry = loadCostRegistry({ extraDir: unitCostsDirFromEnv() });
+    checkMappings(registry, definitions.domains);
+    return registry;
+  },
 };
 
 export class GetSavings {
