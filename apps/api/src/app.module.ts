@@ -11,6 +11,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { SavingsModule } from './savings/savings.module';
 
 @Module({})
 export class AppModule {
@@ -26,6 +27,7 @@ export class AppModule {
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        SavingsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
