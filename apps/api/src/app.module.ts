@@ -3,7 +3,8 @@ import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
@@ -19,6 +20,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        DiscoveryModule,
+        AuthModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

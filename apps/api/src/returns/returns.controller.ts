@@ -28,7 +28,6 @@ import {
   Controller,
   ForbiddenException,
   Get,
-  Headers,
   HttpCode,
   Inject,
   Injectable,
@@ -53,7 +52,6 @@ import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { CLOCK } from '../clock';
 import { Clock } from '@app/domain';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
-import { callerOf } from './caller';
 
 export const RETURNS_CONFIG = Symbol('ReturnsConfig');
 export const RECIPIENT_KEYS = Symbol('RecipientKeys');
@@ -172,11 +170,9 @@ export class ReturnsController {
   @Allow('returns:write')
   async create(
     @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId: string | undefined,
+    @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const caller = callerOf(principal, actorId);
     const q = await validated(CreateReturnRequest, body);
     const errors = [];
     if (q.periodEnd < q.periodStart) {
@@ -213,12 +209,8 @@ export class ReturnsController {
 
   @Get(':id')
   @Allow('returns:read')
-  async get(
-    @Param('id', ParseUUIDPipe) id: string,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId: string | undefined,
-  ) {
-    return view(await this.visible(id, callerOf(principal, actorId)));
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() caller: Principal) {
+    return view(await this.visible(id, caller));
   }
 
   @Get(':id/content')
@@ -226,12 +218,11 @@ export class ReturnsController {
   async content(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId: string | undefined,
+    @CurrentPrincipal() caller: Principal,
     @Res() res: Response,
   ): Promise<void> {
     const q = await validated(ContentQuery, query);
-    const [r, json] = await this.built(id, callerOf(principal, actorId));
+    const [r, json] = await this.built(id, caller);
     const name = `return-${r.authority}-${r.periodStart}-${r.periodEnd}`;
     res.setHeader('x-content-sha256', r.sha256!);
     switch (q.format ?? 'json') {
@@ -255,10 +246,8 @@ export class ReturnsController {
   async diff(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('otherId', ParseUUIDPipe) otherId: string,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId: string | undefined,
+    @CurrentPrincipal() caller: Principal,
   ) {
-    const caller = callerOf(principal, actorId);
     const [a, aJson] = await this.built(id, caller);
     const [b, bJson] = await this.built(otherId, caller);
     if (
@@ -297,8 +286,7 @@ export class ReturnsController {
   async extract(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId: string | undefined,
+    @CurrentPrincipal() caller: Principal,
   ) {
     const q = await validated(ExtractQuery, query);
     const key = this.recipients.get(q.recipient);
@@ -311,7 +299,7 @@ export class ReturnsController {
         },
       ]);
     }
-    const r = await this.visible(id, callerOf(principal, actorId));
+    const r = await this.visible(id, caller);
     const timeline = (await projectionCheckpoints(this.db)).get('family_timeline') ?? 0n;
     if (timeline < r.position) {
       throw new ServiceUnavailableException({
