@@ -12,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
+import { SavingsModule } from './savings/savings.module';
 
 @Module({})
 export class AppModule {
@@ -27,6 +28,7 @@ export class AppModule {
         OutcomesModule,
         FollowUpsModule,
         ReturnsModule,
+        SavingsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

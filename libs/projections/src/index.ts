@@ -5,6 +5,7 @@ import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
+import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -22,6 +23,7 @@ export const projectionMigrations = [
   Outcomes1763900000000,
   FollowUps1764000000000,
   ApiKeys1764600000000,
+  ProgrammeCosts1764150000000,
 ];
 
 /** Every projection the worker runs, in one place. */

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'outcomes:read', // aggregates only: outcomes table, cohort summary, savings, charts
   'returns:write', // build a national return
   'returns:read', // read a return's status, content and diff
+  'programme-costs:write', // enter what the authority spent on a programme in a year (own authority)
   'extracts:read', // record-level extract under pseudonyms (accredited evaluators)
   'audit:read', // the audit trail
   'metrics:read', // Prometheus metrics
@@ -41,7 +42,7 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
   ],
   // Aggregates only, always under disclosure control; never a family-level read.
   evaluator: ['outcomes:read', 'extracts:read'],
-  data_manager: ['outcomes:read', 'returns:write', 'returns:read'],
+  data_manager: ['outcomes:read', 'returns:write', 'returns:read', 'programme-costs:write'],
   admin: ['audit:read', 'metrics:read', 'families:erase', 'outcomes:read', 'returns:read'],
 };
 

@@ -33,7 +33,7 @@ function before(to: string): string {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(to) ? t + 86_400_000 : t + 1).toISOString();
 }
 
-function toFilter(q: CohortFilterQuery): CohortFilter {
+export function toFilter(q: CohortFilterQuery): CohortFilter {
   return {
     authority: q.authority,
     programme: q.programme,
@@ -45,14 +45,14 @@ function toFilter(q: CohortFilterQuery): CohortFilter {
 }
 
 /** The filters as asked (dates normalised), for the answer to say what it answers. */
-const echo = (q: CohortFilterQuery) =>
+export const echo = (q: CohortFilterQuery) =>
   Object.fromEntries(
     Object.entries(q)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
-const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
+export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
 
 @Controller('v1')
 export class OutcomesController {
