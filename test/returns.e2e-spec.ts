@@ -2,7 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { connectRedis } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
 import { ProjectionRunner, allProjections, resetProjection } from '@app/projections';
-import { RETURNS_QUEUE, ReturnsEngine, SUPPRESSED, softwareVersion } from '@app/returns';
+import {
+  RETURNS_QUEUE,
+  ReturnsEngine,
+  SUPPRESSED,
+  savingsCostAvoidance,
+  softwareVersion,
+} from '@app/returns';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { as } from './support/auth';
@@ -117,6 +123,7 @@ describe('national returns (e2e)', () => {
       prefix: PREFIX,
       definitions: definitionsFromEnv(),
       software: softwareVersion(),
+      costs: savingsCostAvoidance(),
     });
     engine.start(60_000);
   };
@@ -247,7 +254,7 @@ describe('national returns (e2e)', () => {
         sources: definitionsFromEnv().sources,
         fingerprint: definitionsFromEnv().fingerprint,
       },
-      unitCosts: null,
+      unitCosts: expect.stringMatching(/^[a-z0-9-]+@\d+$/),
       software: softwareVersion(),
       sha256: sha,
     });
@@ -330,6 +337,10 @@ describe('national returns (e2e)', () => {
     expect(content.disclosure).toMatchObject({ threshold: 5, symbol: SUPPRESSED });
     expect(content.disclosure.rule).toMatch(/1 to 4/);
     expect(content.disclosure.suppressed.secondary).toBeGreaterThan(0);
+    // Is it cost effective: the savings calculator over the same 40 planned exits, in pounds.
+    const costs = table('cost_avoidance').rows;
+    expect(costs.find((r) => r.id === 'families')!.values.at_exit).toBe(40);
+    expect(costs.find((r) => r.id === 'total')!.values.at_exit).toMatch(/^-?\d+\.\d\d$/);
     // York's six families are nowhere.
     expect(row('outcomes_planned_exits', 'cohort').n).toBe(40);
 

@@ -38,6 +38,7 @@ export type CostAvoidanceSource = (input: {
   db: Queryable;
   filter: CohortFilter;
   episodes: EpisodeOutcome[];
+  definitions: OutcomeDefinitions;
 }) => Promise<CostAvoidance>;
 
 export interface BuildContext {
@@ -316,7 +317,7 @@ async function savings(
     t.rows.push({ id: 'unavailable', label: 'No unit-cost table is configured', cells: {} });
     return undefined;
   }
-  const s = await ctx.costs({ db: ctx.db, filter, episodes });
+  const s = await ctx.costs({ db: ctx.db, filter, episodes, definitions: ctx.definitions });
   const families = key(t.id, 'families', 'at_exit');
   const money = (v: Money | null): DraftCell => (v === null ? null : { text: v, from: [families] });
   t.rows.push({ id: 'families', label: 'Families counted', cells: { at_exit: count(s.families) } });

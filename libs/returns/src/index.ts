@@ -16,3 +16,4 @@ import { Returns1764200000000 } from './migrations/1764200000000-Returns';
 /** The returns table (and the timeline index it reads by); apps add them to the projections'. */
 export const returnsMigrations = [Returns1764200000000];
 export * from './config';
+export * from './costs';

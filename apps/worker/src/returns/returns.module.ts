@@ -1,6 +1,12 @@
 import { connectRedis } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
-import { ReturnsConfig, ReturnsEngine, returnsConfigFromEnv, softwareVersion } from '@app/returns';
+import {
+  ReturnsConfig,
+  ReturnsEngine,
+  returnsConfigFromEnv,
+  savingsCostAvoidance,
+  softwareVersion,
+} from '@app/returns';
 import {
   BeforeApplicationShutdown,
   DynamicModule,
@@ -12,7 +18,6 @@ import {
 } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { costAvoidance } from './costs';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
 
@@ -39,7 +44,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
       prefix: this.config.prefix,
       definitions: definitionsFromEnv(),
       software: softwareVersion(),
-      costs: costAvoidance(),
+      costs: savingsCostAvoidance(),
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
     this.engine.start(this.config.reconcileEveryMs);
