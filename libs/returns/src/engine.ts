@@ -29,6 +29,45 @@ export async function enqueueReturn(queue: Queue, id: string): Promise<void> {
   await queue.add('build', { id }, { jobId: id, removeOnComplete: true, removeOnFail: 1000 });
 }
 
+export type BuildDeps = Pick<
+  ReturnsEngineOptions,
+  'db' | 'definitions' | 'software' | 'costs' | 'now'
+>;
+
+/**
+ * Builds a request stored in `returns` as at its position and saves the content (the worker's
+ * job and the CLI both come here). A request already built or failed is left as it is.
+ */
+export async function buildStored(
+  deps: BuildDeps,
+  id: string,
+  onProgress?: (pct: number) => Promise<void> | void,
+): Promise<void> {
+  const { db } = deps;
+  const request = await findReturn(db, id);
+  if (!request || request.status === 'built' || request.status === 'failed') return;
+  const spec = specNamed(request.spec);
+  if (!spec) return saveFailed(db, id, `unknown spec ${request.spec}`);
+  // The events up to the position must be in the timeline before they can be read from it.
+  await waitForProjections(db as never, ['family_timeline'], request.position, 10 * 60_000);
+  const built = await buildReturn(
+    {
+      db,
+      definitions: deps.definitions,
+      software: deps.software,
+      costs: deps.costs,
+      progress: async (pct) => {
+        await setProgress(db, id, pct);
+        await onProgress?.(pct);
+      },
+    },
+    spec,
+    request,
+    request.position,
+  );
+  await saveBuilt(db, id, built, (deps.now?.() ?? new Date()).toISOString());
+}
+
 export class ReturnsEngine {
   readonly queue: Queue;
   private worker?: Worker;
@@ -38,31 +77,9 @@ export class ReturnsEngine {
     this.queue = new Queue(RETURNS_QUEUE, { connection: options.redis, prefix: options.prefix });
   }
 
-  /** Builds one stored request (skips it if already built). Exposed for the CLI and tests. */
-  async build(id: string, onProgress?: (pct: number) => Promise<void> | void): Promise<void> {
-    const { db } = this.options;
-    const request = await findReturn(db, id);
-    if (!request || request.status === 'built' || request.status === 'failed') return;
-    const spec = specNamed(request.spec);
-    if (!spec) return saveFailed(db, id, `unknown spec ${request.spec}`);
-    // The events up to the position must be in the timeline before they can be read from it.
-    await waitForProjections(db as never, ['family_timeline'], request.position, 10 * 60_000);
-    const built = await buildReturn(
-      {
-        db,
-        definitions: this.options.definitions,
-        software: this.options.software,
-        costs: this.options.costs,
-        progress: async (pct) => {
-          await setProgress(db, id, pct);
-          await onProgress?.(pct);
-        },
-      },
-      spec,
-      request,
-      request.position,
-    );
-    await saveBuilt(db, id, built, (this.options.now?.() ?? new Date()).toISOString());
+  /** Builds one stored request (skips it if already built). */
+  build(id: string, onProgress?: (pct: number) => Promise<void> | void): Promise<void> {
+    return buildStored(this.options, id, onProgress);
   }
 
   /** Queues every unfinished request again; returns how many. */

@@ -17,3 +17,4 @@ import { Returns1764200000000 } from './migrations/1764200000000-Returns';
 export const returnsMigrations = [Returns1764200000000];
 export * from './config';
 export * from './costs';
+export * from './period';
