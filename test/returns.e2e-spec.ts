@@ -459,6 +459,51 @@ describe('national returns (e2e)', () => {
     ]);
   });
 
+  it('applies the same rule to evaluator queries: on request, and always for evaluators', async () => {
+    const q = `authority=${LA}&exitedFrom=${PERIOD.periodStart}&exitedTo=${PERIOD.periodEnd}`;
+    const dv = (body: { domains: { id: string }[] }) =>
+      body.domains.find((d) => d.id === 'domestic_violence') as unknown as {
+        baseline: { count: unknown; pct: unknown; ci95: unknown };
+        relativeReduction: unknown;
+      };
+    const open = await h.http.get(`/v1/outcomes?${q}`).set(as('data_manager', LA));
+    expect(open.status).toBe(200);
+    expect(dv(open.body).baseline.count).toBe(3);
+    expect(open.body.disclosure).toBeUndefined();
+    for (const res of [
+      await h.http.get(`/v1/outcomes?${q}&disclosure=on`).set(as('data_manager', LA)),
+      await h.http.get(`/v1/outcomes?${q}`).set(as('evaluator', null)),
+      await h.http.get(`/v1/outcomes?${q}&disclosure=off`).set(as('evaluator', null)),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(res.body.filters.disclosure).toBe('on');
+      expect(dv(res.body).baseline).toEqual({
+        count: SUPPRESSED,
+        pct: SUPPRESSED,
+        ci95: SUPPRESSED,
+      });
+      expect(dv(res.body).relativeReduction).toBe(SUPPRESSED);
+      expect(res.body.disclosure.rule).toMatch(/1 to 4/);
+    }
+    const csv = await h.http
+      .get(`/v1/outcomes?${q}`)
+      .set(as('evaluator', null))
+      .set('accept', 'text/csv');
+    expect(csv.text).toMatch(/^domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m);
+    const summary = await h.http
+      .get(
+        `/v1/cohorts/summary?authority=${LA}&referredFrom=${PERIOD.periodStart}&referredTo=${PERIOD.periodEnd}`,
+      )
+      .set(as('evaluator', null));
+    expect(summary.status).toBe(200);
+    expect(summary.body.referred).toBe(30);
+    expect(summary.body.accounting.awaitingOffer).toBe(SUPPRESSED);
+    expect(summary.body.accounting.ongoing).toBe(20);
+    const bad = await h.http.get(`/v1/outcomes?${q}&disclosure=maybe`).set(as('data_manager', LA));
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'disclosure' })]);
+  });
+
   it('loses nothing accepted: a request whose job is gone is built when the worker starts again', async () => {
     await engine!.close();
     engine = undefined;

@@ -1,4 +1,5 @@
 import { DEFAULT_REDIS_URL } from '@app/follow-ups';
+import { DEFAULT_DISCLOSURE, DisclosureRule, checkRule } from './disclosure';
 
 export interface ReturnsConfig {
   /** `RETURNS=off`: the worker does not build returns (requests wait, nothing is lost). */
@@ -22,4 +23,9 @@ export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Retu
     prefix: env.RETURNS_QUEUE_PREFIX ?? env.FOLLOW_UP_QUEUE_PREFIX ?? 'outcomes',
     reconcileEveryMs,
   };
+}
+
+/** The rule for evaluator queries (`DISCLOSURE_THRESHOLD`, default 5: counts 1–4 suppressed). */
+export function disclosureRuleFromEnv(env: NodeJS.ProcessEnv = process.env): DisclosureRule {
+  return checkRule({ threshold: Number(env.DISCLOSURE_THRESHOLD ?? DEFAULT_DISCLOSURE.threshold) });
 }

@@ -18,3 +18,4 @@ export const returnsMigrations = [Returns1764200000000];
 export * from './config';
 export * from './costs';
 export * from './period';
+export * from './query-disclosure';

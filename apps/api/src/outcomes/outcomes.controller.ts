@@ -1,12 +1,14 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { disclosureRuleFromEnv, discloseOutcomes, discloseSummary } from '@app/returns';
+import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
-import { Allow } from '../auth/decorators';
-import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
 export class CohortFilterQuery {
@@ -26,6 +28,24 @@ export class OutcomesQuery extends CohortFilterQuery {
   @IsIn(COHORT_KINDS, { message: `cohort must be one of: ${COHORT_KINDS.join(', ')}` })
   cohort?: CohortKind;
 }
+
+const DISCLOSURE = ['on', 'off'] as const;
+
+/** `?disclosure=on`: small counts suppressed (see @app/returns); always on for evaluators. */
+class DisclosedOutcomesQuery extends OutcomesQuery {
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
+}
+
+class DisclosedSummaryQuery extends CohortFilterQuery {
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
+}
+
+const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
+  principal.role === 'evaluator' || q.disclosure === 'on';
 
 /** An inclusive upper bound as an exclusive instant: a whole day runs to the next midnight. */
 function before(to: string): string {
@@ -62,40 +82,46 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const q = await validated(OutcomesQuery, query);
+    const q = await validated(DisclosedOutcomesQuery, query);
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
-    const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
+    const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
       new GetOutcomes(toFilter(q), cohort, asAt),
     );
+    const on = disclosed(q, principal);
+    const table = on ? discloseOutcomes(live, disclosureRuleFromEnv()) : live;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return outcomesCsv(table.domains);
     }
     const { cohort: c, asAt: at, ...rest } = table;
-    return { filters: { ...echo(q), cohort, asAt: at }, cohort: c, ...rest };
+    const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    return { filters, cohort: c, ...rest };
   }
 
   @Get('cohorts/summary')
   @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const q = await validated(CohortFilterQuery, query);
+    const q = await validated(DisclosedSummaryQuery, query);
     const asAt = q.asAt && normaliseDate(q.asAt);
-    const { asAt: at, ...summary } = await this.queries.execute<
-      GetCohortSummary,
-      Record<string, unknown> & { asAt: string }
-    >(new GetCohortSummary(toFilter(q), asAt));
+    const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
+      new GetCohortSummary(toFilter(q), asAt),
+    );
+    const on = disclosed(q, principal);
+    const summary = on ? discloseSummary(live, disclosureRuleFromEnv()) : live;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return summaryCsv(summary);
     }
-    return { filters: { ...echo(q), asAt: at }, ...summary };
+    return { filters: { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) }, ...summary };
   }
 }
