@@ -1,10 +1,16 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import { disclosureRuleFromEnv, discloseOutcomes, discloseSummary } from '@app/returns';
+import {
+  chartableRows,
+  disclosureRuleFromEnv,
+  discloseOutcomes,
+  discloseSummary,
+} from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
+import { outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -86,6 +92,40 @@ export class OutcomesController {
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
+    const { q, cohort, table, on } = await this.table(query, principal);
+    if (wantsCsv(accept)) {
+      res.type('text/csv');
+      return outcomesCsv(table.domains);
+    }
+    const { cohort: c, asAt: at, ...rest } = table;
+    const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    return { filters, cohort: c, ...rest };
+  }
+
+  /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
+  @Get('outcomes/chart.svg')
+  @Allow('outcomes:read')
+  async chart(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { q, table, on } = await this.table(query, principal);
+    const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
+    const subtitle = [
+      `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
+      ...filters.map(([k, v]) => `${k} ${String(v)}`),
+      `as at ${table.asAt}`,
+    ].join(' · ');
+    res.type('image/svg+xml');
+    // Under disclosure control a suppressed figure is not drawn either (the domain is left out).
+    return outcomesChartSvg(on ? chartableRows(table.domains) : table.domains, {
+      subtitle: on ? `${subtitle} · small counts suppressed` : subtitle,
+    });
+  }
+
+  /** The table, under disclosure control when asked for, and always for evaluators. */
+  private async table(query: unknown, principal: Principal) {
     const q = await validated(DisclosedOutcomesQuery, query);
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
@@ -94,13 +134,7 @@ export class OutcomesController {
     );
     const on = disclosed(q, principal);
     const table = on ? discloseOutcomes(live, disclosureRuleFromEnv()) : live;
-    if (wantsCsv(accept)) {
-      res.type('text/csv');
-      return outcomesCsv(table.domains);
-    }
-    const { cohort: c, asAt: at, ...rest } = table;
-    const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
-    return { filters, cohort: c, ...rest };
+    return { q, cohort, table, on };
   }
 
   @Get('cohorts/summary')
