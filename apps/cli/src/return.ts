@@ -13,6 +13,7 @@ import {
   returnContent,
   returnCsv,
   returnHtml,
+  returnChartSvg,
   savingsCostAvoidance,
   softwareVersion,
   specNamed,
@@ -69,7 +70,7 @@ export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
       ? json
       : o.format === 'csv'
         ? returnCsv(content)
-        : returnHtml(content, stored.sha256!);
+        : returnHtml(content, stored.sha256!, returnChartSvg);
   await writeFile(o.out, body);
   return { id, out: o.out, format: o.format, position: position.toString(), sha256: stored.sha256 };
 }

@@ -19,3 +19,4 @@ export * from './config';
 export * from './costs';
 export * from './period';
 export * from './query-disclosure';
+export * from './chart';

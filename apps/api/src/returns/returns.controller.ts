@@ -17,6 +17,7 @@ import {
   returnContent,
   returnCsv,
   returnHtml,
+  returnChartSvg,
   RETURNS_QUEUE,
   ReturnsConfig,
 } from '@app/returns';
@@ -236,7 +237,9 @@ export class ReturnsController {
           .send(returnCsv(JSON.parse(json) as ReturnContent));
         return;
       case 'html':
-        res.type('text/html').send(returnHtml(JSON.parse(json) as ReturnContent, r.sha256!));
+        res
+          .type('text/html')
+          .send(returnHtml(JSON.parse(json) as ReturnContent, r.sha256!, returnChartSvg));
         return;
     }
   }
