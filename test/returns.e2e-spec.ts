@@ -356,6 +356,15 @@ describe('national returns (e2e)', () => {
       'how_much,referrals,families,Families referred,referred,Referred,families,30',
     );
     expect(csv).toContain('better_off,outcomes_planned_exits,child_protection,');
+    // The printable page: every table, the chart (no suppressed figure drawn), the provenance.
+    const html = await h.http
+      .get(`/v1/returns/${first.id}/content?format=html`)
+      .set(as('data_manager', LA));
+    expect(html.status).toBe(200);
+    expect(html.type).toBe('text/html');
+    expect(html.text).toContain('<svg');
+    expect(html.text).toContain(sha);
+    expect(html.text).toContain('Is anyone better off?');
     // No family id leaves in a return.
     for (const f of awaiting) expect(csv + firstJson.toString()).not.toContain(f[0].familyId);
   });
@@ -499,6 +508,22 @@ describe('national returns (e2e)', () => {
     expect(summary.body.referred).toBe(30);
     expect(summary.body.accounting.awaitingOffer).toBe(SUPPRESSED);
     expect(summary.body.accounting.ongoing).toBe(20);
+    // The chart draws no suppressed figure: under disclosure the domain is left out.
+    const label = definitionsFromEnv().domains.find((d) => d.id === 'domestic_violence')!.label;
+    const chart = (who: Record<string, string>) =>
+      h.http
+        .get(`/v1/outcomes/chart.svg?${q}`)
+        .set(who)
+        .buffer(true)
+        .parse((res, cb) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => cb(null, text));
+        });
+    expect((await chart(as('data_manager', LA))).body).toContain(label);
+    const hidden = (await chart(as('evaluator', null))).body as string;
+    expect(hidden).toContain('<svg');
+    expect(hidden).not.toContain(label);
     const bad = await h.http.get(`/v1/outcomes?${q}&disclosure=maybe`).set(as('data_manager', LA));
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'disclosure' })]);
