@@ -26,7 +26,18 @@ export interface ReturnsEngineOptions {
 
 /** Queues a build; the job id is the return id, so queuing twice builds once. */
 export async function enqueueReturn(queue: Queue, id: string): Promise<void> {
-  await queue.add('build', { id }, { jobId: id, removeOnComplete: true, removeOnFail: 1000 });
+  await queue.add(
+    'build',
+    { id },
+    {
+      jobId: id,
+      // A database hiccup is retried; the last failure marks the request failed.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    },
+  );
 }
 
 export type BuildDeps = Pick<
@@ -75,6 +86,8 @@ export class ReturnsEngine {
 
   constructor(private readonly options: ReturnsEngineOptions) {
     this.queue = new Queue(RETURNS_QUEUE, { connection: options.redis, prefix: options.prefix });
+    // Redis going away must not take the worker down: the reconciler catches up when it is back.
+    this.queue.on('error', (e) => options.logger?.error(`returns queue: ${e.message}`));
   }
 
   /** Builds one stored request (skips it if already built). */
