@@ -293,7 +293,7 @@ async function outcomes(
         mcnemar_p: {
           derived: c.n ? row.mcnemarP : null,
           from: [k('n'), k('baseline'), k('exit')],
-          places: 4,
+          significant: 3,
         },
         follow_up_n: count(c.followUpN),
         follow_up: count(c.followUp),

@@ -34,6 +34,8 @@ describe('publishing a return', () => {
       from: [key('a', 'r', 'k'), key('a', 'r', 'n')],
       places: 1,
     };
+    a.columns.push({ id: 'p', label: 'p', unit: 'p_value' });
+    a.rows[0].cells.p = { derived: 3.14159e-12, from: [key('a', 'r', 'm')], significant: 3 };
     a.rows[0].cells.m_pct = {
       derived: 100 / 3,
       from: [key('a', 'r', 'm'), key('a', 'r', 'n')],

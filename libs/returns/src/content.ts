@@ -26,6 +26,8 @@ export interface Column {
 export type DraftCell =
   | { count: number }
   | { derived: number | null; from: string[]; places: number }
+  /** A figure kept to significant digits (p-values: 3e-12 must not round to 0). */
+  | { derived: number | null; from: string[]; significant: number }
   | { text: string; from?: string[] }
   | null;
 
@@ -103,7 +105,10 @@ export function publish(
     if ('count' in cell) return hidden.has(k) ? SUPPRESSED : cell.count;
     if (cell.from?.some((f) => hidden.has(f))) return SUPPRESSED;
     if ('text' in cell) return cell.text;
-    return cell.derived === null ? null : round(cell.derived, cell.places);
+    if (cell.derived === null) return null;
+    return 'significant' in cell
+      ? Number(cell.derived.toPrecision(cell.significant))
+      : round(cell.derived, cell.places);
   };
   return {
     sections: drafts.map(({ section, tables }) => ({
