@@ -50,6 +50,7 @@ describe('publishing a return', () => {
       m: 20,
       k_pct: '[c]',
       m_pct: 33.3,
+      p: 3.14e-12,
     });
     expect(disclosure.suppressed).toEqual({ primary: 1, secondary: 0 });
   });
