@@ -43,6 +43,11 @@ describe('returns in the worker process (e2e)', () => {
       .set(as('data_manager', 'la-0'))
       .send({ authority: 'la-0', periodStart: '2024-01-01', periodEnd: '2024-12-31' });
     expect(res.status).toBe(202);
+    const early = await h.http
+      .get(`/v1/returns/${res.body.id}/content`)
+      .set(as('data_manager', 'la-0'));
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ code: 'return_not_built', status: 'pending' });
     // Redis loses the job (as a flush would).
     const redis = connectRedis();
     const queue = new Queue(RETURNS_QUEUE, { connection: redis, prefix });

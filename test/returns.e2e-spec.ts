@@ -232,6 +232,12 @@ describe('national returns (e2e)', () => {
     expect(backwards.body.errors).toEqual([
       expect.objectContaining({ field: 'periodEnd', rule: 'notBeforeStart' }),
     ]);
+    // Only data managers make returns; evaluators see extracts, not returns.
+    const keyworker = await h.http
+      .post('/v1/returns')
+      .set(as('keyworker', LA))
+      .send({ authority: LA, ...PERIOD });
+    expect(keyworker.status).toBe(403);
     const other = await h.http
       .post('/v1/returns')
       .set(as('data_manager', LA))
@@ -431,6 +437,10 @@ describe('national returns (e2e)', () => {
         },
       ]),
     );
+    const evaluator = await h.http
+      .get(`/v1/returns/${first.id}/content`)
+      .set(as('evaluator', null));
+    expect(evaluator.status).toBe(403);
     // Another authority does not see either return.
     const york = await h.http.get(`/v1/returns/${first.id}`).set(as('data_manager', 'york'));
     expect(york.status).toBe(404);
