@@ -144,23 +144,31 @@ describe('GET /v1/savings', () => {
     process.env.UNIT_COST_TABLES_DIR = extraDir;
     h = await startHarness();
 
-    const families = [
-      ...Array.from({ length: FAMILIES }, (_, i) => familyItems(i, AUTHORITY)),
-      // Not in the planned-exit cohort of sav_la: disengaged, or another authority.
-      ...Array.from({ length: 5 }, (_, i) => familyItems(i, AUTHORITY, 'disengaged')),
-      ...Array.from({ length: 5 }, (_, i) => familyItems(i, 'sav_other')),
+    // Each authority's families recorded by its own key worker.
+    const batches: [Record<string, string>, Item[][]][] = [
+      [
+        keyworker,
+        [
+          ...Array.from({ length: FAMILIES }, (_, i) => familyItems(i, AUTHORITY)),
+          // Not in the planned-exit cohort: disengaged.
+          ...Array.from({ length: 5 }, (_, i) => familyItems(i, AUTHORITY, 'disengaged')),
+        ],
+      ],
+      [
+        as('keyworker', 'sav_other'),
+        Array.from({ length: 5 }, (_, i) => familyItems(i, 'sav_other')),
+      ],
     ];
-    const res = await h.http
-      .post('/v1/events/batch')
-      .set(keyworker)
-      .send({ events: families.flat() });
-    expect(res.status).toBe(200);
-    const results = res.body.results as { status: number; position: string }[];
-    expect(results.filter((r) => r.status !== 201)).toEqual([]);
-    await h.caughtUp(
-      results.reduce((m, r) => (BigInt(r.position) > m ? BigInt(r.position) : m), 0n),
-    );
-  });
+    let last = 0n;
+    for (const [who, families] of batches) {
+      const res = await h.http.post('/v1/events/batch').set(who).send({ events: families.flat() });
+      expect(res.status).toBe(200);
+      const results = res.body.results as { status: number; position: string }[];
+      expect(results.filter((r) => r.status !== 201)).toEqual([]);
+      for (const r of results) if (BigInt(r.position) > last) last = BigInt(r.position);
+    }
+    await h.caughtUp(last);
+  }, 120_000);
   afterAll(async () => {
     await h?.close();
     delete process.env.UNIT_COST_TABLES_DIR;
@@ -320,6 +328,46 @@ describe('GET /v1/savings', () => {
         (l) => l.outcome === 'eviction',
       )!.unitsAvoided.baselineToExit;
     expect(Number(eviction(now)) - Number(eviction(first))).toBe(housing);
+  });
+
+  it("keeps a caller to its own authority's figures; a national evaluator sees any", async () => {
+    const own = await h.http.get('/v1/savings').set(keyworker);
+    expect(own.status).toBe(200);
+    expect(own.body.filters.authority).toBe(AUTHORITY);
+    expect(own.body.families).toBe(FAMILIES + 1);
+    const other = await h.http.get('/v1/savings?authority=sav_other').set(keyworker);
+    expect(other.status).toBe(403);
+    expect(other.body.errors).toEqual([expect.objectContaining({ field: 'authority' })]);
+    expect(JSON.stringify(other.body)).not.toMatch(/total|families/);
+    const evaluator = as('evaluator', null);
+    const national = await h.http.get('/v1/savings?authority=sav_other').set(evaluator);
+    expect(national.status).toBe(200);
+    expect(national.body.families).toBe(5);
+    const everyone = await h.http.get('/v1/savings').set(evaluator);
+    expect(everyone.body.families).toBe(FAMILIES + 1 + 5);
+  });
+
+  it('lets only a data manager of the authority set its programme cost', async () => {
+    const body = { amount: '1.00' };
+    const path = `/v1/programme-costs/${AUTHORITY}/fip/2030`;
+    const keyworkerPut = await h.http.put(path).set(keyworker).send(body);
+    expect(keyworkerPut.status).toBe(403);
+    // Another authority's costs are not found, as another authority's family would be.
+    const otherManager = await h.http.put(path).set(as('data_manager', 'sav_other')).send(body);
+    expect(otherManager.status).toBe(404);
+    const otherList = await h.http
+      .get(`/v1/programme-costs/${AUTHORITY}`)
+      .set(as('keyworker', 'sav_other'));
+    expect(otherList.status).toBe(404);
+    const anonymous = await h.http.put(path).send(body);
+    expect(anonymous.status).toBe(401);
+    const stored = await h.db.query('SELECT year FROM programme_costs WHERE year = 2030');
+    expect(stored).toEqual([]);
+    const recorded = await h.http
+      .put(`/v1/programme-costs/${AUTHORITY}/fip/2023`)
+      .set(as('data_manager', AUTHORITY, 'dm-7'))
+      .send({ amount: '90000' });
+    expect(recorded.body).toMatchObject({ amount: '90000.00', recordedBy: 'dm-7' });
   });
 
   it('rejects a bad programme cost, naming the field, and stores nothing', async () => {

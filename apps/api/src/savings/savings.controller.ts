@@ -19,6 +19,7 @@ import {
   Get,
   Headers,
   Inject,
+  NotFoundException,
   Param,
   Put,
   Query,
@@ -72,22 +73,33 @@ export class ProgrammeCostPath extends AuthorityPath {
 }
 
 /**
- * The authority a caller may see: its own (a national caller, any). Until authentication lands
- * there is no principal and the filter stands as asked.
+ * The authority a caller may see: its own, whether asked for or not; a national caller (evaluator,
+ * admin) any, or all when none is asked for. Asking for another authority's figures is refused.
  */
-export function scopedAuthority(principal: Principal | undefined, asked?: string) {
-  if (!principal || principal.authority === null) return asked;
+export function scopedAuthority(principal: Principal, asked?: string) {
+  if (principal.authority === null) return asked;
   if (asked !== undefined && asked !== principal.authority) {
+    const message = 'authority must be your own';
     throw new ForbiddenException({
       statusCode: 403,
       error: 'Forbidden',
-      message: 'authority must be your own',
-      errors: [
-        { field: 'authority', rule: 'own_authority', message: 'authority must be your own' },
-      ],
+      message,
+      errors: [{ field: 'authority', rule: 'own_authority', message }],
     });
   }
   return principal.authority;
+}
+
+/** An authority named in the path: another authority's is not found, as for a family. */
+function ownPathAuthority(principal: Principal, authority: string): string {
+  if (principal.authority !== null && principal.authority !== authority) {
+    throw new NotFoundException({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no programme costs for authority ${authority}`,
+    });
+  }
+  return authority;
 }
 
 const describeIndex = (i: PriceIndex) => ({
@@ -128,7 +140,7 @@ export class SavingsController {
   async savings(
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
-    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentPrincipal() principal: Principal,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(SavingsQuery, query);
@@ -170,10 +182,10 @@ export class SavingsController {
   @Allow('outcomes:read')
   async programmeCosts(
     @Param() params: unknown,
-    @CurrentPrincipal() principal: Principal | undefined,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<Record<string, unknown>> {
     const { authority } = await validated(AuthorityPath, params);
-    const scoped = scopedAuthority(principal, authority)!;
+    const scoped = ownPathAuthority(principal, authority);
     return { authority: scoped, costs: await listProgrammeCosts(this.db, scoped) };
   }
 
@@ -183,12 +195,11 @@ export class SavingsController {
   async setProgrammeCost(
     @Param() params: unknown,
     @Body() body: unknown,
-    @CurrentPrincipal() principal: Principal | undefined,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<ProgrammeCost> {
     const path = await validated(ProgrammeCostPath, params);
     const entry = await validated(ProgrammeCostBody, body);
-    const authority = scopedAuthority(principal, path.authority)!;
+    const authority = ownPathAuthority(principal, path.authority);
     return setProgrammeCost(
       this.db,
       {
@@ -198,7 +209,7 @@ export class SavingsController {
         pence: parsePounds(entry.amount),
         note: entry.note,
       },
-      principal?.subject ?? actorId ?? 'unidentified',
+      principal.subject,
       this.clock.now(),
     );
   }
