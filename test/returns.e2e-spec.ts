@@ -10,6 +10,7 @@ import {
   softwareVersion,
 } from '@app/returns';
 import { Queue } from 'bullmq';
+import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
@@ -362,6 +363,24 @@ describe('national returns (e2e)', () => {
       'how_much,referrals,families,Families referred,referred,Referred,families,30',
     );
     expect(csv).toContain('better_off,outcomes_planned_exits,child_protection,');
+    // Every value of the JSON is in the CSV, once, as the same text.
+    const lines = parse(csv, { columns: true }) as Record<string, string>[];
+    const values = lines.filter((l) => l.section !== 'return');
+    let cells = 0;
+    for (const s of content.sections) {
+      for (const t of s.tables) {
+        for (const r of t.rows) {
+          for (const c of t.columns) {
+            const at = values.filter(
+              (l) => l.section === s.id && l.table === t.id && l.row === r.id && l.column === c.id,
+            );
+            expect(at.map((l) => l.value)).toEqual([String(r.values[c.id] ?? '')]);
+            cells++;
+          }
+        }
+      }
+    }
+    expect(values).toHaveLength(cells);
     // The printable page: every table, the chart (no suppressed figure drawn), the provenance.
     const html = await h.http
       .get(`/v1/returns/${first.id}/content?format=html`)
