@@ -244,6 +244,9 @@ describe('national returns (e2e)', () => {
       .set(as('data_manager', LA))
       .send({ authority: 'york', ...PERIOD });
     expect(other.status).toBe(403);
+    expect(other.body.errors).toEqual([
+      expect.objectContaining({ field: 'authority', rule: 'own_authority' }),
+    ]);
     expect(await h.db.query('SELECT count(*)::int AS n FROM returns')).toEqual(before);
   });
 

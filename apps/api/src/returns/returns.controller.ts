@@ -185,8 +185,10 @@ export class ReturnsController {
     }
     if (errors.length) throw new RequestInvalid(errors);
     if (caller.authority !== null && caller.authority !== q.authority) {
+      const message = 'authority must be your own';
       throw new ForbiddenException({
-        message: `a return can only be made for your own authority (${caller.authority})`,
+        message,
+        errors: [{ field: 'authority', rule: 'own_authority', message }],
       });
     }
     const id = randomUUID();
