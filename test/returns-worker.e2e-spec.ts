@@ -27,6 +27,8 @@ describe('returns in the worker process (e2e)', () => {
     const queue = new Queue(RETURNS_QUEUE, { connection: redis, prefix });
     await queue.obliterate({ force: true });
     await queue.close();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
     await redis.quit();
     await h.close();
     delete process.env.RETURNS_QUEUE_PREFIX;

@@ -207,6 +207,8 @@ describe('national returns (e2e)', () => {
     const queue = new Queue(RETURNS_QUEUE, { connection: redis, prefix: PREFIX });
     await queue.obliterate({ force: true });
     await queue.close();
+    const keys = await redis.keys(`${PREFIX}*`);
+    if (keys.length) await redis.del(...keys);
     await redis.quit();
     await h.close();
     delete process.env.RETURNS_QUEUE_PREFIX;
