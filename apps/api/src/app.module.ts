@@ -1,6 +1,7 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
+import { personalDataMigrations } from '@app/security';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { CLOCK } from './clock';
@@ -9,6 +10,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -16,7 +18,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...personalDataMigrations]),
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

@@ -98,7 +98,8 @@ export async function importFile(
   options: ImportOptions,
 ): Promise<ImportCounts> {
   const counts: ImportCounts = { read: 0, stored: 0, alreadyStored: 0, rejected: 0 };
-  const recorder = new FamilyRecorder(ledger.store, systemClock);
+  // Personal details in a file are sealed with each family's key, as the API does.
+  const recorder = new FamilyRecorder(ledger.store, systemClock, new PersonalDataVault(ledger.db));
   const actor = { id: 'import', correlationId: randomUUID() };
   const rejects = createWriteStream(options.rejectsPath);
   const reject = async (line: number, errors: FieldError[]) => {

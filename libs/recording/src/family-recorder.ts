@@ -55,6 +55,18 @@ export class FamilyExists extends Error {
   }
 }
 
+/**
+ * Seals the personal details of an event with the family's key before it is decided and appended
+ * (implemented by `PersonalDataVault` in @app/security). `commit()` stores a new key, just before
+ * the append; `KeyRace` (by name) means another writer stored one first: decide again.
+ */
+export interface PersonalDataSealer {
+  seal(
+    familyId: string,
+    event: FamilyEvent,
+  ): Promise<{ event: FamilyEvent; commit(): Promise<void> }>;
+}
+
 // Concurrent writers without an expected revision simply decide again on the newer history.
 const MAX_ATTEMPTS = 5;
 
@@ -66,6 +78,8 @@ export class FamilyRecorder {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    /** Without one, events carrying clear personal details are refused by the decider. */
+    private readonly sealer?: PersonalDataSealer,
   ) {}
 
   async record(command: RecordRequest): Promise<Recorded> {
@@ -73,17 +87,24 @@ export class FamilyRecorder {
       try {
         return await this.attempt(command);
       } catch (e) {
+        const keyRace = e instanceof Error && e.name === 'FamilyKeyRace';
         const retry =
-          e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined;
+          keyRace ||
+          (e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined);
         if (!retry || attempt >= MAX_ATTEMPTS) throw e;
       }
     }
   }
 
   private async attempt(command: RecordRequest): Promise<Recorded> {
-    const { familyId, event, actor } = command;
+    const { familyId, actor } = command;
     const streamId = familyStreamId(familyId);
     const history = await this.store.readStream(streamId);
+    // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
+    const sealed = this.sealer
+      ? await this.sealer.seal(familyId, command.event)
+      : { event: command.event, commit: async () => {} };
+    const event = sealed.event;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
     if (replay) return this.idempotentAnswer(familyId, replay, event);
@@ -120,6 +141,7 @@ export class FamilyRecorder {
         schemaVersion: SCHEMA_VERSIONS[e.type],
       },
     }));
+    await sealed.commit();
     const result = await this.store.append(streamId, newEvents, {
       expectedRevision: current ?? 'no_stream',
     });

@@ -94,3 +94,57 @@ export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator 
 
 /** The stored form of an effective date: UTC, millisecond precision. */
 export const normaliseDate = (value: string) => new Date(value).toISOString();
+
+/**
+ * Text that is safe to store and show: well-formed UTF-16 (no lone surrogates, which PostgreSQL
+ * refuses in JSON), no control characters but tab and newlines (NUL included, which PostgreSQL
+ * refuses too), and no bidirectional overrides or isolates (which make text read as something else).
+ */
+export function IsCleanText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCleanText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be text without control characters, bidirectional overrides or broken characters`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isCleanText(value),
+      },
+    });
+}
+
+const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const isCleanText = (value: string) =>
+  !UNSAFE_CHARACTERS.test(value) && !LONE_SURROGATE.test(value);
+
+/** A date of birth: YYYY-MM-DD, a real day, from 1900 and not in the future. */
+export function IsBirthDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBirthDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be a date (YYYY-MM-DD) from 1900 on and not in the future`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+          if (!m) return false;
+          const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+          const date = new Date(Date.UTC(year, month - 1, day));
+          const real = date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+          return real && year >= 1900 && date.getTime() <= Date.now();
+        },
+      },
+    });
+}
