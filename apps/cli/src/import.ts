@@ -18,6 +18,7 @@ import {
   parseBatchItem,
 } from '@app/recording';
 import { parse } from 'csv-parse';
+import { PersonalDataVault } from '@app/security';
 import { Ledger } from './ledger';
 import { Progress } from './progress';
 import { ParsedRow, RowFormat, importEventId, parseCsvRecord, parseNdjsonLine } from './rows';

@@ -437,7 +437,7 @@ describe('family decider', () => {
           ...referred().data,
           members: [{ memberId: 'p1', role: 'parent', details: { name: 'A Person' } }],
         },
-      } as FamilyEvent;
+      } as unknown as FamilyEvent;
       given().when(clearReferral).thenFails('invalid', 'sealed');
     });
     it('erases once; afterwards no details, but other facts still', () => {
