@@ -58,6 +58,33 @@ export function toProblem(error: unknown): Problem {
       typeof response === 'string' ? { message: response } : (response as Record<string, unknown>),
     );
   }
+  // Errors of the body parser (too large, broken JSON, bad encoding) carry their own 4xx status.
+  const parser = error as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
+  if (
+    typeof parser?.status === 'number' &&
+    parser.status >= 400 &&
+    parser.status < 500 &&
+    parser.expose === true
+  ) {
+    const messages: Record<string, string> = {
+      'entity.too.large': 'the request body is too large',
+      'entity.parse.failed': 'the request body is not valid JSON',
+    };
+    return problem(parser.status, {
+      message: messages[String(parser.type)] ?? 'the request body cannot be read',
+      ...(parser.status === 400
+        ? {
+            errors: [
+              {
+                field: 'body',
+                rule: String(parser.type ?? 'body'),
+                message: 'the request body cannot be read',
+              },
+            ],
+          }
+        : {}),
+    });
+  }
   return problem(500, { message: 'internal error' });
 }
 

@@ -55,10 +55,40 @@ export async function validated<T extends object>(
       },
     ]);
   }
+  checkShape(plain, prefix);
   const instance = plainToInstance(cls, plain);
   const errors = await validate(instance, VALIDATOR_OPTIONS);
   if (errors.length) throw new RequestInvalid(fieldErrors(errors, prefix));
   return instance;
+}
+
+/** Deeper than any request of this API: anything more is an attack on the parsers behind it. */
+const MAX_DEPTH = 16;
+/** Keys that would reach an object's prototype once copied into a class instance. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses bodies nested too deep and keys that address prototypes, before anything copies them. */
+function checkShape(value: unknown, prefix: string): void {
+  const stack: [unknown, string, number][] = [[value, prefix, 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_DEPTH) {
+      const field = prefix || 'body';
+      throw new RequestInvalid([
+        { field, rule: 'max-depth', message: `${field} is nested deeper than ${MAX_DEPTH} levels` },
+      ]);
+    }
+    for (const key of Object.keys(v)) {
+      const child = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new RequestInvalid([
+          { field: child, rule: 'forbidden-key', message: `${child} is not an allowed field name` },
+        ]);
+      }
+      stack.push([(v as Record<string, unknown>)[key], child, depth + 1]);
+    }
+  }
 }
 
 const ISO_DATE =
