@@ -3,6 +3,7 @@ import { projectionCheckpoints } from '@app/projections';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { RETRY_AFTER_SECONDS } from '../http/problems';
 
 /**
  * Liveness and readiness: the process answers, the database answers, and how far each
@@ -36,7 +37,10 @@ export class HealthController {
         .status(200)
         .json({ status: 'ok', database: 'up', headPosition: head.toString(), projections });
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
+      res
+        .status(503)
+        .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+        .json({ status: 'unavailable', database: 'down' });
     }
   }
 }
