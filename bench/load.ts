@@ -109,6 +109,8 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Tokens for the load are signed with this key; the API started here verifies with the same.
+  process.env.AUTH_JWT_SECRET ??= `bench-load-${randomUUID()}${randomUUID()}`;
   let base = GIVEN_URL;
   let database: { url: string; schema?: string } | undefined =
     process.env.DATABASE_URL && process.env.DATABASE_SCHEMA

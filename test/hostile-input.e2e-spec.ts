@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '@app/security';
-import { as } from './support/auth';
+import { as, token } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
 
 /**
@@ -16,6 +16,8 @@ interface Case {
   body?: string | object | ((f: Fixture) => object);
   type?: string;
   caller?: [Role, string | null] | ((f: Fixture) => [Role, string | null]);
+  /** Credentials sent instead of a token for `caller` (none: `{}`). */
+  credentials?: Record<string, string>;
   status: number;
   /** For 400: a field the problem must name (and its rule, if given). */
   field?: string;
@@ -811,6 +813,49 @@ const cases: Case[] = [
     field: 'familyId',
   },
   { name: 'an unknown route', path: '/v1/families/../../admin', status: 404 },
+
+  // Credentials and authority.
+  {
+    name: 'no credentials',
+    path: events,
+    body: event('InterventionAccepted'),
+    credentials: {},
+    status: 401,
+  },
+  {
+    name: 'a token signed with another key',
+    path: events,
+    body: event('InterventionAccepted'),
+    credentials: {
+      authorization: `Bearer ${token('keyworker', authority, 'kw', { secret: 'not-the-key-not-the-key-not-the-key-0000' })}`,
+    },
+    status: 401,
+  },
+  {
+    name: 'a bearer that is not a token',
+    path: events,
+    body: event('InterventionAccepted'),
+    credentials: { authorization: `Bearer ${SQL}` },
+    status: 401,
+  },
+  {
+    name: 'an evaluator recording an event',
+    path: events,
+    body: event('InterventionAccepted'),
+    caller: ['evaluator', null],
+    status: 403,
+  },
+  {
+    name: 'a key worker erasing a family',
+    path: (f) => `${families}/${f.familyId}/erasure`,
+    status: 403,
+  },
+  {
+    name: 'a manager of another authority erasing',
+    path: (f) => `${families}/${f.familyId}/erasure`,
+    caller: ['manager', `${authority}-b`],
+    status: 404,
+  },
 ];
 
 describe('hostile and malformed requests (e2e)', () => {
@@ -862,7 +907,9 @@ describe('hostile and malformed requests (e2e)', () => {
     const path = typeof c.path === 'function' ? c.path(fixture) : c.path;
     const [role, of] =
       typeof c.caller === 'function' ? c.caller(fixture) : (c.caller ?? ['keyworker', authority]);
-    let req = (c.method === 'get' ? h.http.get(path) : h.http.post(path)).set(as(role, of));
+    let req = (c.method === 'get' ? h.http.get(path) : h.http.post(path)).set(
+      c.credentials ?? as(role, of),
+    );
     const body =
       typeof c.body === 'function' ? (c.body as (f: Fixture) => unknown)(fixture) : c.body;
     if (typeof body === 'string') {

@@ -1,9 +1,9 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
-import { personalDataMigrations } from '@app/security';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
@@ -18,7 +18,9 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...personalDataMigrations]),
+        EventStoreModule.forRoot(config, projectionMigrations),
+        DiscoveryModule,
+        AuthModule,
         PersonalDataModule,
         ClockModule,
         FamiliesModule,

@@ -6,7 +6,6 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
-import { personalDataMigrations } from '@app/security';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
@@ -20,10 +19,7 @@ export interface Ledger {
 /** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
 export async function openLedger(): Promise<Ledger> {
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    EventStoreModule.forRoot(storageConfigFromEnv(), [
-      ...projectionMigrations,
-      ...personalDataMigrations,
-    ]),
+    EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
     { logger: ['error', 'warn'] },
   );
   return {

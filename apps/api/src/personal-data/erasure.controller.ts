@@ -7,7 +7,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { uuid } from '../families/families.controller';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
-import { actorFrom } from '../http/actor';
+import { actorOf } from '../http/actor';
 import { CLOCK } from '../clock';
 
 export interface Erasure {
@@ -60,7 +60,7 @@ export class ErasureController {
           new RecordFamilyEventCommand({
             familyId,
             event: { type: 'FamilyErased', data: { occurredAt: this.clock.now().toISOString() } },
-            actor: actorFrom(principal.subject, correlationId),
+            actor: actorOf(principal, correlationId),
           }),
         );
       } catch (error) {

@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * One data key per family, wrapped with the master key. Not a read model: it is never rebuilt
  * from the log, and deleting a row (erasure) is final by design.
  */
-export class FamilyKeys1764100000000 implements MigrationInterface {
-  name = 'FamilyKeys1764100000000';
+export class FamilyKeys1764650000000 implements MigrationInterface {
+  name = 'FamilyKeys1764650000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
