@@ -6,6 +6,8 @@ import {
   isSealed,
   memberDetailsOf,
 } from '@app/domain';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DataKey,
@@ -17,19 +19,24 @@ import {
   unwrapKey,
   wrapKey,
 } from './pii-crypto';
+import { readOrCreate } from './secret';
+
+/** The development master key's file: per user, per machine, readable by its owner only. */
+export const devMasterKeyFile = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.PII_DEV_KEY_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-pii-master-key');
 
 /**
- * Development and test master key (public, in the README): refused when NODE_ENV=production, where
- * PII_MASTER_KEY must be set.
+ * The master key that wraps every family's data key: `PII_MASTER_KEY` (32 bytes, hex or base64).
+ * Production (`NODE_ENV=production`) refuses to start without it. Elsewhere a random key is made
+ * once in a file only this user can read (as for the token key), never a well-known default that
+ * would open every install's personal data.
  */
-export const DEV_MASTER_KEY = 'de'.repeat(32);
-
 export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.PII_MASTER_KEY) return parseMasterKey(env.PII_MASTER_KEY);
   if (env.NODE_ENV === 'production') {
-    throw new PersonalDataError('PII_MASTER_KEY must be set in production');
+    throw new PersonalDataError('PII_MASTER_KEY must be set in production (NODE_ENV=production)');
   }
-  return parseMasterKey(DEV_MASTER_KEY);
+  return parseMasterKey(readOrCreate(devMasterKeyFile(env)));
 }
 
 /** What an erased (or otherwise keyless) member's details read as. */

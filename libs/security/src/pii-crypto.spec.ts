@@ -7,10 +7,13 @@ import {
   unwrapKey,
   wrapKey,
 } from './pii-crypto';
-import { DEV_MASTER_KEY, masterKeyFromEnv } from './personal-data';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { masterKeyFromEnv } from './personal-data';
 
 describe('personal-data cryptography', () => {
-  const master = parseMasterKey(DEV_MASTER_KEY);
+  const master = parseMasterKey('cd'.repeat(32));
   const key = newDataKey('0b6f4a53-5f43-4b43-8d5b-0d1f2b9c0a11');
   const details = { name: 'Ada Example', dateOfBirth: '1990-01-02', address: '1 High St' };
 
@@ -60,7 +63,12 @@ describe('personal-data cryptography', () => {
     expect(masterKeyFromEnv({ PII_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') })).toEqual(
       Buffer.alloc(32, 7),
     );
-    expect(masterKeyFromEnv({})).toEqual(parseMasterKey(DEV_MASTER_KEY));
+    // Development: a random key in an owner-only file, the same for every process that asks.
+    const file = join(mkdtempSync(join(tmpdir(), 'pii-')), 'key');
+    const dev = masterKeyFromEnv({ PII_DEV_KEY_FILE: file });
+    expect(dev).toHaveLength(32);
+    expect(masterKeyFromEnv({ PII_DEV_KEY_FILE: file })).toEqual(dev);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(() => masterKeyFromEnv({ NODE_ENV: 'production' })).toThrow(/PII_MASTER_KEY/);
     expect(() => parseMasterKey('too-short')).toThrow(/32 bytes/);
   });
