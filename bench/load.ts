@@ -162,6 +162,8 @@ async function main(): Promise<void> {
   const queryLatency: number[] = [];
   const writeStatus = new Map<number, number>();
   const queryStatus = new Map<number, number>();
+  /** Requests that got no HTTP answer at all, by the client's reason. */
+  const noAnswer = new Map<string, number>();
   let inFlight = 0;
   let skipped = 0;
   let sent = 0;
@@ -188,7 +190,10 @@ async function main(): Promise<void> {
       });
       const json = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       return { status: res.status, json, ms: performance.now() - started };
-    } catch {
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; name?: string } }).cause;
+      const why = cause?.code ?? cause?.name ?? (error as Error).name;
+      noAnswer.set(why, (noAnswer.get(why) ?? 0) + 1);
       return { status: 0, json: undefined, ms: performance.now() - started };
     }
   };
@@ -352,6 +357,11 @@ async function main(): Promise<void> {
   row('max latency', ms(w[w.length - 1] ?? NaN), ms(q[q.length - 1] ?? NaN));
   out('');
   out(`# write statuses: ${statuses(writeStatus)}; query statuses: ${statuses(queryStatus)}`);
+  if (noAnswer.size) {
+    out(
+      `# no answer: ${[...noAnswer.entries()].map(([why, n]) => `${why}: ${fmt(n)}`).join(', ')}`,
+    );
+  }
   out(
     `# scheduled ${fmt(sent + skipped)} writes in ${fmt(elapsed, 1)} s; ${fmt(skipped)} not sent (over ${fmt(MAX_IN_FLIGHT)} in flight); all answered after ${fmt(drained, 1)} s`,
   );

@@ -128,7 +128,7 @@ export function toProblem(error: unknown): Problem {
     return {
       ...problem(503, {
         code: 'database_unavailable',
-        message: `the database cannot be reached; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
+        message: `the database is unreachable or overloaded; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
       }),
       headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     };
