@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import { StorageConfig } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -13,5 +14,10 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
   app.useBodyParser('json', { limit: '2mb', strict: true });
   app.enableShutdownHooks();
+  // Idle keep-alive connections outlive the client's (and a load balancer's, typically 60 s), so
+  // the server never closes a socket just as a client reuses it (ECONNRESET under load).
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return app;
 }
