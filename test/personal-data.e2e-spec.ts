@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { familyStreamId } from '@app/domain';
 import { PersonalDataVault } from '@app/security';
 import { ProjectionRunner, allProjections, resetProjection } from '@app/projections';
+import { importFile } from '../apps/cli/src/import';
 import { as } from './support/auth';
 import { Harness, readModels, startHarness } from './support/harness';
 
@@ -130,6 +134,54 @@ describe('personal data and erasure (e2e)', () => {
     const [referred] = await h.store.readStream(familyStreamId(familyId));
     const sealed = (referred.data.members as { details?: Record<string, string> }[])[0].details!;
     expect(Object.keys(sealed).sort()).toEqual(['alg', 'ciphertext', 'iv', 'keyId', 'tag']);
+  });
+
+  it('seals details that come by the events endpoint, a batch or an import too', async () => {
+    const batchFamily = randomUUID();
+    const importFamily = randomUUID();
+    const referredBy = (familyId: string, name: string) => ({
+      familyId,
+      type: 'FamilyReferred',
+      occurredAt: '2024-02-01',
+      data: {
+        authority,
+        programme: 'fip',
+        source: 'school',
+        reasons: ['truancy'],
+        members: [{ memberId: 'p9', role: 'carer', name, address }],
+      },
+    });
+    const batch = await h.http
+      .post('/v1/events/batch')
+      .set(keyworker)
+      .send({ events: [referredBy(batchFamily, parentName)] });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results[0]).toMatchObject({ status: 201 });
+
+    const dir = mkdtempSync(join(tmpdir(), 'pii-import-'));
+    const file = join(dir, 'families.ndjson');
+    writeFileSync(file, `${JSON.stringify(referredBy(importFamily, childName))}\n`);
+    const counts = await importFile({ db: h.db, store: h.store, close: async () => {} }, file, {
+      format: 'ndjson',
+      rejectsPath: join(dir, 'rejects.ndjson'),
+      batchSize: 10,
+      concurrency: 1,
+      analyzeAfter: 1_000_000,
+    });
+    expect(counts).toMatchObject({ stored: 1, rejected: 0 });
+
+    head = (await h.store.headPosition()).toString();
+    await h.caughtUp(head);
+    expect(leaks(await everything())).toEqual([]);
+    for (const [id, name] of [
+      [batchFamily, parentName],
+      [importFamily, childName],
+    ]) {
+      const timeline = await h.http.get(`/v1/families/${id}/timeline`).set(keyworker);
+      expect(timeline.body.events[0].data.members).toEqual([
+        { memberId: 'p9', role: 'carer', details: { name, address } },
+      ]);
+    }
   });
 
   it('opens the details for a reader of the family', async () => {

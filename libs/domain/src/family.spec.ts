@@ -430,7 +430,7 @@ describe('family decider', () => {
     it('refuses details in clear, on a referral or on their own', () => {
       given(referred())
         .when(details({ name: 'A Person' }))
-        .thenFails('invalid', 'sealed');
+        .thenFails('invalid', 'details-sealed');
       const clearReferral = {
         type: 'FamilyReferred',
         data: {
@@ -438,7 +438,15 @@ describe('family decider', () => {
           members: [{ memberId: 'p1', role: 'parent', details: { name: 'A Person' } }],
         },
       } as unknown as FamilyEvent;
-      given().when(clearReferral).thenFails('invalid', 'sealed');
+      given().when(clearReferral).thenFails('invalid', 'details-sealed');
+      const flatReferral = {
+        type: 'FamilyReferred',
+        data: {
+          ...referred().data,
+          members: [{ memberId: 'p1', role: 'parent', name: 'A Person' }],
+        },
+      } as unknown as FamilyEvent;
+      given().when(flatReferral).thenFails('invalid', 'details-sealed');
     });
     it('erases once; afterwards no details, but other facts still', () => {
       given(referred()).when(erased()).then([erased()]);

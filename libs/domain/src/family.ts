@@ -341,8 +341,17 @@ function followUp(event: FamilyEvent, state: FamilyState): FamilyEvent {
  */
 function personalData(event: FamilyEvent, state: FamilyState): void {
   const details = memberDetailsOf(event);
+  const members = event.type === 'FamilyReferred' ? (event.data.members ?? []) : [];
+  const MEMBER_FIELDS = ['memberId', 'role', 'details'];
+  if (members.some((m) => Object.keys(m).some((k) => !MEMBER_FIELDS.includes(k)))) {
+    invalid('members', 'details-sealed', 'a member carries only memberId, role and sealed details');
+  }
   if (details.some((d) => !isSealed(d))) {
-    invalid('details', 'sealed', 'personal details must be sealed before they are recorded');
+    invalid(
+      'details',
+      'details-sealed',
+      'personal details must be sealed before they are recorded',
+    );
   }
   if (state.erased && event.type === 'FamilyErased') {
     conflict('erase-once', "the family's personal data is already erased");

@@ -73,6 +73,9 @@ async function toRecording(request: RecordEventRequest): Promise<EventRecording>
       : plain(payload)),
     occurredAt: normaliseDate(request.occurredAt),
   };
+  // A referral's members carry their details under `details`, to be sealed (as for POST /families).
+  const members = (payload as FamilyReferredPayload).members;
+  if (request.type === 'FamilyReferred' && members) data.members = members.map(withSealableDetails);
   for (const field of DATE_FIELDS) {
     if (typeof data[field] === 'string') data[field] = normaliseDate(data[field] as string);
   }
