@@ -58,7 +58,7 @@ export class FamilyExists extends Error {
 /**
  * Seals the personal details of an event with the family's key before it is decided and appended
  * (implemented by `PersonalDataVault` in @app/security). `commit()` stores a new key, just before
- * the append; `KeyRace` (by name) means another writer stored one first: decide again.
+ * the append; `FamilyKeyRace` (matched by name) means another writer stored one first: decide again.
  */
 export interface PersonalDataSealer {
   seal(
