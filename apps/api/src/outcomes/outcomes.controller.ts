@@ -3,7 +3,9 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
+import { outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
+import { Allow } from '../auth/decorators';
 import { outcomesCsv, summaryCsv } from './csv';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
@@ -63,18 +65,38 @@ export class OutcomesController {
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const q = await validated(OutcomesQuery, query);
-    const cohort = q.cohort ?? 'planned_exits';
-    const asAt = q.asAt && normaliseDate(q.asAt);
-    const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
-      new GetOutcomes(toFilter(q), cohort, asAt),
-    );
+    const { q, cohort, table } = await this.table(query);
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return outcomesCsv(table.domains);
     }
     const { cohort: c, asAt: at, ...rest } = table;
     return { filters: { ...echo(q), cohort, asAt: at }, cohort: c, ...rest };
+  }
+
+  /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
+  @Get('outcomes/chart.svg')
+  @Allow('outcomes:read')
+  async chart(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const { q, table } = await this.table(query);
+    const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
+    const subtitle = [
+      `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
+      ...filters.map(([k, v]) => `${k} ${String(v)}`),
+      `as at ${table.asAt}`,
+    ].join(' · ');
+    res.type('image/svg+xml');
+    return outcomesChartSvg(table.domains, { subtitle });
+  }
+
+  private async table(query: unknown) {
+    const q = await validated(OutcomesQuery, query);
+    const cohort = q.cohort ?? 'planned_exits';
+    const asAt = q.asAt && normaliseDate(q.asAt);
+    const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
+      new GetOutcomes(toFilter(q), cohort, asAt),
+    );
+    return { q, cohort, table };
   }
 
   @Get('cohorts/summary')
