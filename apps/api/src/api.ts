@@ -3,6 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { setupDocs } from './docs/openapi';
 
 /** The HTTP application as it runs in production; tests build it the same way. */
 export async function createApi(config?: StorageConfig): Promise<INestApplication> {
@@ -13,5 +14,6 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
   app.useBodyParser('json', { limit: '2mb', strict: true });
   app.enableShutdownHooks();
+  setupDocs(app);
   return app;
 }
