@@ -16,7 +16,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups|recording|security|returns|savings)(/.*)?$':
+    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups|recording|security|returns|savings|observability)(/.*)?$':
       '<rootDir>/libs/$1/src$2',
   },
 };

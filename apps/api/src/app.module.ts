@@ -1,5 +1,6 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -16,6 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule('api'),
         EventStoreModule.forRoot(config, projectionMigrations),
         ClockModule,
         FamiliesModule,

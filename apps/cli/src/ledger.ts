@@ -6,8 +6,10 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
+import { LOGGING_START, loggingModule } from '@app/observability';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 
 export interface Ledger {
@@ -19,9 +21,17 @@ export interface Ledger {
 /** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
 export async function openLedger(): Promise<Ledger> {
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
-    { logger: ['error', 'warn'] },
+    {
+      module: class CliLedger {},
+      imports: [
+        loggingModule('cli'),
+        EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
+      ],
+    },
+    LOGGING_START,
   );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   return {
     db: app.get(DataSource),
     store: app.get<EventStore>(EVENT_STORE),

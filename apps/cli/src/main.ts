@@ -4,7 +4,7 @@
  * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
-import { Logger } from '@nestjs/common';
+import { createLogger } from '@app/observability';
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo';
 import { importFile } from './import';
@@ -156,7 +156,8 @@ program
 program.parseAsync().then(
   () => process.exit(0),
   (e: unknown) => {
-    new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    // On stderr as a JSON line, like every log of the service; stdout holds only results.
+    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);
   },
 );
