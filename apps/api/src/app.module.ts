@@ -9,6 +9,7 @@ import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -4,6 +4,7 @@ import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
+import { Metrics } from '../metrics/metrics';
 
 export class RecordFamilyEventCommand {
   constructor(readonly request: RecordRequest) {}
@@ -17,11 +18,17 @@ export class RecordFamilyEventHandler implements ICommandHandler<
 > {
   private readonly recorder: FamilyRecorder;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(CLOCK) clock: Clock) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CLOCK) clock: Clock,
+    private readonly metrics: Metrics,
+  ) {
     this.recorder = new FamilyRecorder(store, clock);
   }
 
-  execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
-    return this.recorder.record(request);
+  async execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
+    const recorded = await this.recorder.record(request);
+    this.metrics.eventsRecorded.inc({ type: request.event.type });
+    return recorded;
   }
 }
