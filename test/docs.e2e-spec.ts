@@ -4,7 +4,7 @@ import {
   parseRecordEvent,
   parseReferFamily,
 } from '@app/recording';
-import { declaredRoutes } from '../apps/api/src/docs/openapi';
+import { routesOf } from '../apps/api/src/auth/routes';
 import { Harness, startHarness } from './support/harness';
 
 /** `/docs` and `/docs-json`: public, complete, and every example valid. */
@@ -48,7 +48,7 @@ describe('OpenAPI document', () => {
 
   it('lists every route the controllers declare, with the permission it needs', async () => {
     const doc = await docs();
-    const routes = declaredRoutes(h.app);
+    const routes = routesOf(h.app).map((r) => ({ ...r, path: r.path.replace(/:(\w+)/g, '{$1}') }));
     expect(routes.length).toBeGreaterThanOrEqual(14);
     for (const route of routes) {
       const operation = op(doc, route.method, route.path);

@@ -4,7 +4,7 @@ import { DEFAULT_FOLLOW_UP_POLICY, QUEUES, scheduleFor } from '@app/follow-ups';
 import { ProjectionRunner, allProjections } from '@app/projections';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { declaredRoutes } from '../apps/api/src/docs/openapi';
+import { routesOf } from '../apps/api/src/auth/routes';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 import { storyOf, toAppend } from './support/stories';
@@ -169,7 +169,7 @@ describe('GET /metrics', () => {
   });
 
   it('is guarded by the metrics:read permission (scrapers use an API key)', () => {
-    const route = declaredRoutes(h.app).find((r) => r.path === '/metrics');
+    const route = routesOf(h.app).find((r) => r.path === '/metrics');
     expect(route).toMatchObject({ method: 'GET', permission: 'metrics:read', isPublic: false });
   });
 });

@@ -3,7 +3,8 @@ import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
@@ -20,6 +21,8 @@ export class AppModule {
       imports: [
         loggingModule('api'),
         EventStoreModule.forRoot(config, projectionMigrations),
+        DiscoveryModule,
+        AuthModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

@@ -4,6 +4,7 @@ import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
+import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -20,6 +21,7 @@ export const projectionMigrations = [
   ReadModels1763800000000,
   Outcomes1763900000000,
   FollowUps1764000000000,
+  ApiKeys1764600000000,
 ];
 
 /** Every projection the worker runs, in one place. */

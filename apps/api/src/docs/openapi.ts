@@ -7,13 +7,11 @@
  * them) and hold no data, only the shape of the API.
  */
 import { PAYLOADS, RECORDABLE_TYPES } from '@app/recording';
-import { INestApplication, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import { PERMISSION_KEY, PUBLIC_KEY } from '../auth/decorators';
+import { routesOf } from '../auth/routes';
 import { EVENT_EXAMPLES, EXAMPLE_DATE } from './examples';
 
 export const DOCS_PATH = 'docs';
@@ -60,50 +58,6 @@ export const REQUESTS: Record<string, { body?: string; query?: string; summary: 
   'GET /health': { summary: 'Liveness, readiness and projection lag' },
   'GET /metrics': { summary: 'Prometheus metrics (text exposition format)' },
 };
-
-/** A route as the controllers declare it, with the permission it needs (null: public). */
-export interface DeclaredRoute {
-  method: string;
-  path: string;
-  controller: string;
-  handler: string;
-  permission: string | null;
-  isPublic: boolean;
-}
-
-/** Every route of every controller, read from Nest's metadata (the same the router uses). */
-export function declaredRoutes(app: INestApplication): DeclaredRoute[] {
-  const routes: DeclaredRoute[] = [];
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const { metatype } of module.controllers.values()) {
-      if (!metatype) continue;
-      const base = String(Reflect.getMetadata(PATH_METADATA, metatype) ?? '');
-      const proto = metatype.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(proto)) {
-        const handler = proto[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const full = `/${[base, path]
-          .map((p) => p.replace(/^\/|\/$/g, ''))
-          .filter(Boolean)
-          .join('/')}`;
-        routes.push({
-          method: RequestMethod[method],
-          path: full.replace(/:(\w+)/g, '{$1}'),
-          controller: metatype.name,
-          handler: name,
-          permission: (Reflect.getMetadata(PERMISSION_KEY, handler) as string) ?? null,
-          isPublic:
-            !!Reflect.getMetadata(PUBLIC_KEY, handler) ||
-            !!Reflect.getMetadata(PUBLIC_KEY, metatype),
-        });
-      }
-    }
-  }
-  return routes;
-}
 
 /** JSON schemas of every class-validator DTO loaded, by class name. */
 function dtoSchemas(): Record<string, Schema> {
@@ -277,7 +231,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     schemas: { ...document.components?.schemas, ...schemas, ...assembled(schemas) },
   };
   const all = document.components.schemas as Record<string, Schema>;
-  const routes = new Map(declaredRoutes(app).map((r) => [`${r.controller}.${r.handler}`, r]));
+  const routes = new Map(routesOf(app).map((r) => [r.handler, r]));
 
   for (const [path, item] of Object.entries(document.paths)) {
     for (const [method, op] of Object.entries(item) as [string, Record<string, unknown>][]) {

@@ -60,6 +60,7 @@ export class OutcomesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('outcomes')
+  @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
@@ -100,6 +101,7 @@ export class OutcomesController {
   }
 
   @Get('cohorts/summary')
+  @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
