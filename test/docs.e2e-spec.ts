@@ -5,6 +5,7 @@ import {
   parseReferFamily,
 } from '@app/recording';
 import { routesOf } from '../apps/api/src/auth/routes';
+import { startBrowser, boxesOf, listen } from './support/browser';
 import { Harness, startHarness } from './support/harness';
 
 /** `/docs` and `/docs-json`: public, complete, and every example valid. */
@@ -132,4 +133,22 @@ describe('OpenAPI document', () => {
       .examples!;
     for (const example of Object.values(refer)) await parseReferFamily(example.value);
   });
+
+  it('renders in a real browser: Swagger UI shows every operation, without credentials', async () => {
+    const doc = await docs();
+    const count = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
+    const browser = await startBrowser();
+    try {
+      const page = await browser.open(`${await listen(h.app)}/docs`);
+      await page.waitForSelector('.opblock', { timeout: 15_000 });
+      const blocks = await boxesOf(page, '.opblock');
+      expect(blocks).toHaveLength(count);
+      expect(blocks.every((b) => b.width > 0 && b.height > 0)).toBe(true);
+      const summaries = (await boxesOf(page, '.opblock-summary-path')).map((b) => b.text);
+      expect(summaries).toContain('/v1/outcomes/chart.svg');
+      await browser.screenshot(page, 'api-docs');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

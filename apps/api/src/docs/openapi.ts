@@ -226,9 +226,13 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     operationIdFactory: (controller, method) => `${controller}.${method}`,
   });
   const schemas = dtoSchemas();
+  const published = { ...schemas, ...assembled(schemas) };
+  // The two halves ReferFamilyRequest is validated in; callers see the whole.
+  delete published.ReferFamilyRequestEnvelope;
+  delete published.ReferralRequestFields;
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...schemas, ...assembled(schemas) },
+    schemas: { ...document.components?.schemas, ...published },
   };
   const all = document.components.schemas as Record<string, Schema>;
   const routes = new Map(routesOf(app).map((r) => [r.handler, r]));
