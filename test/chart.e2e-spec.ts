@@ -144,7 +144,9 @@ describe('the chart in headless Chromium', () => {
       domains.map((d) => d.label.replace(/\s+/g, '')),
     );
     const values = await boxesOf(page, 'text.value');
-    expect(values.map((v) => v.text)).toEqual(points.map((p) => `${Math.round(p.pct)}%`));
+    expect(values.map((v) => v.text)).toEqual(
+      points.map((p) => `${Math.round(p.pct)}%${'n' in p ? ` (n = ${p.n as number})` : ''}`),
+    );
 
     // Legible: real glyphs (non-zero boxes), at least 10 px, inside the image, none on another.
     const texts = await boxesOf(page, 'text');
