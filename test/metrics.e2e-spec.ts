@@ -38,8 +38,13 @@ async function catchUp(position: string | bigint): Promise<void> {
 }
 
 afterAll(async () => {
-  await dueQueue.obliterate({ force: true });
-  await dueQueue.close();
+  // Leave nothing behind in the shared Redis: the API's queue handles write keys too.
+  for (const name of Object.values(QUEUES)) {
+    const queue =
+      name === QUEUES.due ? dueQueue : new Queue(name, { connection: redis, prefix: PREFIX });
+    await queue.obliterate({ force: true });
+    await queue.close();
+  }
   redis.disconnect();
   await h?.close();
   delete process.env.FOLLOW_UP_QUEUE_PREFIX;
