@@ -4,7 +4,6 @@
  * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
-import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
@@ -264,8 +263,11 @@ program
 
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),
-  (e: unknown) => {
-    new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  async (e: unknown) => {
+    // On stderr as a JSON line, like every log of the service; stdout holds only results.
+    // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
+    const { createLogger } = await import('@app/observability');
+    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);
   },
 );

@@ -1,4 +1,5 @@
 import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
 import {
   DynamicModule,
@@ -44,6 +45,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        loggingModule('worker'),
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         FollowUpsWorkerModule.forRoot(),
         ReturnsWorkerModule.forRoot(),
