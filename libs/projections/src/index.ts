@@ -10,6 +10,7 @@ import { TimelineProjection } from './timeline.projection';
 export * from './batches';
 export * from './projection';
 export * from './runner';
+export * from './rebuild';
 export * from './outcomes.projection';
 export * from './outcomes.queries';
 export { FamiliesProjection, TimelineProjection };

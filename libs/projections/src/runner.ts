@@ -102,7 +102,7 @@ export class ProjectionRunner {
         const current = await lockCheckpoint(tx, projection.name);
         if (current !== position) {
           throw new Error(
-            `checkpoint moved from ${position} to ${current}: another runner is applying`,
+            `checkpoint moved from ${position} to ${current}: another runner applied, or a rebuild was swapped in; resuming from it`,
           );
         }
         await projection.apply(batch, tx);
