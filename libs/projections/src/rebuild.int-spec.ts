@@ -42,7 +42,12 @@ const indexes = async (db: DataSource) =>
  * Appends families with their histories interleaved (a few events of each in turn), so a
  * family's events are spread over the log as in real use, not contiguous.
  */
-async function appendInterleaved(store: EventStore, families: GeneratedFamily[], chunk = 4) {
+async function appendInterleaved(
+  store: EventStore,
+  families: GeneratedFamily[],
+  chunk = 4,
+): Promise<bigint> {
+  let last = 0n;
   const pending = families.map((f) => ({
     stream: familyStreamId(f.familyId),
     events: toNewEvents(f),
@@ -54,12 +59,26 @@ async function appendInterleaved(store: EventStore, families: GeneratedFamily[],
         .filter((p) => p.done < p.events.length)
         .map(async (p) => {
           const events = p.events.slice(p.done, p.done + chunk);
-          await store.append(p.stream, events, {
+          const appended = await store.append(p.stream, events, {
             expectedRevision: p.done === 0 ? 'no_stream' : BigInt(p.done - 1),
           });
+          if (appended.position > last) last = appended.position;
           p.done += events.length;
         }),
     );
+  }
+  return last;
+}
+
+/**
+ * Waits until the store shows everything up to `position`: another session's open transaction
+ * (the machine is shared) holds the visibility horizon back for a while.
+ */
+async function visible(store: EventStore, position: bigint): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await store.headPosition()) < position) {
+    if (Date.now() > deadline) throw new Error(`position ${position} not visible in 30 s`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -89,19 +108,20 @@ describe('rebuildProjections', () => {
     await schema.drop();
   });
 
-  const catchUp = async (batchSize = 50) => {
+  const catchUp = async (to: bigint, batchSize = 50) => {
+    await visible(store, to);
     const runner = new ProjectionRunner(store, db, allProjections(), {
       batchSize,
       streamPrefixes: prefixes,
     });
     runner.start();
-    await waitForProjections(db, names, await store.headPosition(), 60_000);
+    await waitForProjections(db, names, to, 60_000);
     await runner.stop();
   };
 
   it('rebuilds byte-identical read models, stream by stream and in position order', async () => {
-    await appendInterleaved(store, workload(7, 80));
-    await catchUp();
+    const last = await appendInterleaved(store, workload(7, 80));
+    await catchUp(last);
     const built = await readModels(db);
     const builtIndexes = await indexes(db);
     expect(built).toContain('la_2');
@@ -122,7 +142,7 @@ describe('rebuildProjections', () => {
     expect(await indexes(db)).toEqual(builtIndexes);
     const [{ n }] = (await db.query('SELECT count(*)::int AS n FROM events')) as { n: number }[];
     expect(result.events).toBe(n);
-    expect(result.position).toBe(await store.headPosition());
+    expect(result.position).toBe(last);
     const checkpoints = (await db.query(
       'SELECT DISTINCT position FROM projection_checkpoints WHERE name = ANY($1)',
       [names],
@@ -157,7 +177,8 @@ describe('rebuildProjections', () => {
       standbyRetryMs: 20,
     });
     live.start();
-    await waitForProjections(db, names, await store.headPosition(), 60_000);
+    const before = await store.headPosition();
+    await waitForProjections(db, names, before, 60_000);
 
     // A reader polling the live tables: counts only ever grow (a half-built table would shrink them).
     let polling = true;
@@ -179,19 +200,23 @@ describe('rebuildProjections', () => {
 
     // Writers keep appending new families throughout the rebuild, and more just before the swap.
     const more = workload(8, 90);
+    let last = before;
+    const max = (p: bigint) => (last = p > last ? p : last);
     const writer = (async () => {
-      for (let i = 0; i < 60; i += 6) await appendInterleaved(store, more.slice(i, i + 6));
+      for (let i = 0; i < 60; i += 6) max(await appendInterleaved(store, more.slice(i, i + 6)));
     })();
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 40,
       streamPrefixes: prefixes,
-      beforeSwap: () => appendInterleaved(store, more.slice(60, 90)),
+      beforeSwap: async () => {
+        max(await appendInterleaved(store, more.slice(60, 90)));
+      },
     });
     await writer;
     expect(result.events).toBeGreaterThan(0);
 
     // Nothing missed: the live runner resumes from the swapped-in checkpoint to the head.
-    await waitForProjections(db, names, await store.headPosition(), 60_000);
+    await waitForProjections(db, names, last, 60_000);
     polling = false;
     await reader;
     await live.stop();
@@ -211,7 +236,7 @@ describe('rebuildProjections', () => {
     // And exactly what a from-scratch build gives.
     const rebuilt = await readModels(db);
     for (const p of allProjections()) await resetProjection(db, p);
-    await catchUp(500);
+    await catchUp(last, 500);
     expect(await readModels(db)).toEqual(rebuilt);
   }, 90_000);
 });
