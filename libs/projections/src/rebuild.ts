@@ -1,6 +1,6 @@
 import { EventStore, Position, RecordedEvent, START, StreamCursor } from '@app/event-store';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Projection } from './projection';
+import { LogSource, Projection } from './projection';
 
 export type RebuildPhase = 'replay' | 'indexes' | 'catch-up' | 'swap' | 'done';
 
@@ -86,12 +86,13 @@ export async function rebuildProjections(
         options.onProgress?.({ phase, events, total: total.count, position });
 
       await createShadowTables(db, live, shadow, tables);
-      const applyAll = async (batch: RecordedEvent[]) => {
+      const applyTo = (targets: Projection[]) => async (batch: RecordedEvent[]) => {
         await Promise.all(
-          projections.map((p) => db.transaction((tx) => applyInShadow(tx, shadow, p, batch))),
+          targets.map((p) => db.transaction((tx) => applyInShadow(tx, shadow, p, batch))),
         );
         events += batch.length;
       };
+      const applyAll = applyTo(projections);
 
       const readAfter = (from: Position) =>
         store.readAll(from, { streamPrefixes: prefixes, limit: batchSize });
@@ -99,6 +100,25 @@ export async function rebuildProjections(
       // 2. Replay up to the head as it stood at the start.
       let position = total.head;
       report('replay', START);
+      // Projections that can copy straight from the log do so, beside the batched replay.
+      const log = await logSource(db, store, live, total.head, prefixes);
+      const copying = log ? projections.filter((p) => p.replayFromLog) : [];
+      const batched = projections.filter((p) => !copying.includes(p));
+      const copied = Promise.all(
+        copying.map((p) =>
+          db.transaction(async (tx) => {
+            await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
+            await tx.query('SET LOCAL synchronous_commit TO off');
+            await p.replayFromLog!(tx, log!);
+          }),
+        ),
+      );
+      copied.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      const applyBatched = batched.length
+        ? applyTo(batched)
+        : async (b: RecordedEvent[]) => {
+            events += b.length;
+          };
       if (store.readAllByStream) {
         const readAllByStream = store.readAllByStream.bind(store);
         const read = (after?: StreamCursor) =>
@@ -112,7 +132,7 @@ export async function rebuildProjections(
               : read({ streamId: last.streamId, revision: last.revision });
           },
           async (batch) => {
-            await applyAll(batch);
+            await applyBatched(batch);
             report('replay', total.head);
           },
         );
@@ -125,12 +145,14 @@ export async function rebuildProjections(
             return batch.length < batchSize || last >= total.head ? undefined : readAfter(last);
           },
           async (batch) => {
-            await applyAll(batch);
+            await applyBatched(batch);
             position = batch[batch.length - 1].position;
             report('replay', position);
           },
         );
       }
+
+      await copied;
 
       // 3. The other indexes and statistics, then whatever was appended meanwhile.
       report('indexes', position);
@@ -206,6 +228,27 @@ async function applyInShadow(
   await projection.apply(batch, tx);
 }
 
+/** The PostgreSQL log, when it is in this database (the store's `readAllByStream` says PostgreSQL). */
+async function logSource(
+  db: DataSource,
+  store: EventStore,
+  live: string,
+  upTo: Position,
+  prefixes?: string[],
+): Promise<LogSource | undefined> {
+  if (!store.readAllByStream) return undefined;
+  const events = `${q(live)}.events`;
+  const [{ found }] = (await db.query('SELECT to_regclass($1) IS NOT NULL AS found', [events])) as {
+    found: boolean;
+  }[];
+  if (!found) return undefined;
+  return {
+    events,
+    upTo,
+    streamPatterns: prefixes?.length ? prefixes.map(likePattern) : null,
+  };
+}
+
 async function countUpTo(
   db: DataSource,
   store: EventStore,
@@ -218,7 +261,7 @@ async function countUpTo(
     .query(
       `SELECT count(*)::bigint AS n FROM events WHERE position <= $1
          AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))`,
-      [head.toString(), prefixes?.length ? prefixes.map((p) => `${p}%`) : null],
+      [head.toString(), prefixes?.length ? prefixes.map(likePattern) : null],
     )
     .catch(() => [{ n: '0' }])) as { n: string }[];
   return { head, count: Number(rows[0].n) };
@@ -366,5 +409,8 @@ async function swapOnce(
   ]);
   return { position, events };
 }
+
+/** `prefix%`, LIKE's own wildcards taken literally (as the store does). */
+const likePattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
