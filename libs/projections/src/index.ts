@@ -4,6 +4,7 @@ import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
+import { OutcomeRollup1764100000000 } from './migrations/1764100000000-OutcomeRollup';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -21,6 +22,7 @@ export const projectionMigrations = [
   ReadModels1763800000000,
   Outcomes1763900000000,
   FollowUps1764000000000,
+  OutcomeRollup1764100000000,
 ];
 
 /** Every projection the worker runs, in one place. */
