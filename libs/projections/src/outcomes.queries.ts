@@ -251,16 +251,17 @@ async function rollupCounts(
 export async function updateOutcomeRollup(
   db: Queryable,
   definitions: OutcomeDefinitions,
-  familyIds: string[],
+  familyIds: string[] | 'all',
   weight: 1 | -1,
 ): Promise<void> {
+  const scope = familyIds === 'all' ? '$1::uuid[] IS NULL' : 'e.family_id = ANY($1)';
   const parts = COHORT_KINDS.flatMap((cohort) =>
     DIMENSIONS.map(
       (dim) => `
       SELECT e.authority, e.programme, '${cohort}' AS cohort, '${dim}' AS dim,
              date_trunc('month', e.${dim}_at AT TIME ZONE 'UTC')::date AS month, ${masks(cohort)}
       FROM outcome_episodes e
-      WHERE e.family_id = ANY($1) AND e.${dim}_at IS NOT NULL AND ${COHORT[cohort]}`,
+      WHERE ${scope} AND e.${dim}_at IS NOT NULL AND ${COHORT[cohort]}`,
     ),
   );
   const counts = countSpecs(definitions).map((c) => `count(*) FILTER (WHERE ${hit(c)})`);
@@ -274,7 +275,7 @@ export async function updateOutcomeRollup(
        families = r.families + excluded.families,
        counts = ARRAY(SELECT a + b FROM unnest(r.counts, excluded.counts) WITH ORDINALITY AS u(a, b, i)
                       ORDER BY i)`,
-    [familyIds, weight],
+    [familyIds === 'all' ? null : familyIds, weight],
   );
   // An empty bucket is no bucket: a replay in another order must give the same rows.
   if (weight === 1) await db.query('DELETE FROM outcome_rollup WHERE families = 0');
