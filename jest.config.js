@@ -15,6 +15,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/env.ts'],
   moduleNameMapper: {
     '^@app/(domain|event-store|projections|outcomes|workload|follow-ups|recording|security|returns|savings)(/.*)?$':
       '<rootDir>/libs/$1/src$2',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
+import { as } from './support/auth';
 
 /**
  * 20 writers record into one family at once, each with the revision it last saw. Conflicts are
@@ -19,11 +20,14 @@ describe('parallel writers to one family (e2e)', () => {
   it('loses and duplicates nothing', async () => {
     const writers = 20;
     const perWriter = 5;
-    const { body: family } = await h.http.post('/v1/families').send({
-      authority: 'derbyshire',
-      programme: 'fip',
-      referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-    });
+    const { body: family } = await h.http
+      .post('/v1/families')
+      .set(as('keyworker', 'derbyshire'))
+      .send({
+        authority: 'derbyshire',
+        programme: 'fip',
+        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
+      });
     let conflicts = 0;
 
     const writer = async (w: number) => {
@@ -31,13 +35,16 @@ describe('parallel writers to one family (e2e)', () => {
       for (let j = 0; j < perWriter; j++) {
         const id = randomUUID();
         for (;;) {
-          const res = await h.http.post(`/v1/families/${family.familyId}/events`).send({
-            id,
-            type: 'SupportDelivered',
-            occurredAt: '2025-02-01',
-            data: { supportType: `w${w}-e${j}` },
-            expectedRevision,
-          });
+          const res = await h.http
+            .post(`/v1/families/${family.familyId}/events`)
+            .set(as('keyworker', 'derbyshire'))
+            .send({
+              id,
+              type: 'SupportDelivered',
+              occurredAt: '2025-02-01',
+              data: { supportType: `w${w}-e${j}` },
+              expectedRevision,
+            });
           if (res.status === 201) {
             expectedRevision = res.body.revision;
             break;
@@ -61,5 +68,5 @@ describe('parallel writers to one family (e2e)', () => {
     expect([...tags].sort()).toEqual([...expected].sort());
     // The test only proves something if writers really collided.
     expect(conflicts).toBeGreaterThan(0);
-  });
+  }, 60_000); // 100 contended writes: slow on a loaded shared machine, not wrong
 });

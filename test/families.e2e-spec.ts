@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { allProjections } from '@app/projections';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { as } from './support/auth';
 
 /**
  * A key worker's whole record of a family, over real HTTP against real PostgreSQL: refer, record
@@ -20,19 +21,23 @@ describe('recording a family (e2e)', () => {
   });
 
   const refer = (body: Record<string, unknown> = {}) =>
-    h.http.post('/v1/families').send({
-      authority,
-      programme: 'fip',
-      referral: { source: 'police', reasons: ['asb', 'truancy'], occurredAt: '2025-01-10' },
-      members: [
-        { memberId: 'm1', role: 'parent' },
-        { memberId: 'c1', role: 'child' },
-      ],
-      ...body,
-    });
+    h.http
+      .post('/v1/families')
+      // A key worker of the authority the family is referred to.
+      .set(as('keyworker', typeof body.authority === 'string' ? body.authority : authority))
+      .send({
+        authority,
+        programme: 'fip',
+        referral: { source: 'police', reasons: ['asb', 'truancy'], occurredAt: '2025-01-10' },
+        members: [
+          { memberId: 'm1', role: 'parent' },
+          { memberId: 'c1', role: 'child' },
+        ],
+        ...body,
+      });
 
   const record = (familyId: string, body: Record<string, unknown>) =>
-    h.http.post(`/v1/families/${familyId}/events`).send(body);
+    h.http.post(`/v1/families/${familyId}/events`).set(as('keyworker', authority)).send(body);
 
   describe('a family from referral to exit', () => {
     let familyId: string;
@@ -117,7 +122,7 @@ describe('recording a family (e2e)', () => {
 
     it('reads back the current state', async () => {
       await h.caughtUp(lastPosition);
-      const res = await h.http.get(`/v1/families/${familyId}`);
+      const res = await h.http.get(`/v1/families/${familyId}`).set(as('keyworker', authority));
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         familyId,
@@ -141,7 +146,9 @@ describe('recording a family (e2e)', () => {
     });
 
     it('reads back the timeline in occurredAt order, with recordedAt', async () => {
-      const res = await h.http.get(`/v1/families/${familyId}/timeline`);
+      const res = await h.http
+        .get(`/v1/families/${familyId}/timeline`)
+        .set(as('keyworker', authority));
       expect(res.status).toBe(200);
       const events = res.body.events as {
         type: string;
@@ -163,7 +170,10 @@ describe('recording a family (e2e)', () => {
     });
 
     it('lists the family under its authority', async () => {
-      const res = await h.http.get('/v1/families').query({ authority, status: 'exited' });
+      const res = await h.http
+        .get('/v1/families')
+        .set(as('keyworker', authority))
+        .query({ authority, status: 'exited' });
       expect(res.status).toBe(200);
       expect(res.body.items.map((f: { familyId: string }) => f.familyId)).toEqual([familyId]);
     });
@@ -236,6 +246,7 @@ describe('recording a family (e2e)', () => {
           () =>
             h.http
               .post(`/v1/families/${familyId}/events`)
+              .set(as('keyworker', authority))
               .set('content-type', 'application/json')
               .send('{"type": "ReviewHeld",'),
           400,
@@ -259,7 +270,12 @@ describe('recording a family (e2e)', () => {
           404,
           {},
         ],
-        ['unknown family read', () => h.http.get(`/v1/families/${unknown}`), 404, {}],
+        [
+          'unknown family read',
+          () => h.http.get(`/v1/families/${unknown}`).set(as('keyworker', authority)),
+          404,
+          {},
+        ],
         [
           'broken invariant',
           () =>
@@ -334,23 +350,31 @@ describe('recording a family (e2e)', () => {
       occurredAt: '2025-02-01',
       data: { authority, programme: 'parenting', source: 'school', reasons: ['attendance'] },
     });
-    const res = await h.http.post('/v1/events/batch').send({
-      events: [
-        referral(a),
-        { familyId: a, type: 'InterventionOffered', occurredAt: '2025-02-02', data: {} },
-        { familyId: a, type: 'InterventionAccepted', occurredAt: '2025-01-01', data: {} }, // before the offer
-        referral(b),
-        {
-          familyId: b,
-          type: 'ReviewHeld',
-          occurredAt: '2025-02-03',
-          data: { weeklyContactHours: -1 },
-        },
-        { familyId: b, type: 'InterventionOffered', occurredAt: '2025-02-04', data: {} },
-        { familyId: randomUUID(), type: 'InterventionOffered', occurredAt: '2025-02-04', data: {} },
-        'not an object',
-      ],
-    });
+    const res = await h.http
+      .post('/v1/events/batch')
+      .set(as('keyworker', authority))
+      .send({
+        events: [
+          referral(a),
+          { familyId: a, type: 'InterventionOffered', occurredAt: '2025-02-02', data: {} },
+          { familyId: a, type: 'InterventionAccepted', occurredAt: '2025-01-01', data: {} }, // before the offer
+          referral(b),
+          {
+            familyId: b,
+            type: 'ReviewHeld',
+            occurredAt: '2025-02-03',
+            data: { weeklyContactHours: -1 },
+          },
+          { familyId: b, type: 'InterventionOffered', occurredAt: '2025-02-04', data: {} },
+          {
+            familyId: randomUUID(),
+            type: 'InterventionOffered',
+            occurredAt: '2025-02-04',
+            data: {},
+          },
+          'not an object',
+        ],
+      });
     expect(res.status).toBe(200);
     expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([
       201, 201, 409, 201, 400, 201, 404, 400,
@@ -371,7 +395,10 @@ describe('recording a family (e2e)', () => {
 
   it('refuses a batch over 1,000 events as a whole', async () => {
     const events = Array.from({ length: 1001 }, () => ({}));
-    const res = await h.http.post('/v1/events/batch').send({ events });
+    const res = await h.http
+      .post('/v1/events/batch')
+      .set(as('keyworker', authority))
+      .send({ events });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'events', rule: 'arrayMaxSize' });
   });
@@ -393,6 +420,7 @@ describe('recording a family (e2e)', () => {
     do {
       const res = await h.http
         .get('/v1/families')
+        .set(as('keyworker', pageAuthority))
         .query({ authority: pageAuthority, limit: 2, ...(cursor ? { cursor } : {}) });
       expect(res.status).toBe(200);
       seen.push(

@@ -3,6 +3,7 @@ import { systemClock } from '@app/domain';
 import { FollowUpEngine, connectRedis, followUpId, followUpRecorder } from '@app/follow-ups';
 import { Redis } from 'ioredis';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { as } from './support/auth';
 
 /** The follow-up working list over HTTP: list, assign, complete, miss, and the errors. */
 describe('follow-ups API (e2e)', () => {
@@ -16,11 +17,14 @@ describe('follow-ups API (e2e)', () => {
   /** A family with a planned exit `daysAgo` days ago (occurredAt back-dated, recorded now). */
   const exitedDaysAgo = async (daysAgo: number) => {
     const at = (days: number) => new Date(Date.now() - (daysAgo + days) * 86_400_000).toISOString();
-    const referred = await h.http.post('/v1/families').send({
-      authority,
-      programme: 'fip',
-      referral: { source: 'police', reasons: ['asb'], occurredAt: at(300) },
-    });
+    const referred = await h.http
+      .post('/v1/families')
+      .set(as('manager', authority))
+      .send({
+        authority,
+        programme: 'fip',
+        referral: { source: 'police', reasons: ['asb'], occurredAt: at(300) },
+      });
     const familyId = referred.body.familyId as string;
     for (const [type, days, data] of [
       ['InterventionOffered', 290, {}],
@@ -29,6 +33,7 @@ describe('follow-ups API (e2e)', () => {
     ] as const) {
       const r = await h.http
         .post(`/v1/families/${familyId}/events`)
+        .set(as('manager', authority))
         .send({ type, occurredAt: at(days), data });
       expect(r.status).toBe(201);
     }
@@ -62,7 +67,10 @@ describe('follow-ups API (e2e)', () => {
     // The two back-dated exits fall due at once.
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const r = await h.http.get('/v1/follow-ups').query({ authority, status: 'due' });
+      const r = await h.http
+        .get('/v1/follow-ups')
+        .set(as('manager', authority))
+        .query({ authority, status: 'due' });
       if (r.body.items.some((i: { followUpId: string }) => i.followUpId === ids[0])) break;
       if (Date.now() > deadline) throw new Error('revisits did not fall due');
       await new Promise((res) => setTimeout(res, 25));
@@ -77,7 +85,10 @@ describe('follow-ups API (e2e)', () => {
   });
 
   it('lists by due date, with the status as at now', async () => {
-    const all = await h.http.get('/v1/follow-ups').query({ authority });
+    const all = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ authority });
     expect(all.status).toBe(200);
     expect(all.body.items.map((i: { followUpId: string }) => i.followUpId)).toEqual([
       ids[1],
@@ -90,11 +101,18 @@ describe('follow-ups API (e2e)', () => {
       'due',
       'scheduled',
     ]);
-    const overdue = await h.http.get('/v1/follow-ups').query({ authority, status: 'overdue' });
+    const overdue = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ authority, status: 'overdue' });
     expect(overdue.body.items.map((i: { followUpId: string }) => i.followUpId)).toEqual([ids[1]]);
-    const page = await h.http.get('/v1/follow-ups').query({ authority, limit: 2 });
+    const page = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ authority, limit: 2 });
     const next = await h.http
       .get('/v1/follow-ups')
+      .set(as('manager', authority))
       .query({ authority, limit: 2, cursor: page.body.nextCursor });
     expect(
       [...page.body.items, ...next.body.items].map((i: { followUpId: string }) => i.followUpId),
@@ -103,14 +121,21 @@ describe('follow-ups API (e2e)', () => {
   });
 
   it('assigns, completes, and refuses a miss after completion (409)', async () => {
-    const assigned = await h.http.post(`/v1/follow-ups/${ids[0]}/assign`).send({ worker: 'kw-3' });
+    const assigned = await h.http
+      .post(`/v1/follow-ups/${ids[0]}/assign`)
+      .set(as('manager', authority))
+      .send({ worker: 'kw-3' });
     expect(assigned.status).toBe(201);
     const completed = await h.http
       .post(`/v1/follow-ups/${ids[0]}/complete`)
+      .set(as('manager', authority))
       .send({ asbTypes: [], educationProblems: false, evidenceSources: ['school'] });
     expect(completed.status).toBe(201);
     await h.caughtUp(completed.body.position);
-    const list = await h.http.get('/v1/follow-ups').query({ authority, status: 'completed' });
+    const list = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ authority, status: 'completed' });
     expect(list.body.items).toEqual([
       expect.objectContaining({
         followUpId: ids[0],
@@ -120,6 +145,7 @@ describe('follow-ups API (e2e)', () => {
     ]);
     const missed = await h.http
       .post(`/v1/follow-ups/${ids[0]}/missed`)
+      .set(as('manager', authority))
       .send({ reason: 'declined' });
     expect(missed.status).toBe(409);
     expect(missed.body).toMatchObject({
@@ -131,10 +157,14 @@ describe('follow-ups API (e2e)', () => {
   it('records a missed revisit with its reason', async () => {
     const missed = await h.http
       .post(`/v1/follow-ups/${ids[1]}/missed`)
+      .set(as('manager', authority))
       .send({ reason: 'uncontactable' });
     expect(missed.status).toBe(201);
     await h.caughtUp(missed.body.position);
-    const list = await h.http.get('/v1/follow-ups').query({ authority, status: 'missed' });
+    const list = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ authority, status: 'missed' });
     expect(list.body.items).toEqual([
       expect.objectContaining({ followUpId: ids[1], missedReason: 'uncontactable' }),
     ]);
@@ -144,10 +174,12 @@ describe('follow-ups API (e2e)', () => {
     const before = await snapshot(h.db);
     const unknown = await h.http
       .post(`/v1/follow-ups/${randomUUID()}/missed`)
+      .set(as('manager', authority))
       .send({ reason: 'declined' });
     expect(unknown.status).toBe(404);
     const badReason = await h.http
       .post(`/v1/follow-ups/${ids[2]}/missed`)
+      .set(as('manager', authority))
       .send({ reason: 'bored' });
     expect(badReason.status).toBe(400);
     expect(badReason.body.errors).toEqual([
@@ -155,6 +187,7 @@ describe('follow-ups API (e2e)', () => {
     ]);
     const stage = await h.http
       .post(`/v1/follow-ups/${ids[2]}/complete`)
+      .set(as('manager', authority))
       .send({ stage: 'exit', asbTypes: [] });
     expect(stage.status).toBe(400);
     expect(stage.body.errors).toEqual([
@@ -162,11 +195,18 @@ describe('follow-ups API (e2e)', () => {
     ]);
     const badWorker = await h.http
       .post(`/v1/follow-ups/${ids[2]}/assign`)
+      .set(as('manager', authority))
       .send({ worker: 'Jane Smith' });
     expect(badWorker.status).toBe(400);
-    const badStatus = await h.http.get('/v1/follow-ups').query({ status: 'late' });
+    const badStatus = await h.http
+      .get('/v1/follow-ups')
+      .set(as('manager', authority))
+      .query({ status: 'late' });
     expect(badStatus.status).toBe(400);
-    const notUuid = await h.http.post('/v1/follow-ups/nope/assign').send({ worker: 'kw-1' });
+    const notUuid = await h.http
+      .post('/v1/follow-ups/nope/assign')
+      .set(as('manager', authority))
+      .send({ worker: 'kw-1' });
     expect(notUuid.status).toBe(400);
     expect(await snapshot(h.db)).toBe(before);
   });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
 import { FamilyEvent, familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
+import { as } from './support/auth';
 import { toAppend } from './support/stories';
 
 /**
@@ -173,7 +174,10 @@ async function record(h: Harness, families: Item[][]): Promise<bigint> {
   let last = 0n;
   let batch: Item[] = [];
   const send = async () => {
-    const res = await h.http.post('/v1/events/batch').send({ events: batch });
+    const res = await h.http
+      .post('/v1/events/batch')
+      .set(as('keyworker', AUTHORITY))
+      .send({ events: batch });
     expect(res.status).toBe(200);
     const failed = (res.body.results as { status: number }[]).filter((r) => r.status !== 201);
     expect(failed).toEqual([]);
@@ -217,7 +221,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
   });
 
   const outcomes = async (query: string) => {
-    const res = await h.http.get(`/v1/outcomes?authority=${AUTHORITY}${query}`);
+    const res = await h.http
+      .get(`/v1/outcomes?authority=${AUTHORITY}${query}`)
+      .set(as('keyworker', AUTHORITY));
     expect(res.status).toBe(200);
     return res.body as { cohort: { families: number }; domains: Row[]; filters: object };
   };
@@ -261,7 +267,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
   });
 
   it('accounts for every family referred: the parts sum to the whole', async () => {
-    const res = await h.http.get(`/v1/cohorts/summary?authority=${AUTHORITY}`);
+    const res = await h.http
+      .get(`/v1/cohorts/summary?authority=${AUTHORITY}`)
+      .set(as('keyworker', AUTHORITY));
     expect(res.status).toBe(200);
     const s = res.body;
     const total = PLANNED + OTHERS.reduce((a, [, n]) => a + n, 0);
@@ -301,7 +309,10 @@ describe('outcomes and cohort accounting (e2e)', () => {
   });
 
   it('gives CSV on Accept: text/csv', async () => {
-    const res = await h.http.get(`/v1/outcomes?authority=${AUTHORITY}`).set('accept', 'text/csv');
+    const res = await h.http
+      .get(`/v1/outcomes?authority=${AUTHORITY}`)
+      .set(as('keyworker', AUTHORITY))
+      .set('accept', 'text/csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.text.trim().split('\n');
@@ -310,13 +321,16 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(lines[2]).toMatch(/^asb_4_plus,Four or more ASB problems,699,322,/);
     const summary = await h.http
       .get(`/v1/cohorts/summary?authority=${AUTHORITY}`)
+      .set(as('keyworker', AUTHORITY))
       .set('accept', 'text/csv');
     expect(summary.text).toContain('accounting.plannedExits,699\n');
     expect(summary.text).toContain('inputs.supportTypes.challenging_asb.families,482\n');
   });
 
   it('returns zeros for an empty cohort and combines filters', async () => {
-    const empty = await h.http.get('/v1/outcomes?authority=nowhere');
+    const empty = await h.http
+      .get('/v1/outcomes?authority=nowhere')
+      .set(as('keyworker', 'nowhere'));
     expect(empty.status).toBe(200);
     expect(empty.body.cohort.families).toBe(0);
     expect(empty.body.domains[0]).toMatchObject({
@@ -326,7 +340,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
       relativeReduction: null,
       mcnemarP: 1,
     });
-    const summary = await h.http.get('/v1/cohorts/summary?authority=nowhere');
+    const summary = await h.http
+      .get('/v1/cohorts/summary?authority=nowhere')
+      .set(as('keyworker', 'nowhere'));
     expect(summary.body).toMatchObject({ referred: 0, accounting: { plannedExits: 0 } });
     // Referrals in the first 30 days of 2024 only (planned exits referred on days 0-59).
     const early = await outcomes('&referredFrom=2024-01-01&referredTo=2024-01-30');
@@ -345,13 +361,15 @@ describe('outcomes and cohort accounting (e2e)', () => {
     ['authority=a%20b', 'authority'],
     ['colour=blue', 'colour'],
   ])('rejects %s with a 400 naming %s', async (query, field) => {
-    const res = await h.http.get(`/v1/outcomes?${query}`);
+    const res = await h.http.get(`/v1/outcomes?${query}`).set(as('keyworker', AUTHORITY));
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it('rejects a cohort on the summary, which always counts everyone', async () => {
-    const res = await h.http.get('/v1/cohorts/summary?cohort=planned_exits');
+    const res = await h.http
+      .get('/v1/cohorts/summary?cohort=planned_exits')
+      .set(as('keyworker', AUTHORITY));
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'cohort', rule: 'unknown-field' });
   });
@@ -429,7 +447,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
     });
 
     it('adds the follow-up column and how many kept their improvement', async () => {
-      const res = await h.http.get(`/v1/outcomes?authority=${authority}`);
+      const res = await h.http
+        .get(`/v1/outcomes?authority=${authority}`)
+        .set(as('keyworker', authority));
       const row = (res.body.domains as Row[]).find((d) => d.id === 'asb_4_plus')!;
       expect(row).toMatchObject({
         n: 4,
@@ -442,7 +462,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
     });
 
     it('puts follow-up completion and on-time rates in the cohort summary', async () => {
-      const res = await h.http.get(`/v1/cohorts/summary?authority=${authority}`);
+      const res = await h.http
+        .get(`/v1/cohorts/summary?authority=${authority}`)
+        .set(as('keyworker', authority));
       expect(res.status).toBe(200);
       // Two revisits were scheduled and completed on their due date; the others never scheduled.
       expect(res.body.followUps).toEqual({
@@ -455,9 +477,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
         completionRate: 1,
         onTimeRate: 1,
       });
-      const none = await h.http.get(
-        `/v1/cohorts/summary?authority=${authority}&referredFrom=2025-01-01`,
-      );
+      const none = await h.http
+        .get(`/v1/cohorts/summary?authority=${authority}&referredFrom=2025-01-01`)
+        .set(as('keyworker', authority));
       expect(none.body.followUps).toMatchObject({ scheduled: 0, completionRate: null });
     });
   });
@@ -513,19 +535,24 @@ describe('outcomes and cohort accounting (e2e)', () => {
       natcenLive = (await outcomes('')).domains;
       beforeLate = new Date().toISOString();
       // Recorded today, dated last year: the education finding at exit.
-      const late = await h.http.post(`/v1/families/${familyId}/events`).send({
-        type: 'DomainAssessmentRecorded',
-        occurredAt: '2025-11-01',
-        data: { stage: 'exit', educationProblems: false },
-      });
+      const late = await h.http
+        .post(`/v1/families/${familyId}/events`)
+        .set(as('keyworker', authority))
+        .send({
+          type: 'DomainAssessmentRecorded',
+          occurredAt: '2025-11-01',
+          data: { stage: 'exit', educationProblems: false },
+        });
       expect(late.status).toBe(201);
       await h.caughtUp(late.body.position);
     });
 
     const education = async (asAt?: string) => {
-      const res = await h.http.get(
-        `/v1/outcomes?authority=${authority}${asAt ? `&asAt=${encodeURIComponent(asAt)}` : ''}`,
-      );
+      const res = await h.http
+        .get(
+          `/v1/outcomes?authority=${authority}${asAt ? `&asAt=${encodeURIComponent(asAt)}` : ''}`,
+        )
+        .set(as('keyworker', authority));
       expect(res.status).toBe(200);
       return (res.body.domains as Row[]).find((d) => d.id === 'education_problems')!;
     };
@@ -536,25 +563,27 @@ describe('outcomes and cohort accounting (e2e)', () => {
       const asAtYesterday = new Date(Date.parse(yesterday) + 60_000).toISOString();
       expect(await education(asAtYesterday)).toMatchObject({ n: 0 });
       // The other domain, assessed on time, is there as at yesterday too.
-      const res = await h.http.get(
-        `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(asAtYesterday)}`,
-      );
+      const res = await h.http
+        .get(`/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(asAtYesterday)}`)
+        .set(as('keyworker', authority));
       expect((res.body.domains as Row[]).find((d) => d.id === 'no_asb')).toMatchObject({
         n: 1,
         baseline: { count: 0 },
         exit: { count: 1 },
       });
       // Before anything was recorded, nothing.
-      const before = await h.http.get(
-        `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(new Date(Date.parse(yesterday) - 60_000).toISOString())}`,
-      );
+      const before = await h.http
+        .get(
+          `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(new Date(Date.parse(yesterday) - 60_000).toISOString())}`,
+        )
+        .set(as('keyworker', authority));
       expect(before.body.cohort.families).toBe(0);
     });
 
     it('gives the same table from the events (as at) as from the live read model', async () => {
-      const res = await h.http.get(
-        `/v1/outcomes?authority=${AUTHORITY}&asAt=${encodeURIComponent(beforeLate)}`,
-      );
+      const res = await h.http
+        .get(`/v1/outcomes?authority=${AUTHORITY}&asAt=${encodeURIComponent(beforeLate)}`)
+        .set(as('keyworker', AUTHORITY));
       expect(res.body.domains).toEqual(natcenLive);
     });
   });

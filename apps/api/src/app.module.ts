@@ -2,7 +2,8 @@ import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
@@ -17,6 +18,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         EventStoreModule.forRoot(config, projectionMigrations),
+        DiscoveryModule,
+        AuthModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

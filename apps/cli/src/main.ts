@@ -6,6 +6,8 @@
  */
 import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
+import { Role } from '@app/security';
+import { apiKey, duration, revoke, role, token } from './credentials';
 import { runDemo } from './demo';
 import { importFile } from './import';
 import { openLedger } from './ledger';
@@ -176,8 +178,58 @@ program
     out(`${JSON.stringify({ at: o.at.toISOString(), ...result })}\n`);
   });
 
+program
+  .command('token')
+  .description(
+    "print a signed bearer token for a role and authority (send it as 'Authorization: Bearer <token>'); only the token is printed",
+  )
+  .requiredOption('--role <role>', 'keyworker, manager, evaluator, data_manager or admin', role)
+  .requiredOption(
+    '--authority <code>',
+    "the authority the caller works for, or 'national' (evaluator and admin only)",
+  )
+  .option('--subject <id>', 'who the token is for: a staff or system id, never a name')
+  .option('--expires-in <time>', 'lifetime: seconds, or 15m, 2h (at most 12h)', duration, 900)
+  .action((o: { role: Role; authority: string; subject?: string; expiresIn: number }) => {
+    try {
+      out(`${token(o)}\n`);
+    } catch (e) {
+      program.error(`token: ${e instanceof Error ? e.message : String(e)}`, { exitCode: 2 });
+    }
+  });
+
+const apikey = program.command('apikey').description('API keys for systems (X-Api-Key)');
+apikey
+  .command('create')
+  .description('create a key for a system and print it once (only its SHA-256 is stored)')
+  .requiredOption('--role <role>', 'keyworker, manager, evaluator, data_manager or admin', role)
+  .requiredOption('--authority <code>', "the system's authority, or 'national'")
+  .requiredOption('--label <text>', 'what the key is for, e.g. "case-system nightly sync"')
+  .action(async (o: { role: Role; authority: string; label: string }) => {
+    const created = await onLedger(async (ledger) => {
+      try {
+        return await apiKey(ledger.db, o);
+      } catch (e) {
+        if (e instanceof RangeError) program.error(`apikey: ${e.message}`, { exitCode: 2 });
+        throw e;
+      }
+    });
+    process.stderr.write(`key id ${created.id} (keep the key below: it is not shown again)\n`);
+    out(`${created.key}\n`);
+  });
+apikey
+  .command('revoke')
+  .description('stop a key working (by its id)')
+  .argument('<id>', 'the key id printed by apikey create')
+  .action(async (id: string) => {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) program.error('apikey: the id is a UUID', { exitCode: 2 });
+    const revoked = await onLedger((ledger) => revoke(ledger.db, id));
+    out(revoked ? `revoked ${id}\n` : `no live key ${id}\n`);
+    if (!revoked) process.exitCode = 1;
+  });
+
 program.parseAsync().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (e: unknown) => {
     new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);

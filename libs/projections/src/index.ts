@@ -4,7 +4,8 @@ import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
-import { OutcomeRollup1764100000000 } from './migrations/1764100000000-OutcomeRollup';
+import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
+import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -22,7 +23,8 @@ export const projectionMigrations = [
   ReadModels1763800000000,
   Outcomes1763900000000,
   FollowUps1764000000000,
-  OutcomeRollup1764100000000,
+  ApiKeys1764600000000,
+  OutcomeRollup1764710000000,
 ];
 
 /** Every projection the worker runs, in one place. */

@@ -1,1 +1,5 @@
 export * from './roles';
+export * from './principal';
+export * from './tokens';
+export * from './secret';
+export * from './api-keys';

@@ -25,7 +25,9 @@ import {
   validated,
 } from '@app/recording';
 import { RecordFamilyEventCommand } from './record-family-event';
-import { actorFrom } from '../http/actor';
+import { actorOf } from '../http/actor';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '@app/security';
 import {
   FamilyPage,
   FamilyView,
@@ -57,9 +59,10 @@ export class FamiliesController {
   ) {}
 
   @Post('families')
+  @Allow('families:write')
   async refer(
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<{ familyId: string; revision: number; position: string }> {
     const recording = await parseReferFamily(body);
@@ -68,7 +71,7 @@ export class FamiliesController {
       new RecordFamilyEventCommand({
         familyId,
         event: recording.event,
-        actor: actorFrom(actorId, correlationId),
+        actor: actorOf(principal, correlationId),
         newFamily: true,
       }),
     );
@@ -76,10 +79,11 @@ export class FamiliesController {
   }
 
   @Post('families/:familyId/events')
+  @Allow('families:write')
   async record(
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
     const { event, eventId, expectedRevision } = await parseRecordEvent(body);
@@ -87,7 +91,7 @@ export class FamiliesController {
       new RecordFamilyEventCommand({
         familyId,
         event,
-        actor: actorFrom(actorId, correlationId),
+        actor: actorOf(principal, correlationId),
         eventId,
         expectedRevision,
       }),
@@ -100,14 +104,15 @@ export class FamiliesController {
    * the error it would have had alone); items of one family are applied in order.
    */
   @Post('events/batch')
+  @Allow('families:write')
   @HttpCode(200)
   async batch(
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
     @Headers('x-correlation-id') correlationId?: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
     const { events } = await validated(BatchRequest, body);
-    const actor = actorFrom(actorId, correlationId);
+    const actor = actorOf(principal, correlationId);
     const results: Record<string, unknown>[] = new Array(events.length);
     const byFamily = new Map<string, number[]>();
     const parsed = await Promise.all(
@@ -146,6 +151,7 @@ export class FamiliesController {
   }
 
   @Get('families')
+  @Allow('families:read')
   async list(@Query() query: unknown): Promise<FamilyPage> {
     const q = await validated(ListFamiliesQuery, query);
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
@@ -159,6 +165,7 @@ export class FamiliesController {
   }
 
   @Get('families/:familyId')
+  @Allow('families:read')
   async get(@Param('familyId', uuid) familyId: string): Promise<FamilyView> {
     const family = await this.queries.execute<GetFamily, FamilyView | undefined>(
       new GetFamily(familyId),
@@ -168,6 +175,7 @@ export class FamiliesController {
   }
 
   @Get('families/:familyId/timeline')
+  @Allow('families:read')
   async timeline(
     @Param('familyId', uuid) familyId: string,
   ): Promise<{ familyId: string; events: TimelineEntry[] }> {

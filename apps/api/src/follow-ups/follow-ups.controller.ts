@@ -24,6 +24,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
 import {
+  Actor,
   Code,
   DomainAssessmentPayload,
   IsEffectiveDate,
@@ -33,7 +34,9 @@ import {
   validated,
 } from '@app/recording';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
-import { actorFrom } from '../http/actor';
+import { actorOf } from '../http/actor';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Principal } from '@app/security';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -129,6 +132,7 @@ export class FollowUpsController {
   ) {}
 
   @Get()
+  @Allow('follow-ups:read')
   async list(@Query() query: unknown): Promise<FollowUpPage> {
     const q = await validated(ListFollowUpsQuery, query);
     const after = q.cursor ? decodeFollowUpCursor(q.cursor) : undefined;
@@ -141,39 +145,45 @@ export class FollowUpsController {
   }
 
   @Post(':followUpId/assign')
+  @Allow('follow-ups:assign')
   async assign(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-correlation-id') correlationId?: string,
   ) {
     const { worker } = await validated(AssignRequest, body);
-    return this.record(followUpId, actorId, (episode) => ({
+    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
       type: 'FollowUpAssigned',
       data: { occurredAt: this.clock.now().toISOString(), episode, workerId: worker },
     }));
   }
 
   @Post(':followUpId/complete')
+  @Allow('follow-ups:record')
   async complete(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-correlation-id') correlationId?: string,
   ) {
     const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
-    return this.record(followUpId, actorId, (episode) => ({
+    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
       type: 'FollowUpCompleted',
       data: { occurredAt: this.dated(occurredAt), episode, assessment: { ...assessment } },
     }));
   }
 
   @Post(':followUpId/missed')
+  @Allow('follow-ups:record')
   async missed(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
-    @Headers('x-actor-id') actorId?: string,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('x-correlation-id') correlationId?: string,
   ) {
     const { reason, occurredAt } = await validated(MissedRequest, body);
-    return this.record(followUpId, actorId, (episode) => ({
+    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
       type: 'FollowUpMissed',
       data: { occurredAt: this.dated(occurredAt), episode, reason },
     }));
@@ -184,11 +194,7 @@ export class FollowUpsController {
   }
 
   /** Finds the revisit's family and episode, then the families' write path: load, decide, append. */
-  private async record(
-    followUpId: string,
-    actorId: string | undefined,
-    event: (episode: number) => FamilyEvent,
-  ) {
+  private async record(followUpId: string, actor: Actor, event: (episode: number) => FamilyEvent) {
     const found = await this.queries.execute<
       GetFollowUp,
       { familyId: string; episode: number } | undefined
@@ -200,7 +206,6 @@ export class FollowUpsController {
         message: `follow-up ${followUpId} does not exist`,
       });
     }
-    const actor = actorFrom(actorId);
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
       new RecordFamilyEventCommand({
         familyId: found.familyId,

@@ -3,6 +3,7 @@ import { projectionCheckpoints } from '@app/projections';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { Public } from '../auth/decorators';
 
 /**
  * Liveness and readiness: the process answers, the database answers, and how far each
@@ -16,6 +17,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @Public()
   async health(@Res() res: Response): Promise<void> {
     try {
       const head = await this.store.headPosition();

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '@app/recording';
+import { Principal } from '@app/security';
 
-/** Until authentication lands, the caller names itself; ids only, never a person's name. */
-export function actorFrom(actorId?: string, correlationId?: string): Actor {
-  const safe = (v: string | undefined, pattern: RegExp) => (v && pattern.test(v) ? v : undefined);
+/**
+ * Who recorded an event: the verified caller's subject (a pseudonymous id, never a name), and the
+ * caller's correlation id when it is a safe token (else a fresh one).
+ */
+export function actorOf(principal: Principal, correlationId?: string): Actor {
   return {
-    id: safe(actorId, /^[A-Za-z0-9_.:-]{1,64}$/) ?? 'unidentified',
-    correlationId: safe(correlationId, /^[A-Za-z0-9_.:-]{1,128}$/) ?? randomUUID(),
+    id: principal.subject,
+    correlationId:
+      correlationId && /^[A-Za-z0-9_.:-]{1,128}$/.test(correlationId)
+        ? correlationId
+        : randomUUID(),
   };
 }

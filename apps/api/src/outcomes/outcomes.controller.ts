@@ -5,6 +5,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
+import { Allow } from '../auth/decorators';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -58,6 +59,7 @@ export class OutcomesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('outcomes')
+  @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
@@ -78,6 +80,7 @@ export class OutcomesController {
   }
 
   @Get('cohorts/summary')
+  @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * The outcomes projection is rewound so that it replays and fills the rollup beside the episodes.
  */
-export class OutcomeRollup1764100000000 implements MigrationInterface {
-  name = 'OutcomeRollup1764100000000';
+export class OutcomeRollup1764710000000 implements MigrationInterface {
+  name = 'OutcomeRollup1764710000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
