@@ -117,7 +117,6 @@ function rebuild(schema: string): Promise<Rebuilt> {
           DATABASE_URL,
           DATABASE_SCHEMA: schema,
           EVENT_STORE: 'postgres',
-          NODE_ENV: 'production',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },

@@ -322,7 +322,12 @@ export async function cohortSummary(
   const isPlanned = `e.status = 'exited' AND e.exit_type = 'planned'`;
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
   const sql = `
-    WITH s AS (SELECT e.* FROM ${src} ${whereSql}),
+    WITH s AS (
+      -- Only what the summary reads: a national cohort is materialised once for both passes.
+      SELECT e.status, e.exit_type, e.refusal_stage, e.offered_at, e.accepted_at, e.referred_at,
+             e.exited_at, e.moved_area, e.early_weekly_hours, e.late_weekly_hours,
+             CASE WHEN ${isPlanned} THEN e.support_types END AS support_types
+      FROM ${src} ${whereSql}),
     totals AS (
       SELECT count(*) AS referred,
         count(*) FILTER (WHERE e.offered_at IS NOT NULL) AS offered,
