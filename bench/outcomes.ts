@@ -26,6 +26,7 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
+import { issueToken } from '@app/security';
 import { familyStream, toNewEvents } from '@app/workload';
 import { createApi } from '../apps/api/src/api';
 
@@ -116,6 +117,13 @@ async function main(): Promise<void> {
     )) as { episodes: number; planned: number }[];
     out(`outcome_episodes: ${episodes} episodes, ${planned} planned exits`);
 
+    // The API asks for a bearer token: a national evaluator's, signed with this run's key.
+    process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
+    const authorization = `Bearer ${issueToken(
+      process.env.AUTH_JWT_SECRET,
+      { subject: 'bench.evaluator', role: 'evaluator', authority: null },
+      { expiresInSeconds: 12 * 3600 },
+    )}`;
     const app = await createApi({ database: { url: URL, schema }, eventStore: 'postgres' });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -140,7 +148,9 @@ async function main(): Promise<void> {
         const times: number[] = [];
         for (let i = 0; i < WARMUP + RUNS; i++) {
           const start = process.hrtime.bigint();
-          const res = await fetch(`http://127.0.0.1:${port}${path}`);
+          const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+            headers: { authorization },
+          });
           await res.arrayBuffer();
           if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
           if (i >= WARMUP) times.push(Number(process.hrtime.bigint() - start) / 1e6);

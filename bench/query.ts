@@ -220,6 +220,15 @@ async function main(): Promise<void> {
       },
       { name: 'outcomes, national (planned exits in a year)', run: outcomes(nationalExits) },
       {
+        name: 'outcomes, national, from the episodes (rollup bypassed)',
+        run: async () => {
+          await outcomeModel(db);
+          return outcomeCounts(db, definitions, nationalExits, 'planned_exits', LIVE, {
+            rollup: false,
+          });
+        },
+      },
+      {
         name: 'cohort summary, narrow (1 authority, referred in a quarter)',
         run: summary(narrowReferred),
       },
