@@ -255,15 +255,22 @@ export async function updateOutcomeRollup(
   weight: 1 | -1,
 ): Promise<void> {
   const scope = familyIds === 'all' ? '$1::uuid[] IS NULL' : 'e.family_id = ANY($1)';
-  const parts = COHORT_KINDS.flatMap((cohort) =>
+  // One pass over the families' episodes, each joined to the (cohort, date) buckets it falls in.
+  const buckets = COHORT_KINDS.flatMap((cohort) =>
     DIMENSIONS.map(
-      (dim) => `
-      SELECT e.authority, e.programme, '${cohort}' AS cohort, '${dim}' AS dim,
-             date_trunc('month', e.${dim}_at AT TIME ZONE 'UTC')::date AS month, ${masks(cohort)}
-      FROM outcome_episodes e
-      WHERE ${scope} AND e.${dim}_at IS NOT NULL AND ${COHORT[cohort]}`,
+      (dim) => `('${cohort}', '${dim}', e.${dim}_at, ${COHORT[cohort]},
+        e.baseline_assessed & ${END[cohort].assessed}, ${END[cohort].present})`,
     ),
   );
+  const parts = [
+    `SELECT e.authority, e.programme, k.cohort, k.dim,
+            date_trunc('month', k.at AT TIME ZONE 'UTC')::date AS month,
+            k.p, e.baseline_present AS bp, k.ep, e.follow_up_assessed AS fa,
+            e.follow_up_present AS fp
+     FROM outcome_episodes e
+     CROSS JOIN LATERAL (VALUES ${buckets.join(', ')}) AS k(cohort, dim, at, included, p, ep)
+     WHERE ${scope} AND k.included AND k.at IS NOT NULL`,
+  ];
   const counts = countSpecs(definitions).map((c) => `count(*) FILTER (WHERE ${hit(c)})`);
   await db.query(
     `INSERT INTO outcome_rollup AS r (authority, programme, cohort, dim, month, families, counts)

@@ -17,6 +17,13 @@ export interface Projection {
    * exactly as `apply` would (the rebuild's determinism test compares the two).
    */
   replayFromLog?(tx: EntityManager, log: LogSource): Promise<void>;
+  /**
+   * Optional: the projection a rebuild's replay applies instead (e.g. one that leaves derived
+   * aggregates out), and what completes its tables afterwards, set-based, in one statement or few.
+   * The catch-up after the replay, and live running, use the projection itself.
+   */
+  forReplay?(): Projection;
+  finishReplay?(tx: EntityManager): Promise<void>;
 }
 
 export interface LogSource {

@@ -50,7 +50,10 @@ const DEADLOCK = '40P01';
  *    batch its events are spread over. Every projection here folds per stream, so the result is
  *    the same as in position order (the determinism test checks it). Batches apply to every
  *    projection concurrently, one transaction each, while the next batch is read.
- * 3. Catch up in position order to the current head, build the other indexes, ANALYZE.
+ *    A projection may replay through a lighter variant (`forReplay`) and complete its tables
+ *    set-based afterwards (`finishReplay`: the outcome rollup), and may fill a table straight from
+ *    the PostgreSQL log in SQL (`replayFromLog`: the timeline).
+ * 3. Build the other indexes, ANALYZE, and catch up in position order to the current head.
  * 4. Swap, in one transaction: lock the projections' checkpoint rows (the lock every live batch
  *    takes first), apply whatever was appended since, replace each live table by its shadow and set
  *    the checkpoints. A live runner's next batch then finds its checkpoint moved and resumes from
@@ -103,7 +106,9 @@ export async function rebuildProjections(
       // Projections that can copy straight from the log do so, beside the batched replay.
       const log = await logSource(db, store, live, total.head, prefixes);
       const copying = log ? projections.filter((p) => p.replayFromLog) : [];
-      const batched = projections.filter((p) => !copying.includes(p));
+      const batched = projections
+        .filter((p) => !copying.includes(p))
+        .map((p) => p.forReplay?.() ?? p);
       const copied = Promise.all(
         copying.map((p) =>
           db.transaction(async (tx) => {
@@ -153,6 +158,16 @@ export async function rebuildProjections(
       }
 
       await copied;
+      await Promise.all(
+        projections
+          .filter((p) => p.finishReplay)
+          .map((p) =>
+            db.transaction(async (tx) => {
+              await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
+              await p.finishReplay!(tx);
+            }),
+          ),
+      );
 
       // 3. The other indexes and statistics, then whatever was appended meanwhile.
       report('indexes', position);
