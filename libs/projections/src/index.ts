@@ -6,6 +6,7 @@ import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
+import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -25,6 +26,7 @@ export const projectionMigrations = [
   FollowUps1764000000000,
   ApiKeys1764600000000,
   OutcomeRollup1764710000000,
+  FollowUpListIndexes1764720000000,
 ];
 
 /** Every projection the worker runs, in one place. */

@@ -172,6 +172,9 @@ export async function outcomeCounts(
 
 // --- The rollup ---------------------------------------------------------------------------------
 
+/** The rollup's authority for rows over every authority (no authority code is empty). */
+const NATIONAL = '';
+
 /** The date a rollup row is bucketed by, by month (UTC). */
 export type RollupDimension = 'referred' | 'exited';
 const DIMENSIONS: readonly RollupDimension[] = ['referred', 'exited'];
@@ -223,7 +226,8 @@ async function rollupCounts(
     params.push(value);
     clauses.push(sql.replace('?', `$${params.length}`));
   };
-  if (filter.authority) add('r.authority = ?', filter.authority);
+  // Without an authority, the national rows ('' = every authority): a year is a dozen rows.
+  add('r.authority = ?', filter.authority ?? NATIONAL);
   if (filter.programme) add('r.programme = ?', filter.programme);
   if (plan.from) add('r.month >= ?::date', plan.from);
   if (plan.before) add('r.month < ?::date', plan.before);
@@ -246,7 +250,8 @@ async function rollupCounts(
  * Adds (`weight` 1) or takes away (-1) the contributions of the named families' episodes, as they
  * now stand in `outcome_episodes`, to `outcome_rollup`. The outcomes projection takes the old rows
  * away before it upserts and adds the new ones after, in its transaction. Each episode counts in
- * every cohort it belongs to, bucketed by its referral month and (once exited) its exit month.
+ * every cohort it belongs to, bucketed by its referral month and (once exited) its exit month,
+ * under its authority and under the national total (authority '').
  */
 export async function updateOutcomeRollup(
   db: Queryable,
@@ -274,10 +279,10 @@ export async function updateOutcomeRollup(
   const counts = countSpecs(definitions).map((c) => `count(*) FILTER (WHERE ${hit(c)})`);
   await db.query(
     `INSERT INTO outcome_rollup AS r (authority, programme, cohort, dim, month, families, counts)
-     SELECT authority, programme, cohort, dim, month, $2 * count(*),
+     SELECT coalesce(authority, '${NATIONAL}'), programme, cohort, dim, month, $2 * count(*),
             ARRAY[${counts.map((c) => `$2 * ${c}`).join(', ')}]::bigint[]
      FROM (${parts.join(' UNION ALL ')}) c
-     GROUP BY authority, programme, cohort, dim, month
+     GROUP BY GROUPING SETS ((authority, programme, cohort, dim, month), (programme, cohort, dim, month))
      ON CONFLICT (authority, programme, cohort, dim, month) DO UPDATE SET
        families = r.families + excluded.families,
        counts = ARRAY(SELECT a + b FROM unnest(r.counts, excluded.counts) WITH ORDINALITY AS u(a, b, i)

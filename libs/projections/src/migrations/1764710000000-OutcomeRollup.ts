@@ -3,7 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * `outcome_rollup`: the outcomes table's counts per authority, programme, cohort and month (of
  * referral, and of exit), kept by the outcomes projection in the same transaction as the episodes,
- * so a national question reads a few thousand rows instead of every episode. `counts` holds the
+ * so a question reads a few rows instead of every episode: authority '' holds the national totals
+ * (a national year is a dozen rows). `counts` holds the
  * nine counts per domain in the order of the definition set in `outcome_model`.
  *
  * The outcomes projection is rewound so that it replays and fills the rollup beside the episodes.
@@ -23,8 +24,6 @@ export class OutcomeRollup1764710000000 implements MigrationInterface {
         counts bigint[] NOT NULL,
         PRIMARY KEY (cohort, dim, authority, programme, month)
       )`);
-    // National questions: every authority, a range of months.
-    await db.query('CREATE INDEX outcome_rollup_by_month ON outcome_rollup (cohort, dim, month)');
     // The projection removes buckets that fell to nothing after every batch.
     await db.query(
       'CREATE INDEX outcome_rollup_empty ON outcome_rollup (cohort) WHERE families = 0',
