@@ -26,9 +26,9 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
-import { issueToken } from '@app/security';
 import { familyStream, toNewEvents } from '@app/workload';
 import { createApi } from '../apps/api/src/api';
+import { issueToken, jwtSecretFromEnv } from '@app/security';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -117,16 +117,15 @@ async function main(): Promise<void> {
     )) as { episodes: number; planned: number }[];
     out(`outcome_episodes: ${episodes} episodes, ${planned} planned exits`);
 
-    // The API asks for a bearer token: a national evaluator's, signed with this run's key.
-    process.env.AUTH_JWT_SECRET ??= randomBytes(32).toString('hex');
-    const authorization = `Bearer ${issueToken(
-      process.env.AUTH_JWT_SECRET,
-      { subject: 'bench.evaluator', role: 'evaluator', authority: null },
-      { expiresInSeconds: 12 * 3600 },
-    )}`;
     const app = await createApi({ database: { url: URL, schema }, eventStore: 'postgres' });
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
+    // A national caller, signed with the key the in-process API uses (env or development file).
+    const authorization = `Bearer ${issueToken(jwtSecretFromEnv().secret, {
+      subject: 'bench',
+      role: 'admin',
+      authority: null,
+    })}`;
     const queries: [string, string][] = [
       ['outcomes national (planned exits)', '/v1/outcomes'],
       ['outcomes national (all started)', '/v1/outcomes?cohort=all_started'],

@@ -1,8 +1,10 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
+import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
@@ -10,6 +12,9 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { ReturnsModule } from './returns/returns.module';
+import { SavingsModule } from './savings/savings.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -17,13 +22,17 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
+        AuditModule,
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        ReturnsModule,
+        SavingsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

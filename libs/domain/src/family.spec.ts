@@ -58,6 +58,58 @@ describe('family decider', () => {
     });
   });
 
+  describe('a transfer hands the family to another authority', () => {
+    const transferred = (from = 'derbyshire', to = 'rotherham', occurredAt = '2025-03-01') =>
+      ev('FamilyTransferred', {
+        occurredAt: `${occurredAt}T00:00:00.000Z`,
+        fromAuthority: from,
+        toAuthority: to,
+      });
+    it('moves an open family, and the new authority owns it', () => {
+      given(referred(), offered()).when(transferred()).then([transferred()]);
+      expect(fold([referred(), offered(), transferred()]).authority).toBe('rotherham');
+    });
+    it('moves a family whose episode has closed', () => {
+      const late = transferred('derbyshire', 'rotherham', '2026-01-10');
+      given(referred(), offered(), accepted(), exited()).when(late).then([late]);
+    });
+    it('is recorded by the owning authority only', () => {
+      given(referred(), offered())
+        .when(transferred('leeds', 'rotherham'))
+        .thenFails('conflict', 'transfer-from-owning-authority');
+      given(referred(), transferred())
+        .when(transferred('derbyshire', 'leeds'))
+        .thenFails('conflict', 'transfer-from-owning-authority');
+    });
+    it('goes to another authority', () => {
+      given(referred())
+        .when(transferred('derbyshire', 'derbyshire'))
+        .thenFails('invalid', 'another-authority');
+    });
+    it('needs a family, and cannot predate its referral', () => {
+      given().when(transferred()).thenFails('conflict', 'episode-starts-with-referral');
+      given(referred())
+        .when(transferred('derbyshire', 'rotherham', '2025-01-01'))
+        .thenFails('conflict', 'after-referral');
+    });
+    it('lets the new authority re-refer the family, and not the old one', () => {
+      const history = [
+        referred(),
+        offered(),
+        accepted(),
+        exited(),
+        transferred('derbyshire', 'rotherham', '2025-12-15'),
+      ];
+      const back = referred('2026-01-05T00:00:00.000Z', 'rotherham');
+      given(...history)
+        .when(back)
+        .then([back]);
+      given(...history)
+        .when(referred('2026-01-05T00:00:00.000Z', 'derbyshire'))
+        .thenFails('conflict', 'authority-unchanged');
+    });
+  });
+
   describe('offer, then accept or refuse; support plan only after acceptance', () => {
     it('accepts an offered intervention', () => {
       given(referred(), offered()).when(accepted()).then([accepted()]);
@@ -406,6 +458,56 @@ describe('family decider', () => {
       expect(isSameRecord(a, b)).toBe(true);
       const c = ev('ReviewHeld', { occurredAt: '2025-03-01T00:00:00.000Z', weeklyContactHours: 7 });
       expect(isSameRecord(a, c)).toBe(false);
+    });
+  });
+
+  describe('personal details travel sealed; erasure is once and final', () => {
+    const seal = {
+      alg: 'A256GCM',
+      keyId: 'k',
+      iv: 'aXY=',
+      tag: 'dGFn',
+      ciphertext: 'Y3Q=',
+    } as const;
+    const details = (d: unknown = seal, occurredAt = '2025-02-01T00:00:00.000Z') =>
+      ({
+        type: 'MemberDetailsRecorded',
+        data: { occurredAt, memberId: 'p1', role: 'parent', details: d },
+      }) as FamilyEvent;
+    const erased = (occurredAt = '2025-03-01T00:00:00.000Z') => ev('FamilyErased', { occurredAt });
+
+    it('records sealed details at any time, even after an exit', () => {
+      given(referred(), exited('disengaged')).when(details()).then([details()]);
+    });
+    it('refuses details in clear, on a referral or on their own', () => {
+      given(referred())
+        .when(details({ name: 'A Person' }))
+        .thenFails('invalid', 'details-sealed');
+      const clearReferral = {
+        type: 'FamilyReferred',
+        data: {
+          ...referred().data,
+          members: [{ memberId: 'p1', role: 'parent', details: { name: 'A Person' } }],
+        },
+      } as unknown as FamilyEvent;
+      given().when(clearReferral).thenFails('invalid', 'details-sealed');
+      const flatReferral = {
+        type: 'FamilyReferred',
+        data: {
+          ...referred().data,
+          members: [{ memberId: 'p1', role: 'parent', name: 'A Person' }],
+        },
+      } as unknown as FamilyEvent;
+      given().when(flatReferral).thenFails('invalid', 'details-sealed');
+    });
+    it('erases once; afterwards no details, but other facts still', () => {
+      given(referred()).when(erased()).then([erased()]);
+      given(referred(), erased()).when(erased()).thenFails('conflict', 'erase-once');
+      given(referred(), erased()).when(details()).thenFails('conflict', 'family-erased');
+      given(referred(), erased()).when(offered()).then([offered()]);
+    });
+    it('needs a family to erase', () => {
+      given().when(erased()).thenFails('conflict', 'episode-starts-with-referral');
     });
   });
 });

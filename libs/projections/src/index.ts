@@ -4,7 +4,10 @@ import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
+import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
+import { AuditLog1764610000000 } from './migrations/1764610000000-AuditLog';
+import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { Projection } from './projection';
@@ -24,7 +27,10 @@ export const projectionMigrations = [
   ReadModels1763800000000,
   Outcomes1763900000000,
   FollowUps1764000000000,
+  ProgrammeCosts1764150000000,
   ApiKeys1764600000000,
+  AuditLog1764610000000,
+  FamilyKeys1764650000000,
   OutcomeRollup1764710000000,
   FollowUpListIndexes1764720000000,
 ];

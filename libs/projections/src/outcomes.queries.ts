@@ -76,6 +76,25 @@ const END: Record<CohortKind, { assessed: string; present: string }> = {
   },
 };
 
+/**
+ * The cohort's episodes as rows of domain bit masks: `p` assessed at baseline and at the end
+ * point, `bp`/`ep` present then, `fa`/`fp` assessed/present one year on. One definition of the
+ * cohort and its end point for every query over it (the outcomes table, cost avoidance).
+ */
+export function cohortMasks(
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  params: unknown[],
+): string {
+  const src = from(source, params);
+  const clauses = [...where(filter, params), COHORT[cohort]];
+  return `
+      SELECT e.family_id, e.episode, ${masks(cohort)}
+      FROM ${src}
+      WHERE ${clauses.join(' AND ')}`;
+}
+
 export interface OutcomeCounts {
   /** Family episodes in the cohort. */
   families: number;
@@ -159,12 +178,10 @@ export async function outcomeCounts(
   const plan = source.kind === 'table' && options.rollup !== false && rollupPlan(filter);
   if (plan) return rollupCounts(db, definitions, filter, cohort, plan);
   const params: unknown[] = [];
-  const src = from(source, params);
-  const clauses = [...where(filter, params), COHORT[cohort]];
   const specs = countSpecs(definitions);
   const counts = specs.map((c) => `count(*) FILTER (WHERE ${hit(c)}) AS ${c.name}_${c.i}`);
   const sql = `
-    WITH c AS (SELECT ${masks(cohort)} FROM ${src} WHERE ${clauses.join(' AND ')})
+    WITH c AS (${cohortMasks(filter, cohort, source, params)})
     SELECT count(*) AS families, ${counts.join(', ')} FROM c`;
   const [row] = (await db.query(sql, params)) as Record<string, string>[];
   return toCounts(definitions, Number(row.families), (name, i) => Number(row[`${name}_${i}`]));

@@ -31,6 +31,12 @@ export interface RecordRequest {
   expectedRevision?: number;
   /** A referral that must start a new family (`POST /v1/families`). */
   newFamily?: boolean;
+  /**
+   * The caller's authority. A family of another authority is reported as not found (its existence
+   * is not revealed) and a referral must be into this authority. `null`: national; absent: a
+   * trusted writer acting for the system (the follow-up engine, an import).
+   */
+  authority?: string | null;
 }
 
 export interface Recorded {
@@ -48,11 +54,31 @@ export class FamilyNotFound extends Error {
   }
 }
 
+/** A referral into an authority the caller does not work for. */
+export class OutsideAuthority extends Error {
+  override readonly name = 'OutsideAuthority';
+  constructor(readonly authority: string) {
+    super(`you may only refer families to your own authority, not ${authority}`);
+  }
+}
+
 export class FamilyExists extends Error {
   override readonly name = 'FamilyExists';
   constructor(readonly familyId: string) {
     super(`family ${familyId} already exists`);
   }
+}
+
+/**
+ * Seals the personal details of an event with the family's key before it is decided and appended
+ * (implemented by `PersonalDataVault` in @app/security). `commit()` stores a new key, just before
+ * the append; `FamilyKeyRace` (matched by name) means another writer stored one first: decide again.
+ */
+export interface PersonalDataSealer {
+  seal(
+    familyId: string,
+    event: FamilyEvent,
+  ): Promise<{ event: FamilyEvent; commit(): Promise<void> }>;
 }
 
 // Concurrent writers without an expected revision simply decide again on the newer history.
@@ -66,6 +92,8 @@ export class FamilyRecorder {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    /** Without one, events carrying clear personal details are refused by the decider. */
+    private readonly sealer?: PersonalDataSealer,
   ) {}
 
   async record(command: RecordRequest): Promise<Recorded> {
@@ -73,17 +101,38 @@ export class FamilyRecorder {
       try {
         return await this.attempt(command);
       } catch (e) {
+        const keyRace = e instanceof Error && e.name === 'FamilyKeyRace';
         const retry =
-          e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined;
+          keyRace ||
+          (e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined);
         if (!retry || attempt >= MAX_ATTEMPTS) throw e;
       }
     }
   }
 
   private async attempt(command: RecordRequest): Promise<Recorded> {
-    const { familyId, event, actor } = command;
+    const { familyId, actor } = command;
     const streamId = familyStreamId(familyId);
     const history = await this.store.readStream(streamId);
+    const state = fold(history.map(asDomain));
+    if (typeof command.authority === 'string') {
+      // Before anything answers from the history: another authority's family does not exist here.
+      if (history.length && state.authority !== command.authority) {
+        throw new FamilyNotFound(familyId);
+      }
+      if (
+        !history.length &&
+        command.event.type === 'FamilyReferred' &&
+        command.event.data.authority !== command.authority
+      ) {
+        throw new OutsideAuthority(command.event.data.authority);
+      }
+    }
+    // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
+    const sealed = this.sealer
+      ? await this.sealer.seal(familyId, command.event)
+      : { event: command.event, commit: async () => {} };
+    const event = sealed.event;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
     if (replay) return this.idempotentAnswer(familyId, replay, event);
@@ -103,7 +152,6 @@ export class FamilyRecorder {
         current ?? 'no_stream',
       );
     }
-    const state = fold(history.map(asDomain));
     const now = this.clock.now();
     const decided = decide({ type: 'RecordFamilyEvent', event, now }, state);
     const authority =
@@ -120,6 +168,7 @@ export class FamilyRecorder {
         schemaVersion: SCHEMA_VERSIONS[e.type],
       },
     }));
+    await sealed.commit();
     const result = await this.store.append(streamId, newEvents, {
       expectedRevision: current ?? 'no_stream',
     });

@@ -3,7 +3,9 @@ import { projectionCheckpoints } from '@app/projections';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
+import { RETRY_AFTER_SECONDS } from '../http/problems';
 
 /**
  * Liveness and readiness: the process answers, the database answers, and how far each
@@ -18,6 +20,7 @@ export class HealthController {
 
   @Get()
   @Public()
+  @SkipThrottle()
   async health(@Res() res: Response): Promise<void> {
     try {
       const head = await this.store.headPosition();
@@ -38,7 +41,10 @@ export class HealthController {
         .status(200)
         .json({ status: 'ok', database: 'up', headPosition: head.toString(), projections });
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
+      res
+        .status(503)
+        .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+        .json({ status: 'unavailable', database: 'down' });
     }
   }
 }

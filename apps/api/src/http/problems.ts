@@ -3,11 +3,50 @@ import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { FamilyExists, FamilyNotFound } from '@app/recording';
+import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 
 export interface Problem {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (`Retry-After` on 503). */
+  headers?: Record<string, string>;
+}
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// Connection-level failures (node's socket errors, pg's "connection" class 08, admin shutdown,
+// "cannot connect now", too many connections), as opposed to a query the database refused.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
+
+/** Whether an error means "the database cannot be reached now" (worth a retry), not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+    if (error instanceof AggregateError && e === error) {
+      if (error.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    }
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /**
@@ -47,6 +86,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof FamilyNotFound) {
     return problem(404, { message: error.message });
   }
+  if (error instanceof OutsideAuthority) {
+    return problem(403, { code: 'outside_authority', message: error.message });
+  }
   if (error instanceof FamilyExists) {
     return problem(409, { code: 'family_exists', message: error.message });
   }
@@ -58,21 +100,74 @@ export function toProblem(error: unknown): Problem {
       typeof response === 'string' ? { message: response } : (response as Record<string, unknown>),
     );
   }
+  if (isClientHttpError(error)) {
+    // The body parser's refusals (too large, broken JSON, bad encoding) carry their own 4xx status.
+    const type = (error as { type?: unknown }).type;
+    const messages: Record<string, string> = {
+      'entity.too.large': 'the request body is too large',
+      'entity.parse.failed': 'the request body is not valid JSON',
+    };
+    return problem(error.status, {
+      message: messages[String(type)] ?? 'the request body cannot be read',
+      ...(error.status === 400
+        ? {
+            errors: [
+              {
+                field: 'body',
+                rule: String(type ?? 'body'),
+                message: 'the request body cannot be read',
+              },
+            ],
+          }
+        : {}),
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ...problem(503, {
+        code: 'database_unavailable',
+        message: `the database is unreachable or overloaded; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
+      }),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
+  }
   return problem(500, { message: 'internal error' });
 }
+
+/** An `http-errors` error meant for the client (status 4xx, `expose`), as body-parser throws. */
+const isClientHttpError = (error: unknown): error is Error & { status: number } => {
+  const e = error as { status?: unknown; expose?: unknown } | null;
+  return (
+    error instanceof Error &&
+    typeof e?.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.expose === true
+  );
+};
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
+  private lastUnavailableLog = 0;
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      // An outage fails every request: say so once per retry period, not once per request.
+      if (Date.now() - this.lastUnavailableLog > RETRY_AFTER_SECONDS * 1000) {
+        this.lastUnavailableLog = Date.now();
+        this.logger.warn('database unavailable: answering 503 with Retry-After');
+      }
+    } else if (problem.status >= 500) {
       // The error's name and message only: request bodies may hold personal data.
       this.logger.error(
         error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
       );
     }
-    host.switchToHttp().getResponse<Response>().status(problem.status).json(problem.body);
+    const response = host.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(problem.headers ?? {}))
+      response.setHeader(name, value);
+    response.status(problem.status).json(problem.body);
   }
 }
