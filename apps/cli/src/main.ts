@@ -11,6 +11,7 @@ import { runDemo } from './demo';
 import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
+import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
 import { generateReturn } from './return';
 import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
@@ -142,6 +143,28 @@ program
       );
     },
   );
+
+program
+  .command('rebuild')
+  .description(
+    'replay projections from the start of the log into shadow tables and swap them in once caught up (readers and a running worker keep the live tables meanwhile)',
+  )
+  .argument(
+    '[projection...]',
+    `projections to rebuild (default all: ${projectionNames().join(', ')})`,
+  )
+  .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
+  .action(async (names: string[], o: { batch: number }) => {
+    try {
+      selectProjections(names); // an unknown name fails before connecting
+    } catch (e) {
+      return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
+    }
+    const result = await onLedger((ledger) => rebuild(ledger, names, { batchSize: o.batch }));
+    out(
+      `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,
+    );
+  });
 
 program
   .command('followups')

@@ -26,6 +26,7 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
     this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
       streamPrefixes: [FAMILY_STREAM_PREFIX],
       batchSize: Number(process.env.PROJECTION_BATCH_SIZE ?? 500),
+      analyzeAfter: Number(process.env.PROJECTION_ANALYZE_AFTER ?? 100_000),
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
   }
