@@ -36,6 +36,7 @@ const bodies = (familyId: string): Record<string, unknown> => ({
   'POST /v1/follow-ups/:followUpId/assign': { worker: 'kw-9' },
   'POST /v1/follow-ups/:followUpId/complete': { educationProblems: false },
   'POST /v1/follow-ups/:followUpId/missed': { reason: 'uncontactable' },
+  'POST /v1/returns': { authority: A, periodStart: '2025-01-01', periodEnd: '2025-12-31' },
 });
 
 /**
@@ -189,7 +190,8 @@ describe('authority isolation (e2e)', () => {
     }
     expect(tried).toBeGreaterThanOrEqual(20);
     expect(await snapshot(h.db)).toEqual(before);
-  });
+    // Every route, every role: more than the default 5 s on a loaded machine.
+  }, 30_000);
 
   it('refuses a B user who asks for A by name in a filter', async () => {
     for (const url of ['/v1/families', '/v1/follow-ups', '/v1/outcomes', '/v1/cohorts/summary']) {

@@ -116,6 +116,7 @@ describe('national returns (e2e)', () => {
   let engine: ReturnsEngine | undefined;
   let runner: ProjectionRunner;
   const awaiting: Item[][] = [];
+  const york: Item[][] = [];
 
   const startEngine = () => {
     engine = new ReturnsEngine({
@@ -129,10 +130,10 @@ describe('national returns (e2e)', () => {
     engine.start(60_000);
   };
 
-  const record = async (items: Item[]) => {
+  const record = async (items: Item[], authority = LA) => {
     const res = await h.http
       .post('/v1/events/batch')
-      .set(as('keyworker', LA))
+      .set(as('keyworker', authority))
       .send({ events: items });
     expect(res.status).toBe(200);
     expect((res.body.results as { status: number }[]).filter((r) => r.status !== 201)).toEqual([]);
@@ -152,10 +153,10 @@ describe('national returns (e2e)', () => {
     return res.body;
   };
 
-  const built = async (id: string) => {
+  const built = async (id: string, authority = LA) => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const r = await h.http.get(`/v1/returns/${id}`).set(as('data_manager', LA));
+      const r = await h.http.get(`/v1/returns/${id}`).set(as('data_manager', authority));
       expect(r.status).toBe(200);
       if (r.body.status === 'built') return r.body;
       expect(r.body.status).not.toBe('failed');
@@ -193,10 +194,17 @@ describe('national returns (e2e)', () => {
       ...Array.from({ length: 6 }, (_, i) => plannedExit(i, 'york')),
     ];
     awaiting.push(...families.slice(40, 43));
+    york.push(...families.slice(70));
     let last = '0';
-    for (let i = 0; i < families.length; i += 20) {
-      const results = await record(families.slice(i, i + 20).flat());
-      last = results[results.length - 1].position;
+    // Each authority's key workers record its own families.
+    const ownedBy = (authority: string) =>
+      families.filter((f) => f[0].data.authority === authority);
+    for (const authority of [LA, 'york']) {
+      const own = ownedBy(authority);
+      for (let i = 0; i < own.length; i += 20) {
+        const results = await record(own.slice(i, i + 20).flat(), authority);
+        last = results[results.length - 1].position;
+      }
     }
     await h.caughtUp(last);
   }, 120_000);
@@ -581,5 +589,32 @@ describe('national returns (e2e)', () => {
     startEngine();
     const done = await built(res.body.id);
     expect(done.progress).toBe(100);
+  });
+  it('counts a transferred family for the authority it went to, in returns built after the transfer', async () => {
+    const cohort = async (authority: string) => {
+      const res = await h.http
+        .post('/v1/returns')
+        .set(as('data_manager', authority))
+        .send({ authority, ...PERIOD });
+      expect(res.status).toBe(202);
+      await built(res.body.id, authority);
+      const json = await h.http
+        .get(`/v1/returns/${res.body.id}/content?format=json`)
+        .set(as('data_manager', authority));
+      const content = json.body as Content;
+      const t = content.sections
+        .flatMap((x) => x.tables)
+        .find((x) => x.id === 'outcomes_planned_exits')!;
+      return t.rows.find((r) => r.id === 'cohort')!.values.n;
+    };
+    expect(await cohort('york')).toBe(6);
+    const moved = await h.http
+      .post(`/v1/families/${york[0][0].familyId}/transfer`)
+      .set(as('manager', 'york'))
+      .send({ toAuthority: LA, occurredAt: '2026-01-10' });
+    expect(moved.status).toBe(201);
+    await h.caughtUp(moved.body.position);
+    expect(await cohort(LA)).toBe(41);
+    expect(await cohort('york')).toBe(5);
   });
 });

@@ -1,6 +1,7 @@
 /** What changed between two returns: cell by cell, and the events recorded in between. */
 import { Published, ReturnContent } from './content';
 import { Queryable } from '@app/projections';
+import { familiesOf } from './records';
 
 export interface CellChange {
   section: string;
@@ -62,9 +63,7 @@ export async function lateEvents(
     `SELECT t.event_id, t.type, t.occurred_at, t.recorded_at, t.position FROM family_timeline t
      WHERE t.position > $1 AND t.position <= $2
        AND t.occurred_at >= $3 AND t.occurred_at < $4
-       AND t.family_id IN (
-         SELECT r.family_id FROM family_timeline r
-         WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = $5 AND r.position <= $2)
+       AND t.family_id IN (${familiesOf('$5', '$2')})
      ORDER BY t.position`,
     [
       from.toString(),

@@ -13,8 +13,9 @@ export * from './pseudonyms';
 export * from './store';
 export { Returns1764200000000 } from './migrations/1764200000000-Returns';
 import { Returns1764200000000 } from './migrations/1764200000000-Returns';
+import { ReturnsTransfers1764700000000 } from './migrations/1764700000000-ReturnsTransfers';
 /** The returns table (and the timeline index it reads by); apps add them to the projections'. */
-export const returnsMigrations = [Returns1764200000000];
+export const returnsMigrations = [Returns1764200000000, ReturnsTransfers1764700000000];
 export * from './config';
 export * from './costs';
 export * from './period';

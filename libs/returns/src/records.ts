@@ -79,9 +79,19 @@ export const isOnTime = (f: FollowUpFact) =>
   );
 
 /**
- * The authority's families as at position P: those referred to it by then (by the referral
- * event's own data, so a later move elsewhere does not take a family out of an old return).
+ * SQL for the ids of the families an authority has had by a position: referred to it or
+ * transferred to it (by the events' own data). Which of them it owns at that position, and so
+ * counts, is decided by folding their events: a family transferred away by then counts for the
+ * authority it went to, as the live read models count it.
  */
+export const familiesOf = (authority: string, position: string) => `
+  SELECT r.family_id FROM family_timeline r
+  WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = ${authority} AND r.position <= ${position}
+  UNION
+  SELECT r.family_id FROM family_timeline r
+  WHERE r.type = 'FamilyTransferred' AND r.data->>'toAuthority' = ${authority} AND r.position <= ${position}`;
+
+/** The authority's families as at position P, folded as the outcomes projection folds them. */
 export async function recordsAt(
   db: Queryable,
   definitions: OutcomeDefinitions,
@@ -91,9 +101,7 @@ export async function recordsAt(
 ): Promise<Records> {
   const rows = (await db.query(
     `SELECT t.family_id, t.revision, t.type, t.data FROM family_timeline t
-     WHERE t.position <= $1 AND t.family_id IN (
-       SELECT r.family_id FROM family_timeline r
-       WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = $2 AND r.position <= $1)
+     WHERE t.position <= $1 AND t.family_id IN (${familiesOf('$2', '$1')})
      ORDER BY t.family_id, t.revision`,
     [position.toString(), authority],
   )) as Row[];
