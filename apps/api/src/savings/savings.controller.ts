@@ -10,6 +10,7 @@ import {
   listProgrammeCosts,
   parsePounds,
   refOf,
+  resolveTable,
   setProgrammeCost,
 } from '@app/savings';
 import {
@@ -26,13 +27,21 @@ import {
   Res,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { discloseSavings, disclosureRuleFromEnv } from '@app/returns';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
-import { OutcomesQuery, echo, toFilter, wantsCsv } from '../outcomes/outcomes.controller';
+import {
+  DISCLOSURE,
+  OutcomesQuery,
+  disclosed,
+  echo,
+  toFilter,
+  wantsCsv,
+} from '../outcomes/outcomes.controller';
 import { savingsCsv } from './csv';
 import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
 
@@ -47,6 +56,11 @@ export class SavingsQuery extends OutcomesQuery {
   @IsOptional()
   @Matches(/^\d{4}$/, { message: 'priceYear must be a year (e.g. 2024)' })
   priceYear?: string;
+
+  /** Small counts suppressed (see @app/returns); always on for evaluators. */
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
 }
 
 /** `PUT /v1/programme-costs/{authority}/{programme}/{year}` */
@@ -147,7 +161,7 @@ export class SavingsController {
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
-    const report = await this.queries.execute<GetSavings, SavingsAnswer>(
+    const figures = await this.queries.execute<GetSavings, SavingsAnswer>(
       new GetSavings(
         filter,
         cohort,
@@ -156,15 +170,23 @@ export class SavingsController {
         asAt,
       ),
     );
+    const on = disclosed(q, principal);
+    const report = on ? this.disclose(figures) : figures;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return savingsCsv(report);
     }
     const { asAt: at, cohort: kind, ...rest } = report;
-    return {
-      filters: { ...echo(q), authority: filter.authority, cohort: kind, asAt: at },
-      ...rest,
-    };
+    const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
+    return { filters: { ...filters, ...(on ? { disclosure: 'on' } : {}) }, ...rest };
+  }
+
+  /** Money is counts × unit costs: a figure from a suppressed count is suppressed with it. */
+  private disclose(report: SavingsAnswer): SavingsAnswer {
+    const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
+    const domainsOf = (outcome: string) =>
+      table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
+    return discloseSavings(report, disclosureRuleFromEnv(), domainsOf);
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
