@@ -1,5 +1,6 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
@@ -11,9 +12,11 @@ import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -21,16 +24,19 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule('api'),
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
         AuditModule,
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
         ReturnsModule,
         SavingsModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
