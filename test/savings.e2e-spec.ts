@@ -337,7 +337,7 @@ describe('GET /v1/savings', () => {
     expect(own.body.families).toBe(FAMILIES + 1);
     const other = await h.http.get('/v1/savings?authority=sav_other').set(keyworker);
     expect(other.status).toBe(403);
-    expect(other.body.errors).toEqual([expect.objectContaining({ field: 'authority' })]);
+    expect(other.body.code).toBe('outside_authority');
     expect(JSON.stringify(other.body)).not.toMatch(/total|families/);
     const evaluator = as('evaluator', null);
     const national = await h.http.get('/v1/savings?authority=sav_other').set(evaluator);
@@ -345,6 +345,48 @@ describe('GET /v1/savings', () => {
     expect(national.body.families).toBe(5);
     const everyone = await h.http.get('/v1/savings').set(evaluator);
     expect(everyone.body.families).toBe(FAMILIES + 1 + 5);
+  });
+
+  it('suppresses small counts, and every figure computed from them, for evaluators', async () => {
+    type Counts = { pairs: number | string; improved: number | string; worsened: number | string };
+    type Answer = {
+      perDomain: { domain: string; baselineToExit: Counts; baselineToFollowUp: Counts }[];
+      perOutcome: { outcome: string; baselineToExit: string }[];
+      total: { baselineToExit: string };
+    };
+    // sav_other: 5 planned exits, so some domains moved for only 1 to 4 families.
+    const res = await h.http.get('/v1/savings?authority=sav_other').set(as('evaluator', null));
+    expect(res.status).toBe(200);
+    expect(res.body.filters.disclosure).toBe('on');
+    expect(res.body.disclosure.rule).toMatch(/Counts from 1 to 4 are suppressed/);
+    const body = res.body as Answer;
+    const counts = body.perDomain.flatMap((d) =>
+      [d.baselineToExit, d.baselineToFollowUp].flatMap((c) => [c.pairs, c.improved, c.worsened]),
+    );
+    expect(counts.filter((c) => typeof c === 'number' && c > 0 && c < 5)).toEqual([]);
+    expect(counts).toContain('[c]');
+    expect(body.total.baselineToExit).toBe('[c]');
+
+    // A line is shown only when every count it is computed from is.
+    const check = async (url: string) => {
+      const open = (await h.http.get(url).set(keyworker)).body as Answer;
+      const shut = (await h.http.get(`${url}&disclosure=on`).set(keyworker)).body as Answer;
+      const mapped = (outcome: string) =>
+        table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
+      for (const [j, line] of shut.perOutcome.entries()) {
+        const from = shut.perDomain
+          .filter((d) => mapped(line.outcome).includes(d.domain))
+          .map((d) => [d.baselineToExit.improved, d.baselineToExit.worsened]);
+        const hidden = from.flat().includes('[c]');
+        expect([line.outcome, line.baselineToExit]).toEqual([
+          line.outcome,
+          hidden ? '[c]' : open.perOutcome[j].baselineToExit,
+        ]);
+      }
+      return shut;
+    };
+    const ownCohort = await check(`/v1/savings?authority=${AUTHORITY}`);
+    expect(ownCohort.perOutcome.some((l) => l.baselineToExit !== '[c]')).toBe(true);
   });
 
   it('lets only a data manager of the authority set its programme cost', async () => {

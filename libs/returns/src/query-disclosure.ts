@@ -183,3 +183,74 @@ export function discloseSummary<T extends SummaryAnswer>(answer: T, rule: Disclo
   }
   return apply(answer, plan, rule);
 }
+
+export interface SavingsAnswer {
+  families: number;
+  perDomain: {
+    domain: string;
+    baselineToExit: { pairs: number; improved: number; worsened: number };
+    baselineToFollowUp: { pairs: number; improved: number; worsened: number };
+  }[];
+  perOutcome: { outcome: string; agency: string }[];
+  perAgency: { agency: string }[];
+}
+
+const PERIODS = ['baselineToExit', 'baselineToFollowUp'] as const;
+
+/**
+ * Cost avoidance: per costed domain and period, the families improved and worsened against the
+ * pairs (the unchanged hidden). Money is net families × a published unit cost, so every figure
+ * computed from a suppressed count is suppressed too: an outcome's line from its domains, an
+ * agency's from its lines, and the total, per family and return on spend from them all (a total
+ * beside a suppressed line would give the line away). `domainsOf` maps each costed outcome to the
+ * domains that feed it (the unit-cost table's mappings).
+ */
+export function discloseSavings<T extends SavingsAnswer>(
+  answer: T,
+  rule: DisclosureRule,
+  domainsOf: (outcome: string) => string[],
+) {
+  const plan: Plan = { counts: ['families'], hidden: {}, lines: [], derived: [] };
+  const index = new Map(answer.perDomain.map((d, i) => [d.domain, i]));
+  answer.perDomain.forEach((d, i) => {
+    for (const p of PERIODS) {
+      const at = (k: string) => `perDomain.${i}.${p}.${k}`;
+      plan.counts.push(at('pairs'), at('improved'), at('worsened'));
+      plan.hidden[at('unchanged')] = d[p].pairs - d[p].improved - d[p].worsened;
+      plan.lines.push({
+        total: at('pairs'),
+        parts: [at('improved'), at('worsened'), at('unchanged')],
+      });
+    }
+  });
+  for (const p of PERIODS) {
+    const sourcesOf = (outcome: string) =>
+      domainsOf(outcome)
+        .filter((d) => index.has(d))
+        .flatMap((d) => [
+          `perDomain.${index.get(d)}.${p}.improved`,
+          `perDomain.${index.get(d)}.${p}.worsened`,
+        ]);
+    const all: string[] = [];
+    answer.perOutcome.forEach((line, j) => {
+      const from = sourcesOf(line.outcome);
+      all.push(...from);
+      plan.derived.push(
+        [`perOutcome.${j}.${p}`, from],
+        [`perOutcome.${j}.unitsAvoided.${p}`, from],
+      );
+    });
+    answer.perAgency.forEach((a, k) => {
+      const from = answer.perOutcome
+        .filter((l) => l.agency === a.agency)
+        .flatMap((l) => sourcesOf(l.outcome));
+      plan.derived.push([`perAgency.${k}.${p}`, from]);
+    });
+    plan.derived.push(
+      [`total.${p}`, all],
+      [`perFamily.${p}`, [...all, 'families']],
+      [`returnOnSpend.${p}`, all],
+    );
+  }
+  return apply(answer, plan, rule);
+}

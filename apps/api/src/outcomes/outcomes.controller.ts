@@ -36,7 +36,7 @@ export class OutcomesQuery extends CohortFilterQuery {
   cohort?: CohortKind;
 }
 
-const DISCLOSURE = ['on', 'off'] as const;
+export const DISCLOSURE = ['on', 'off'] as const;
 
 /** `?disclosure=on`: small counts suppressed (see @app/returns); always on for evaluators. */
 class DisclosedOutcomesQuery extends OutcomesQuery {
@@ -51,7 +51,7 @@ class DisclosedSummaryQuery extends CohortFilterQuery {
   disclosure?: 'on' | 'off';
 }
 
-const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
+export const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
   principal.role === 'evaluator' || q.disclosure === 'on';
 
 /** An inclusive upper bound as an exclusive instant: a whole day runs to the next midnight. */

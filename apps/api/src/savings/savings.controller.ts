@@ -10,12 +10,12 @@ import {
   listProgrammeCosts,
   parsePounds,
   refOf,
+  resolveTable,
   setProgrammeCost,
 } from '@app/savings';
 import {
   Body,
   Controller,
-  ForbiddenException,
   Get,
   Headers,
   Inject,
@@ -26,13 +26,22 @@ import {
   Res,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { discloseSavings, disclosureRuleFromEnv } from '@app/returns';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
-import { OutcomesQuery, echo, toFilter, wantsCsv } from '../outcomes/outcomes.controller';
+import {
+  DISCLOSURE,
+  OutcomesQuery,
+  disclosed,
+  echo,
+  toFilter,
+  wantsCsv,
+} from '../outcomes/outcomes.controller';
 import { savingsCsv } from './csv';
 import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
 
@@ -47,6 +56,11 @@ export class SavingsQuery extends OutcomesQuery {
   @IsOptional()
   @Matches(/^\d{4}$/, { message: 'priceYear must be a year (e.g. 2024)' })
   priceYear?: string;
+
+  /** Small counts suppressed (see @app/returns); always on for evaluators. */
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
 }
 
 /** `PUT /v1/programme-costs/{authority}/{programme}/{year}` */
@@ -70,24 +84,6 @@ export class ProgrammeCostPath extends AuthorityPath {
     message: 'year must be the year a financial year starts in (e.g. 2024 for 2024-25)',
   })
   year!: string;
-}
-
-/**
- * The authority a caller may see: its own, whether asked for or not; a national caller (evaluator,
- * admin) any, or all when none is asked for. Asking for another authority's figures is refused.
- */
-export function scopedAuthority(principal: Principal, asked?: string) {
-  if (principal.authority === null) return asked;
-  if (asked !== undefined && asked !== principal.authority) {
-    const message = 'authority must be your own';
-    throw new ForbiddenException({
-      statusCode: 403,
-      error: 'Forbidden',
-      message,
-      errors: [{ field: 'authority', rule: 'own_authority', message }],
-    });
-  }
-  return principal.authority;
 }
 
 /** An authority named in the path: another authority's is not found, as for a family. */
@@ -147,7 +143,7 @@ export class SavingsController {
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
-    const report = await this.queries.execute<GetSavings, SavingsAnswer>(
+    const figures = await this.queries.execute<GetSavings, SavingsAnswer>(
       new GetSavings(
         filter,
         cohort,
@@ -156,15 +152,23 @@ export class SavingsController {
         asAt,
       ),
     );
+    const on = disclosed(q, principal);
+    const report = on ? this.disclose(figures) : figures;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return savingsCsv(report);
     }
     const { asAt: at, cohort: kind, ...rest } = report;
-    return {
-      filters: { ...echo(q), authority: filter.authority, cohort: kind, asAt: at },
-      ...rest,
-    };
+    const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
+    return { filters: { ...filters, ...(on ? { disclosure: 'on' } : {}) }, ...rest };
+  }
+
+  /** Money is counts × unit costs: a figure from a suppressed count is suppressed with it. */
+  private disclose(report: SavingsAnswer): SavingsAnswer {
+    const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
+    const domainsOf = (outcome: string) =>
+      table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
+    return discloseSavings(report, disclosureRuleFromEnv(), domainsOf);
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
