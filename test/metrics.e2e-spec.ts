@@ -74,6 +74,15 @@ function sample(
   return undefined;
 }
 
+/**
+ * Waits until the store lets readers see `position`: the PostgreSQL store hides positions while
+ * any older transaction in the cluster is still open (its gap-safe horizon), and the head gauge
+ * and lag count only what readers can see.
+ */
+async function readable(position: string): Promise<void> {
+  while ((await h.store.headPosition()) < BigInt(position)) await Promise.resolve();
+}
+
 const refer = () =>
   h.http
     .post('/v1/families')
@@ -129,6 +138,7 @@ describe('GET /metrics', () => {
 
     await refer();
     const { position } = (await refer()).body as { position: string };
+    await readable(position);
     const behind = await scrape();
     expect(sample(behind, 'outcomes_event_store_head_position')).toBe(Number(position));
     for (const projection of NAMES) {

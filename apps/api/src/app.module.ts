@@ -4,6 +4,7 @@ import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
@@ -12,6 +13,7 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { SavingsModule } from './savings/savings.module';
 
 @Module({})
 export class AppModule {
@@ -23,10 +25,12 @@ export class AppModule {
         EventStoreModule.forRoot(config, projectionMigrations),
         DiscoveryModule,
         AuthModule,
+        AuditModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        SavingsModule,
         MetricsModule,
       ],
       controllers: [HealthController],

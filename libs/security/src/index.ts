@@ -3,3 +3,4 @@ export * from './principal';
 export * from './tokens';
 export * from './secret';
 export * from './api-keys';
+export * from './audit';

@@ -55,6 +55,18 @@ export const REQUESTS: Record<string, { body?: string; query?: string; summary: 
     body: 'MissedRequest',
     summary: 'Record a revisit missed',
   },
+  'POST /v1/families/{familyId}/transfer': {
+    body: 'TransferRequest',
+    summary: 'Hand a family to another authority',
+  },
+  'GET /v1/savings': { query: 'SavingsQuery', summary: 'Cost avoidance, per agency' },
+  'GET /v1/savings/unit-costs': { summary: 'The unit-cost tables and their sources' },
+  'GET /v1/programme-costs/{authority}': { summary: "An authority's programme costs" },
+  'PUT /v1/programme-costs/{authority}/{programme}/{year}': {
+    body: 'ProgrammeCostBody',
+    summary: 'Enter a programme cost for a year',
+  },
+  'GET /v1/audit': { query: 'AuditQuery', summary: 'The audit trail, newest first' },
   'GET /health': { summary: 'Liveness, readiness and projection lag' },
   'GET /metrics': { summary: 'Prometheus metrics (text exposition format)' },
 };

@@ -3,7 +3,7 @@ import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { FamilyExists, FamilyNotFound } from '@app/recording';
+import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 
 export interface Problem {
   status: number;
@@ -47,6 +47,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof FamilyNotFound) {
     return problem(404, { message: error.message });
   }
+  if (error instanceof OutsideAuthority) {
+    return problem(403, { code: 'outside_authority', message: error.message });
+  }
   if (error instanceof FamilyExists) {
     return problem(409, { code: 'family_exists', message: error.message });
   }
@@ -58,8 +61,24 @@ export function toProblem(error: unknown): Problem {
       typeof response === 'string' ? { message: response } : (response as Record<string, unknown>),
     );
   }
+  if (isClientHttpError(error)) {
+    // The JSON body parser's refusals: 413 too large, 400 malformed, 415 unsupported charset.
+    return problem(error.status, { message: error.message });
+  }
   return problem(500, { message: 'internal error' });
 }
+
+/** An `http-errors` error meant for the client (status 4xx, `expose`), as body-parser throws. */
+const isClientHttpError = (error: unknown): error is Error & { status: number } => {
+  const e = error as { status?: unknown; expose?: unknown } | null;
+  return (
+    error instanceof Error &&
+    typeof e?.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.expose === true
+  );
+};
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {

@@ -5,8 +5,10 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
-import { Allow } from '../auth/decorators';
 import { outcomesCsv, summaryCsv } from './csv';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority } from '../auth/scope';
+import { Principal } from '@app/security';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -34,7 +36,7 @@ function before(to: string): string {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(to) ? t + 86_400_000 : t + 1).toISOString();
 }
 
-function toFilter(q: CohortFilterQuery): CohortFilter {
+export function toFilter(q: CohortFilterQuery): CohortFilter {
   return {
     authority: q.authority,
     programme: q.programme,
@@ -46,14 +48,14 @@ function toFilter(q: CohortFilterQuery): CohortFilter {
 }
 
 /** The filters as asked (dates normalised), for the answer to say what it answers. */
-const echo = (q: CohortFilterQuery) =>
+export const echo = (q: CohortFilterQuery) =>
   Object.fromEntries(
     Object.entries(q)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
-const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
+export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
 
 @Controller('v1')
 export class OutcomesController {
@@ -63,10 +65,11 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const { q, cohort, table } = await this.table(query);
+    const { q, cohort, table } = await this.table(query, principal);
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return outcomesCsv(table.domains);
@@ -78,8 +81,12 @@ export class OutcomesController {
   /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
   @Get('outcomes/chart.svg')
   @Allow('outcomes:read')
-  async chart(@Query() query: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
-    const { q, table } = await this.table(query);
+  async chart(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { q, table } = await this.table(query, principal);
     const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
     const subtitle = [
       `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
@@ -90,8 +97,10 @@ export class OutcomesController {
     return outcomesChartSvg(table.domains, { subtitle });
   }
 
-  private async table(query: unknown) {
+  /** The outcomes table for the filters, limited to the caller's authority. */
+  private async table(query: unknown, principal: Principal) {
     const q = await validated(OutcomesQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
     const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
@@ -104,10 +113,12 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(CohortFilterQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...summary } = await this.queries.execute<
       GetCohortSummary,
