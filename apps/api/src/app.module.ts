@@ -2,6 +2,7 @@ import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
+import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
@@ -13,7 +14,9 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -22,14 +25,16 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('api'),
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
         AuditModule,
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        ReturnsModule,
         SavingsModule,
         MetricsModule,
       ],

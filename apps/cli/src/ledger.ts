@@ -7,6 +7,7 @@ import {
   waitForProjections,
 } from '@app/projections';
 import { LOGGING_START, loggingModule } from '@app/observability';
+import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -25,7 +26,10 @@ export async function openLedger(): Promise<Ledger> {
       module: class CliLedger {},
       imports: [
         loggingModule('cli'),
-        EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
+        EventStoreModule.forRoot(storageConfigFromEnv(), [
+          ...projectionMigrations,
+          ...returnsMigrations,
+        ]),
       ],
     },
     LOGGING_START,

@@ -13,6 +13,8 @@ import {
 import { DataSource } from 'typeorm';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
+import { ReturnsWorkerModule } from './returns/returns.module';
+import { returnsMigrations } from '@app/returns';
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -44,8 +46,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         loggingModule('worker'),
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         FollowUpsWorkerModule.forRoot(),
+        ReturnsWorkerModule.forRoot(),
       ],
       providers: [Projections],
     };

@@ -61,6 +61,13 @@ export const EVENT_EXAMPLES = {
   FamilyMovedArea: { toAuthority: 'bradford' },
   ConsentRecorded: { purpose: 'evaluation' },
   ConsentWithdrawn: { purpose: 'evaluation' },
+  // Made up, as every example here: sealed by the write path, never stored or logged in clear.
+  MemberDetailsRecorded: {
+    memberId: 'm2',
+    role: 'child',
+    name: 'Alex Example',
+    dateOfBirth: '2012-05-17',
+  },
 } satisfies Record<RecordableType, Record<string, unknown>>;
 
 export const EXAMPLE_DATE = '2025-03-31';

@@ -1,6 +1,7 @@
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
+import { PersonalDataVault } from '@app/security';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
@@ -21,9 +22,10 @@ export class RecordFamilyEventHandler implements ICommandHandler<
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
+    vault: PersonalDataVault,
     private readonly metrics: Metrics,
   ) {
-    this.recorder = new FamilyRecorder(store, clock);
+    this.recorder = new FamilyRecorder(store, clock, vault);
   }
 
   async execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
