@@ -117,7 +117,7 @@ describe('structured request logs', () => {
     const generated = none.headers['x-correlation-id'];
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     expect(await requestLine(generated)).toMatchObject({
-      level: 'warn',
+      level: 'info',
       res: { statusCode: none.status },
     });
 
