@@ -5,6 +5,7 @@ import {
   parseReferFamily,
 } from '@app/recording';
 import { routesOf } from '../apps/api/src/auth/routes';
+import { REQUESTS } from '../apps/api/src/docs/openapi';
 import { startBrowser, boxesOf, listen } from './support/browser';
 import { Harness, startHarness } from './support/harness';
 
@@ -110,6 +111,12 @@ describe('OpenAPI document', () => {
       '/v1/follow-ups/{followUpId}/complete',
     ]) {
       expect(op(doc, 'POST', path).requestBody).toBeDefined();
+    }
+    // Every route listed with a body or query names a DTO the API really validates with.
+    for (const [key, request] of Object.entries(REQUESTS)) {
+      for (const name of [request.body, request.query].filter(Boolean)) {
+        expect({ key, name, found: !!schemas[name!] }).toEqual({ key, name, found: true });
+      }
     }
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FamilyEvent, familyStreamId } from '@app/domain';
 import { DEFAULT_FOLLOW_UP_POLICY, QUEUES, scheduleFor } from '@app/follow-ups';
 import { ProjectionRunner, allProjections } from '@app/projections';
+import { RETURNS_QUEUE } from '@app/returns';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { routesOf } from '../apps/api/src/auth/routes';
@@ -39,7 +40,7 @@ async function catchUp(position: string | bigint): Promise<void> {
 
 afterAll(async () => {
   // Leave nothing behind in the shared Redis: the API's queue handles write keys too.
-  for (const name of Object.values(QUEUES)) {
+  for (const name of [...Object.values(QUEUES), RETURNS_QUEUE]) {
     const queue =
       name === QUEUES.due ? dueQueue : new Queue(name, { connection: redis, prefix: PREFIX });
     await queue.obliterate({ force: true });
@@ -72,6 +73,15 @@ function sample(
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
   return undefined;
+}
+
+/**
+ * Waits until the store lets readers see `position`: the PostgreSQL store hides positions while
+ * any older transaction in the cluster is still open (its gap-safe horizon), and the head gauge
+ * and lag count only what readers can see.
+ */
+async function readable(position: string): Promise<void> {
+  while ((await h.store.headPosition()) < BigInt(position)) await Promise.resolve();
 }
 
 const refer = () =>
@@ -129,6 +139,7 @@ describe('GET /metrics', () => {
 
     await refer();
     const { position } = (await refer()).body as { position: string };
+    await readable(position);
     const behind = await scrape();
     expect(sample(behind, 'outcomes_event_store_head_position')).toBe(Number(position));
     for (const projection of NAMES) {
@@ -145,6 +156,9 @@ describe('GET /metrics', () => {
   it('reports queue depths and revisits due or overdue from the read model', async () => {
     const before = await scrape();
     expect(sample(before, 'outcomes_queue_up')).toBe(1);
+    expect(sample(before, 'outcomes_queue_jobs', { queue: RETURNS_QUEUE, state: 'waiting' })).toBe(
+      0,
+    );
     expect(sample(before, 'outcomes_queue_jobs', { queue: QUEUES.due, state: 'delayed' })).toBe(0);
     await dueQueue.add('due', { probe: true }, { delay: 3_600_000 });
 

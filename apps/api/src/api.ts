@@ -17,6 +17,10 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
     bodyParser: false,
     ...LOGGING_START,
   });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  // First, so the latency histogram covers every request, refused ones included.
+  app.use(app.get(Metrics).httpMiddleware());
   // Security headers (no X-Powered-By, nosniff, frame and referrer policies, HSTS).
   app.use(helmet());
   // Answers hold children's records: no browser or proxy may keep a copy.
@@ -29,17 +33,11 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   app.use('/v1/events/batch', json({ limit: '2mb', strict: true }));
   app.useBodyParser('json', { limit: '1mb', strict: true });
   app.enableShutdownHooks();
+  setupDocs(app);
   // Idle keep-alive connections outlive the client's (and a load balancer's, typically 60 s), so
   // the server never closes a socket just as a client reuses it (ECONNRESET under load).
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  app.useLogger(app.get(Logger));
-  app.flushLogs();
-  app.use(app.get(Metrics).httpMiddleware());
-  // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
-  app.useBodyParser('json', { limit: '2mb', strict: true });
-  app.enableShutdownHooks();
-  setupDocs(app);
   return app;
 }

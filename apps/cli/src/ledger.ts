@@ -6,8 +6,8 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
-import { returnsMigrations } from '@app/returns';
 import { LOGGING_START, loggingModule } from '@app/observability';
+import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';

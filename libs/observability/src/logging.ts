@@ -92,8 +92,8 @@ export function loggingModule(
           req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
-        customLogLevel: (_req, res, error) =>
-          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        // A refused request (4xx) is the caller's business, not the operator's: info, like any.
+        customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
         autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
       },
       destination,

@@ -61,12 +61,12 @@ export const EVENT_EXAMPLES = {
   FamilyMovedArea: { toAuthority: 'bradford' },
   ConsentRecorded: { purpose: 'evaluation' },
   ConsentWithdrawn: { purpose: 'evaluation' },
-  // Clear details here; the API seals them with the family's key before anything is stored.
+  // Made up, as every example here: sealed by the write path, never stored or logged in clear.
   MemberDetailsRecorded: {
-    memberId: 'c1',
+    memberId: 'm2',
     role: 'child',
-    name: 'A. Child',
-    dateOfBirth: '2012-05-01',
+    name: 'Alex Example',
+    dateOfBirth: '2012-05-17',
   },
 } satisfies Record<RecordableType, Record<string, unknown>>;
 

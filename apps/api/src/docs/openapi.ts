@@ -31,15 +31,15 @@ export const REQUESTS: Record<string, { body?: string; query?: string; summary: 
   'GET /v1/families/{familyId}': { summary: "A family's current episode and status" },
   'GET /v1/families/{familyId}/timeline': { summary: "A family's events in occurredAt order" },
   'GET /v1/outcomes': {
-    query: 'OutcomesQuery',
+    query: 'DisclosedOutcomesQuery',
     summary: 'NatCen-style outcomes table (JSON, or CSV with Accept: text/csv)',
   },
   'GET /v1/outcomes/chart.svg': {
-    query: 'OutcomesQuery',
+    query: 'DisclosedOutcomesQuery',
     summary: 'The outcomes table as an SVG chart',
   },
   'GET /v1/cohorts/summary': {
-    query: 'CohortFilterQuery',
+    query: 'DisclosedSummaryQuery',
     summary: 'Every family referred, whatever became of it',
   },
   'GET /v1/follow-ups': { query: 'ListFollowUpsQuery', summary: 'The follow-up queue' },
@@ -55,6 +55,32 @@ export const REQUESTS: Record<string, { body?: string; query?: string; summary: 
     body: 'MissedRequest',
     summary: 'Record a revisit missed',
   },
+  'POST /v1/families/{familyId}/transfer': {
+    body: 'TransferRequest',
+    summary: 'Hand a family to another authority',
+  },
+  'GET /v1/savings': { query: 'SavingsQuery', summary: 'Cost avoidance, per agency' },
+  'GET /v1/savings/unit-costs': { summary: 'The unit-cost tables and their sources' },
+  'GET /v1/programme-costs/{authority}': { summary: "An authority's programme costs" },
+  'PUT /v1/programme-costs/{authority}/{programme}/{year}': {
+    body: 'ProgrammeCostBody',
+    summary: 'Enter a programme cost for a year',
+  },
+  'POST /v1/returns': { body: 'CreateReturnRequest', summary: 'Build a national return (202)' },
+  'GET /v1/returns/{id}': { summary: "A return's status, progress and provenance" },
+  'GET /v1/returns/{id}/content': {
+    query: 'ContentQuery',
+    summary: "A return's content: JSON, CSV or HTML (tables and chart)",
+  },
+  'GET /v1/returns/{id}/diff/{otherId}': {
+    summary: 'Cells changed since another return, and the late events that changed them',
+  },
+  'GET /v1/returns/{id}/extract': {
+    query: 'ExtractQuery',
+    summary: 'Record-level extract under pseudonyms (accredited evaluators)',
+  },
+  'POST /v1/families/{familyId}/erasure': { summary: "Erase a family's personal data" },
+  'GET /v1/audit': { query: 'AuditQuery', summary: 'The audit trail, newest first' },
   'GET /health': { summary: 'Liveness, readiness and projection lag' },
   'GET /metrics': { summary: 'Prometheus metrics (text exposition format)' },
 };

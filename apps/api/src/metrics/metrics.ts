@@ -2,6 +2,7 @@ import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { QUEUES as FOLLOW_UP_QUEUES, followUpConfigFromEnv, followUpCounts } from '@app/follow-ups';
 import { projectionCheckpoints } from '@app/projections';
+import { RETURNS_QUEUE, returnsConfigFromEnv } from '@app/returns';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { JobType, Queue } from 'bullmq';
 import { NextFunction, Request, Response } from 'express';
@@ -13,8 +14,14 @@ import { CLOCK } from '../clock';
 /** Most unapplied events read per scrape to count projection lag; beyond it the gauge says "at least". */
 export const LAG_COUNT_CAP = 10_000;
 
-/** BullMQ queues whose depth is reported (add the returns queue here when it exists). */
-export const METRIC_QUEUES: string[] = [...Object.values(FOLLOW_UP_QUEUES)];
+/** BullMQ queues whose depth is reported, each under its configured key prefix. */
+const metricQueues = (): { name: string; prefix: string }[] => [
+  ...Object.values(FOLLOW_UP_QUEUES).map((name) => ({
+    name,
+    prefix: followUpConfigFromEnv().prefix,
+  })),
+  { name: RETURNS_QUEUE, prefix: returnsConfigFromEnv().prefix },
+];
 
 const JOB_STATES: JobType[] = [
   'waiting',
@@ -153,8 +160,8 @@ export class Metrics implements OnModuleDestroy {
         });
         this.redis.on('error', () => undefined); // reported as outcomes_queue_up 0
         await this.redis.connect();
-        this.queues = METRIC_QUEUES.map(
-          (name) => new Queue(name, { connection: this.redis!, prefix: config.prefix }),
+        this.queues = metricQueues().map(
+          ({ name, prefix }) => new Queue(name, { connection: this.redis!, prefix }),
         );
       }
       for (const queue of this.queues) {
