@@ -169,7 +169,7 @@ describe('credentials from the command line (e2e)', () => {
     const bearer = { authorization: `Bearer ${run.stdout.trim()}` };
     expect((await h.http.get('/v1/families').set(bearer)).status).toBe(200);
     expect((await h.http.get('/v1/audit').set(bearer)).status).not.toBe(200);
-  });
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 
   it('refuses a role without its authority, and an unknown role', async () => {
     const national = await cli(['token', '--role', 'keyworker', '--authority', 'national']);
@@ -178,7 +178,7 @@ describe('credentials from the command line (e2e)', () => {
     const unknown = await cli(['token', '--role', 'root', '--authority', 'leeds']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout).toBe('');
-  });
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 
   it('creates an API key, shown once, that the API accepts', async () => {
     const run = await cli([
@@ -197,5 +197,10 @@ describe('credentials from the command line (e2e)', () => {
     expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(200);
     const rows = await h.db.query(`SELECT * FROM api_keys`);
     expect(JSON.stringify(rows)).not.toContain(key);
-  });
+    const id = /key id ([0-9a-f-]{36})/.exec(run.stderr)?.[1];
+    expect(id).toBe(rows[0].id);
+    const revoked = await cli(['apikey', 'revoke', id!]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
+    expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(401);
+  }, 30_000); // spawns the CLI: slow on a loaded machine
 });

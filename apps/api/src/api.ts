@@ -3,6 +3,8 @@ import { StorageConfig } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { NextFunction, Request, Response, json } from 'express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 
 /** The HTTP application as it runs in production; tests build it the same way. */
@@ -11,8 +13,17 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
     bodyParser: false,
     logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'],
   });
-  // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
-  app.useBodyParser('json', { limit: '2mb', strict: true });
+  // Security headers (no X-Powered-By, nosniff, frame and referrer policies, HSTS).
+  app.use(helmet());
+  // Answers hold children's records: no browser or proxy may keep a copy.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  // Strict JSON (objects and arrays only): 1 MB a request, 2 MB for a 1,000-event batch. The
+  // batch's own parser runs first; the general one then sees the body as already read.
+  app.use('/v1/events/batch', json({ limit: '2mb', strict: true }));
+  app.useBodyParser('json', { limit: '1mb', strict: true });
   app.enableShutdownHooks();
   // Idle keep-alive connections outlive the client's (and a load balancer's, typically 60 s), so
   // the server never closes a socket just as a client reuses it (ECONNRESET under load).

@@ -3,6 +3,7 @@ import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
@@ -11,6 +12,7 @@ import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { PersonalDataModule } from './personal-data/personal-data.module';
+import { SavingsModule } from './savings/savings.module';
 
 @Module({})
 export class AppModule {
@@ -22,10 +24,12 @@ export class AppModule {
         DiscoveryModule,
         AuthModule,
         PersonalDataModule,
+        AuditModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        SavingsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -146,6 +146,11 @@ export interface FamilyEventData {
   FollowUpCancelled: Occurred & { episode: number; reason: FollowUpCancelledReason };
   FollowUpAssigned: Occurred & { episode: number; workerId: string };
   FamilyMovedArea: Occurred & { toAuthority: string };
+  /**
+   * The family's record passes to another authority (DOMAIN.md §5: families move). From then on
+   * the new authority owns it (reads, writes, follow-ups, outcomes) and the old one loses access.
+   */
+  FamilyTransferred: Occurred & { fromAuthority: string; toAuthority: string; reason?: string };
   ConsentRecorded: Occurred & { purpose: string };
   ConsentWithdrawn: Occurred & { purpose: string };
   /** Adds a member or replaces a member's personal details (sealed). */
@@ -194,6 +199,7 @@ export const SCHEMA_VERSIONS: Readonly<Record<FamilyEventType, number>> = {
   FollowUpCancelled: 1,
   FollowUpAssigned: 1,
   FamilyMovedArea: 1,
+  FamilyTransferred: 1,
   ConsentRecorded: 1,
   ConsentWithdrawn: 1,
   MemberDetailsRecorded: 1,

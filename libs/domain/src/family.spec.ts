@@ -58,6 +58,58 @@ describe('family decider', () => {
     });
   });
 
+  describe('a transfer hands the family to another authority', () => {
+    const transferred = (from = 'derbyshire', to = 'rotherham', occurredAt = '2025-03-01') =>
+      ev('FamilyTransferred', {
+        occurredAt: `${occurredAt}T00:00:00.000Z`,
+        fromAuthority: from,
+        toAuthority: to,
+      });
+    it('moves an open family, and the new authority owns it', () => {
+      given(referred(), offered()).when(transferred()).then([transferred()]);
+      expect(fold([referred(), offered(), transferred()]).authority).toBe('rotherham');
+    });
+    it('moves a family whose episode has closed', () => {
+      const late = transferred('derbyshire', 'rotherham', '2026-01-10');
+      given(referred(), offered(), accepted(), exited()).when(late).then([late]);
+    });
+    it('is recorded by the owning authority only', () => {
+      given(referred(), offered())
+        .when(transferred('leeds', 'rotherham'))
+        .thenFails('conflict', 'transfer-from-owning-authority');
+      given(referred(), transferred())
+        .when(transferred('derbyshire', 'leeds'))
+        .thenFails('conflict', 'transfer-from-owning-authority');
+    });
+    it('goes to another authority', () => {
+      given(referred())
+        .when(transferred('derbyshire', 'derbyshire'))
+        .thenFails('invalid', 'another-authority');
+    });
+    it('needs a family, and cannot predate its referral', () => {
+      given().when(transferred()).thenFails('conflict', 'episode-starts-with-referral');
+      given(referred())
+        .when(transferred('derbyshire', 'rotherham', '2025-01-01'))
+        .thenFails('conflict', 'after-referral');
+    });
+    it('lets the new authority re-refer the family, and not the old one', () => {
+      const history = [
+        referred(),
+        offered(),
+        accepted(),
+        exited(),
+        transferred('derbyshire', 'rotherham', '2025-12-15'),
+      ];
+      const back = referred('2026-01-05T00:00:00.000Z', 'rotherham');
+      given(...history)
+        .when(back)
+        .then([back]);
+      given(...history)
+        .when(referred('2026-01-05T00:00:00.000Z', 'derbyshire'))
+        .thenFails('conflict', 'authority-unchanged');
+    });
+  });
+
   describe('offer, then accept or refuse; support plan only after acceptance', () => {
     it('accepts an offered intervention', () => {
       given(referred(), offered()).when(accepted()).then([accepted()]);

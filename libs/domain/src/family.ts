@@ -2,7 +2,7 @@
  * The family decider: `decide(command, state)` returns the events a command produces or throws a
  * `DomainError`; `evolve(state, event)` folds an accepted event into the state. A family's stream
  * holds one or more episodes: each starts with `FamilyReferred` and is closed by an exit or a
- * refusal, after which only follow-up, movement, consent or a new referral may follow.
+ * refusal, after which only follow-up, movement, transfer, consent or a new referral may follow.
  */
 import { conflict, invalid } from './errors';
 import {
@@ -122,6 +122,7 @@ export function decide(command: FamilyCommand, state: FamilyState): FamilyEvent[
   if (!episode) {
     return conflict('episode-starts-with-referral', 'an episode starts with FamilyReferred');
   }
+  if (event.type === 'FamilyTransferred') return [transfer(event, state, episode)];
   if (ANYTIME.has(event.type)) return [event];
   if (FOLLOW_UP.has(event.type)) return [followUp(event, state)];
   if (HISTORY.has(event.type)) return [history(event, state, episode)];
@@ -149,6 +150,27 @@ function refer(event: FamilyEventOf<'FamilyReferred'>, state: FamilyState): Fami
       'authority-unchanged',
       `the family belongs to authority ${state.authority}; a re-referral cannot change it`,
     );
+  }
+  return event;
+}
+
+/** Only the owning authority hands a family over, and only to another one. */
+function transfer(
+  event: FamilyEventOf<'FamilyTransferred'>,
+  state: FamilyState,
+  episode: Episode,
+): FamilyEvent {
+  if (event.data.fromAuthority !== state.authority) {
+    conflict(
+      'transfer-from-owning-authority',
+      `the family belongs to authority ${state.authority}, not ${event.data.fromAuthority}`,
+    );
+  }
+  if (event.data.toAuthority === event.data.fromAuthority) {
+    invalid('toAuthority', 'another-authority', 'toAuthority must differ from fromAuthority');
+  }
+  if (time(event.data.occurredAt) < time(episode.referredAt)) {
+    conflict('after-referral', `a transfer cannot predate the referral (${episode.referredAt})`);
   }
   return event;
 }
@@ -467,6 +489,8 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
     }
     case 'FamilyMovedArea':
       return { ...state, movedTo: event.data.toAuthority };
+    case 'FamilyTransferred':
+      return { ...state, authority: event.data.toAuthority };
     case 'FamilyErased':
       return { ...state, erased: true };
     case 'FollowUpScheduled':

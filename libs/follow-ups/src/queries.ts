@@ -173,13 +173,19 @@ export async function listFollowUps(
 export async function findFollowUp(
   db: DataSource,
   followUpId: string,
-): Promise<{ familyId: string; episode: number } | undefined> {
+): Promise<{ familyId: string; episode: number; authority: string } | undefined> {
   const rows = (await db.query(
-    `SELECT family_id, episode FROM follow_ups
+    `SELECT family_id, episode, authority FROM follow_ups
      WHERE follow_up_id = $1 AND status <> 'unscheduled'`,
     [followUpId],
-  )) as { family_id: string; episode: number }[];
-  return rows[0] && { familyId: rows[0].family_id, episode: rows[0].episode };
+  )) as { family_id: string; episode: number; authority: string }[];
+  return (
+    rows[0] && {
+      familyId: rows[0].family_id,
+      episode: rows[0].episode,
+      authority: rows[0].authority,
+    }
+  );
 }
 
 /** For the cohort summary: how many revisits were done, and done on time. */

@@ -43,6 +43,7 @@ interface FamilyRow {
 
 const RELEVANT = new Set([
   'FamilyReferred',
+  'FamilyTransferred',
   'FamilyExited',
   'FollowUpScheduled',
   'FollowUpDue',
@@ -112,6 +113,20 @@ export class FollowUpsProjection implements Projection {
         touchedFamilies.add(familyId);
         continue;
       }
+      if (event.type === 'FamilyTransferred') {
+        // The new authority owns the family's revisits, past and pending; the old one loses them.
+        const family = families.get(familyId);
+        if (!family) throw new Error(`family ${familyId}: transfer before any referral`);
+        family.authority = event.data.toAuthority;
+        touchedFamilies.add(familyId);
+        for (const row of rows.values()) {
+          if (row.family_id !== familyId) continue;
+          row.authority = event.data.toAuthority;
+          row.position = recorded.position.toString();
+          touchedRows.add(row.follow_up_id);
+        }
+        continue;
+      }
       if (event.type === 'FamilyExited') {
         const family = families.get(familyId);
         if (!family) throw new Error(`family ${familyId}: exit before any referral`);
@@ -143,7 +158,8 @@ export class FollowUpsProjection implements Projection {
         `INSERT INTO follow_up_families
          SELECT * FROM jsonb_populate_recordset(null::follow_up_families, $1::jsonb)
          ON CONFLICT (family_id) DO UPDATE SET
-           programme = excluded.programme, episode = excluded.episode`,
+           authority = excluded.authority, programme = excluded.programme,
+           episode = excluded.episode`,
         [JSON.stringify([...touchedFamilies].map((id) => families.get(id)))],
       );
     }

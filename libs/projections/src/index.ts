@@ -4,7 +4,9 @@ import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
+import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
+import { AuditLog1764610000000 } from './migrations/1764610000000-AuditLog';
 import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
@@ -22,7 +24,9 @@ export const projectionMigrations = [
   ReadModels1763800000000,
   Outcomes1763900000000,
   FollowUps1764000000000,
+  ProgrammeCosts1764150000000,
   ApiKeys1764600000000,
+  AuditLog1764610000000,
   FamilyKeys1764650000000,
 ];
 

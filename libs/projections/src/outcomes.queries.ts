@@ -76,6 +76,28 @@ const END: Record<CohortKind, { assessed: string; present: string }> = {
   },
 };
 
+/**
+ * The cohort's episodes as rows of domain bit masks: `p` assessed at baseline and at the end
+ * point, `bp`/`ep` present then, `fa`/`fp` assessed/present one year on. One definition of the
+ * cohort and its end point for every query over it (the outcomes table, cost avoidance).
+ */
+export function cohortMasks(
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  params: unknown[],
+): string {
+  const src = from(source, params);
+  const clauses = [...where(filter, params), COHORT[cohort]];
+  const end = END[cohort];
+  return `
+      SELECT e.family_id, e.episode, e.baseline_assessed & ${end.assessed} AS p,
+             e.baseline_present AS bp, ${end.present} AS ep,
+             e.follow_up_assessed AS fa, e.follow_up_present AS fp
+      FROM ${src}
+      WHERE ${clauses.join(' AND ')}`;
+}
+
 export interface OutcomeCounts {
   /** Family episodes in the cohort. */
   families: number;
@@ -94,9 +116,7 @@ export async function outcomeCounts(
   source: EpisodeSource = LIVE,
 ): Promise<OutcomeCounts> {
   const params: unknown[] = [];
-  const src = from(source, params);
-  const clauses = [...where(filter, params), COHORT[cohort]];
-  const end = END[cohort];
+  const masks = cohortMasks(filter, cohort, source, params);
   const counts = definitions.domains.flatMap((domain, i) => {
     const b = `${1n << BigInt(i)}::int8`;
     const c = (name: string, expr: string) =>
@@ -116,12 +136,7 @@ export async function outcomeCounts(
     ];
   });
   const sql = `
-    WITH c AS (
-      SELECT e.baseline_assessed & ${end.assessed} AS p, e.baseline_present AS bp,
-             ${end.present} AS ep, e.follow_up_assessed AS fa, e.follow_up_present AS fp
-      FROM ${src}
-      WHERE ${clauses.join(' AND ')}
-    )
+    WITH c AS (${masks})
     SELECT count(*) AS families, ${counts.join(', ')} FROM c`;
   const [row] = (await db.query(sql, params)) as Record<string, string>[];
   const get = (name: string, i: number) => Number(row[`${name}_${i}`]);

@@ -31,6 +31,12 @@ export interface RecordRequest {
   expectedRevision?: number;
   /** A referral that must start a new family (`POST /v1/families`). */
   newFamily?: boolean;
+  /**
+   * The caller's authority. A family of another authority is reported as not found (its existence
+   * is not revealed) and a referral must be into this authority. `null`: national; absent: a
+   * trusted writer acting for the system (the follow-up engine, an import).
+   */
+  authority?: string | null;
 }
 
 export interface Recorded {
@@ -45,6 +51,14 @@ export class FamilyNotFound extends Error {
   override readonly name = 'FamilyNotFound';
   constructor(readonly familyId: string) {
     super(`family ${familyId} does not exist`);
+  }
+}
+
+/** A referral into an authority the caller does not work for. */
+export class OutsideAuthority extends Error {
+  override readonly name = 'OutsideAuthority';
+  constructor(readonly authority: string) {
+    super(`you may only refer families to your own authority, not ${authority}`);
   }
 }
 
@@ -100,6 +114,20 @@ export class FamilyRecorder {
     const { familyId, actor } = command;
     const streamId = familyStreamId(familyId);
     const history = await this.store.readStream(streamId);
+    const state = fold(history.map(asDomain));
+    if (typeof command.authority === 'string') {
+      // Before anything answers from the history: another authority's family does not exist here.
+      if (history.length && state.authority !== command.authority) {
+        throw new FamilyNotFound(familyId);
+      }
+      if (
+        !history.length &&
+        command.event.type === 'FamilyReferred' &&
+        command.event.data.authority !== command.authority
+      ) {
+        throw new OutsideAuthority(command.event.data.authority);
+      }
+    }
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
     const sealed = this.sealer
       ? await this.sealer.seal(familyId, command.event)
@@ -124,7 +152,6 @@ export class FamilyRecorder {
         current ?? 'no_stream',
       );
     }
-    const state = fold(history.map(asDomain));
     const now = this.clock.now();
     const decided = decide({ type: 'RecordFamilyEvent', event, now }, state);
     const authority =

@@ -1,2 +1,4 @@
 // Cost avoidance: versioned unit-cost tables and the calculator (issue 5).
-export {};
+export * from './calculator';
+export * from './savings.queries';
+export * from './tables';

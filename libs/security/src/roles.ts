@@ -10,12 +10,14 @@ export const PERMISSIONS = [
   'families:write', // refer a family, record its events (own authority)
   'families:read', // family-level reads: a family, its timeline, the family list (own authority)
   'families:erase', // crypto-shred a family's personal data
+  'families:transfer', // hand a family over to another authority (managers of the owning one)
   'follow-ups:read', // the follow-up queue (family-level)
   'follow-ups:record', // record a revisit done or missed
   'follow-ups:assign', // give a revisit to a worker
   'outcomes:read', // aggregates only: outcomes table, cohort summary, savings, charts
   'returns:write', // build a national return
   'returns:read', // read a return's status, content and diff
+  'programme-costs:write', // enter what the authority spent on a programme in a year (own authority)
   'extracts:read', // record-level extract under pseudonyms (accredited evaluators)
   'audit:read', // the audit trail
   'metrics:read', // Prometheus metrics
@@ -34,6 +36,7 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
     'families:write',
     'families:read',
     'families:erase',
+    'families:transfer',
     'follow-ups:read',
     'follow-ups:record',
     'follow-ups:assign',
@@ -41,7 +44,7 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
   ],
   // Aggregates only, always under disclosure control; never a family-level read.
   evaluator: ['outcomes:read', 'extracts:read'],
-  data_manager: ['outcomes:read', 'returns:write', 'returns:read'],
+  data_manager: ['outcomes:read', 'returns:write', 'returns:read', 'programme-costs:write'],
   admin: ['audit:read', 'metrics:read', 'families:erase', 'outcomes:read', 'returns:read'],
 };
 

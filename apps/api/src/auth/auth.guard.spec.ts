@@ -34,6 +34,7 @@ class ProbeController {
 
 describe('AuthGuard', () => {
   let app: INestApplication;
+  const audit = jest.fn(async (_sql: string, _args: unknown[]) => []);
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   const tokenFor = (role: Principal['role'], authority: string | null, secret = SECRET) =>
     issueToken(secret, { subject: `${role}-1`, role, authority });
@@ -45,8 +46,8 @@ describe('AuthGuard', () => {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: JWT_SECRET, useValue: SECRET },
-        // Bearer tokens never touch the database; an API key lookup would.
-        { provide: DataSource, useValue: {} },
+        // Bearer tokens never touch the database; a refusal's audit line does.
+        { provide: DataSource, useValue: { query: audit } },
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -117,6 +118,9 @@ describe('AuthGuard', () => {
       .set(bearer(tokenFor('keyworker', 'leeds')));
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ statusCode: 403, permission: 'audit:read' });
+    const [sql, args] = audit.mock.calls[audit.mock.calls.length - 1];
+    expect(sql).toMatch(/INSERT INTO audit_log/);
+    expect(args).toEqual(expect.arrayContaining(['keyworker-1', 'keyworker', 'leeds', 403]));
   });
 
   it('hands the verified principal to the handler', async () => {

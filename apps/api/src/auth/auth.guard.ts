@@ -1,6 +1,7 @@
 import {
   InvalidCredentials,
   Permission,
+  appendAudit,
   Principal,
   can,
   principalForApiKey,
@@ -17,6 +18,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { auditEntry } from '../audit/audit.interceptor';
 import { PERMISSION_KEY, PUBLIC_KEY } from './decorators';
 
 /** Injection token of the key bearer tokens are signed with. */
@@ -51,6 +53,7 @@ export class AuthGuard implements CanActivate {
       targets,
     );
     if (!permission) {
+      await appendAudit(this.db, auditEntry(request, 403));
       throw new ForbiddenException({
         statusCode: 403,
         error: 'Forbidden',
@@ -58,6 +61,8 @@ export class AuthGuard implements CanActivate {
       });
     }
     if (!can(principal, permission)) {
+      // A refused attempt is part of the trail too.
+      await appendAudit(this.db, auditEntry(request, 403));
       throw new ForbiddenException({
         statusCode: 403,
         error: 'Forbidden',

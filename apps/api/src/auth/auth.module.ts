@@ -1,10 +1,13 @@
 import { jwtSecretFromEnv } from '@app/security';
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthGuard, JWT_SECRET } from './auth.guard';
+import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
 
 @Global()
 @Module({
+  imports: [ThrottlerModule.forRootAsync({ useFactory: () => rateLimitFromEnv() })],
   providers: [
     {
       provide: JWT_SECRET,
@@ -17,7 +20,9 @@ import { AuthGuard, JWT_SECRET } from './auth.guard';
         return secret;
       },
     },
+    // Order matters: who the caller is, then how often they may call.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
   exports: [JWT_SECRET],
 })

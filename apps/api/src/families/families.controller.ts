@@ -3,20 +3,24 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
+  ForbiddenException,
   HttpCode,
+  Inject,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
 import {
   BatchRequest,
+  Code,
   FamilyNotFound,
+  IsEffectiveDate,
+  normaliseDate,
   Recorded,
   RequestInvalid,
   parseBatchItem,
@@ -26,8 +30,12 @@ import {
 } from '@app/recording';
 import { RecordFamilyEventCommand } from './record-family-event';
 import { actorOf } from '../http/actor';
+import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '@app/security';
+import { Clock } from '@app/domain';
+import { CLOCK } from '../clock';
+import { scopedAuthority, sees } from '../auth/scope';
 import {
   FamilyPage,
   FamilyView,
@@ -44,6 +52,12 @@ export const uuid = new ParseUUIDPipe({
     new RequestInvalid([{ field: 'familyId', rule: 'isUuid', message: 'familyId must be a UUID' }]),
 });
 
+class TransferRequest {
+  @Code() toAuthority!: string;
+  @IsOptional() @IsEffectiveDate() occurredAt?: string;
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+}
+
 class ListFamiliesQuery {
   @IsOptional() @IsString() authority?: string;
   @IsOptional() @IsString() programme?: string;
@@ -57,6 +71,7 @@ export class FamiliesController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Post('families')
@@ -64,7 +79,7 @@ export class FamiliesController {
   async refer(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ familyId: string; revision: number; position: string }> {
     const recording = await parseReferFamily(body);
     const familyId = recording.familyId ?? randomUUID();
@@ -73,6 +88,7 @@ export class FamiliesController {
         familyId,
         event: recording.event,
         actor: actorOf(principal, correlationId),
+        authority: principal.authority,
         newFamily: true,
       }),
     );
@@ -85,7 +101,7 @@ export class FamiliesController {
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
     const { event, eventId, expectedRevision } = await parseRecordEvent(body);
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
@@ -93,6 +109,7 @@ export class FamiliesController {
         familyId,
         event,
         actor: actorOf(principal, correlationId),
+        authority: principal.authority,
         eventId,
         expectedRevision,
       }),
@@ -110,7 +127,7 @@ export class FamiliesController {
   async batch(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
     const { events } = await validated(BatchRequest, body);
     const actor = actorOf(principal, correlationId);
@@ -138,7 +155,14 @@ export class FamiliesController {
         const { familyId, event, eventId, expectedRevision } = p.ok;
         try {
           const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-            new RecordFamilyEventCommand({ familyId, event, actor, eventId, expectedRevision }),
+            new RecordFamilyEventCommand({
+              familyId,
+              event,
+              actor,
+              authority: principal.authority,
+              eventId,
+              expectedRevision,
+            }),
           );
           results[index] = { index, status: 201, ...recorded };
         } catch (error) {
@@ -153,7 +177,10 @@ export class FamiliesController {
 
   @Get('families')
   @Allow('families:read')
-  async list(@Query() query: unknown): Promise<FamilyPage> {
+  async list(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FamilyPage> {
     const q = await validated(ListFamiliesQuery, query);
     const after = q.cursor ? decodeCursor(q.cursor) : undefined;
     if (q.cursor && !after) {
@@ -161,30 +188,80 @@ export class FamiliesController {
         { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
       ]);
     }
-    const filter = { authority: q.authority, programme: q.programme, status: q.status };
+    const authority = scopedAuthority(principal, q.authority);
+    const filter = { authority, programme: q.programme, status: q.status };
     return this.queries.execute(new ListFamilies(filter, q.limit ?? 50, after));
   }
 
   @Get('families/:familyId')
   @Allow('families:read')
-  async get(@Param('familyId', uuid) familyId: string): Promise<FamilyView> {
-    const family = await this.queries.execute<GetFamily, FamilyView | undefined>(
-      new GetFamily(familyId),
-    );
-    if (!family) throw new FamilyNotFound(familyId);
-    return family;
+  async get(
+    @Param('familyId', uuid) familyId: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FamilyView> {
+    return this.visibleFamily(familyId, principal);
   }
 
   @Get('families/:familyId/timeline')
   @Allow('families:read')
   async timeline(
     @Param('familyId', uuid) familyId: string,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<{ familyId: string; events: TimelineEntry[] }> {
+    await this.visibleFamily(familyId, principal);
     const events = await this.queries.execute<GetTimeline, TimelineEntry[]>(
       new GetTimeline(familyId),
     );
     if (!events.length) throw new FamilyNotFound(familyId);
     return { familyId, events };
+  }
+
+  /**
+   * Hands the family to another authority (`FamilyTransferred`): a manager of the owning
+   * authority only. From then on the old authority no longer sees it.
+   */
+  @Post('families/:familyId/transfer')
+  @Allow('families:transfer')
+  async transfer(
+    @Param('familyId', uuid) familyId: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<{ eventId: string; revision: number; position: string }> {
+    const { toAuthority, occurredAt, reason } = await validated(TransferRequest, body);
+    if (principal.authority === null) {
+      throw new ForbiddenException({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'only a manager of the owning authority transfers a family',
+      });
+    }
+    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
+      new RecordFamilyEventCommand({
+        familyId,
+        event: {
+          type: 'FamilyTransferred',
+          data: {
+            occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
+            fromAuthority: principal.authority,
+            toAuthority,
+            ...(reason ? { reason } : {}),
+          },
+        },
+        actor: actorOf(principal, correlationId),
+        authority: principal.authority,
+      }),
+    );
+    return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
+  }
+
+  /** The family as the caller may see it: another authority's family is not found. */
+  private async visibleFamily(familyId: string, principal: Principal): Promise<FamilyView> {
+    const family = await this.queries.execute<GetFamily, FamilyView | undefined>(
+      new GetFamily(familyId),
+    );
+    if (!family || !sees(principal, family.authority)) throw new FamilyNotFound(familyId);
+    return family;
   }
 }
 

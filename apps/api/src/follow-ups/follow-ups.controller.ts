@@ -10,7 +10,6 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   Inject,
   NotFoundException,
   Param,
@@ -24,7 +23,6 @@ import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
 import {
-  Actor,
   Code,
   DomainAssessmentPayload,
   IsEffectiveDate,
@@ -35,8 +33,10 @@ import {
 } from '@app/recording';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
+import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '@app/security';
+import { scopedAuthority, sees } from '../auth/scope';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -133,8 +133,12 @@ export class FollowUpsController {
 
   @Get()
   @Allow('follow-ups:read')
-  async list(@Query() query: unknown): Promise<FollowUpPage> {
+  async list(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<FollowUpPage> {
     const q = await validated(ListFollowUpsQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const after = q.cursor ? decodeFollowUpCursor(q.cursor) : undefined;
     if (q.cursor && !after) {
       throw new RequestInvalid([
@@ -150,10 +154,10 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { worker } = await validated(AssignRequest, body);
-    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
+    return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'FollowUpAssigned',
       data: { occurredAt: this.clock.now().toISOString(), episode, workerId: worker },
     }));
@@ -165,10 +169,10 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
-    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
+    return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'FollowUpCompleted',
       data: { occurredAt: this.dated(occurredAt), episode, assessment: { ...assessment } },
     }));
@@ -180,10 +184,10 @@ export class FollowUpsController {
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ) {
     const { reason, occurredAt } = await validated(MissedRequest, body);
-    return this.record(followUpId, actorOf(principal, correlationId), (episode) => ({
+    return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'FollowUpMissed',
       data: { occurredAt: this.dated(occurredAt), episode, reason },
     }));
@@ -194,12 +198,18 @@ export class FollowUpsController {
   }
 
   /** Finds the revisit's family and episode, then the families' write path: load, decide, append. */
-  private async record(followUpId: string, actor: Actor, event: (episode: number) => FamilyEvent) {
+  private async record(
+    followUpId: string,
+    principal: Principal,
+    correlationId: string,
+    event: (episode: number) => FamilyEvent,
+  ) {
     const found = await this.queries.execute<
       GetFollowUp,
-      { familyId: string; episode: number } | undefined
+      { familyId: string; episode: number; authority: string } | undefined
     >(new GetFollowUp(followUpId));
-    if (!found) {
+    // Another authority's revisit is answered exactly as one that does not exist.
+    if (!found || !sees(principal, found.authority)) {
       throw new NotFoundException({
         statusCode: 404,
         error: 'Not Found',
@@ -210,7 +220,8 @@ export class FollowUpsController {
       new RecordFamilyEventCommand({
         familyId: found.familyId,
         event: event(found.episode),
-        actor,
+        actor: actorOf(principal, correlationId),
+        authority: principal.authority,
       }),
     );
     return { followUpId, ...recorded };

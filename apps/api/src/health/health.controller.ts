@@ -3,6 +3,7 @@ import { projectionCheckpoints } from '@app/projections';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
 import { RETRY_AFTER_SECONDS } from '../http/problems';
 
@@ -19,6 +20,7 @@ export class HealthController {
 
   @Get()
   @Public()
+  @SkipThrottle()
   async health(@Res() res: Response): Promise<void> {
     try {
       const head = await this.store.headPosition();

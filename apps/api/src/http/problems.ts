@@ -3,7 +3,7 @@ import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { FamilyExists, FamilyNotFound } from '@app/recording';
+import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 
 export interface Problem {
   status: number;
@@ -86,6 +86,9 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof FamilyNotFound) {
     return problem(404, { message: error.message });
   }
+  if (error instanceof OutsideAuthority) {
+    return problem(403, { code: 'outside_authority', message: error.message });
+  }
   if (error instanceof FamilyExists) {
     return problem(409, { code: 'family_exists', message: error.message });
   }
@@ -97,32 +100,9 @@ export function toProblem(error: unknown): Problem {
       typeof response === 'string' ? { message: response } : (response as Record<string, unknown>),
     );
   }
-  // Errors of the body parser (too large, broken JSON, bad encoding) carry their own 4xx status.
-  const parser = error as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
-  if (
-    typeof parser?.status === 'number' &&
-    parser.status >= 400 &&
-    parser.status < 500 &&
-    parser.expose === true
-  ) {
-    const messages: Record<string, string> = {
-      'entity.too.large': 'the request body is too large',
-      'entity.parse.failed': 'the request body is not valid JSON',
-    };
-    return problem(parser.status, {
-      message: messages[String(parser.type)] ?? 'the request body cannot be read',
-      ...(parser.status === 400
-        ? {
-            errors: [
-              {
-                field: 'body',
-                rule: String(parser.type ?? 'body'),
-                message: 'the request body cannot be read',
-              },
-            ],
-          }
-        : {}),
-    });
+  if (isClientHttpError(error)) {
+    // The JSON body parser's refusals: 413 too large, 400 malformed, 415 unsupported charset.
+    return problem(error.status, { message: error.message });
   }
   if (isDatabaseUnavailable(error)) {
     return {
@@ -135,6 +115,18 @@ export function toProblem(error: unknown): Problem {
   }
   return problem(500, { message: 'internal error' });
 }
+
+/** An `http-errors` error meant for the client (status 4xx, `expose`), as body-parser throws. */
+const isClientHttpError = (error: unknown): error is Error & { status: number } => {
+  const e = error as { status?: unknown; expose?: unknown } | null;
+  return (
+    error instanceof Error &&
+    typeof e?.status === 'number' &&
+    e.status >= 400 &&
+    e.status < 500 &&
+    e.expose === true
+  );
+};
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {

@@ -5,7 +5,7 @@ const cell = (v: unknown): string => {
   const s = String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const line = (values: unknown[]) => values.map(cell).join(',');
+export const line = (values: unknown[]) => values.map(cell).join(',');
 
 /** One row per domain, the JSON's fields flattened. */
 export function outcomesCsv(domains: DomainRow[]): string {

@@ -5,7 +5,9 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
-import { Allow } from '../auth/decorators';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority } from '../auth/scope';
+import { Principal } from '@app/security';
 import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -33,7 +35,7 @@ function before(to: string): string {
   return new Date(/^\d{4}-\d{2}-\d{2}$/.test(to) ? t + 86_400_000 : t + 1).toISOString();
 }
 
-function toFilter(q: CohortFilterQuery): CohortFilter {
+export function toFilter(q: CohortFilterQuery): CohortFilter {
   return {
     authority: q.authority,
     programme: q.programme,
@@ -45,14 +47,14 @@ function toFilter(q: CohortFilterQuery): CohortFilter {
 }
 
 /** The filters as asked (dates normalised), for the answer to say what it answers. */
-const echo = (q: CohortFilterQuery) =>
+export const echo = (q: CohortFilterQuery) =>
   Object.fromEntries(
     Object.entries(q)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
-const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
+export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
 
 @Controller('v1')
 export class OutcomesController {
@@ -62,10 +64,12 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async outcomes(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(OutcomesQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
     const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
@@ -83,10 +87,12 @@ export class OutcomesController {
   @Allow('outcomes:read')
   async summary(
     @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(CohortFilterQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...summary } = await this.queries.execute<
       GetCohortSummary,

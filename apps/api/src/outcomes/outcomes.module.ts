@@ -13,5 +13,6 @@ import { GetCohortSummaryHandler, GetOutcomesHandler, OUTCOME_DEFINITIONS } from
     GetOutcomesHandler,
     GetCohortSummaryHandler,
   ],
+  exports: [OUTCOME_DEFINITIONS],
 })
 export class OutcomesModule {}

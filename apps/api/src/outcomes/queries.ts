@@ -46,7 +46,7 @@ export interface OutcomesTable {
  * Which episodes answer a query: the live read model, unless `asAt` is before something the model
  * has applied; then the slow path re-derives episodes from the events recorded by `asAt`.
  */
-async function sourceFor(
+export async function sourceFor(
   db: DataSource,
   definitions: OutcomeDefinitions,
   filter: CohortFilter,

@@ -2,12 +2,13 @@ import { Clock, DomainError, FamilyEvent, familyStreamId, fold } from '@app/doma
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyNotFound, Recorded } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
-import { Controller, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { uuid } from '../families/families.controller';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
+import { CorrelationId } from '../http/correlation';
 import { CLOCK } from '../clock';
 
 export interface Erasure {
@@ -39,7 +40,7 @@ export class ErasureController {
   async erase(
     @Param('familyId', uuid) familyId: string,
     @CurrentPrincipal() principal: Principal,
-    @Headers('x-correlation-id') correlationId?: string,
+    @CorrelationId() correlationId: string,
   ): Promise<Erasure> {
     const history = await this.store.readStream(familyStreamId(familyId));
     const state = fold(
@@ -61,6 +62,7 @@ export class ErasureController {
             familyId,
             event: { type: 'FamilyErased', data: { occurredAt: this.clock.now().toISOString() } },
             actor: actorOf(principal, correlationId),
+            authority: principal.authority,
           }),
         );
       } catch (error) {

@@ -1,0 +1,49 @@
+import { AuditRecord, SUBJECT, listAudit } from '@app/security';
+import { Controller, Get, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { IsEffectiveDate, RequestInvalid, validated } from '@app/recording';
+import { Allow } from '../auth/decorators';
+
+class AuditQuery {
+  @IsOptional() @Matches(SUBJECT, { message: 'subject must be a subject id' }) subject?: string;
+  @IsOptional() @IsUUID() familyId?: string;
+  @IsOptional() @IsEffectiveDate() from?: string;
+  /** Inclusive: a whole day runs to the next midnight. */
+  @IsOptional() @IsEffectiveDate() to?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'cursor is not one this API issued' })
+  cursor?: string;
+}
+
+const endOf = (to: string) =>
+  new Date(Date.parse(to) + (/^\d{4}-\d{2}-\d{2}$/.test(to) ? 86_400_000 : 1));
+
+/** `GET /v1/audit`: the trail, newest first, for admins. */
+@Controller('v1/audit')
+export class AuditController {
+  constructor(private readonly db: DataSource) {}
+
+  @Get()
+  @Allow('audit:read')
+  async list(
+    @Query() query: unknown,
+  ): Promise<{ items: AuditRecord[]; nextCursor: string | null }> {
+    const q = await validated(AuditQuery, query);
+    if (q.from && q.to && endOf(q.to) <= new Date(q.from)) {
+      throw new RequestInvalid([
+        { field: 'to', rule: 'notBeforeFrom', message: 'to is before from' },
+      ]);
+    }
+    return listAudit(this.db, {
+      subject: q.subject,
+      familyId: q.familyId,
+      from: q.from ? new Date(q.from) : undefined,
+      before: q.to ? endOf(q.to) : undefined,
+      afterId: q.cursor,
+      limit: q.limit ?? 100,
+    });
+  }
+}

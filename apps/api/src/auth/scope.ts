@@ -1,0 +1,23 @@
+import { Principal } from '@app/security';
+import { ForbiddenException } from '@nestjs/common';
+
+/** Whether the caller may see records of this authority (national callers see all). */
+export const sees = (principal: Principal, authority: string): boolean =>
+  principal.authority === null || principal.authority === authority;
+
+/**
+ * The authority a list or aggregate is limited to: a scoped caller's own (asking for another is
+ * refused, never silently answered for a different one), or whatever a national caller asked.
+ */
+export function scopedAuthority(principal: Principal, asked?: string): string | undefined {
+  if (principal.authority === null) return asked;
+  if (asked !== undefined && asked !== principal.authority) {
+    throw new ForbiddenException({
+      statusCode: 403,
+      error: 'Forbidden',
+      code: 'outside_authority',
+      message: `you may only see authority ${principal.authority}`,
+    });
+  }
+  return principal.authority;
+}

@@ -1,0 +1,216 @@
+import { Principal } from '@app/security';
+import { Code, normaliseDate, validated } from '@app/recording';
+import {
+  CostRegistry,
+  PriceIndex,
+  ProgrammeCost,
+  UnitCostTable,
+  formatPence,
+  formatRatio,
+  listProgrammeCosts,
+  parsePounds,
+  refOf,
+  setProgrammeCost,
+} from '@app/savings';
+import {
+  Body,
+  Controller,
+  ForbiddenException,
+  Get,
+  Headers,
+  Inject,
+  NotFoundException,
+  Param,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Clock } from '@app/domain';
+import { CLOCK } from '../clock';
+import { OutcomesQuery, echo, toFilter, wantsCsv } from '../outcomes/outcomes.controller';
+import { savingsCsv } from './csv';
+import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
+
+/** `GET /v1/savings`: the outcomes filters, plus the unit-cost table and the price year. */
+export class SavingsQuery extends OutcomesQuery {
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9_-]{0,63}@[1-9]\d{0,5}$/, {
+    message: 'unitCosts must name a unit-cost table as id@version (e.g. uk-unit-costs@1)',
+  })
+  unitCosts?: string;
+
+  @IsOptional()
+  @Matches(/^\d{4}$/, { message: 'priceYear must be a year (e.g. 2024)' })
+  priceYear?: string;
+}
+
+/** `PUT /v1/programme-costs/{authority}/{programme}/{year}` */
+export class ProgrammeCostBody {
+  @IsString()
+  @Matches(/^\d{1,12}(\.\d{1,2})?$/, {
+    message: 'amount must be pounds as a string with at most 2 decimals (e.g. "250000.00")',
+  })
+  amount!: string;
+
+  @IsOptional() @IsString() @MaxLength(500) note?: string;
+}
+
+export class AuthorityPath {
+  @Code() authority!: string;
+}
+
+export class ProgrammeCostPath extends AuthorityPath {
+  @Code() programme!: string;
+  @Matches(/^(19|20|21)\d{2}$/, {
+    message: 'year must be the year a financial year starts in (e.g. 2024 for 2024-25)',
+  })
+  year!: string;
+}
+
+/**
+ * The authority a caller may see: its own, whether asked for or not; a national caller (evaluator,
+ * admin) any, or all when none is asked for. Asking for another authority's figures is refused.
+ */
+export function scopedAuthority(principal: Principal, asked?: string) {
+  if (principal.authority === null) return asked;
+  if (asked !== undefined && asked !== principal.authority) {
+    const message = 'authority must be your own';
+    throw new ForbiddenException({
+      statusCode: 403,
+      error: 'Forbidden',
+      message,
+      errors: [{ field: 'authority', rule: 'own_authority', message }],
+    });
+  }
+  return principal.authority;
+}
+
+/** An authority named in the path: another authority's is not found, as for a family. */
+function ownPathAuthority(principal: Principal, authority: string): string {
+  if (principal.authority !== null && principal.authority !== authority) {
+    throw new NotFoundException({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no programme costs for authority ${authority}`,
+    });
+  }
+  return authority;
+}
+
+const describeIndex = (i: PriceIndex) => ({
+  id: i.id,
+  version: i.version,
+  source: i.source,
+  evidence: i.evidence,
+  values: Object.fromEntries(
+    [...i.values].sort(([a], [b]) => a - b).map(([y, v]) => [y, formatRatio(v, 1000n, 3)]),
+  ),
+});
+
+const describeTable = (t: UnitCostTable) => ({
+  id: t.id,
+  version: t.version,
+  ref: refOf(t),
+  title: t.title,
+  priceYear: t.priceYear,
+  priceIndex: t.priceIndex,
+  rows: t.rows.map(({ costPence, ...row }) => ({ ...row, cost: formatPence(costPence) })),
+  mappings: t.mappings.map(({ quantityMilli, ...m }) => ({
+    ...m,
+    quantity: formatRatio(quantityMilli, 1000n, 3),
+  })),
+});
+
+@Controller('v1')
+export class SavingsController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly db: DataSource,
+    @Inject(COST_REGISTRY) private readonly registry: CostRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('savings')
+  @Allow('outcomes:read')
+  async savings(
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('accept') accept?: string,
+  ): Promise<Record<string, unknown> | string> {
+    const q = await validated(SavingsQuery, query);
+    const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
+    const cohort = q.cohort ?? 'planned_exits';
+    const asAt = q.asAt && normaliseDate(q.asAt);
+    const report = await this.queries.execute<GetSavings, SavingsAnswer>(
+      new GetSavings(
+        filter,
+        cohort,
+        q.unitCosts,
+        q.priceYear === undefined ? undefined : Number(q.priceYear),
+        asAt,
+      ),
+    );
+    if (wantsCsv(accept)) {
+      res.type('text/csv');
+      return savingsCsv(report);
+    }
+    const { asAt: at, cohort: kind, ...rest } = report;
+    return {
+      filters: { ...echo(q), authority: filter.authority, cohort: kind, asAt: at },
+      ...rest,
+    };
+  }
+
+  /** The unit-cost tables and price indexes on offer, with every source and mapping. */
+  @Get('savings/unit-costs')
+  @Allow('outcomes:read')
+  unitCosts(): Record<string, unknown> {
+    return {
+      default: this.registry.defaultTable,
+      tables: [...this.registry.tables.values()].map(describeTable),
+      priceIndexes: [...this.registry.indexes.values()].map(describeIndex),
+    };
+  }
+
+  @Get('programme-costs/:authority')
+  @Allow('outcomes:read')
+  async programmeCosts(
+    @Param() params: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<Record<string, unknown>> {
+    const { authority } = await validated(AuthorityPath, params);
+    const scoped = ownPathAuthority(principal, authority);
+    return { authority: scoped, costs: await listProgrammeCosts(this.db, scoped) };
+  }
+
+  /** Sets (or replaces) what an authority spent on a programme in a financial year. */
+  @Put('programme-costs/:authority/:programme/:year')
+  @Allow('programme-costs:write')
+  async setProgrammeCost(
+    @Param() params: unknown,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ProgrammeCost> {
+    const path = await validated(ProgrammeCostPath, params);
+    const entry = await validated(ProgrammeCostBody, body);
+    const authority = ownPathAuthority(principal, path.authority);
+    return setProgrammeCost(
+      this.db,
+      {
+        authority,
+        programme: path.programme,
+        year: Number(path.year),
+        pence: parsePounds(entry.amount),
+        note: entry.note,
+      },
+      principal.subject,
+      this.clock.now(),
+    );
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * Cost avoidance over the outcomes read model: one pass over the cohort's episode masks counts,
+ * per costed domain, the families whose condition went away or appeared; the pure calculator
+ * prices them. Programme costs are read from `programme_costs`.
+ */
+import {
+  CohortFilter,
+  CohortKind,
+  EpisodeSource,
+  LIVE,
+  Queryable,
+  cohortMasks,
+} from '@app/projections';
+import {
+  DomainTransitions,
+  SavingsFigures,
+  computeSavings,
+  episodeTransitions,
+  formatPence,
+  resolveTable,
+  ProgrammeCostInput,
+  Period,
+} from './calculator';
+import { CostRegistry, loadCostRegistry, unitCostsDirFromEnv } from './tables';
+
+export interface SavingsOptions {
+  /** `id@version` of the unit-cost table; the newest shipped table if absent. */
+  unitCosts?: string;
+  /** Year every figure is expressed in; the table's price year if absent. */
+  targetPriceYear?: number;
+  /** NatCen's convention (planned exits) unless asked otherwise, as for the outcomes table. */
+  cohort?: CohortKind;
+  /** Episodes "as at" (see `episodesAsAt`); the live read model if absent. */
+  source?: EpisodeSource;
+  /** Domain ids in bit order; read from `outcome_model` if absent. */
+  domains?: string[];
+  /** Tables to choose from; the shipped ones (and `UNIT_COST_TABLES_DIR`) if absent. */
+  registry?: CostRegistry;
+  /** Figures per family episode as well (family-level data: not for aggregate-only callers). */
+  byFamily?: boolean;
+}
+
+export interface FamilySavings extends Record<Period, string> {
+  familyId: string;
+  episode: number;
+}
+
+export interface SavingsReport extends SavingsFigures {
+  cohort: CohortKind;
+  byFamily?: FamilySavings[];
+}
+
+let shipped: CostRegistry | undefined;
+/** The registry from the shipped tables and `UNIT_COST_TABLES_DIR`, loaded once. */
+export function defaultRegistry(): CostRegistry {
+  return (shipped ??= loadCostRegistry({ extraDir: unitCostsDirFromEnv() }));
+}
+
+/** Outcome domain ids in the read model's bit order ([] before it has applied anything). */
+export async function modelDomains(db: Queryable): Promise<string[]> {
+  const rows = (await db.query(`SELECT domains FROM outcome_model WHERE name = 'outcomes'`)) as {
+    domains: string[];
+  }[];
+  return rows[0]?.domains ?? [];
+}
+
+export async function savingsFor(
+  db: Queryable,
+  filter: CohortFilter,
+  options: SavingsOptions = {},
+): Promise<SavingsReport> {
+  const registry = options.registry ?? defaultRegistry();
+  const { table, index } = resolveTable(registry, options.unitCosts);
+  const cohort = options.cohort ?? 'planned_exits';
+  const source = options.source ?? LIVE;
+  const domainIds = options.domains ?? (await modelDomains(db));
+  const costed = [...new Set(table.mappings.map((m) => m.domain))]
+    .map((id) => ({ id, bit: domainIds.indexOf(id) }))
+    .filter((d) => d.bit >= 0);
+
+  const params: unknown[] = [];
+  const masks = cohortMasks(filter, cohort, source, params);
+  const counts = costed.flatMap(({ bit }, i) => {
+    const b = `${1n << BigInt(bit)}::int8`;
+    const c = (name: string, expr: string) =>
+      `count(*) FILTER (WHERE (${expr} & ${b}) <> 0) AS ${name}_${i}`;
+    return [
+      c('n', 'p'),
+      c('imp', 'p & bp & ~ep'),
+      c('wor', 'p & ~bp & ep'),
+      c('fn', 'p & fa'),
+      c('fimp', 'p & fa & bp & ~fp'),
+      c('fwor', 'p & fa & ~bp & fp'),
+    ];
+  });
+  const [row] = (await db.query(
+    `WITH c AS (${masks}) SELECT ${['count(*) AS families', ...counts].join(', ')} FROM c`,
+    params,
+  )) as Record<string, string>[];
+  const get = (name: string, i: number) => Number(row[`${name}_${i}`]);
+  const domains: DomainTransitions[] = costed.map(({ id }, i) => ({
+    domain: id,
+    baselineToExit: { pairs: get('n', i), improved: get('imp', i), worsened: get('wor', i) },
+    baselineToFollowUp: {
+      pairs: get('fn', i),
+      improved: get('fimp', i),
+      worsened: get('fwor', i),
+    },
+  }));
+
+  const figures = computeSavings({
+    table,
+    index,
+    targetPriceYear: options.targetPriceYear,
+    families: Number(row.families),
+    domains,
+    programmeCost: await programmeCostFor(db, filter),
+  });
+  const report: SavingsReport = { cohort, ...figures };
+  if (options.byFamily) {
+    report.byFamily = await familySavings(db, filter, cohort, source, domainIds, options, registry);
+  }
+  return report;
+}
+
+async function familySavings(
+  db: Queryable,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  domainIds: string[],
+  options: SavingsOptions,
+  registry: CostRegistry,
+): Promise<FamilySavings[]> {
+  const { table, index } = resolveTable(registry, options.unitCosts);
+  const params: unknown[] = [];
+  const masks = cohortMasks(filter, cohort, source, params);
+  const rows = (await db.query(
+    `SELECT family_id, episode, p::text, bp::text, ep::text, fa::text, fp::text
+     FROM (${masks}) c ORDER BY family_id, episode`,
+    params,
+  )) as (Record<'family_id' | 'p' | 'bp' | 'ep' | 'fa' | 'fp', string> & { episode: number })[];
+  return rows.map((r) => {
+    const figures = computeSavings({
+      table,
+      index,
+      targetPriceYear: options.targetPriceYear,
+      families: 1,
+      domains: episodeTransitions(
+        {
+          paired: BigInt(r.p),
+          baseline: BigInt(r.bp),
+          end: BigInt(r.ep),
+          followUpAssessed: BigInt(r.fa),
+          followUp: BigInt(r.fp),
+        },
+        domainIds,
+      ),
+    });
+    return { familyId: r.family_id, episode: Number(r.episode), ...figures.total };
+  });
+}
+
+/** The financial year (April to March) an instant falls in, named by the year it starts. */
+export function financialYear(instant: string): number {
+  const d = new Date(instant);
+  return d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
+}
+
+/**
+ * The programme cost set against a cohort: the authority's entries for the financial years its
+ * window covers (exits if given, else referrals; every year on record without a window). Without
+ * an authority, or with a year of the window missing, there is no return on spend, and the
+ * answer says why.
+ */
+export async function programmeCostFor(
+  db: Queryable,
+  filter: CohortFilter,
+): Promise<ProgrammeCostInput | undefined> {
+  if (!filter.authority) return undefined;
+  const [from, before] =
+    filter.exitedFrom || filter.exitedBefore
+      ? [filter.exitedFrom, filter.exitedBefore]
+      : [filter.referredFrom, filter.referredBefore];
+  const params: unknown[] = [filter.authority];
+  let programme = '';
+  if (filter.programme) {
+    params.push(filter.programme);
+    programme = `AND programme = $${params.length}`;
+  }
+  const rows = (await db.query(
+    `SELECT year, sum(cost_pence)::text AS pence FROM programme_costs
+     WHERE authority = $1 ${programme} GROUP BY year ORDER BY year`,
+    params,
+  )) as { year: number; pence: string }[];
+  let years = rows.map((r) => r.year);
+  const wanted: number[] = [];
+  if (from && before) {
+    const last = financialYear(new Date(Date.parse(before) - 1).toISOString());
+    for (let y = financialYear(from); y <= last; y++) wanted.push(y);
+    years = years.filter((y) => wanted.includes(y));
+  } else if (from || before) {
+    // An open-ended window: every year on record on the open side.
+    years = years.filter((y) =>
+      from
+        ? y >= financialYear(from)
+        : y <= financialYear(new Date(Date.parse(before!) - 1).toISOString()),
+    );
+  }
+  const missingYears = wanted.filter((y) => !years.includes(y));
+  if (years.length === 0 && missingYears.length === 0) return undefined;
+  const pence = rows
+    .filter((r) => years.includes(r.year))
+    .reduce((s, r) => s + BigInt(r.pence), 0n);
+  return {
+    pence: missingYears.length ? null : pence,
+    basis: {
+      authority: filter.authority,
+      programme: filter.programme ?? 'all',
+      financialYears: years,
+      ...(missingYears.length ? { missingYears, entered: formatPence(pence) } : {}),
+    },
+  };
+}
+
+export interface ProgrammeCost {
+  authority: string;
+  programme: string;
+  year: number;
+  amount: string;
+  note: string | null;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** Sets (or replaces) one authority's cost of a programme for a financial year. */
+export async function setProgrammeCost(
+  db: Queryable,
+  entry: { authority: string; programme: string; year: number; pence: bigint; note?: string },
+  recordedBy: string,
+  recordedAt: Date,
+): Promise<ProgrammeCost> {
+  const [row] = (await db.query(
+    `INSERT INTO programme_costs (authority, programme, year, cost_pence, note, recorded_by, recorded_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (authority, programme, year) DO UPDATE SET cost_pence = excluded.cost_pence,
+       note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at
+     RETURNING authority, programme, year, cost_pence::text, note, recorded_by, recorded_at`,
+    [
+      entry.authority,
+      entry.programme,
+      entry.year,
+      entry.pence.toString(),
+      entry.note ?? null,
+      recordedBy,
+      recordedAt,
+    ],
+  )) as CostRow[];
+  return toCost(row);
+}
+
+export async function listProgrammeCosts(
+  db: Queryable,
+  authority: string,
+): Promise<ProgrammeCost[]> {
+  const rows = (await db.query(
+    `SELECT authority, programme, year, cost_pence::text, note, recorded_by, recorded_at
+     FROM programme_costs WHERE authority = $1 ORDER BY year, programme`,
+    [authority],
+  )) as CostRow[];
+  return rows.map(toCost);
+}
+
+interface CostRow {
+  authority: string;
+  programme: string;
+  year: number;
+  cost_pence: string;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: Date;
+}
+
+const toCost = (r: CostRow): ProgrammeCost => ({
+  authority: r.authority,
+  programme: r.programme,
+  year: r.year,
+  amount: formatPence(BigInt(r.cost_pence)),
+  note: r.note,
+  recordedBy: r.recorded_by,
+  recordedAt: r.recorded_at.toISOString(),
+});

@@ -1,0 +1,286 @@
+/**
+ * Unit-cost tables and price indexes are versioned data (JSON files), checked on load. Money is
+ * held as integer pence and quantities and index values as scaled integers, so every figure the
+ * calculator produces is exact and the same on every run.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import deflatorV1 from './tables/gdp-deflator.v1.json';
+import ukUnitCostsV1 from './tables/uk-unit-costs.v1.json';
+
+export const AGENCIES = [
+  'police',
+  'housing',
+  'social_care',
+  'education',
+  'health',
+  'criminal_justice',
+  'dwp',
+] as const;
+export type Agency = (typeof AGENCIES)[number];
+
+export const UNITS = ['occurrence', 'week'] as const;
+export type Unit = (typeof UNITS)[number];
+
+export interface UnitCostRow {
+  outcome: string;
+  label: string;
+  unit: Unit;
+  /** In pence, at the row's own price year. */
+  costPence: bigint;
+  agency: Agency;
+  priceYear: number;
+  source: string;
+  /** 'cited': a published figure, source named; 'indicative': could not be verified. */
+  evidence: 'cited' | 'indicative';
+  note?: string;
+}
+
+/** How many units of a costed outcome a family with a domain's condition is taken to incur. */
+export interface CostMapping {
+  domain: string;
+  outcome: string;
+  /** Thousandths of a unit (e.g. 26 weeks = 26000). */
+  quantityMilli: bigint;
+  rationale: string;
+}
+
+export interface UnitCostTable {
+  id: string;
+  version: number;
+  title: string;
+  /** The price year figures are reported in unless the caller asks for another. */
+  priceYear: number;
+  /** `id@version` of the price index used to uplift rows to a common year. */
+  priceIndex: string;
+  rows: UnitCostRow[];
+  mappings: CostMapping[];
+}
+
+export interface PriceIndex {
+  id: string;
+  version: number;
+  source: string;
+  evidence: 'cited' | 'indicative';
+  /** Index value by year, in thousandths. */
+  values: Map<number, bigint>;
+}
+
+export class UnitCostsInvalid extends Error {
+  override readonly name = 'UnitCostsInvalid';
+}
+
+/** `id@version` of a table or index. */
+export const refOf = (t: { id: string; version: number }) => `${t.id}@${t.version}`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const CODE = /^[a-z][a-z0-9_]{0,63}$/;
+const FILE_ID = /^[a-z][a-z0-9_-]{0,63}$/;
+const YEAR = (v: unknown): v is number => Number.isInteger(v) && Number(v) >= 1900;
+
+/** "646.00" → 64600n. Two decimals at most, never a float. */
+export function parsePounds(text: string): bigint {
+  const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) throw new UnitCostsInvalid(`"${text}" is not an amount in pounds (e.g. "646.00")`);
+  return BigInt(m[1]) * 100n + BigInt((m[2] ?? '').padEnd(2, '0'));
+}
+
+/** "26" or "0.5" → thousandths. */
+export function parseMilli(text: string): bigint {
+  const m = /^(\d{1,9})(?:\.(\d{1,3}))?$/.exec(text);
+  if (!m) throw new UnitCostsInvalid(`"${text}" is not a decimal with at most 3 places`);
+  return BigInt(m[1]) * 1000n + BigInt((m[2] ?? '').padEnd(3, '0'));
+}
+
+function header(raw: unknown, where: string) {
+  const fail = (message: string): never => {
+    throw new UnitCostsInvalid(`${where}: ${message}`);
+  };
+  if (!isRecord(raw)) fail('must be a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (typeof r.id !== 'string' || !FILE_ID.test(r.id)) fail('id must be a lower-case code');
+  if (!Number.isInteger(r.version) || (r.version as number) < 1) {
+    fail('version must be a positive integer');
+  }
+  return { r, fail };
+}
+
+const text = (v: unknown, at: string, fail: (m: string) => never): string =>
+  typeof v === 'string' && v.trim() ? v : fail(`${at} must be text`);
+
+export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
+  const { r, fail } = header(raw, where);
+  if (!YEAR(r.priceYear)) fail('priceYear must be a year');
+  if (typeof r.priceIndex !== 'string' || !/^[a-z][a-z0-9_-]*@\d+$/.test(r.priceIndex)) {
+    fail('priceIndex must be id@version');
+  }
+  if (!Array.isArray(r.rows) || r.rows.length === 0) fail('rows must be a list');
+  const guard = <T>(at: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      return fail(`${at}: ${(e as Error).message}`);
+    }
+  };
+  const rows = (r.rows as unknown[]).map((row, i): UnitCostRow => {
+    const at = `rows[${i}]`;
+    if (!isRecord(row)) return fail(`${at} must be an object`);
+    if (typeof row.outcome !== 'string' || !CODE.test(row.outcome)) {
+      fail(`${at}.outcome must be a lower-case code`);
+    }
+    if (!UNITS.includes(row.unit as Unit)) fail(`${at}.unit must be one of ${UNITS.join(', ')}`);
+    if (!AGENCIES.includes(row.agency as Agency)) {
+      fail(`${at}.agency must be one of ${AGENCIES.join(', ')}`);
+    }
+    if (!YEAR(row.priceYear)) fail(`${at}.priceYear must be a year`);
+    if (row.evidence !== 'cited' && row.evidence !== 'indicative') {
+      fail(`${at}.evidence must be cited or indicative`);
+    }
+    if (typeof row.cost !== 'string') fail(`${at}.cost must be a string of pounds, e.g. "646.00"`);
+    return {
+      outcome: row.outcome as string,
+      label: text(row.label, `${at}.label`, fail),
+      unit: row.unit as Unit,
+      costPence: guard(`${at}.cost`, () => parsePounds(row.cost as string)),
+      agency: row.agency as Agency,
+      priceYear: row.priceYear as number,
+      source: text(row.source, `${at}.source`, fail),
+      evidence: row.evidence as 'cited' | 'indicative',
+      ...(typeof row.note === 'string' ? { note: row.note } : {}),
+    };
+  });
+  const outcomes = new Set<string>();
+  for (const row of rows) {
+    if (outcomes.has(row.outcome)) fail(`outcome ${row.outcome} appears twice`);
+    outcomes.add(row.outcome);
+  }
+  if (!Array.isArray(r.mappings)) fail('mappings must be a list');
+  const mappings = (r.mappings as unknown[]).map((m, i): CostMapping => {
+    const at = `mappings[${i}]`;
+    if (!isRecord(m)) return fail(`${at} must be an object`);
+    if (typeof m.domain !== 'string' || !CODE.test(m.domain)) {
+      fail(`${at}.domain must be an outcome domain id`);
+    }
+    if (!outcomes.has(m.outcome as string)) fail(`${at}.outcome must be one of the rows`);
+    if (typeof m.quantity !== 'string') fail(`${at}.quantity must be a decimal string`);
+    return {
+      domain: m.domain as string,
+      outcome: m.outcome as string,
+      quantityMilli: guard(`${at}.quantity`, () => parseMilli(m.quantity as string)),
+      rationale: text(m.rationale, `${at}.rationale`, fail),
+    };
+  });
+  return {
+    id: r.id as string,
+    version: r.version as number,
+    title: text(r.title, 'title', fail),
+    priceYear: r.priceYear as number,
+    priceIndex: r.priceIndex as string,
+    rows,
+    mappings,
+  };
+}
+
+export function parsePriceIndex(raw: unknown, where: string): PriceIndex {
+  const { r, fail } = header(raw, where);
+  if (!isRecord(r.values)) return fail('values must be an object of year → index');
+  const values = new Map<number, bigint>();
+  for (const [year, value] of Object.entries(r.values)) {
+    if (!/^\d{4}$/.test(year)) fail(`values: ${year} is not a year`);
+    if (typeof value !== 'string') fail(`values.${year} must be a decimal string`);
+    try {
+      values.set(Number(year), parseMilli(value as string));
+    } catch (e) {
+      fail(`values.${year}: ${(e as Error).message}`);
+    }
+    if (values.get(Number(year)) === 0n) fail(`values.${year} must be positive`);
+  }
+  if (r.evidence !== 'cited' && r.evidence !== 'indicative') {
+    fail('evidence must be cited or indicative');
+  }
+  return {
+    id: r.id as string,
+    version: r.version as number,
+    source: text(r.source, 'source', fail),
+    evidence: r.evidence as 'cited' | 'indicative',
+    values,
+  };
+}
+
+/** Every table and index the calculator can be asked for, by `id@version`. */
+export interface CostRegistry {
+  tables: Map<string, UnitCostTable>;
+  indexes: Map<string, PriceIndex>;
+  /** `id@version` used when the caller names none. */
+  defaultTable: string;
+}
+
+export const DEFAULT_TABLE_ID = 'uk-unit-costs';
+
+/**
+ * The shipped tables plus every `*.json` in `extraDir` (a file with `rows` is a unit-cost
+ * table, one with `values` a price index). A table must name an index that exists.
+ */
+export function loadCostRegistry(options: { extraDir?: string } = {}): CostRegistry {
+  const files: { name: string; raw: unknown }[] = [
+    { name: 'uk-unit-costs.v1.json', raw: ukUnitCostsV1 },
+    { name: 'gdp-deflator.v1.json', raw: deflatorV1 },
+  ];
+  if (options.extraDir) {
+    for (const name of readdirSync(options.extraDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
+      files.push({ name, raw: JSON.parse(readFileSync(join(options.extraDir, name), 'utf8')) });
+    }
+  }
+  // The default is always the shipped table: an extra file is used only when named, so adding
+  // one never changes a figure nobody asked to change.
+  return buildRegistry(files, `${DEFAULT_TABLE_ID}@${ukUnitCostsV1.version}`);
+}
+
+export function buildRegistry(
+  files: { name: string; raw: unknown }[],
+  defaultTable?: string,
+): CostRegistry {
+  const tables = new Map<string, UnitCostTable>();
+  const indexes = new Map<string, PriceIndex>();
+  for (const { name, raw } of files) {
+    const isTable = isRecord(raw) && 'rows' in raw;
+    const parsed = isTable ? parseUnitCostTable(raw, name) : parsePriceIndex(raw, name);
+    const into: Map<string, unknown> = isTable ? tables : indexes;
+    if (into.has(refOf(parsed))) throw new UnitCostsInvalid(`${name}: ${refOf(parsed)} twice`);
+    into.set(refOf(parsed), parsed);
+  }
+  for (const table of tables.values()) {
+    if (!indexes.has(table.priceIndex)) {
+      throw new UnitCostsInvalid(`${refOf(table)}: price index ${table.priceIndex} not found`);
+    }
+  }
+  const first = [...tables.values()][0];
+  return { tables, indexes, defaultTable: defaultTable ?? (first ? refOf(first) : '') };
+}
+
+/**
+ * A mapping prices a condition going away, so it may only name a domain where fewer families is
+ * better ("no ASB" would count the wrong way round). Domains the definitions do not have are
+ * allowed: such a mapping prices nothing until they do.
+ */
+export function checkMappings(
+  registry: CostRegistry,
+  domains: { id: string; lowerIsBetter: boolean }[],
+): void {
+  for (const table of registry.tables.values()) {
+    for (const m of table.mappings) {
+      if (domains.find((d) => d.id === m.domain)?.lowerIsBetter === false) {
+        throw new UnitCostsInvalid(
+          `${refOf(table)}: domain ${m.domain} is one where more families is better; only conditions can be costed`,
+        );
+      }
+    }
+  }
+}
+
+export function unitCostsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.UNIT_COST_TABLES_DIR || undefined;
+}
