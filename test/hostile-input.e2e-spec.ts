@@ -851,6 +851,28 @@ const cases: Case[] = [
     status: 403,
   },
   {
+    name: "an event on another authority's family",
+    path: events,
+    body: event('InterventionAccepted'),
+    caller: ['keyworker', `${authority}-b`],
+    status: 404,
+  },
+  {
+    name: "another authority's timeline",
+    method: 'get',
+    path: (f) => `${families}/${f.familyId}/timeline`,
+    caller: ['keyworker', `${authority}-b`],
+    status: 404,
+  },
+  {
+    name: 'a referral into another authority',
+    path: families,
+    body: referral(),
+    caller: ['keyworker', `${authority}-b`],
+    status: 403,
+    code: 'outside_authority',
+  },
+  {
     name: 'a manager of another authority erasing',
     path: (f) => `${families}/${f.familyId}/erasure`,
     caller: ['manager', `${authority}-b`],
