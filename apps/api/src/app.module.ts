@@ -1,6 +1,8 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
+import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
@@ -10,9 +12,11 @@ import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
-import { PersonalDataModule } from './personal-data/personal-data.module';
+import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -20,16 +24,19 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        loggingModule('api'),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
-        PersonalDataModule,
         AuditModule,
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        ReturnsModule,
         SavingsModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -4,7 +4,6 @@
  * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
-import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
@@ -12,7 +11,10 @@ import { runDemo } from './demo';
 import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
+import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
+import { generateReturn } from './return';
+import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -143,6 +145,28 @@ program
   );
 
 program
+  .command('rebuild')
+  .description(
+    'replay projections from the start of the log into shadow tables and swap them in once caught up (readers and a running worker keep the live tables meanwhile)',
+  )
+  .argument(
+    '[projection...]',
+    `projections to rebuild (default all: ${projectionNames().join(', ')})`,
+  )
+  .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
+  .action(async (names: string[], o: { batch: number }) => {
+    try {
+      selectProjections(names); // an unknown name fails before connecting
+    } catch (e) {
+      return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
+    }
+    const result = await onLedger((ledger) => rebuild(ledger, names, { batchSize: o.batch }));
+    out(
+      `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,
+    );
+  });
+
+program
   .command('followups')
   .description('follow-up scheduler commands')
   .command('tick')
@@ -205,10 +229,68 @@ apikey
     if (!revoked) process.exitCode = 1;
   });
 
+program
+  .command('return')
+  .description(
+    'build a national return for an authority and period as the records stand now (caught up first), store it with its provenance, and write it to a file',
+  )
+  .requiredOption('--authority <code>', 'the authority the return is for')
+  .option('--period <period>', 'a quarter (2025-Q4), a year (2025) or a financial year (FY2025-26)')
+  .option('--from <date>', 'first day of the period (YYYY-MM-DD), with --to')
+  .option('--to <date>', 'last day of the period (YYYY-MM-DD), inclusive')
+  .option('--spec <name>', 'return spec', DEFAULT_SPEC)
+  .option('--format <format>', 'csv, json or html', 'csv')
+  .requiredOption('--out <file>', 'where to write the return')
+  .action(
+    async (o: {
+      authority: string;
+      period?: string;
+      from?: string;
+      to?: string;
+      spec: string;
+      format: string;
+      out: string;
+    }) => {
+      const day = /^\d{4}-\d{2}-\d{2}$/;
+      let period: { periodStart: string; periodEnd: string };
+      try {
+        if (o.period && !o.from && !o.to) period = parsePeriod(o.period);
+        else if (
+          !o.period &&
+          o.from &&
+          o.to &&
+          day.test(o.from) &&
+          day.test(o.to) &&
+          o.from <= o.to
+        )
+          period = { periodStart: o.from, periodEnd: o.to };
+        else throw new Error('say --period, or --from and --to (YYYY-MM-DD, from not after to)');
+      } catch (e) {
+        return program.error(`return: ${(e as Error).message}`, { exitCode: 2 });
+      }
+      if (!['csv', 'json', 'html'].includes(o.format)) {
+        return program.error('return: --format must be csv, json or html', { exitCode: 2 });
+      }
+      const result = await onLedger((ledger) =>
+        generateReturn(ledger, {
+          authority: o.authority,
+          ...period,
+          spec: o.spec,
+          format: o.format as 'csv' | 'json' | 'html',
+          out: o.out,
+        }),
+      );
+      out(`${JSON.stringify(result)}\n`);
+    },
+  );
+
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),
-  (e: unknown) => {
-    new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  async (e: unknown) => {
+    // On stderr as a JSON line, like every log of the service; stdout holds only results.
+    // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
+    const { createLogger } = await import('@app/observability');
+    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);
   },
 );

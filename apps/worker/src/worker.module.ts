@@ -1,4 +1,5 @@
 import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
 import {
   DynamicModule,
@@ -12,6 +13,8 @@ import {
 import { DataSource } from 'typeorm';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
+import { ReturnsWorkerModule } from './returns/returns.module';
+import { returnsMigrations } from '@app/returns';
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -23,6 +26,7 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
     this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
       streamPrefixes: [FAMILY_STREAM_PREFIX],
       batchSize: Number(process.env.PROJECTION_BATCH_SIZE ?? 500),
+      analyzeAfter: Number(process.env.PROJECTION_ANALYZE_AFTER ?? 100_000),
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
   }
@@ -42,8 +46,10 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        loggingModule('worker'),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         FollowUpsWorkerModule.forRoot(),
+        ReturnsWorkerModule.forRoot(),
       ],
       providers: [Projections],
     };

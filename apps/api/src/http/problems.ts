@@ -101,8 +101,26 @@ export function toProblem(error: unknown): Problem {
     );
   }
   if (isClientHttpError(error)) {
-    // The JSON body parser's refusals: 413 too large, 400 malformed, 415 unsupported charset.
-    return problem(error.status, { message: error.message });
+    // The body parser's refusals (too large, broken JSON, bad encoding) carry their own 4xx status.
+    const type = (error as { type?: unknown }).type;
+    const messages: Record<string, string> = {
+      'entity.too.large': 'the request body is too large',
+      'entity.parse.failed': 'the request body is not valid JSON',
+    };
+    return problem(error.status, {
+      message: messages[String(type)] ?? 'the request body cannot be read',
+      ...(error.status === 400
+        ? {
+            errors: [
+              {
+                field: 'body',
+                rule: String(type ?? 'body'),
+                message: 'the request body cannot be read',
+              },
+            ],
+          }
+        : {}),
+    });
   }
   if (isDatabaseUnavailable(error)) {
     return {

@@ -3,12 +3,12 @@ import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyNotFound, Recorded } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
 import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { CorrelationId } from '../http/correlation';
 import { CommandBus } from '@nestjs/cqrs';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { uuid } from '../families/families.controller';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
-import { CorrelationId } from '../http/correlation';
 import { CLOCK } from '../clock';
 
 export interface Erasure {
