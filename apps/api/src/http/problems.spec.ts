@@ -39,23 +39,17 @@ describe('problems', () => {
   });
 
   it("turns the body parser's own 4xx into problems, not 500s", () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), {
-      status: 413,
-      expose: true,
-      type: 'entity.too.large',
-    });
-    expect(toProblem(tooLarge)).toMatchObject({
-      status: 413,
-      body: { statusCode: 413, message: 'the request body is too large' },
-    });
-    const broken = Object.assign(new SyntaxError('Unexpected end of JSON input'), {
-      status: 400,
-      expose: true,
-      type: 'entity.parse.failed',
-    });
-    expect(toProblem(broken)).toMatchObject({
-      status: 400,
-      body: { errors: [{ field: 'body', rule: 'entity.parse.failed' }] },
-    });
+    for (const [status, type] of [
+      [413, 'entity.too.large'],
+      [400, 'entity.parse.failed'],
+    ] as const) {
+      const error = Object.assign(new Error('refused'), {
+        status,
+        statusCode: status,
+        expose: true,
+        type,
+      });
+      expect(toProblem(error)).toMatchObject({ status, body: { statusCode: status } });
+    }
   });
 });

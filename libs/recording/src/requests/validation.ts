@@ -64,10 +64,15 @@ export async function validated<T extends object>(
 
 /** Deeper than any request of this API: anything more is an attack on the parsers behind it. */
 const MAX_DEPTH = 16;
+/** The longest array any request may hold (a batch's events): longer ones cost CPU to validate. */
+const MAX_ARRAY = 1000;
 /** Keys that would reach an object's prototype once copied into a class instance. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Refuses bodies nested too deep and keys that address prototypes, before anything copies them. */
+/**
+ * Refuses bodies nested too deep, arrays longer than any request needs and keys that address
+ * prototypes, before anything copies or validates them item by item.
+ */
 function checkShape(value: unknown, prefix: string): void {
   const stack: [unknown, string, number][] = [[value, prefix, 0]];
   while (stack.length) {
@@ -77,6 +82,12 @@ function checkShape(value: unknown, prefix: string): void {
       const field = prefix || 'body';
       throw new RequestInvalid([
         { field, rule: 'max-depth', message: `${field} is nested deeper than ${MAX_DEPTH} levels` },
+      ]);
+    }
+    if (Array.isArray(v) && v.length > MAX_ARRAY) {
+      const field = path || 'body';
+      throw new RequestInvalid([
+        { field, rule: 'arrayMaxSize', message: `${field} must hold at most ${MAX_ARRAY} items` },
       ]);
     }
     for (const key of Object.keys(v)) {
