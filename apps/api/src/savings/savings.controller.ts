@@ -15,7 +15,6 @@ import {
 import {
   Body,
   Controller,
-  ForbiddenException,
   Get,
   Headers,
   Inject,
@@ -30,6 +29,7 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
 import { OutcomesQuery, echo, toFilter, wantsCsv } from '../outcomes/outcomes.controller';
@@ -70,24 +70,6 @@ export class ProgrammeCostPath extends AuthorityPath {
     message: 'year must be the year a financial year starts in (e.g. 2024 for 2024-25)',
   })
   year!: string;
-}
-
-/**
- * The authority a caller may see: its own, whether asked for or not; a national caller (evaluator,
- * admin) any, or all when none is asked for. Asking for another authority's figures is refused.
- */
-export function scopedAuthority(principal: Principal, asked?: string) {
-  if (principal.authority === null) return asked;
-  if (asked !== undefined && asked !== principal.authority) {
-    const message = 'authority must be your own';
-    throw new ForbiddenException({
-      statusCode: 403,
-      error: 'Forbidden',
-      message,
-      errors: [{ field: 'authority', rule: 'own_authority', message }],
-    });
-  }
-  return principal.authority;
 }
 
 /** An authority named in the path: another authority's is not found, as for a family. */
