@@ -1,6 +1,7 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { projectionMigrations } from '@app/projections';
+import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
@@ -11,6 +12,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
+import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
 
 @Module({})
@@ -19,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
         AuditModule,
@@ -27,6 +29,7 @@ export class AppModule {
         FamiliesModule,
         OutcomesModule,
         FollowUpsModule,
+        ReturnsModule,
         SavingsModule,
       ],
       controllers: [HealthController],

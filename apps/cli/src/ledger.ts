@@ -6,6 +6,7 @@ import {
   projectionMigrations,
   waitForProjections,
 } from '@app/projections';
+import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
@@ -19,7 +20,10 @@ export interface Ledger {
 /** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
 export async function openLedger(): Promise<Ledger> {
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    EventStoreModule.forRoot(storageConfigFromEnv(), projectionMigrations),
+    EventStoreModule.forRoot(storageConfigFromEnv(), [
+      ...projectionMigrations,
+      ...returnsMigrations,
+    ]),
     { logger: ['error', 'warn'] },
   );
   return {

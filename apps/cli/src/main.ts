@@ -13,6 +13,8 @@ import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
 import { followUpTick } from './tick';
+import { generateReturn } from './return';
+import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -204,6 +206,61 @@ apikey
     out(revoked ? `revoked ${id}\n` : `no live key ${id}\n`);
     if (!revoked) process.exitCode = 1;
   });
+
+program
+  .command('return')
+  .description(
+    'build a national return for an authority and period as the records stand now (caught up first), store it with its provenance, and write it to a file',
+  )
+  .requiredOption('--authority <code>', 'the authority the return is for')
+  .option('--period <period>', 'a quarter (2025-Q4), a year (2025) or a financial year (FY2025-26)')
+  .option('--from <date>', 'first day of the period (YYYY-MM-DD), with --to')
+  .option('--to <date>', 'last day of the period (YYYY-MM-DD), inclusive')
+  .option('--spec <name>', 'return spec', DEFAULT_SPEC)
+  .option('--format <format>', 'csv, json or html', 'csv')
+  .requiredOption('--out <file>', 'where to write the return')
+  .action(
+    async (o: {
+      authority: string;
+      period?: string;
+      from?: string;
+      to?: string;
+      spec: string;
+      format: string;
+      out: string;
+    }) => {
+      const day = /^\d{4}-\d{2}-\d{2}$/;
+      let period: { periodStart: string; periodEnd: string };
+      try {
+        if (o.period && !o.from && !o.to) period = parsePeriod(o.period);
+        else if (
+          !o.period &&
+          o.from &&
+          o.to &&
+          day.test(o.from) &&
+          day.test(o.to) &&
+          o.from <= o.to
+        )
+          period = { periodStart: o.from, periodEnd: o.to };
+        else throw new Error('say --period, or --from and --to (YYYY-MM-DD, from not after to)');
+      } catch (e) {
+        return program.error(`return: ${(e as Error).message}`, { exitCode: 2 });
+      }
+      if (!['csv', 'json', 'html'].includes(o.format)) {
+        return program.error('return: --format must be csv, json or html', { exitCode: 2 });
+      }
+      const result = await onLedger((ledger) =>
+        generateReturn(ledger, {
+          authority: o.authority,
+          ...period,
+          spec: o.spec,
+          format: o.format as 'csv' | 'json' | 'html',
+          out: o.out,
+        }),
+      );
+      out(`${JSON.stringify(result)}\n`);
+    },
+  );
 
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),

@@ -12,6 +12,8 @@ import {
 import { DataSource } from 'typeorm';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
+import { ReturnsWorkerModule } from './returns/returns.module';
+import { returnsMigrations } from '@app/returns';
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -42,8 +44,9 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        EventStoreModule.forRoot(config, projectionMigrations),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         FollowUpsWorkerModule.forRoot(),
+        ReturnsWorkerModule.forRoot(),
       ],
       providers: [Projections],
     };

@@ -1,3 +1,4 @@
+export * from './chart';
 export * from './definitions';
 export * from './history';
 export * from './statistics';

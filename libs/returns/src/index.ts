@@ -1,2 +1,22 @@
 // National returns: versioned specs, the builder, disclosure control, pseudonyms (issue 5).
-export {};
+export * from './builder';
+export * from './canonical';
+export * from './content';
+export * from './disclosure';
+export * from './records';
+export * from './spec';
+export * from './version';
+export * from './diff';
+export * from './engine';
+export * from './extract';
+export * from './pseudonyms';
+export * from './store';
+export { Returns1764200000000 } from './migrations/1764200000000-Returns';
+import { Returns1764200000000 } from './migrations/1764200000000-Returns';
+/** The returns table (and the timeline index it reads by); apps add them to the projections'. */
+export const returnsMigrations = [Returns1764200000000];
+export * from './config';
+export * from './costs';
+export * from './period';
+export * from './query-disclosure';
+export * from './chart';

@@ -6,6 +6,8 @@ const cell = (v: unknown): string => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 export const line = (values: unknown[]) => values.map(cell).join(',');
+/** An interval's two ends; a suppressed interval ("[c]") is suppressed at both. */
+const ends = (ci: unknown): unknown[] => (Array.isArray(ci) ? ci : [ci, ci]);
 
 /** One row per domain, the JSON's fields flattened. */
 export function outcomesCsv(domains: DomainRow[]): string {
@@ -38,15 +40,14 @@ export function outcomesCsv(domains: DomainRow[]): string {
       d.n,
       d.baseline.count,
       d.baseline.pct,
-      ...d.baseline.ci95,
+      ...ends(d.baseline.ci95),
       d.exit.count,
       d.exit.pct,
-      ...d.exit.ci95,
+      ...ends(d.exit.ci95),
       d.followUp?.n,
       d.followUp?.count,
       d.followUp?.pct,
-      d.followUp?.ci95[0],
-      d.followUp?.ci95[1],
+      ...ends(d.followUp?.ci95),
       d.relativeReduction,
       d.mcnemarP,
       d.sustained?.followedUp,

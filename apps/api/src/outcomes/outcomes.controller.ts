@@ -1,14 +1,21 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import {
+  chartableRows,
+  disclosureRuleFromEnv,
+  discloseOutcomes,
+  discloseSummary,
+} from '@app/returns';
+import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
+import { outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { scopedAuthority } from '../auth/scope';
-import { Principal } from '@app/security';
-import { GetCohortSummary, GetOutcomes, OutcomesTable } from './queries';
+import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
 export class CohortFilterQuery {
@@ -28,6 +35,24 @@ export class OutcomesQuery extends CohortFilterQuery {
   @IsIn(COHORT_KINDS, { message: `cohort must be one of: ${COHORT_KINDS.join(', ')}` })
   cohort?: CohortKind;
 }
+
+const DISCLOSURE = ['on', 'off'] as const;
+
+/** `?disclosure=on`: small counts suppressed (see @app/returns); always on for evaluators. */
+class DisclosedOutcomesQuery extends OutcomesQuery {
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
+}
+
+class DisclosedSummaryQuery extends CohortFilterQuery {
+  @IsOptional()
+  @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
+  disclosure?: 'on' | 'off';
+}
+
+const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
+  principal.role === 'evaluator' || q.disclosure === 'on';
 
 /** An inclusive upper bound as an exclusive instant: a whole day runs to the next midnight. */
 function before(to: string): string {
@@ -68,19 +93,50 @@ export class OutcomesController {
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const q = await validated(OutcomesQuery, query);
-    q.authority = scopedAuthority(principal, q.authority);
-    const cohort = q.cohort ?? 'planned_exits';
-    const asAt = q.asAt && normaliseDate(q.asAt);
-    const table = await this.queries.execute<GetOutcomes, OutcomesTable>(
-      new GetOutcomes(toFilter(q), cohort, asAt),
-    );
+    const { q, cohort, table, on } = await this.table(query, principal);
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return outcomesCsv(table.domains);
     }
     const { cohort: c, asAt: at, ...rest } = table;
-    return { filters: { ...echo(q), cohort, asAt: at }, cohort: c, ...rest };
+    const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    return { filters, cohort: c, ...rest };
+  }
+
+  /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
+  @Get('outcomes/chart.svg')
+  @Allow('outcomes:read')
+  async chart(
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const { q, table, on } = await this.table(query, principal);
+    const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
+    const subtitle = [
+      `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
+      ...filters.map(([k, v]) => `${k} ${String(v)}`),
+      `as at ${table.asAt}`,
+    ].join(' · ');
+    res.type('image/svg+xml');
+    // Under disclosure control a suppressed figure is not drawn either (the domain is left out).
+    return outcomesChartSvg(on ? chartableRows(table.domains) : table.domains, {
+      subtitle: on ? `${subtitle} · small counts suppressed` : subtitle,
+    });
+  }
+
+  /** The table, under disclosure control when asked for, and always for evaluators. */
+  private async table(query: unknown, principal: Principal) {
+    const q = await validated(DisclosedOutcomesQuery, query);
+    q.authority = scopedAuthority(principal, q.authority);
+    const cohort = q.cohort ?? 'planned_exits';
+    const asAt = q.asAt && normaliseDate(q.asAt);
+    const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
+      new GetOutcomes(toFilter(q), cohort, asAt),
+    );
+    const on = disclosed(q, principal);
+    const table = on ? discloseOutcomes(live, disclosureRuleFromEnv()) : live;
+    return { q, cohort, table, on };
   }
 
   @Get('cohorts/summary')
@@ -91,17 +147,18 @@ export class OutcomesController {
     @Res({ passthrough: true }) res: Response,
     @Headers('accept') accept?: string,
   ): Promise<Record<string, unknown> | string> {
-    const q = await validated(CohortFilterQuery, query);
+    const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
-    const { asAt: at, ...summary } = await this.queries.execute<
-      GetCohortSummary,
-      Record<string, unknown> & { asAt: string }
-    >(new GetCohortSummary(toFilter(q), asAt));
+    const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
+      new GetCohortSummary(toFilter(q), asAt),
+    );
+    const on = disclosed(q, principal);
+    const summary = on ? discloseSummary(live, disclosureRuleFromEnv()) : live;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return summaryCsv(summary);
     }
-    return { filters: { ...echo(q), asAt: at }, ...summary };
+    return { filters: { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) }, ...summary };
   }
 }

@@ -1,0 +1,328 @@
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { connectRedis } from '@app/follow-ups';
+import { OutcomeDefinitions } from '@app/outcomes';
+import {
+  DEFAULT_SPEC,
+  ReturnContent,
+  RecipientKeys,
+  SPECS,
+  StoredReturn,
+  changedCells,
+  enqueueReturn,
+  extractRows,
+  findReturn,
+  insertReturn,
+  lateEvents,
+  recordsAt,
+  returnContent,
+  returnCsv,
+  returnHtml,
+  returnChartSvg,
+  RETURNS_QUEUE,
+  ReturnsConfig,
+} from '@app/returns';
+import { Code, RequestInvalid, validated } from '@app/recording';
+import { Principal } from '@app/security';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnModuleDestroy,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { projectionCheckpoints } from '@app/projections';
+import { Queue } from 'bullmq';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { Response } from 'express';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { CLOCK } from '../clock';
+import { Clock } from '@app/domain';
+import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
+
+export const RETURNS_CONFIG = Symbol('ReturnsConfig');
+export const RECIPIENT_KEYS = Symbol('RecipientKeys');
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+class CreateReturnRequest {
+  @Code() authority!: string;
+  @Matches(DATE, { message: 'periodStart must be a date, YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'periodStart is not a calendar date' })
+  periodStart!: string;
+  @Matches(DATE, { message: 'periodEnd must be a date, YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'periodEnd is not a calendar date' })
+  periodEnd!: string;
+  @IsOptional()
+  @IsIn([...SPECS.keys()], { message: `spec must be one of: ${[...SPECS.keys()].join(', ')}` })
+  spec?: string;
+}
+
+class ContentQuery {
+  @IsOptional()
+  @IsIn(['json', 'csv', 'html'], { message: 'format must be one of: json, csv, html' })
+  format?: 'json' | 'csv' | 'html';
+}
+
+class ExtractQuery {
+  @Code() recipient!: string;
+}
+
+/** Queues builds for the worker; a queue that does not answer in time is left to the reconciler. */
+@Injectable()
+export class ReturnsQueue implements OnModuleDestroy {
+  private readonly logger = new Logger('returns');
+  private redis?: Redis;
+  private queue?: Queue;
+
+  constructor(@Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig) {}
+
+  async enqueue(id: string): Promise<void> {
+    if (!this.queue) {
+      this.redis = connectRedis(this.config.redisUrl);
+      this.redis.on('error', () => undefined);
+      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix: this.config.prefix });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('queue did not answer in 2 s')), 2000);
+    });
+    try {
+      await Promise.race([enqueueReturn(this.queue, id), timeout]);
+    } catch (e) {
+      // Stored already: the worker's reconciler queues it when Redis is back.
+      this.logger.warn(`return ${id} not queued (${(e as Error).message}); the reconciler will`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.queue?.close().catch(() => undefined);
+    this.redis?.disconnect();
+  }
+}
+
+const view = (r: StoredReturn) => ({
+  id: r.id,
+  authority: r.authority,
+  periodStart: r.periodStart,
+  periodEnd: r.periodEnd,
+  spec: r.spec,
+  status: r.status,
+  progress: r.progress,
+  position: r.position.toString(),
+  requestedAt: r.requestedAt,
+  builtAt: r.builtAt,
+  provenance: r.provenance,
+  ...(r.error ? { error: r.error } : {}),
+});
+
+@Controller('v1/returns')
+export class ReturnsController {
+  constructor(
+    private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
+    @Inject(RECIPIENT_KEYS) private readonly recipients: RecipientKeys,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly queue: ReturnsQueue,
+  ) {}
+
+  /** A return of the caller's authority (national callers see every one); else not found. */
+  private async visible(id: string, caller: Principal): Promise<StoredReturn> {
+    const r = await findReturn(this.db, id);
+    if (!r || (caller.authority !== null && caller.authority !== r.authority)) {
+      throw new NotFoundException({ message: `no return ${id}` });
+    }
+    return r;
+  }
+
+  private async built(id: string, caller: Principal): Promise<[StoredReturn, string]> {
+    const r = await this.visible(id, caller);
+    const content = r.status === 'built' ? await returnContent(this.db, id) : undefined;
+    if (!content) {
+      throw new ConflictException({
+        code: 'return_not_built',
+        status: r.status,
+        progress: r.progress,
+        message: `return ${id} is ${r.status}`,
+      });
+    }
+    return [r, content];
+  }
+
+  @Post()
+  @HttpCode(202)
+  @Allow('returns:write')
+  async create(
+    @Body() body: unknown,
+    @CurrentPrincipal() caller: Principal,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const q = await validated(CreateReturnRequest, body);
+    const errors = [];
+    if (q.periodEnd < q.periodStart) {
+      errors.push({
+        field: 'periodEnd',
+        rule: 'notBeforeStart',
+        message: 'periodEnd must not be before periodStart',
+      });
+    }
+    if (errors.length) throw new RequestInvalid(errors);
+    if (caller.authority !== null && caller.authority !== q.authority) {
+      const message = 'authority must be your own';
+      throw new ForbiddenException({
+        message,
+        errors: [{ field: 'authority', rule: 'own_authority', message }],
+      });
+    }
+    const id = randomUUID();
+    // Built as at the head now: later records belong to a later return (and show in its diff).
+    const position = await this.store.headPosition();
+    const spec = q.spec ?? DEFAULT_SPEC;
+    await insertReturn(this.db, {
+      id,
+      authority: q.authority,
+      periodStart: q.periodStart,
+      periodEnd: q.periodEnd,
+      spec,
+      position,
+      requestedBy: caller.subject,
+      requestedAt: this.clock.now().toISOString(),
+    });
+    await this.queue.enqueue(id);
+    res.location(`/v1/returns/${id}`);
+    return { id, status: 'pending', position: position.toString() };
+  }
+
+  @Get(':id')
+  @Allow('returns:read')
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() caller: Principal) {
+    return view(await this.visible(id, caller));
+  }
+
+  @Get(':id/content')
+  @Allow('returns:read')
+  async content(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() caller: Principal,
+    @Res() res: Response,
+  ): Promise<void> {
+    const q = await validated(ContentQuery, query);
+    const [r, json] = await this.built(id, caller);
+    const name = `return-${r.authority}-${r.periodStart}-${r.periodEnd}`;
+    res.setHeader('x-content-sha256', r.sha256!);
+    switch (q.format ?? 'json') {
+      case 'json':
+        res.type('application/json').attachment(`${name}.json`).send(json);
+        return;
+      case 'csv':
+        res
+          .type('text/csv')
+          .attachment(`${name}.csv`)
+          .send(returnCsv(JSON.parse(json) as ReturnContent));
+        return;
+      case 'html':
+        res
+          .type('text/html')
+          .send(returnHtml(JSON.parse(json) as ReturnContent, r.sha256!, returnChartSvg));
+        return;
+    }
+  }
+
+  @Get(':id/diff/:otherId')
+  @Allow('returns:read')
+  async diff(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('otherId', ParseUUIDPipe) otherId: string,
+    @CurrentPrincipal() caller: Principal,
+  ) {
+    const [a, aJson] = await this.built(id, caller);
+    const [b, bJson] = await this.built(otherId, caller);
+    if (
+      a.authority !== b.authority ||
+      a.periodStart !== b.periodStart ||
+      a.periodEnd !== b.periodEnd
+    ) {
+      throw new RequestInvalid([
+        {
+          field: 'otherId',
+          rule: 'sameReturn',
+          message: 'both returns must be of the same authority and period',
+        },
+      ]);
+    }
+    const [from, to] = a.position <= b.position ? [a, b] : [b, a];
+    const side = (r: StoredReturn) => ({
+      id: r.id,
+      position: r.position.toString(),
+      sha256: r.sha256,
+    });
+    const contents = new Map([
+      [a.id, JSON.parse(aJson) as ReturnContent],
+      [b.id, JSON.parse(bJson) as ReturnContent],
+    ]);
+    return {
+      from: side(from),
+      to: side(to),
+      changedCells: changedCells(contents.get(from.id)!, contents.get(to.id)!),
+      lateEvents: await lateEvents(this.db, a.authority, a, from.position, to.position),
+    };
+  }
+
+  @Get(':id/extract')
+  @Allow('extracts:read')
+  async extract(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() caller: Principal,
+  ) {
+    const q = await validated(ExtractQuery, query);
+    const key = this.recipients.get(q.recipient);
+    if (!key) {
+      throw new RequestInvalid([
+        {
+          field: 'recipient',
+          rule: 'knownRecipient',
+          message: 'recipient is not an accredited recipient with a key',
+        },
+      ]);
+    }
+    const r = await this.visible(id, caller);
+    const timeline = (await projectionCheckpoints(this.db)).get('family_timeline') ?? 0n;
+    if (timeline < r.position) {
+      throw new ServiceUnavailableException({
+        message: `the timeline is being rebuilt (at ${timeline} of ${r.position}); try again shortly`,
+      });
+    }
+    const records = await recordsAt(this.db, this.definitions, r.authority, r.position);
+    return {
+      return: {
+        id: r.id,
+        authority: r.authority,
+        periodStart: r.periodStart,
+        periodEnd: r.periodEnd,
+        position: r.position.toString(),
+      },
+      recipient: q.recipient,
+      pseudonyms: 'HMAC-SHA-256 of the family id under a key held for this recipient only',
+      rows: extractRows(records.episodes, this.definitions, r, key),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `outcomes return`: builds a national return with the same builder as the worker, stores it
+ * (so it can be shown later and diffed against a resubmission), and writes it to a file.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { definitionsFromEnv } from '@app/outcomes';
+import {
+  ReturnContent,
+  buildStored,
+  findReturn,
+  insertReturn,
+  returnContent,
+  returnCsv,
+  returnHtml,
+  returnChartSvg,
+  savingsCostAvoidance,
+  softwareVersion,
+  specNamed,
+} from '@app/returns';
+import { Ledger, withProjections } from './ledger';
+import { Progress } from './progress';
+
+export interface ReturnOptions {
+  authority: string;
+  periodStart: string;
+  periodEnd: string;
+  spec: string;
+  format: 'csv' | 'json' | 'html';
+  out: string;
+}
+
+export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
+  if (!specNamed(o.spec)) throw new Error(`unknown spec ${o.spec}`);
+  const id = randomUUID();
+  // As at the head of the log now; the read models are caught up to it first.
+  const position = await ledger.store.headPosition();
+  await insertReturn(ledger.db, {
+    id,
+    authority: o.authority,
+    periodStart: o.periodStart,
+    periodEnd: o.periodEnd,
+    spec: o.spec,
+    position,
+    requestedBy: 'cli',
+    requestedAt: new Date().toISOString(),
+  });
+  await withProjections(ledger, async (caughtUp) => {
+    await caughtUp();
+    const progress = new Progress('return', 100, 'percent');
+    await buildStored(
+      {
+        db: ledger.db,
+        definitions: definitionsFromEnv(),
+        software: softwareVersion(),
+        costs: savingsCostAvoidance(),
+      },
+      id,
+      (pct) => progress.update(pct, pct),
+    );
+    progress.finish(100);
+  });
+  const stored = await findReturn(ledger.db, id);
+  const json = await returnContent(ledger.db, id);
+  if (!stored || !json)
+    throw new Error(`return ${id} was not built: ${stored?.error ?? stored?.status}`);
+  const content = JSON.parse(json) as ReturnContent;
+  const body =
+    o.format === 'json'
+      ? json
+      : o.format === 'csv'
+        ? returnCsv(content)
+        : returnHtml(content, stored.sha256!, returnChartSvg);
+  await writeFile(o.out, body);
+  return { id, out: o.out, format: o.format, position: position.toString(), sha256: stored.sha256 };
+}

@@ -1,0 +1,181 @@
+import { DOMParser, Document, Element } from '@xmldom/xmldom';
+import { outcomesChartSvg, wrap } from './chart';
+import { OutcomeDomain } from './definitions';
+import { DomainCounts, DomainRow, domainRow } from './table';
+
+const counts = (over: Partial<DomainCounts>): DomainCounts => ({
+  n: 699,
+  baseline: 322,
+  end: 42,
+  presentToAbsent: 290,
+  absentToPresent: 10,
+  followUpN: 120,
+  followUp: 14,
+  improvedFollowedUp: 50,
+  kept: 44,
+  ...over,
+});
+
+/** Only what the chart reads; the predicate plays no part in drawing. */
+const domain = (id: string, label: string, lowerIsBetter: boolean): OutcomeDomain => ({
+  id,
+  label,
+  lowerIsBetter,
+  predicate: { attendance: 'rate_below', value: 0.9 },
+  definedIn: 'test.v1',
+});
+
+const ROWS: DomainRow[] = [
+  domainRow(domain('asb_4_plus', 'Four or more ASB problems', true), counts({})),
+  domainRow(
+    domain('no_asb', 'No ASB involvement', false),
+    counts({ baseline: 70, end: 461, followUpN: 0, followUp: 0 }),
+  ),
+  domainRow(
+    domain('dv', 'Domestic <violence> & "abuse"', true),
+    counts({ baseline: 154, end: 63 }),
+  ),
+];
+
+/** Parses strictly: any XML error fails the test. */
+function parse(svg: string): Document {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') errors.push(message);
+    },
+  }).parseFromString(svg, 'image/svg+xml');
+  expect(errors).toEqual([]);
+  return doc;
+}
+
+const all = (doc: Document | Element, tag: string) => Array.from(doc.getElementsByTagName(tag));
+const byClass = (doc: Document | Element, tag: string, cls: string) =>
+  all(doc, tag).filter((e) => (e.getAttribute('class') ?? '').split(' ').includes(cls));
+const bar = (doc: Document, domain: string, series: string) =>
+  byClass(doc, 'rect', 'bar').find(
+    (r) => r.getAttribute('data-domain') === domain && r.getAttribute('data-series') === series,
+  );
+const text = (e: Element | undefined) => e?.textContent ?? '';
+
+describe('outcomesChartSvg', () => {
+  const doc = parse(
+    outcomesChartSvg(ROWS, { title: 'Leeds, planned exits', subtitle: '699 families' }),
+  );
+  const svg = doc.documentElement!;
+
+  it('is an accessible image: role, title and a description naming every domain', () => {
+    expect(svg.getAttribute('role')).toBe('img');
+    const [title] = all(doc, 'title');
+    expect(text(title)).toBe('Leeds, planned exits');
+    const desc = all(doc, 'desc')[0];
+    const labelledBy = svg.getAttribute('aria-labelledby')!.split(' ');
+    expect(labelledBy).toEqual([title.getAttribute('id'), desc.getAttribute('id')]);
+    expect(text(desc)).toContain('Four or more ASB problems (n = 699): baseline 46%, exit 6%');
+    expect(text(desc)).toContain(
+      'No ASB involvement (n = 699): baseline 10%, exit 66%, not yet assessed one year on',
+    );
+  });
+
+  it('draws one bar per domain and time point that has figures (none for a missing follow-up)', () => {
+    const bars = byClass(doc, 'rect', 'bar');
+    expect(bars).toHaveLength(3 + 2 + 3);
+    expect(bar(doc, 'no_asb', 'followUp')).toBeUndefined();
+    expect(text(byClass(doc, 'g', 'domain')[1])).toContain('not yet assessed one year on');
+  });
+
+  it("sizes each bar to the table's percentage on a 0–100 % axis and carries its numbers", () => {
+    const zero = Number(bar(doc, 'asb_4_plus', 'baseline')!.getAttribute('x'));
+    const full =
+      (100 * Number(bar(doc, 'asb_4_plus', 'baseline')!.getAttribute('width'))) /
+      ROWS[0].baseline.pct;
+    for (const row of ROWS) {
+      const points = [
+        ['baseline', row.baseline],
+        ['exit', row.exit],
+        ['followUp', row.followUp],
+      ] as const;
+      for (const [series, p] of points) {
+        if (!p) continue;
+        const rect = bar(doc, row.id, series)!;
+        expect(Number(rect.getAttribute('x'))).toBe(zero);
+        expect(Number(rect.getAttribute('width'))).toBeCloseTo((full * p.pct) / 100, 0);
+        expect(Number(rect.getAttribute('data-count'))).toBe(p.count);
+        expect(Number(rect.getAttribute('data-pct'))).toBe(p.pct);
+        // The value printed beside the bar is the table's percentage, rounded as NatCen printed it.
+        const group = rect.parentNode as Element;
+        expect(text(byClass(group, 'text', 'value')[0])).toBe(`${Math.round(p.pct)}%`);
+        expect(text(byClass(group, 'text', 'series-label')[0])).toBe(
+          { baseline: 'baseline', exit: 'exit', followUp: 'one year on' }[series],
+        );
+        expect(text(all(rect, 'title')[0])).toContain(
+          `${p.count} of ${'n' in p ? p.n : row.n} families`,
+        );
+      }
+    }
+    expect(full).toBeGreaterThan(100);
+  });
+
+  it("puts the whisker ends on the table's Wilson interval", () => {
+    const base = bar(doc, 'asb_4_plus', 'baseline')!;
+    const zero = Number(base.getAttribute('x'));
+    const scale = Number(base.getAttribute('width')) / ROWS[0].baseline.pct;
+    const whiskers = byClass(doc, 'path', 'whisker');
+    expect(whiskers).toHaveLength(8);
+    for (const w of whiskers) {
+      const group = w.parentNode as Element;
+      const row = ROWS.find((r) => r.id === group.getAttribute('data-domain'))!;
+      const series = group.getAttribute('data-series') as 'baseline' | 'exit' | 'followUp';
+      const [lo, hi] = row[series]!.ci95;
+      expect(lo).toBeLessThan(row[series]!.pct);
+      expect(hi).toBeGreaterThan(row[series]!.pct);
+      const [, x1, , x2] = /^M([\d.]+) ([\d.]+)H([\d.]+)/.exec(w.getAttribute('d')!)!.map(Number);
+      expect(x1).toBeCloseTo(zero + lo * scale, 0);
+      expect(x2).toBeCloseTo(zero + hi * scale, 0);
+    }
+  });
+
+  it('tells the series apart without colour: a legend and distinct fills', () => {
+    const legend = byClass(doc, 'g', 'legend')[0];
+    expect(all(legend, 'text').map(text)).toEqual(['baseline', 'exit', 'one year on']);
+    const fills = ['baseline', 'exit', 'followUp'].map((s) =>
+      bar(doc, 'asb_4_plus', s)!.getAttribute('fill'),
+    );
+    expect(new Set(fills).size).toBe(3);
+    expect(fills[1]).toMatch(/^url\(#.+-hatch\)$/);
+    expect(all(doc, 'pattern')).toHaveLength(1);
+  });
+
+  it('escapes labels and wraps long ones', () => {
+    const label = byClass(doc, 'text', 'domain-label')[2];
+    expect(all(label, 'tspan').map(text)).toEqual(['Domestic <violence> &', '"abuse"']);
+    expect(wrap('Persistent absence (attendance below 90% of possible sessions)')).toEqual([
+      'Persistent absence',
+      '(attendance below 90% of',
+      'possible sessions)',
+    ]);
+    expect(wrap('one two three four five six', 7, 2)).toEqual(['one two', 'three…']);
+  });
+
+  it('says so instead of drawing bars for an empty cohort or no domains', () => {
+    const empty = parse(
+      outcomesChartSvg([
+        domainRow(
+          domain('asb_4_plus', 'Four or more ASB problems', true),
+          counts({ n: 0, baseline: 0, end: 0, followUpN: 0 }),
+        ),
+      ]),
+    );
+    expect(byClass(empty, 'rect', 'bar')).toHaveLength(0);
+    expect(text(byClass(empty, 'text', 'missing')[0])).toMatch(/no family/);
+    expect(text(byClass(parse(outcomesChartSvg([])), 'text', 'missing')[0])).toBe(
+      'No outcome domains to show.',
+    );
+  });
+
+  it('keeps element ids apart when asked, so two charts can share a page', () => {
+    const other = parse(outcomesChartSvg(ROWS, { idPrefix: 'q4' }));
+    expect(all(other, 'pattern')[0].getAttribute('id')).toBe('q4-hatch');
+    expect(bar(other, 'dv', 'exit')!.getAttribute('fill')).toBe('url(#q4-hatch)');
+  });
+});

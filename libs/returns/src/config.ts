@@ -1,0 +1,31 @@
+import { DEFAULT_REDIS_URL } from '@app/follow-ups';
+import { DEFAULT_DISCLOSURE, DisclosureRule, checkRule } from './disclosure';
+
+export interface ReturnsConfig {
+  /** `RETURNS=off`: the worker does not build returns (requests wait, nothing is lost). */
+  enabled: boolean;
+  redisUrl: string;
+  /** BullMQ key prefix (the follow-ups' by default: one per deployment). */
+  prefix: string;
+  reconcileEveryMs: number;
+}
+
+export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnsConfig {
+  const reconcileEveryMs = Number(env.RETURNS_RECONCILE_EVERY_MS ?? 60_000);
+  if (!Number.isInteger(reconcileEveryMs) || reconcileEveryMs < 100) {
+    throw new Error(
+      'RETURNS_RECONCILE_EVERY_MS must be a whole number of milliseconds, at least 100',
+    );
+  }
+  return {
+    enabled: env.RETURNS !== 'off',
+    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
+    prefix: env.RETURNS_QUEUE_PREFIX ?? env.FOLLOW_UP_QUEUE_PREFIX ?? 'outcomes',
+    reconcileEveryMs,
+  };
+}
+
+/** The rule for evaluator queries (`DISCLOSURE_THRESHOLD`, default 5: counts 1–4 suppressed). */
+export function disclosureRuleFromEnv(env: NodeJS.ProcessEnv = process.env): DisclosureRule {
+  return checkRule({ threshold: Number(env.DISCLOSURE_THRESHOLD ?? DEFAULT_DISCLOSURE.threshold) });
+}

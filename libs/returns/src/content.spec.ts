@@ -1,0 +1,139 @@
+import { DraftTable, ReturnContent, key, publish, returnCsv, returnHtml } from './content';
+import { changedCells } from './diff';
+
+const t = (
+  id: string,
+  cells: Record<string, number>,
+  extra: Partial<DraftTable> = {},
+): DraftTable => ({
+  id,
+  title: id,
+  cohort: 'c',
+  columns: Object.keys(cells).map((c) => ({ id: c, label: c, unit: 'families' as const })),
+  rows: [
+    {
+      id: 'r',
+      label: 'R, "quoted"',
+      cells: Object.fromEntries(Object.entries(cells).map(([c, v]) => [c, { count: v }])),
+    },
+  ],
+  lines: [],
+  hidden: {},
+  ...extra,
+});
+
+describe('publishing a return', () => {
+  it('suppresses figures computed from a suppressed count, and rounds the rest', () => {
+    const a = t('a', { n: 40, k: 3, m: 20 });
+    a.columns.push(
+      { id: 'k_pct', label: 'k %', unit: 'percent' },
+      { id: 'm_pct', label: 'm %', unit: 'percent' },
+    );
+    a.rows[0].cells.k_pct = {
+      derived: 7.5,
+      from: [key('a', 'r', 'k'), key('a', 'r', 'n')],
+      places: 1,
+    };
+    a.columns.push({ id: 'p', label: 'p', unit: 'p_value' });
+    a.rows[0].cells.p = { derived: 3.14159e-12, from: [key('a', 'r', 'm')], significant: 3 };
+    a.rows[0].cells.m_pct = {
+      derived: 100 / 3,
+      from: [key('a', 'r', 'm'), key('a', 'r', 'n')],
+      places: 1,
+    };
+    const { sections, disclosure } = publish([{ section: { id: 's', title: 'S' }, tables: [a] }], {
+      threshold: 5,
+    });
+    expect(sections[0].tables[0].rows[0].values).toEqual({
+      n: 40,
+      k: '[c]',
+      m: 20,
+      k_pct: '[c]',
+      m_pct: 33.3,
+      p: 3.14e-12,
+    });
+    expect(disclosure.suppressed).toEqual({ primary: 1, secondary: 0 });
+  });
+
+  it('looks across tables: a count shown again elsewhere is no protection, so the total goes', () => {
+    const a = t(
+      'a',
+      { total: 30, x: 3, y: 27 },
+      {
+        lines: [{ total: key('a', 'r', 'total'), parts: [key('a', 'r', 'x'), key('a', 'r', 'y')] }],
+      },
+    );
+    const b = t(
+      'b',
+      { y: 27, z: 50 },
+      { lines: [{ total: key('a', 'r', 'y'), parts: [key('b', 'r', 'y')] }] },
+    );
+    const { sections } = publish([{ section: { id: 's', title: 'S' }, tables: [a, b] }], {
+      threshold: 5,
+    });
+    const [pa, pb] = sections[0].tables.map((x) => x.rows[0].values);
+    // Hiding y would not do: table b shows it. The total goes instead.
+    expect(pa).toEqual({ total: '[c]', x: '[c]', y: 27 });
+    expect(pb).toEqual({ y: 27, z: 50 });
+  });
+
+  const content = (v: number | string): ReturnContent => ({
+    format: 'outcomes-ledger/return/1',
+    return: {
+      spec: 'fip-outcomes/1',
+      title: 'T <b>',
+      authority: 'leeds',
+      periodStart: '2025-10-01',
+      periodEnd: '2025-12-31',
+    },
+    provenance: {
+      spec: 'fip-outcomes/1',
+      position: '7',
+      outcomeRules: { sources: ['natcen'], fingerprint: 'f' },
+      unitCosts: null,
+      software: 's@1',
+    },
+    disclosure: {
+      threshold: 5,
+      symbol: '[c]',
+      rule: 'Counts from 1 to 4, suppressed',
+      suppressed: { primary: 0, secondary: 0 },
+    },
+    sections: [
+      {
+        id: 's',
+        title: 'S',
+        tables: [
+          {
+            id: 'a',
+            title: 'A',
+            cohort: 'c',
+            columns: [{ id: 'n', label: 'N', unit: 'families' }],
+            rows: [{ id: 'r', label: 'R, "q"', values: { n: v } }],
+          },
+        ],
+      },
+    ],
+  });
+
+  it('renders one tidy CSV line per value, quoting where needed, rule and provenance first', () => {
+    const csv = returnCsv(content(12)).split('\n');
+    expect(csv[0]).toBe('section,table,row,row_label,column,column_label,unit,value');
+    expect(csv).toContain('return,disclosure,rule,,value,,text,"Counts from 1 to 4, suppressed"');
+    expect(csv).toContain('s,a,r,"R, ""q""",n,N,families,12');
+  });
+
+  it('renders printable HTML with everything escaped', () => {
+    const html = returnHtml(content(12), 'abc');
+    expect(html).toContain('T &lt;b&gt;');
+    expect(html).toContain('<code>abc</code>');
+    expect(html).not.toContain('T <b>');
+  });
+
+  it('diffs two contents cell by cell', () => {
+    expect(changedCells(content(12), content(12))).toEqual([]);
+    expect(changedCells(content(12), content('[c]'))).toEqual([
+      { section: 's', table: 'a', row: 'r', column: 'n', from: 12, to: '[c]' },
+    ]);
+  });
+});

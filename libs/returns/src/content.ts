@@ -1,0 +1,259 @@
+/**
+ * A return's content: tables drafted from the records (counts, and figures derived from counts),
+ * then published through disclosure control. Counts are families (or family episodes); every
+ * derived figure names the counts it was computed from, so it is suppressed with them.
+ */
+import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
+
+export type Unit =
+  | 'families'
+  | 'revisits'
+  | 'percent'
+  | 'days'
+  | 'hours_per_week'
+  | 'p_value'
+  | 'gbp'
+  | 'ratio'
+  | 'text';
+
+export interface Column {
+  id: string;
+  label: string;
+  unit: Unit;
+}
+
+/** A draft cell: a count, a figure derived from counts (by their keys), or plain text. */
+export type DraftCell =
+  | { count: number }
+  | { derived: number | null; from: string[]; places: number }
+  /** A figure kept to significant digits (p-values: 3e-12 must not round to 0). */
+  | { derived: number | null; from: string[]; significant: number }
+  | { text: string; from?: string[] }
+  | null;
+
+export interface DraftTable {
+  id: string;
+  title: string;
+  cohort: string;
+  columns: Column[];
+  rows: { id: string; label: string; cells: Record<string, DraftCell> }[];
+  /** Sums between cells, by key (`key(table, row, column)` or a hidden cell's id). */
+  lines: Line[];
+  /** Counts that take part in lines but are not published (e.g. "not present" beside "present"). */
+  hidden: Record<string, number>;
+}
+
+export const key = (table: string, row: string, column: string) => `${table}.${row}.${column}`;
+
+export type Published = number | string | null;
+
+export interface ReturnTable {
+  id: string;
+  title: string;
+  cohort: string;
+  columns: Column[];
+  rows: { id: string; label: string; values: Record<string, Published> }[];
+}
+
+export interface ReturnSection {
+  id: string;
+  title: string;
+  tables: ReturnTable[];
+}
+
+export interface DisclosureStatement {
+  threshold: number;
+  symbol: string;
+  rule: string;
+  /** How many cells were suppressed: primary (small counts) and secondary (to protect them). */
+  suppressed: { primary: number; secondary: number };
+}
+
+const round = (v: number, places: number) => {
+  const f = 10 ** places;
+  const r = Math.round(v * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/**
+ * Applies the rule across every table of a return at once (a count shown in two tables is tied by
+ * a line, so suppressing it in one suppresses it in the other).
+ */
+export function publish(
+  drafts: { section: { id: string; title: string }; tables: DraftTable[] }[],
+  rule: DisclosureRule,
+): { sections: ReturnSection[]; disclosure: DisclosureStatement } {
+  const table: CountTable = { cells: {}, lines: [], hidden: [] };
+  for (const { tables } of drafts) {
+    for (const t of tables) {
+      for (const row of t.rows) {
+        for (const [col, cell] of Object.entries(row.cells)) {
+          if (cell && 'count' in cell) table.cells[key(t.id, row.id, col)] = cell.count;
+        }
+      }
+      for (const [id, v] of Object.entries(t.hidden)) {
+        table.cells[id] = v;
+        table.hidden!.push(id);
+      }
+      table.lines.push(...t.lines);
+    }
+  }
+  const { primary, suppressed } = protect(table, rule);
+  const hidden = new Set(suppressed);
+  const value = (cell: DraftCell, k: string): Published => {
+    if (cell === null) return null;
+    if ('count' in cell) return hidden.has(k) ? SUPPRESSED : cell.count;
+    if (cell.from?.some((f) => hidden.has(f))) return SUPPRESSED;
+    if ('text' in cell) return cell.text;
+    if (cell.derived === null) return null;
+    return 'significant' in cell
+      ? Number(cell.derived.toPrecision(cell.significant))
+      : round(cell.derived, cell.places);
+  };
+  return {
+    sections: drafts.map(({ section, tables }) => ({
+      ...section,
+      tables: tables.map((t) => ({
+        id: t.id,
+        title: t.title,
+        cohort: t.cohort,
+        columns: t.columns,
+        rows: t.rows.map((row) => ({
+          id: row.id,
+          label: row.label,
+          values: Object.fromEntries(
+            t.columns.map((c) => [c.id, value(row.cells[c.id] ?? null, key(t.id, row.id, c.id))]),
+          ),
+        })),
+      })),
+    })),
+    disclosure: {
+      threshold: rule.threshold,
+      symbol: SUPPRESSED,
+      rule: ruleText(rule),
+      suppressed: { primary: primary.length, secondary: suppressed.length - primary.length },
+    },
+  };
+}
+
+export interface Provenance {
+  spec: string;
+  /** The event-store position the return was built at (every event up to and including it). */
+  position: string;
+  outcomeRules: { sources: string[]; fingerprint: string };
+  unitCosts: string | null;
+  software: string;
+}
+
+export interface ReturnContent {
+  format: 'outcomes-ledger/return/1';
+  return: {
+    spec: string;
+    title: string;
+    authority: string;
+    periodStart: string;
+    periodEnd: string;
+  };
+  provenance: Provenance;
+  disclosure: DisclosureStatement;
+  sections: ReturnSection[];
+}
+
+const csvCell = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csvLine = (values: unknown[]) => values.map(csvCell).join(',');
+
+/**
+ * One tidy CSV (one value a line), the return's identity, provenance and disclosure rule first:
+ * `section,table,row,row_label,column,column_label,unit,value`.
+ */
+export function returnCsv(content: ReturnContent): string {
+  const lines = [
+    csvLine(['section', 'table', 'row', 'row_label', 'column', 'column_label', 'unit', 'value']),
+  ];
+  const meta = (table: string, values: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(values)) {
+      lines.push(csvLine(['return', table, k, '', 'value', '', 'text', v]));
+    }
+  };
+  meta('return', content.return);
+  meta('provenance', {
+    ...content.provenance,
+    outcomeRules: `${content.provenance.outcomeRules.sources.join('+')} ${content.provenance.outcomeRules.fingerprint}`,
+  });
+  meta('disclosure', {
+    threshold: content.disclosure.threshold,
+    symbol: content.disclosure.symbol,
+    rule: content.disclosure.rule,
+    primary: content.disclosure.suppressed.primary,
+    secondary: content.disclosure.suppressed.secondary,
+  });
+  for (const section of content.sections) {
+    for (const t of section.tables) {
+      for (const row of t.rows) {
+        for (const c of t.columns) {
+          lines.push(
+            csvLine([section.id, t.id, row.id, row.label, c.id, c.label, c.unit, row.values[c.id]]),
+          );
+        }
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
+  );
+
+/** A printable page: every table, then the provenance and the rule applied. */
+export function returnHtml(
+  content: ReturnContent,
+  sha256: string,
+  chart?: (content: ReturnContent) => string | undefined,
+): string {
+  const r = content.return;
+  const tables = content.sections
+    .map(
+      (s) =>
+        `<section><h2>${esc(s.title)}</h2>${s.tables
+          .map(
+            (t) => `<h3>${esc(t.title)}</h3><p class="cohort">${esc(t.cohort)}</p>
+<table><thead><tr><th></th>${t.columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr></thead>
+<tbody>${t.rows
+              .map(
+                (row) =>
+                  `<tr><th>${esc(row.label)}</th>${t.columns
+                    .map((c) => `<td>${esc(row.values[c.id])}</td>`)
+                    .join('')}</tr>`,
+              )
+              .join('\n')}</tbody></table>`,
+          )
+          .join('\n')}</section>`,
+    )
+    .join('\n');
+  const svg = chart?.(content);
+  const p = content.provenance;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(r.spec)} ${esc(r.authority)} ${esc(r.periodStart)} to ${esc(r.periodEnd)}</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse;margin-bottom:1em}
+th,td{border:1px solid #999;padding:.2em .5em;text-align:right}thead th,tbody th{text-align:left}
+.cohort{color:#555;font-size:.9em}@media print{section{page-break-inside:avoid}}</style></head>
+<body><h1>${esc(content.return.title)}</h1>
+<p>Authority <b>${esc(r.authority)}</b>, period ${esc(r.periodStart)} to ${esc(r.periodEnd)}.</p>
+${svg ? `<figure>${svg}</figure>` : ''}
+${tables}
+<section><h2>Disclosure control</h2><p>${esc(content.disclosure.rule)}</p></section>
+<section><h2>Provenance</h2><dl>
+<dt>Spec</dt><dd>${esc(p.spec)}</dd><dt>Built at event-store position</dt><dd>${esc(p.position)}</dd>
+<dt>Outcome rules</dt><dd>${esc(p.outcomeRules.sources.join(', '))} (${esc(p.outcomeRules.fingerprint)})</dd>
+<dt>Unit-cost table</dt><dd>${esc(p.unitCosts ?? 'none')}</dd><dt>Software</dt><dd>${esc(p.software)}</dd>
+<dt>Content SHA-256</dt><dd><code>${esc(sha256)}</code></dd></dl></section>
+</body></html>
+`;
+}

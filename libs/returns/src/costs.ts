@@ -1,0 +1,31 @@
+import { savingsFor } from '@app/savings';
+import { CostAvoidanceSource } from './builder';
+
+/**
+ * The return's cost section from the savings calculator: over the same episodes as the rest of
+ * the return (as at its position), NatCen's cohort (planned exits), the newest shipped unit-cost
+ * table unless one is named. The table's id and version go into the return's provenance.
+ */
+export const savingsCostAvoidance =
+  (unitCosts?: string): CostAvoidanceSource =>
+  async ({ db, filter, episodes, definitions }) => {
+    const s = await savingsFor(db, filter, {
+      source: { kind: 'rows', episodes },
+      domains: definitions.domains.map((d) => d.id),
+      cohort: 'planned_exits',
+      unitCosts,
+    });
+    return {
+      unitCosts: `${s.unitCostTable.id}@${s.unitCostTable.version}`,
+      families: s.families,
+      byAgency: s.perAgency.map((a) => ({
+        agency: a.agency,
+        atExit: a.baselineToExit,
+        oneYearOn: a.baselineToFollowUp,
+      })),
+      total: { atExit: s.total.baselineToExit, oneYearOn: s.total.baselineToFollowUp },
+      programmeCost: s.programmeCost?.amount ?? null,
+      returnOnSpend: s.returnOnSpend?.baselineToExit ?? null,
+      priceYear: s.targetPriceYear,
+    };
+  };

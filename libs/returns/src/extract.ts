@@ -1,0 +1,68 @@
+/**
+ * The record-level extract of a return for an accredited evaluator: one line per family episode
+ * of the return's exit cohort, the family under the recipient's pseudonym, dates to the month,
+ * and each outcome domain's state at baseline, exit and one year on. No identifiers, no free text.
+ */
+import { EpisodeOutcome, OutcomeDefinitions, Point } from '@app/outcomes';
+import { cohortFilter, ReturnRequest } from './builder';
+import { pseudonym } from './pseudonyms';
+
+export interface ExtractRow {
+  pseudonym: string;
+  episode: number;
+  programme: string;
+  referredMonth: string;
+  exitedMonth: string | null;
+  exitType: string | null;
+  /** Per domain id: 'present', 'absent' or null (not assessed), at each point. */
+  domains: Record<string, Record<'baseline' | 'exit' | 'followUp', 'present' | 'absent' | null>>;
+}
+
+const month = (iso: string | null) => (iso ? iso.slice(0, 7) : null);
+
+function stateOf(e: EpisodeOutcome, point: Point, bit: number): 'present' | 'absent' | null {
+  const m = e.masks[point];
+  const b = 1n << BigInt(bit);
+  if ((BigInt(m.assessed) & b) === 0n) return null;
+  return (BigInt(m.present) & b) !== 0n ? 'present' : 'absent';
+}
+
+export function extractRows(
+  episodes: EpisodeOutcome[],
+  definitions: OutcomeDefinitions,
+  request: ReturnRequest,
+  key: string,
+): ExtractRow[] {
+  const f = cohortFilter(request, 'exited_in_period');
+  const from = Date.parse(f.exitedFrom!);
+  const before = Date.parse(f.exitedBefore!);
+  return episodes
+    .filter(
+      (e) =>
+        e.authority === request.authority &&
+        e.exitedAt !== null &&
+        Date.parse(e.exitedAt) >= from &&
+        Date.parse(e.exitedAt) < before,
+    )
+    .map((e) => ({
+      pseudonym: pseudonym(key, e.familyId),
+      episode: e.episode,
+      programme: e.programme,
+      referredMonth: month(e.referredAt)!,
+      exitedMonth: month(e.exitedAt),
+      exitType: e.exitType,
+      domains: Object.fromEntries(
+        definitions.domains.map((d, bit) => [
+          d.id,
+          {
+            baseline: stateOf(e, 'baseline', bit),
+            exit: stateOf(e, 'exit', bit),
+            followUp: stateOf(e, 'followUp', bit),
+          },
+        ]),
+      ),
+    }))
+    .sort((a, b) =>
+      a.pseudonym < b.pseudonym ? -1 : a.pseudonym > b.pseudonym ? 1 : a.episode - b.episode,
+    );
+}
