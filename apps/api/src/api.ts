@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import { StorageConfig } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -24,5 +25,10 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   app.use('/v1/events/batch', json({ limit: '2mb', strict: true }));
   app.useBodyParser('json', { limit: '1mb', strict: true });
   app.enableShutdownHooks();
+  // Idle keep-alive connections outlive the client's (and a load balancer's, typically 60 s), so
+  // the server never closes a socket just as a client reuses it (ECONNRESET under load).
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return app;
 }

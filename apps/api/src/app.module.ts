@@ -14,6 +14,7 @@ import { ProblemFilter } from './http/problems';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
+import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         DiscoveryModule,
         AuthModule,
         AuditModule,
+        PersonalDataModule,
         ClockModule,
         FamiliesModule,
         OutcomesModule,

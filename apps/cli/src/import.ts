@@ -18,6 +18,7 @@ import {
   parseBatchItem,
 } from '@app/recording';
 import { parse } from 'csv-parse';
+import { PersonalDataVault } from '@app/security';
 import { Ledger } from './ledger';
 import { Progress } from './progress';
 import { ParsedRow, RowFormat, importEventId, parseCsvRecord, parseNdjsonLine } from './rows';
@@ -98,7 +99,8 @@ export async function importFile(
   options: ImportOptions,
 ): Promise<ImportCounts> {
   const counts: ImportCounts = { read: 0, stored: 0, alreadyStored: 0, rejected: 0 };
-  const recorder = new FamilyRecorder(ledger.store, systemClock);
+  // Personal details in a file are sealed with each family's key, as the API does.
+  const recorder = new FamilyRecorder(ledger.store, systemClock, new PersonalDataVault(ledger.db));
   const actor = { id: 'import', correlationId: randomUUID() };
   const rejects = createWriteStream(options.rejectsPath);
   const reject = async (line: number, errors: FieldError[]) => {

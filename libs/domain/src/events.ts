@@ -18,10 +18,42 @@ export interface MaybeBaselineHistory {
 
 export type MemberRole = 'parent' | 'carer' | 'child' | 'other';
 
-/** No names or dates of birth here: personal details are kept apart from the event log. */
+/** A member's personal details in clear: only ever in memory, on the way in or out. */
+export interface PersonalDetails {
+  name?: string;
+  /** ISO date (YYYY-MM-DD). */
+  dateOfBirth?: string;
+  address?: string;
+}
+
+/**
+ * A member's personal details (name, date of birth, address), sealed with the family's own data
+ * key (AES-256-GCM, base64 fields) before the event is appended: an event never holds them in
+ * clear. Destroying the family's key (erasure) makes every seal of that family unreadable.
+ */
+export interface SealedDetails {
+  alg: 'A256GCM';
+  keyId: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+}
+
+export const isSealed = (value: unknown): value is SealedDetails => {
+  const v = value as Partial<SealedDetails> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.alg === 'A256GCM' &&
+    [v.keyId, v.iv, v.tag, v.ciphertext].every((f) => typeof f === 'string') &&
+    Object.keys(v).length === 5
+  );
+};
+
 export interface FamilyMember {
   memberId: string;
   role: MemberRole;
+  details?: SealedDetails;
 }
 
 export interface FamilyReferred extends Occurred {
@@ -121,6 +153,13 @@ export interface FamilyEventData {
   FamilyTransferred: Occurred & { fromAuthority: string; toAuthority: string; reason?: string };
   ConsentRecorded: Occurred & { purpose: string };
   ConsentWithdrawn: Occurred & { purpose: string };
+  /** Adds a member or replaces a member's personal details (sealed). */
+  MemberDetailsRecorded: Occurred & { memberId: string; role: MemberRole; details: SealedDetails };
+  /**
+   * The family's personal data was erased: its data key is destroyed, so every sealed detail on
+   * the stream is unreadable for good. Carries no personal data; the family's facts stay.
+   */
+  FamilyErased: Occurred;
 }
 
 export type FamilyEventType = keyof FamilyEventData;
@@ -163,12 +202,24 @@ export const SCHEMA_VERSIONS: Readonly<Record<FamilyEventType, number>> = {
   FamilyTransferred: 1,
   ConsentRecorded: 1,
   ConsentWithdrawn: 1,
+  MemberDetailsRecorded: 1,
+  FamilyErased: 1,
 };
 
 export const FAMILY_EVENT_TYPES = Object.keys(SCHEMA_VERSIONS) as FamilyEventType[];
 
 export function isFamilyEventType(type: string): type is FamilyEventType {
   return Object.prototype.hasOwnProperty.call(SCHEMA_VERSIONS, type);
+}
+
+/** Every member's `details` an event carries (referral members, member details). */
+export function memberDetailsOf(event: { type: string; data: unknown }): unknown[] {
+  const data = event.data as { members?: { details?: unknown }[]; details?: unknown };
+  if (event.type === 'FamilyReferred') {
+    return (data.members ?? []).flatMap((m) => (m.details === undefined ? [] : [m.details]));
+  }
+  if (event.type === 'MemberDetailsRecorded') return [data.details];
+  return [];
 }
 
 export const familyStreamId = (familyId: string) => `family-${familyId}`;

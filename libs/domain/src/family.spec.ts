@@ -460,4 +460,54 @@ describe('family decider', () => {
       expect(isSameRecord(a, c)).toBe(false);
     });
   });
+
+  describe('personal details travel sealed; erasure is once and final', () => {
+    const seal = {
+      alg: 'A256GCM',
+      keyId: 'k',
+      iv: 'aXY=',
+      tag: 'dGFn',
+      ciphertext: 'Y3Q=',
+    } as const;
+    const details = (d: unknown = seal, occurredAt = '2025-02-01T00:00:00.000Z') =>
+      ({
+        type: 'MemberDetailsRecorded',
+        data: { occurredAt, memberId: 'p1', role: 'parent', details: d },
+      }) as FamilyEvent;
+    const erased = (occurredAt = '2025-03-01T00:00:00.000Z') => ev('FamilyErased', { occurredAt });
+
+    it('records sealed details at any time, even after an exit', () => {
+      given(referred(), exited('disengaged')).when(details()).then([details()]);
+    });
+    it('refuses details in clear, on a referral or on their own', () => {
+      given(referred())
+        .when(details({ name: 'A Person' }))
+        .thenFails('invalid', 'details-sealed');
+      const clearReferral = {
+        type: 'FamilyReferred',
+        data: {
+          ...referred().data,
+          members: [{ memberId: 'p1', role: 'parent', details: { name: 'A Person' } }],
+        },
+      } as unknown as FamilyEvent;
+      given().when(clearReferral).thenFails('invalid', 'details-sealed');
+      const flatReferral = {
+        type: 'FamilyReferred',
+        data: {
+          ...referred().data,
+          members: [{ memberId: 'p1', role: 'parent', name: 'A Person' }],
+        },
+      } as unknown as FamilyEvent;
+      given().when(flatReferral).thenFails('invalid', 'details-sealed');
+    });
+    it('erases once; afterwards no details, but other facts still', () => {
+      given(referred()).when(erased()).then([erased()]);
+      given(referred(), erased()).when(erased()).thenFails('conflict', 'erase-once');
+      given(referred(), erased()).when(details()).thenFails('conflict', 'family-erased');
+      given(referred(), erased()).when(offered()).then([offered()]);
+    });
+    it('needs a family to erase', () => {
+      given().when(erased()).thenFails('conflict', 'episode-starts-with-referral');
+    });
+  });
 });

@@ -12,6 +12,8 @@ import {
   FamilyEventOf,
   FamilyEventType,
   RefusalStage,
+  isSealed,
+  memberDetailsOf,
 } from './events';
 
 export type EpisodeStatus = 'referred' | 'offered' | 'accepted' | 'refused' | 'exited';
@@ -44,6 +46,8 @@ export interface FamilyState {
   /** Open CAFs by id, with the date each was opened. */
   openCafs: Record<string, string>;
   knownCafs: string[];
+  /** Set by `FamilyErased`: personal details can no longer be recorded. */
+  erased?: true;
 }
 
 export const initialState = (): FamilyState => ({ episodes: [], openCafs: {}, knownCafs: [] });
@@ -89,6 +93,8 @@ const ANYTIME = new Set<FamilyEventType>([
   'FamilyMovedArea',
   'ConsentRecorded',
   'ConsentWithdrawn',
+  'MemberDetailsRecorded',
+  'FamilyErased',
 ]);
 
 export const isOpen = (episode: Episode) =>
@@ -108,6 +114,7 @@ export function decide(command: FamilyCommand, state: FamilyState): FamilyEvent[
     invalid('occurredAt', 'not-in-future', 'occurredAt must not be in the future');
   }
   checkPayload(event);
+  personalData(event, state);
 
   if (event.type === 'FamilyReferred') return [refer(event, state)];
 
@@ -350,6 +357,32 @@ function followUp(event: FamilyEvent, state: FamilyState): FamilyEvent {
   return event;
 }
 
+/**
+ * Personal details travel sealed only (the write path seals them with the family's key), and none
+ * may be recorded once the family's personal data was erased: its key no longer exists.
+ */
+function personalData(event: FamilyEvent, state: FamilyState): void {
+  const details = memberDetailsOf(event);
+  const members = event.type === 'FamilyReferred' ? (event.data.members ?? []) : [];
+  const MEMBER_FIELDS = ['memberId', 'role', 'details'];
+  if (members.some((m) => Object.keys(m).some((k) => !MEMBER_FIELDS.includes(k)))) {
+    invalid('members', 'details-sealed', 'a member carries only memberId, role and sealed details');
+  }
+  if (details.some((d) => !isSealed(d))) {
+    invalid(
+      'details',
+      'details-sealed',
+      'personal details must be sealed before they are recorded',
+    );
+  }
+  if (state.erased && event.type === 'FamilyErased') {
+    conflict('erase-once', "the family's personal data is already erased");
+  }
+  if (state.erased && details.length) {
+    conflict('family-erased', "the family's personal data was erased: no details can be recorded");
+  }
+}
+
 /** Cross-field rules that a per-field schema cannot express. */
 function checkPayload(event: FamilyEvent): void {
   switch (event.type) {
@@ -458,6 +491,8 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
       return { ...state, movedTo: event.data.toAuthority };
     case 'FamilyTransferred':
       return { ...state, authority: event.data.toAuthority };
+    case 'FamilyErased':
+      return { ...state, erased: true };
     case 'FollowUpScheduled':
     case 'FollowUpDue':
     case 'FollowUpCompleted':

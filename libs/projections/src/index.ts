@@ -7,6 +7,7 @@ import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
 import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
 import { AuditLog1764610000000 } from './migrations/1764610000000-AuditLog';
+import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -26,6 +27,7 @@ export const projectionMigrations = [
   ProgrammeCosts1764150000000,
   ApiKeys1764600000000,
   AuditLog1764610000000,
+  FamilyKeys1764650000000,
 ];
 
 /** Every projection the worker runs, in one place. */

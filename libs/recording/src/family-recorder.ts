@@ -69,6 +69,18 @@ export class FamilyExists extends Error {
   }
 }
 
+/**
+ * Seals the personal details of an event with the family's key before it is decided and appended
+ * (implemented by `PersonalDataVault` in @app/security). `commit()` stores a new key, just before
+ * the append; `FamilyKeyRace` (matched by name) means another writer stored one first: decide again.
+ */
+export interface PersonalDataSealer {
+  seal(
+    familyId: string,
+    event: FamilyEvent,
+  ): Promise<{ event: FamilyEvent; commit(): Promise<void> }>;
+}
+
 // Concurrent writers without an expected revision simply decide again on the newer history.
 const MAX_ATTEMPTS = 5;
 
@@ -80,6 +92,8 @@ export class FamilyRecorder {
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
+    /** Without one, events carrying clear personal details are refused by the decider. */
+    private readonly sealer?: PersonalDataSealer,
   ) {}
 
   async record(command: RecordRequest): Promise<Recorded> {
@@ -87,15 +101,17 @@ export class FamilyRecorder {
       try {
         return await this.attempt(command);
       } catch (e) {
+        const keyRace = e instanceof Error && e.name === 'FamilyKeyRace';
         const retry =
-          e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined;
+          keyRace ||
+          (e instanceof WrongExpectedRevisionError && command.expectedRevision === undefined);
         if (!retry || attempt >= MAX_ATTEMPTS) throw e;
       }
     }
   }
 
   private async attempt(command: RecordRequest): Promise<Recorded> {
-    const { familyId, event, actor } = command;
+    const { familyId, actor } = command;
     const streamId = familyStreamId(familyId);
     const history = await this.store.readStream(streamId);
     const state = fold(history.map(asDomain));
@@ -106,12 +122,17 @@ export class FamilyRecorder {
       }
       if (
         !history.length &&
-        event.type === 'FamilyReferred' &&
-        event.data.authority !== command.authority
+        command.event.type === 'FamilyReferred' &&
+        command.event.data.authority !== command.authority
       ) {
-        throw new OutsideAuthority(event.data.authority);
+        throw new OutsideAuthority(command.event.data.authority);
       }
     }
+    // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
+    const sealed = this.sealer
+      ? await this.sealer.seal(familyId, command.event)
+      : { event: command.event, commit: async () => {} };
+    const event = sealed.event;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
     if (replay) return this.idempotentAnswer(familyId, replay, event);
@@ -147,6 +168,7 @@ export class FamilyRecorder {
         schemaVersion: SCHEMA_VERSIONS[e.type],
       },
     }));
+    await sealed.commit();
     const result = await this.store.append(streamId, newEvents, {
       expectedRevision: current ?? 'no_stream',
     });

@@ -4,3 +4,5 @@ export * from './tokens';
 export * from './secret';
 export * from './api-keys';
 export * from './audit';
+export * from './pii-crypto';
+export * from './personal-data';

@@ -36,7 +36,8 @@ export function jwtSecretFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSecre
   return { secret: readOrCreate(file), source: `development secret file ${file}` };
 }
 
-function readOrCreate(file: string): string {
+/** A random secret kept in `file` (made on first use, owner-only); shared by every local process. */
+export function readOrCreate(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {

@@ -46,7 +46,8 @@ import {
   decodeCursor,
 } from './queries';
 
-const uuid = new ParseUUIDPipe({
+/** The family id of a path: a UUID, or a 400 naming `familyId`. */
+export const uuid = new ParseUUIDPipe({
   exceptionFactory: () =>
     new RequestInvalid([{ field: 'familyId', rule: 'isUuid', message: 'familyId must be a UUID' }]),
 });

@@ -1,3 +1,5 @@
+import { FamilyMember } from '@app/domain';
+import { PersonalDataVault } from '@app/security';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 
@@ -10,6 +12,8 @@ export interface FamilyView {
   keyWorker: string | null;
   movedTo: string | null;
   revision: number;
+  /** Every member named so far, with their details opened (`{erased: true}` after erasure). */
+  members?: MemberView[];
   episode: {
     number: number;
     status: string;
@@ -74,20 +78,56 @@ const FAMILY_COLUMNS = `family_id, authority, programme, status, episode, key_wo
   offered_at, accepted_at, support_plan_agreed_at, refused_at, refusal_stage, exited_at, exit_type,
   follow_up, moved_to, revision`;
 
+export interface MemberView {
+  memberId: string;
+  role: string;
+  details?: Record<string, unknown>;
+}
+
 export class GetFamily {
   constructor(readonly familyId: string) {}
 }
 
 @QueryHandler(GetFamily)
 export class GetFamilyHandler implements IQueryHandler<GetFamily, FamilyView | undefined> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly vault: PersonalDataVault,
+  ) {}
 
   async execute({ familyId }: GetFamily): Promise<FamilyView | undefined> {
     const rows = (await this.db.query(
       `SELECT ${FAMILY_COLUMNS} FROM families WHERE family_id = $1`,
       [familyId],
     )) as FamilyRow[];
-    return rows[0] && toView(rows[0]);
+    if (!rows[0]) return undefined;
+    return { ...toView(rows[0]), members: await this.members(familyId) };
+  }
+
+  /** Members from the timeline (the latest details of each win), opened at read time. */
+  private async members(familyId: string): Promise<MemberView[]> {
+    const rows = (await this.db.query(
+      `SELECT type, data FROM family_timeline
+       WHERE family_id = $1 AND type IN ('FamilyReferred', 'MemberDetailsRecorded')
+       ORDER BY position`,
+      [familyId],
+    )) as { type: string; data: Record<string, unknown> }[];
+    const members = new Map<string, FamilyMember>();
+    for (const row of await this.vault.reveal(familyId, rows)) {
+      const named =
+        row.type === 'FamilyReferred'
+          ? ((row.data.members as FamilyMember[] | undefined) ?? [])
+          : [row.data as unknown as FamilyMember];
+      for (const { memberId, role, details } of named) {
+        const known = members.get(memberId);
+        members.set(memberId, {
+          memberId,
+          role,
+          ...((details ?? known?.details) ? { details: details ?? known?.details } : {}),
+        });
+      }
+    }
+    return [...members.values()] as MemberView[];
   }
 }
 
@@ -107,7 +147,10 @@ export class GetTimeline {
 
 @QueryHandler(GetTimeline)
 export class GetTimelineHandler implements IQueryHandler<GetTimeline, TimelineEntry[]> {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly vault: PersonalDataVault,
+  ) {}
 
   async execute({ familyId }: GetTimeline): Promise<TimelineEntry[]> {
     const rows = (await this.db.query(
@@ -123,7 +166,9 @@ export class GetTimelineHandler implements IQueryHandler<GetTimeline, TimelineEn
       position: string;
       data: Record<string, unknown>;
     }[];
-    return rows.map((r) => ({
+    // The read model holds details sealed; they are opened here, for this caller only.
+    const revealed = await this.vault.reveal(familyId, rows);
+    return revealed.map((r) => ({
       eventId: r.event_id,
       type: r.type,
       occurredAt: r.occurred_at.toISOString(),

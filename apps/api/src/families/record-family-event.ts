@@ -1,6 +1,7 @@
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
+import { PersonalDataVault } from '@app/security';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
@@ -17,8 +18,12 @@ export class RecordFamilyEventHandler implements ICommandHandler<
 > {
   private readonly recorder: FamilyRecorder;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(CLOCK) clock: Clock) {
-    this.recorder = new FamilyRecorder(store, clock);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CLOCK) clock: Clock,
+    vault: PersonalDataVault,
+  ) {
+    this.recorder = new FamilyRecorder(store, clock, vault);
   }
 
   execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {

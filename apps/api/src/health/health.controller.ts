@@ -5,6 +5,7 @@ import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/decorators';
+import { RETRY_AFTER_SECONDS } from '../http/problems';
 
 /**
  * Liveness and readiness: the process answers, the database answers, and how far each
@@ -40,7 +41,10 @@ export class HealthController {
         .status(200)
         .json({ status: 'ok', database: 'up', headPosition: head.toString(), projections });
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'down' });
+      res
+        .status(503)
+        .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+        .json({ status: 'unavailable', database: 'down' });
     }
   }
 }

@@ -8,6 +8,45 @@ import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 export interface Problem {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (`Retry-After` on 503). */
+  headers?: Record<string, string>;
+}
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+// Connection-level failures (node's socket errors, pg's "connection" class 08, admin shutdown,
+// "cannot connect now", too many connections), as opposed to a query the database refused.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused/i;
+
+/** Whether an error means "the database cannot be reached now" (worth a retry), not a bug. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true;
+    if (error instanceof AggregateError && e === error) {
+      if (error.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    }
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
 }
 
 /**
@@ -62,8 +101,35 @@ export function toProblem(error: unknown): Problem {
     );
   }
   if (isClientHttpError(error)) {
-    // The JSON body parser's refusals: 413 too large, 400 malformed, 415 unsupported charset.
-    return problem(error.status, { message: error.message });
+    // The body parser's refusals (too large, broken JSON, bad encoding) carry their own 4xx status.
+    const type = (error as { type?: unknown }).type;
+    const messages: Record<string, string> = {
+      'entity.too.large': 'the request body is too large',
+      'entity.parse.failed': 'the request body is not valid JSON',
+    };
+    return problem(error.status, {
+      message: messages[String(type)] ?? 'the request body cannot be read',
+      ...(error.status === 400
+        ? {
+            errors: [
+              {
+                field: 'body',
+                rule: String(type ?? 'body'),
+                message: 'the request body cannot be read',
+              },
+            ],
+          }
+        : {}),
+    });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ...problem(503, {
+        code: 'database_unavailable',
+        message: `the database is unreachable or overloaded; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
+      }),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
   return problem(500, { message: 'internal error' });
 }
@@ -83,15 +149,25 @@ const isClientHttpError = (error: unknown): error is Error & { status: number } 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
+  private lastUnavailableLog = 0;
 
   catch(error: unknown, host: ArgumentsHost): void {
     const problem = toProblem(error);
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      // An outage fails every request: say so once per retry period, not once per request.
+      if (Date.now() - this.lastUnavailableLog > RETRY_AFTER_SECONDS * 1000) {
+        this.lastUnavailableLog = Date.now();
+        this.logger.warn('database unavailable: answering 503 with Retry-After');
+      }
+    } else if (problem.status >= 500) {
       // The error's name and message only: request bodies may hold personal data.
       this.logger.error(
         error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
       );
     }
-    host.switchToHttp().getResponse<Response>().status(problem.status).json(problem.body);
+    const response = host.switchToHttp().getResponse<Response>();
+    for (const [name, value] of Object.entries(problem.headers ?? {}))
+      response.setHeader(name, value);
+    response.status(problem.status).json(problem.body);
   }
 }

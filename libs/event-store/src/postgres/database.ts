@@ -19,10 +19,14 @@ export function quoteIdent(name: string): string {
   return `"${name}"`;
 }
 
+/** A database that does not answer a connection attempt in this time counts as down (no hang). */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 export function createPool(config: DatabaseConfig): Pool {
   return new Pool({
     connectionString: config.url,
     max: config.max ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...searchPath(config.schema),
   });
 }
@@ -36,7 +40,11 @@ export function createDataSource(
     type: 'postgres',
     url: config.url,
     schema: config.schema,
-    extra: { max: config.max ?? 10, ...searchPath(config.schema) },
+    extra: {
+      max: config.max ?? 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      ...searchPath(config.schema),
+    },
     migrations,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',

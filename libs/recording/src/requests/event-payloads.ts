@@ -2,6 +2,8 @@ import {
   AssessmentStage,
   ExitType,
   FamilyEventData,
+  FamilyMember,
+  PersonalDetails,
   FamilyEventType,
   HousingAction,
   MemberRole,
@@ -24,7 +26,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsEffectiveDate } from './validation';
+import { IsBirthDate, IsCleanText, IsEffectiveDate } from './validation';
 
 /**
  * The `data` of each recordable event type, as the API accepts it. Each class implements the
@@ -56,10 +58,20 @@ function Codes(min = 0): PropertyDecorator {
   };
 }
 
-function Text(): PropertyDecorator {
+/** Free text: no control characters, no bidi overrides, no broken UTF-16 (see IsCleanText). */
+function Text(max = 500): PropertyDecorator {
   return (target, key) => {
     IsString()(target, key);
-    MaxLength(500)(target, key);
+    MaxLength(max)(target, key);
+    IsCleanText()(target, key);
+  };
+}
+
+/** A person's name or an address: clean text, not blank. */
+function PersonalText(max: number): PropertyDecorator {
+  return (target, key) => {
+    Text(max)(target, key);
+    Matches(/\S/, { message: '$property must not be blank' })(target, key);
   };
 }
 
@@ -98,9 +110,35 @@ const ASSESSMENT_STAGES: AssessmentStage[] = [
   'follow_up',
 ];
 
+/**
+ * A member as the API takes it: the personal details (optional) arrive in clear and are sealed
+ * with the family's key before anything is stored (see `withSealableDetails`).
+ */
 export class MemberDto {
   @Code() memberId!: string;
   @IsIn(MEMBER_ROLES) role!: MemberRole;
+  @IsOptional() @PersonalText(200) name?: string;
+  @IsOptional() @IsBirthDate() dateOfBirth?: string;
+  @IsOptional() @PersonalText(500) address?: string;
+}
+
+/** `MemberDetailsRecorded`: a member's details, added or replaced; at least one of them. */
+export class MemberDetailsPayload extends MemberDto {}
+
+/**
+ * The member in its domain shape: the clear details gathered under `details` (to be sealed by the
+ * write path), or none. Undefined if a member-details event names no detail at all.
+ */
+export function withSealableDetails(member: MemberDto): FamilyMember {
+  const { memberId, role, name, dateOfBirth, address } = member;
+  const details: PersonalDetails = {
+    ...(name !== undefined ? { name } : {}),
+    ...(dateOfBirth !== undefined ? { dateOfBirth } : {}),
+    ...(address !== undefined ? { address } : {}),
+  };
+  return Object.keys(details).length
+    ? ({ memberId, role, details } as unknown as FamilyMember)
+    : { memberId, role };
 }
 
 export class FamilyReferredPayload implements Omit<Payload<'FamilyReferred'>, 'members'> {
@@ -257,6 +295,7 @@ export const PAYLOADS = {
   FamilyMovedArea: FamilyMovedAreaPayload,
   ConsentRecorded: ConsentPayload,
   ConsentWithdrawn: ConsentPayload,
+  MemberDetailsRecorded: MemberDetailsPayload,
 } satisfies Partial<Record<FamilyEventType, new () => object>>;
 
 export type RecordableType = keyof typeof PAYLOADS;

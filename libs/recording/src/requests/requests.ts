@@ -15,9 +15,11 @@ import { IsEffectiveDate, RequestInvalid, normaliseDate, validated } from './val
 import {
   DATE_FIELDS,
   FamilyReferredPayload,
+  MemberDto,
   PAYLOADS,
   RECORDABLE_TYPES,
   RecordableType,
+  withSealableDetails,
 } from './event-payloads';
 
 const MAX_REVISION = Number.MAX_SAFE_INTEGER;
@@ -66,9 +68,14 @@ export async function parseBatchItem(
 async function toRecording(request: RecordEventRequest): Promise<EventRecording> {
   const payload = await validated(PAYLOADS[request.type], request.data, 'data');
   const data: Record<string, unknown> = {
-    ...plain(payload),
+    ...(request.type === 'MemberDetailsRecorded'
+      ? memberDetails(payload as MemberDto)
+      : plain(payload)),
     occurredAt: normaliseDate(request.occurredAt),
   };
+  // A referral's members carry their details under `details`, to be sealed (as for POST /families).
+  const members = (payload as FamilyReferredPayload).members;
+  if (request.type === 'FamilyReferred' && members) data.members = members.map(withSealableDetails);
   for (const field of DATE_FIELDS) {
     if (typeof data[field] === 'string') data[field] = normaliseDate(data[field] as string);
   }
@@ -109,13 +116,29 @@ export async function parseReferFamily(
     }
     throw e;
   });
+  const data = plain(payload);
+  if (payload.members) data.members = payload.members.map(withSealableDetails);
   return {
     familyId: request.familyId,
     event: {
       type: 'FamilyReferred',
-      data: { ...plain(payload), occurredAt: normaliseDate(referral.occurredAt) },
+      data: { ...data, occurredAt: normaliseDate(referral.occurredAt) },
     } as FamilyEvent,
   };
+}
+
+function memberDetails(payload: MemberDto): Record<string, unknown> {
+  const member = withSealableDetails(payload);
+  if (!member.details) {
+    throw new RequestInvalid([
+      {
+        field: 'data',
+        rule: 'has-details',
+        message: 'data must name at least one of name, dateOfBirth, address',
+      },
+    ]);
+  }
+  return plain(member);
 }
 
 class ReferFamilyRequestEnvelope {

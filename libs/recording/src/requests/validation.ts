@@ -55,10 +55,40 @@ export async function validated<T extends object>(
       },
     ]);
   }
+  checkShape(plain, prefix);
   const instance = plainToInstance(cls, plain);
   const errors = await validate(instance, VALIDATOR_OPTIONS);
   if (errors.length) throw new RequestInvalid(fieldErrors(errors, prefix));
   return instance;
+}
+
+/** Deeper than any request of this API: anything more is an attack on the parsers behind it. */
+const MAX_DEPTH = 16;
+/** Keys that would reach an object's prototype once copied into a class instance. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Refuses bodies nested too deep and keys that address prototypes, before anything copies them. */
+function checkShape(value: unknown, prefix: string): void {
+  const stack: [unknown, string, number][] = [[value, prefix, 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_DEPTH) {
+      const field = prefix || 'body';
+      throw new RequestInvalid([
+        { field, rule: 'max-depth', message: `${field} is nested deeper than ${MAX_DEPTH} levels` },
+      ]);
+    }
+    for (const key of Object.keys(v)) {
+      const child = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw new RequestInvalid([
+          { field: child, rule: 'forbidden-key', message: `${child} is not an allowed field name` },
+        ]);
+      }
+      stack.push([(v as Record<string, unknown>)[key], child, depth + 1]);
+    }
+  }
 }
 
 const ISO_DATE =
@@ -94,3 +124,57 @@ export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator 
 
 /** The stored form of an effective date: UTC, millisecond precision. */
 export const normaliseDate = (value: string) => new Date(value).toISOString();
+
+/**
+ * Text that is safe to store and show: well-formed UTF-16 (no lone surrogates, which PostgreSQL
+ * refuses in JSON), no control characters but tab and newlines (NUL included, which PostgreSQL
+ * refuses too), and no bidirectional overrides or isolates (which make text read as something else).
+ */
+export function IsCleanText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isCleanText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be text without control characters, bidirectional overrides or broken characters`,
+        ...options,
+      },
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isCleanText(value),
+      },
+    });
+}
+
+const UNSAFE_CHARACTERS =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const isCleanText = (value: string) =>
+  !UNSAFE_CHARACTERS.test(value) && !LONE_SURROGATE.test(value);
+
+/** A date of birth: YYYY-MM-DD, a real day, from 1900 and not in the future. */
+export function IsBirthDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isBirthDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be a date (YYYY-MM-DD) from 1900 on and not in the future`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+          if (!m) return false;
+          const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+          const date = new Date(Date.UTC(year, month - 1, day));
+          const real = date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+          return real && year >= 1900 && date.getTime() <= Date.now();
+        },
+      },
+    });
+}

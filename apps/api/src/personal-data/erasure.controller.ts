@@ -1,0 +1,78 @@
+import { Clock, DomainError, FamilyEvent, familyStreamId, fold } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { FamilyNotFound, Recorded } from '@app/recording';
+import { PersonalDataVault, Principal } from '@app/security';
+import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { CorrelationId } from '../http/correlation';
+import { CommandBus } from '@nestjs/cqrs';
+import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { uuid } from '../families/families.controller';
+import { RecordFamilyEventCommand } from '../families/record-family-event';
+import { actorOf } from '../http/actor';
+import { CLOCK } from '../clock';
+
+export interface Erasure {
+  familyId: string;
+  erased: true;
+  /** The `FamilyErased` event (the first one, if the family was already erased). */
+  eventId: string;
+  position: string;
+}
+
+@Controller('v1/families')
+export class ErasureController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly vault: PersonalDataVault,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Erases a family's personal data: records `FamilyErased` (no personal data in it), then
+   * destroys the family's key, so every sealed detail on its stream is unreadable for good while
+   * its facts (and so every count) stay. Asking again is safe: the key is destroyed if it is still
+   * there and the first erasure is returned.
+   */
+  @Post(':familyId/erasure')
+  @HttpCode(200)
+  @Allow('families:erase')
+  async erase(
+    @Param('familyId', uuid) familyId: string,
+    @CurrentPrincipal() principal: Principal,
+    @CorrelationId() correlationId: string,
+  ): Promise<Erasure> {
+    const history = await this.store.readStream(familyStreamId(familyId));
+    const state = fold(
+      history.map((e) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent),
+    );
+    // A family of another authority is reported as unknown: its existence is not revealed.
+    const visible =
+      history.length && (principal.authority === null || principal.authority === state.authority);
+    if (!visible) throw new FamilyNotFound(familyId);
+
+    const previous = history.find((e) => e.type === 'FamilyErased');
+    let answer: Pick<Recorded, 'eventId' | 'position'>;
+    if (previous) {
+      answer = { eventId: previous.id, position: previous.position.toString() };
+    } else {
+      try {
+        answer = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
+          new RecordFamilyEventCommand({
+            familyId,
+            event: { type: 'FamilyErased', data: { occurredAt: this.clock.now().toISOString() } },
+            actor: actorOf(principal, correlationId),
+          }),
+        );
+      } catch (error) {
+        // Erased meanwhile by another request: answer with that erasure.
+        if (!(error instanceof DomainError && error.rule === 'erase-once')) throw error;
+        const again = await this.store.readStream(familyStreamId(familyId));
+        const first = again.find((e) => e.type === 'FamilyErased')!;
+        answer = { eventId: first.id, position: first.position.toString() };
+      }
+    }
+    await this.vault.destroy(familyId);
+    return { familyId, erased: true, ...answer };
+  }
+}

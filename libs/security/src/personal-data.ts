@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import {
+  FamilyEvent,
+  PersonalDetails,
+  SealedDetails,
+  isSealed,
+  memberDetailsOf,
+} from '@app/domain';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataKey,
+  PersonalDataError,
+  newDataKey,
+  openDetails,
+  parseMasterKey,
+  sealDetails,
+  unwrapKey,
+  wrapKey,
+} from './pii-crypto';
+import { readOrCreate } from './secret';
+
+/** The development master key's file: per user, per machine, readable by its owner only. */
+export const devMasterKeyFile = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.PII_DEV_KEY_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-pii-master-key');
+
+/**
+ * The master key that wraps every family's data key: `PII_MASTER_KEY` (32 bytes, hex or base64).
+ * Production (`NODE_ENV=production`) refuses to start without it. Elsewhere a random key is made
+ * once in a file only this user can read (as for the token key), never a well-known default that
+ * would open every install's personal data.
+ */
+export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
+  if (env.PII_MASTER_KEY) return parseMasterKey(env.PII_MASTER_KEY);
+  if (env.NODE_ENV === 'production') {
+    throw new PersonalDataError('PII_MASTER_KEY must be set in production (NODE_ENV=production)');
+  }
+  return parseMasterKey(readOrCreate(devMasterKeyFile(env)));
+}
+
+/** What an erased (or otherwise keyless) member's details read as. */
+export interface ErasedDetails {
+  erased: true;
+}
+
+/** A new key is written only just before the event that first uses it is appended. */
+export interface SealedEvent {
+  event: FamilyEvent;
+  commit(): Promise<void>;
+}
+
+/** Another writer created the family's key first: decide again with it. */
+export class FamilyKeyRace extends Error {
+  override readonly name = 'FamilyKeyRace';
+}
+
+/**
+ * Personal data of families: seals clear details with the family's data key on the way in, opens
+ * them on the way out, and erases a family by destroying its key. Keys live in `family_keys`,
+ * wrapped with the master key.
+ */
+export class PersonalDataVault {
+  constructor(
+    private readonly db: DataSource | EntityManager,
+    private readonly master: Buffer = masterKeyFromEnv(),
+  ) {}
+
+  /** The family's data key, or undefined if it has none (never had details, or erased). */
+  async keyOf(familyId: string): Promise<DataKey | undefined> {
+    const rows = (await this.db.query(
+      'SELECT key_id, wrapped_key FROM family_keys WHERE family_id = $1',
+      [familyId],
+    )) as { key_id: string; wrapped_key: string }[];
+    return rows[0] && unwrapKey(this.master, familyId, rows[0].key_id, rows[0].wrapped_key);
+  }
+
+  /**
+   * Replaces every clear `details` of the event by a seal under the family's key (a new key, kept
+   * in memory until `commit()`, if the family has none). Events without details cost nothing.
+   */
+  async seal(familyId: string, event: FamilyEvent): Promise<SealedEvent> {
+    const clear = hasClearDetails(event);
+    if (!clear) return { event, commit: async () => {} };
+    const existing = await this.keyOf(familyId);
+    const key = existing ?? newDataKey(randomUUID());
+    const sealOne = (memberId: string, details: unknown) =>
+      isSealed(details)
+        ? details
+        : sealDetails(key, familyId, memberId, details as PersonalDetails);
+    const sealed = mapDetails(event, sealOne);
+    return {
+      event: sealed,
+      commit: async () => {
+        if (existing) return;
+        const inserted = (await this.db.query(
+          `INSERT INTO family_keys (family_id, key_id, wrapped_key) VALUES ($1, $2, $3)
+           ON CONFLICT (family_id) DO NOTHING RETURNING family_id`,
+          [familyId, key.keyId, wrapKey(this.master, familyId, key)],
+        )) as unknown[];
+        if (!inserted.length) throw new FamilyKeyRace(`family ${familyId} got a key meanwhile`);
+      },
+    };
+  }
+
+  /**
+   * The event's data with every sealed detail opened, or `{erased: true}` once the key is gone.
+   * `key` may be passed when opening many events of one family.
+   */
+  async reveal<T extends { type: string; data: Record<string, unknown> }>(
+    familyId: string,
+    events: T[],
+  ): Promise<T[]> {
+    if (!events.some((e) => memberDetailsOf(e).length)) return events;
+    const key = await this.keyOf(familyId);
+    const open = (memberId: string, details: unknown): PersonalDetails | ErasedDetails =>
+      key && isSealed(details) ? openDetails(key, familyId, memberId, details) : { erased: true };
+    return events.map((e) => mapDetails(e as unknown as FamilyEvent, open) as unknown as T);
+  }
+
+  /** Crypto-shredding: deletes the family's key. True if there was one. */
+  async destroy(familyId: string): Promise<boolean> {
+    const deleted = (await this.db.query(
+      'DELETE FROM family_keys WHERE family_id = $1 RETURNING family_id',
+      [familyId],
+    )) as [unknown[], number] | unknown[];
+    const rows = Array.isArray(deleted[0]) ? (deleted[0] as unknown[]) : deleted;
+    return rows.length > 0;
+  }
+}
+
+type Details = SealedDetails | PersonalDetails | ErasedDetails | undefined;
+
+const hasClearDetails = (event: FamilyEvent) => memberDetailsOf(event).some((d) => !isSealed(d));
+
+/** The event with each member's `details` replaced by `change(memberId, details)`. */
+function mapDetails(
+  event: FamilyEvent,
+  change: (memberId: string, d: unknown) => Details,
+): FamilyEvent {
+  if (event.type === 'FamilyReferred' && event.data.members) {
+    const members = event.data.members.map((m) =>
+      m.details === undefined ? m : { ...m, details: change(m.memberId, m.details) },
+    );
+    return { ...event, data: { ...event.data, members } } as FamilyEvent;
+  }
+  if (event.type === 'MemberDetailsRecorded') {
+    const details = change(event.data.memberId, event.data.details);
+    return { ...event, data: { ...event.data, details } } as FamilyEvent;
+  }
+  return event;
+}
