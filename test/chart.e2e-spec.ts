@@ -2,7 +2,9 @@ import { familyStreamId } from '@app/domain';
 import { DomainRow } from '@app/outcomes';
 import { generateFamilies, toNewEvents } from '@app/workload';
 import { DOMParser, Element } from '@xmldom/xmldom';
+import { readFileSync } from 'node:fs';
 import { as } from './support/auth';
+import { BrowserSession, boxesOf, listen, overlap, startBrowser } from './support/browser';
 import { Harness, startHarness } from './support/harness';
 
 /** The outcomes chart over HTTP: the same figures as `/v1/outcomes`, drawn. */
@@ -84,4 +86,94 @@ describe('GET /v1/outcomes/chart.svg', () => {
       .expect(400);
     expect(res.body.errors[0]).toMatchObject({ field: 'cohort' });
   });
+});
+
+describe('the chart in headless Chromium', () => {
+  let browser: BrowserSession;
+  beforeAll(async () => {
+    browser = await startBrowser();
+  }, 60_000);
+  afterAll(() => browser?.close());
+
+  it('renders every bar, whisker and label legibly, as the table says', async () => {
+    const query = `authority=${AUTHORITY}&cohort=all_exits`;
+    const table = await h.http
+      .get(`/v1/outcomes?${query}`)
+      .set(as('keyworker', AUTHORITY))
+      .expect(200);
+    const domains = table.body.domains as DomainRow[];
+    const page = await browser.open(
+      `${await listen(h.app)}/v1/outcomes/chart.svg?${query}`,
+      as('keyworker', AUTHORITY),
+    );
+
+    const png = await browser.screenshot(page, 'outcomes-chart');
+    const image = readFileSync(png);
+    expect(image.subarray(1, 4).toString()).toBe('PNG');
+    const svg = (await boxesOf(page, 'svg'))[0];
+    expect(image.readUInt32BE(16)).toBe(Math.round(svg.width)); // IHDR width
+    expect(image.length).toBeGreaterThan(20_000); // drawn, not a blank page
+
+    // Bars: one per domain and time point with figures, laid out to one scale.
+    const bars = await boxesOf(page, 'rect.bar');
+    const points = domains.flatMap((d) => [
+      d.baseline,
+      d.exit,
+      ...(d.followUp ? [d.followUp] : []),
+    ]);
+    expect(bars).toHaveLength(points.length);
+    const scale = bars[0].width / points[0].pct;
+    bars.forEach((bar, i) => {
+      expect(bar.height).toBeGreaterThan(10);
+      if (points[i].pct > 0) expect(bar.width).toBeGreaterThan(0);
+      expect(bar.width).toBeCloseTo(points[i].pct * scale, 0);
+      expect(bar.x).toBeCloseTo(bars[0].x, 1);
+    });
+    // Whiskers span the interval on the same scale.
+    const whiskers = await boxesOf(page, 'path.whisker');
+    expect(whiskers).toHaveLength(points.length);
+    whiskers.forEach((w, i) => {
+      const [lo, hi] = points[i].ci95;
+      expect(w.x - bars[i].x).toBeCloseTo(lo * scale, -1);
+      expect(w.width).toBeGreaterThan((hi - lo) * scale - 2);
+    });
+
+    // Labels say what the table says.
+    const labels = await boxesOf(page, 'text.domain-label');
+    expect(labels.map((l) => l.text.replace(/\s+/g, ''))).toEqual(
+      domains.map((d) => d.label.replace(/\s+/g, '')),
+    );
+    const values = await boxesOf(page, 'text.value');
+    expect(values.map((v) => v.text)).toEqual(
+      points.map((p) => `${Math.round(p.pct)}%${'n' in p ? ` (n = ${p.n as number})` : ''}`),
+    );
+
+    // Legible: real glyphs (non-zero boxes), at least 10 px, inside the image, none on another.
+    const texts = await boxesOf(page, 'text');
+    expect(texts.length).toBeGreaterThan(3 * points.length);
+    for (const t of texts) {
+      expect(t.width).toBeGreaterThan(0);
+      expect(t.height).toBeGreaterThan(0);
+      expect(t.fontSize).toBeGreaterThanOrEqual(10);
+      expect(t.x).toBeGreaterThanOrEqual(0);
+      expect(t.x + t.width).toBeLessThanOrEqual(svg.width);
+    }
+    const collisions = texts.flatMap((a, i) =>
+      texts
+        .slice(i + 1)
+        .filter((b) => overlap(a, b))
+        .map((b) => `${a.text} / ${b.text}`),
+    );
+    expect(collisions).toEqual([]);
+
+    // Black and white: bars are grey (r = g = b) or the black-on-white hatch.
+    const fills = await page.$$eval('rect.bar', (rects) =>
+      rects.map((r) => r.ownerDocument.defaultView!.getComputedStyle(r).fill),
+    );
+    for (const fill of fills) {
+      const rgb = /^rgb\((\d+), (\d+), (\d+)\)$/.exec(fill);
+      if (rgb) expect(new Set(rgb.slice(1)).size).toBe(1);
+      else expect(fill).toMatch(/^url\(".*#outcomes-chart-hatch"\)$/);
+    }
+  }, 60_000);
 });

@@ -5,13 +5,17 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response, json } from 'express';
 import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { LOGGING_START } from '@app/observability';
 import { AppModule } from './app.module';
+import { setupDocs } from './docs/openapi';
+import { Metrics } from './metrics/metrics';
 
 /** The HTTP application as it runs in production; tests build it the same way. */
 export async function createApi(config?: StorageConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: process.env.NODE_ENV === 'test' ? ['error', 'warn'] : ['error', 'warn', 'log'],
+    ...LOGGING_START,
   });
   // Security headers (no X-Powered-By, nosniff, frame and referrer policies, HSTS).
   app.use(helmet());
@@ -30,5 +34,12 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   const server = app.getHttpServer() as Server;
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.use(app.get(Metrics).httpMiddleware());
+  // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
+  app.useBodyParser('json', { limit: '2mb', strict: true });
+  app.enableShutdownHooks();
+  setupDocs(app);
   return app;
 }

@@ -1,5 +1,6 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
@@ -11,6 +12,7 @@ import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthController } from './health/health.controller';
 import { ProblemFilter } from './http/problems';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
 import { SavingsModule } from './savings/savings.module';
@@ -22,6 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        loggingModule('api'),
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         DiscoveryModule,
         AuthModule,
@@ -33,6 +36,7 @@ export class AppModule {
         FollowUpsModule,
         ReturnsModule,
         SavingsModule,
+        MetricsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],

@@ -7,8 +7,10 @@ import {
   waitForProjections,
 } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
+import { LOGGING_START, loggingModule } from '@app/observability';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 
 export interface Ledger {
@@ -20,12 +22,20 @@ export interface Ledger {
 /** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
 export async function openLedger(): Promise<Ledger> {
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
-    EventStoreModule.forRoot(storageConfigFromEnv(), [
-      ...projectionMigrations,
-      ...returnsMigrations,
-    ]),
-    { logger: ['error', 'warn'] },
+    {
+      module: class CliLedger {},
+      imports: [
+        loggingModule('cli'),
+        EventStoreModule.forRoot(storageConfigFromEnv(), [
+          ...projectionMigrations,
+          ...returnsMigrations,
+        ]),
+      ],
+    },
+    LOGGING_START,
   );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   return {
     db: app.get(DataSource),
     store: app.get<EventStore>(EVENT_STORE),

@@ -4,7 +4,6 @@
  * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
-import { Logger } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
@@ -12,6 +11,7 @@ import { runDemo } from './demo';
 import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
+import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
 import { generateReturn } from './return';
 import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
@@ -145,6 +145,28 @@ program
   );
 
 program
+  .command('rebuild')
+  .description(
+    'replay projections from the start of the log into shadow tables and swap them in once caught up (readers and a running worker keep the live tables meanwhile)',
+  )
+  .argument(
+    '[projection...]',
+    `projections to rebuild (default all: ${projectionNames().join(', ')})`,
+  )
+  .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
+  .action(async (names: string[], o: { batch: number }) => {
+    try {
+      selectProjections(names); // an unknown name fails before connecting
+    } catch (e) {
+      return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
+    }
+    const result = await onLedger((ledger) => rebuild(ledger, names, { batchSize: o.batch }));
+    out(
+      `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,
+    );
+  });
+
+program
   .command('followups')
   .description('follow-up scheduler commands')
   .command('tick')
@@ -264,8 +286,11 @@ program
 
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),
-  (e: unknown) => {
-    new Logger('outcomes').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  async (e: unknown) => {
+    // On stderr as a JSON line, like every log of the service; stdout holds only results.
+    // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
+    const { createLogger } = await import('@app/observability');
+    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);
   },
 );

@@ -1,17 +1,21 @@
 import { storageConfigFromEnv } from '@app/event-store';
-import { Logger } from '@nestjs/common';
+import { LOGGING_START, createLogger } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(
     WorkerModule.forRoot(storageConfigFromEnv()),
+    LOGGING_START,
   );
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
   app.enableShutdownHooks();
 }
 
 main().catch((e: unknown) => {
   // Refusing to start (e.g. a Redis that may evict jobs) must stop the process, loudly.
-  new Logger('worker').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  createLogger('worker').fatal(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
   process.exit(1);
 });

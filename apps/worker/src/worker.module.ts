@@ -1,4 +1,5 @@
 import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
+import { loggingModule } from '@app/observability';
 import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
 import {
   DynamicModule,
@@ -25,6 +26,7 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
     this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
       streamPrefixes: [FAMILY_STREAM_PREFIX],
       batchSize: Number(process.env.PROJECTION_BATCH_SIZE ?? 500),
+      analyzeAfter: Number(process.env.PROJECTION_ANALYZE_AFTER ?? 100_000),
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
   }
@@ -44,6 +46,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        loggingModule('worker'),
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
         FollowUpsWorkerModule.forRoot(),
         ReturnsWorkerModule.forRoot(),

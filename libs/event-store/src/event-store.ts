@@ -50,6 +50,19 @@ export interface ReadAllOptions {
   limit?: number;
 }
 
+/** Where a stream-ordered read stopped: the last event returned. */
+export interface StreamCursor {
+  streamId: string;
+  revision: bigint;
+}
+
+export interface ReadByStreamOptions {
+  /** Start after this event (exclusive); from the first stream when absent. */
+  after?: StreamCursor;
+  streamPrefixes?: string[];
+  limit: number;
+}
+
 export interface SubscribeOptions {
   streamPrefixes?: string[];
   /** How many events to fetch per read; the iterator reads again only when the consumer asks. */
@@ -82,6 +95,14 @@ export interface EventStore {
    * by more than one batch.
    */
   subscribeAll(fromPosition: Position, options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+
+  /**
+   * Optional (rebuilds use it when present): events at or below `upTo` in stream-id then revision
+   * order, a page at a time. `upTo` must be a position a subscriber has seen (e.g.
+   * `headPosition()`), so nothing at or below it can still commit. Replaying stream by stream lets
+   * a per-stream projection write each stream's rows once instead of once per batch it spans.
+   */
+  readAllByStream?(upTo: Position, options: ReadByStreamOptions): Promise<RecordedEvent[]>;
 
   /** Position of the latest event that a subscriber can see now (0n when empty). */
   headPosition(): Promise<Position>;

@@ -169,6 +169,24 @@ export async function listFollowUps(
   };
 }
 
+/** How many revisits are in each status as at `at`, per authority (for metrics). */
+export async function followUpCounts(
+  db: DataSource,
+  at: Date,
+): Promise<{ authority: string; status: FollowUpListStatus; count: number }[]> {
+  const statuses = Object.keys(STATUS_WHERE) as FollowUpListStatus[];
+  const rows = (await db.query(
+    `SELECT authority, ${statuses
+      .map((s) => `count(*) FILTER (WHERE ${STATUS_WHERE[s]})::int AS ${s}`)
+      .join(', ')}
+     FROM follow_ups GROUP BY authority ORDER BY authority`,
+    [at.toISOString()],
+  )) as ({ authority: string } & Record<FollowUpListStatus, number>)[];
+  return rows.flatMap((row) =>
+    statuses.map((status) => ({ authority: row.authority, status, count: row[status] })),
+  );
+}
+
 /** Where a revisit lives (for commands on it); undefined if no such follow-up was scheduled. */
 export async function findFollowUp(
   db: DataSource,

@@ -104,7 +104,11 @@ describe('outcomesChartSvg', () => {
         expect(Number(rect.getAttribute('data-pct'))).toBe(p.pct);
         // The value printed beside the bar is the table's percentage, rounded as NatCen printed it.
         const group = rect.parentNode as Element;
-        expect(text(byClass(group, 'text', 'value')[0])).toBe(`${Math.round(p.pct)}%`);
+        expect(text(byClass(group, 'text', 'value')[0])).toBe(
+          series === 'followUp'
+            ? `${Math.round(p.pct)}% (n = ${row.followUp!.n})`
+            : `${Math.round(p.pct)}%`,
+        );
         expect(text(byClass(group, 'text', 'series-label')[0])).toBe(
           { baseline: 'baseline', exit: 'exit', followUp: 'one year on' }[series],
         );

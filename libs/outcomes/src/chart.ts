@@ -24,7 +24,7 @@ export interface ChartOptions {
   idPrefix?: string;
 }
 
-const WIDTH = 920;
+const WIDTH = 940;
 const LABEL_X = 12; // domain labels, left-aligned
 const SERIES_X = 312; // series names, right-aligned
 const PLOT_X0 = 320; // 0 %
@@ -95,7 +95,10 @@ function bar(
     // A white halo under the black whisker keeps it visible where it crosses the dark bar.
     `<path class="whisker-halo" d="${whisker}" stroke="#fff" stroke-width="4" fill="none"/>`,
     `<path class="whisker" data-ci-lo="${lo}" data-ci-hi="${hi}" d="${whisker}" stroke="#000" stroke-width="1.5" fill="none"/>`,
-    `<text class="value" x="${num(Math.max(end, x(hi)) + 6)}" y="${cy + 4}">${pctText(p.pct)}</text>`,
+    // One year on is over fewer families (those assessed then): say how many.
+    `<text class="value" x="${num(Math.max(end, x(hi)) + 6)}" y="${cy + 4}">${pctText(p.pct)}${
+      series.key === 'followUp' ? ` (n = ${n})` : ''
+    }</text>`,
     `</g>`,
   ].join('');
 }

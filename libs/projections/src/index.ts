@@ -8,12 +8,15 @@ import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-Programm
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
 import { AuditLog1764610000000 } from './migrations/1764610000000-AuditLog';
 import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
+import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
+import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
 export * from './batches';
 export * from './projection';
 export * from './runner';
+export * from './rebuild';
 export * from './outcomes.projection';
 export * from './outcomes.queries';
 export { FamiliesProjection, TimelineProjection };
@@ -28,6 +31,8 @@ export const projectionMigrations = [
   ApiKeys1764600000000,
   AuditLog1764610000000,
   FamilyKeys1764650000000,
+  OutcomeRollup1764710000000,
+  FollowUpListIndexes1764720000000,
 ];
 
 /** Every projection the worker runs, in one place. */

@@ -1,4 +1,4 @@
-import { RecordedEvent } from '@app/event-store';
+import { Position, RecordedEvent } from '@app/event-store';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -11,4 +11,25 @@ export interface Projection {
   /** Tables the projection owns; a rebuild empties them and replays from the start. */
   readonly tables: readonly string[];
   apply(events: RecordedEvent[], tx: EntityManager): Promise<void>;
+  /**
+   * Optional fast path for a rebuild on the database that holds the PostgreSQL log: fills the
+   * projection's empty tables with the events at or below `upTo` in one set-based statement,
+   * exactly as `apply` would (the rebuild's determinism test compares the two).
+   */
+  replayFromLog?(tx: EntityManager, log: LogSource): Promise<void>;
+  /**
+   * Optional: the projection a rebuild's replay applies instead (e.g. one that leaves derived
+   * aggregates out), and what completes its tables afterwards, set-based, in one statement or few.
+   * The catch-up after the replay, and live running, use the projection itself.
+   */
+  forReplay?(): Projection;
+  finishReplay?(tx: EntityManager): Promise<void>;
+}
+
+export interface LogSource {
+  /** The log's table, schema-qualified. */
+  events: string;
+  upTo: Position;
+  /** `LIKE` patterns of the streams to include, or null for all. */
+  streamPatterns: string[] | null;
 }

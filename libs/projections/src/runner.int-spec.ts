@@ -113,4 +113,42 @@ describe('ProjectionRunner', () => {
       { status: 'offered', n: 30 },
     ]);
   });
+
+  it('analyzes the tables of a projection once it has applied analyzeAfter events, and the log', async () => {
+    const analyzed = async () =>
+      (await db.query(
+        `SELECT relname, reltuples FROM pg_class
+         WHERE relnamespace = current_schema()::regnamespace AND relname = ANY($1)
+         ORDER BY relname`,
+        [['events', 'families', 'family_timeline']],
+      )) as { relname: string; reltuples: number }[];
+    const runner = new ProjectionRunner(store, db, allProjections(), {
+      batchSize: 5,
+      analyzeAfter: 20,
+    });
+    let last = 0n;
+    for (let i = 0; i < 12; i++) {
+      const id = randomUUID();
+      const r = await store.append(familyStreamId(id), [referral('la-9'), offer('la-9')], {
+        expectedRevision: 'no_stream',
+      });
+      if (r.position > last) last = r.position;
+    }
+    const before = await analyzed();
+    runner.start();
+    try {
+      await waitForProjections(db, names, last);
+    } finally {
+      await runner.stop();
+    }
+    const after = await analyzed();
+    // ANALYZE sets reltuples to what the table held then: 90 rows before, 20 more at the first
+    // threshold (24 applied, batches of 5).
+    const tuples = (rows: typeof before, name: string) =>
+      rows.find((t) => t.relname === name)!.reltuples;
+    expect(tuples(before, 'family_timeline')).toBeLessThan(110);
+    expect(tuples(after, 'family_timeline')).toBeGreaterThanOrEqual(110);
+    expect(tuples(after, 'events')).toBeGreaterThanOrEqual(110);
+    expect(tuples(after, 'families')).toBeGreaterThanOrEqual(40);
+  });
 });

@@ -14,6 +14,12 @@ export interface RunnerOptions {
   streamPrefixes?: string[];
   /** How often a runner that does not hold a projection's lock tries again. */
   standbyRetryMs?: number;
+  /**
+   * ANALYZE a projection's tables (and, for the first projection, the log) once it has applied
+   * this many events since the last time: after a bulk load the planner otherwise works from the
+   * statistics of near-empty tables until autovacuum comes round. 0 turns it off; default 100,000.
+   */
+  analyzeAfter?: number;
   logger?: RunnerLogger;
 }
 
@@ -96,13 +102,15 @@ export class ProjectionRunner {
       batchSize: this.batchSize,
       signal,
     });
+    const analyzeAfter = this.options.analyzeAfter ?? 100_000;
+    let sinceAnalyze = 0;
     for await (const batch of inBatches(events, this.batchSize)) {
       const last = batch[batch.length - 1].position;
       await this.dataSource.transaction(async (tx) => {
         const current = await lockCheckpoint(tx, projection.name);
         if (current !== position) {
           throw new Error(
-            `checkpoint moved from ${position} to ${current}: another runner is applying`,
+            `checkpoint moved from ${position} to ${current}: another runner applied, or a rebuild was swapped in; resuming from it`,
           );
         }
         await projection.apply(batch, tx);
@@ -112,6 +120,21 @@ export class ProjectionRunner {
         ]);
       });
       position = last;
+      sinceAnalyze += batch.length;
+      if (analyzeAfter > 0 && sinceAnalyze >= analyzeAfter) {
+        sinceAnalyze = 0;
+        await this.analyze(projection);
+      }
+    }
+  }
+
+  private async analyze(projection: Projection): Promise<void> {
+    const tables = [...projection.tables];
+    if (projection === this.projections[0]) tables.push('events');
+    for (const table of tables) {
+      await this.dataSource.query(`ANALYZE ${table}`).catch((e: unknown) => {
+        this.logger.error(`projection ${projection.name}: ANALYZE ${table} failed: ${describe(e)}`);
+      });
     }
   }
 }

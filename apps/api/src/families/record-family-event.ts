@@ -5,6 +5,7 @@ import { PersonalDataVault } from '@app/security';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
+import { Metrics } from '../metrics/metrics';
 
 export class RecordFamilyEventCommand {
   constructor(readonly request: RecordRequest) {}
@@ -22,11 +23,14 @@ export class RecordFamilyEventHandler implements ICommandHandler<
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(CLOCK) clock: Clock,
     vault: PersonalDataVault,
+    private readonly metrics: Metrics,
   ) {
     this.recorder = new FamilyRecorder(store, clock, vault);
   }
 
-  execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
-    return this.recorder.record(request);
+  async execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
+    const recorded = await this.recorder.record(request);
+    this.metrics.eventsRecorded.inc({ type: request.event.type });
+    return recorded;
   }
 }

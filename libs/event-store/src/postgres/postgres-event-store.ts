@@ -8,6 +8,7 @@ import {
   NewEvent,
   Position,
   ReadAllOptions,
+  ReadByStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   WrongExpectedRevisionError,
@@ -249,6 +250,28 @@ export class PostgresEventStore implements EventStore {
          ORDER BY position
          LIMIT $3`,
         [fromPosition.toString(), prefixes, options.limit ?? null],
+      ),
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAllByStream(upTo: Position, options: ReadByStreamOptions): Promise<RecordedEvent[]> {
+    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes.map(likePrefix) : null;
+    const params: unknown[] = [upTo.toString(), prefixes, options.limit];
+    let after = '';
+    if (options.after) {
+      params.push(options.after.streamId, options.after.revision.toString());
+      // A row comparison, so the (stream_id, revision) unique index serves it as a range scan.
+      after = 'AND (stream_id, revision) > ($4, $5::bigint)';
+    }
+    const { rows } = await this.track(
+      this.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM events
+         WHERE position <= $1 ${after}
+           AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))
+         ORDER BY stream_id, revision
+         LIMIT $3`,
+        params,
       ),
     );
     return rows.map(toRecorded);

@@ -1,0 +1,190 @@
+import { Clock } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { QUEUES as FOLLOW_UP_QUEUES, followUpConfigFromEnv, followUpCounts } from '@app/follow-ups';
+import { projectionCheckpoints } from '@app/projections';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { JobType, Queue } from 'bullmq';
+import { NextFunction, Request, Response } from 'express';
+import IORedis, { Redis } from 'ioredis';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { CLOCK } from '../clock';
+
+/** Most unapplied events read per scrape to count projection lag; beyond it the gauge says "at least". */
+export const LAG_COUNT_CAP = 10_000;
+
+/** BullMQ queues whose depth is reported (add the returns queue here when it exists). */
+export const METRIC_QUEUES: string[] = [...Object.values(FOLLOW_UP_QUEUES)];
+
+const JOB_STATES: JobType[] = [
+  'waiting',
+  'delayed',
+  'active',
+  'failed',
+  'prioritized',
+  'waiting-children',
+];
+
+/**
+ * The Prometheus metrics of one API process, on a registry of its own (several apps may share a
+ * process in tests). Counters and the latency histogram are updated as requests happen; gauges
+ * over the log, read models and queues are read at scrape time.
+ */
+@Injectable()
+export class Metrics implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly registers = [this.registry];
+
+  readonly eventsRecorded = new Counter({
+    name: 'outcomes_events_recorded_total',
+    help: 'Events recorded through this API process, by type (an idempotent retry counts again)',
+    labelNames: ['type'],
+    registers: this.registers,
+  });
+  readonly httpDuration = new Histogram({
+    name: 'outcomes_http_request_duration_seconds',
+    help: 'HTTP request latency, by route template and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: this.registers,
+  });
+  private readonly head = new Gauge({
+    name: 'outcomes_event_store_head_position',
+    help: 'Global position of the last event in the store',
+    registers: this.registers,
+  });
+  private readonly lagEvents = new Gauge({
+    name: 'outcomes_projection_lag_events',
+    help: `Events appended but not yet applied, by projection (counted up to ${LAG_COUNT_CAP})`,
+    labelNames: ['projection'],
+    registers: this.registers,
+  });
+  private readonly lagSeconds = new Gauge({
+    name: 'outcomes_projection_lag_seconds',
+    help: 'Age of the oldest event a projection has not applied yet (0 when caught up)',
+    labelNames: ['projection'],
+    registers: this.registers,
+  });
+  private readonly queueJobs = new Gauge({
+    name: 'outcomes_queue_jobs',
+    help: 'BullMQ jobs by queue and state',
+    labelNames: ['queue', 'state'],
+    registers: this.registers,
+  });
+  private readonly queueUp = new Gauge({
+    name: 'outcomes_queue_up',
+    help: '1 if Redis answered the queue-depth query at this scrape, else 0',
+    registers: this.registers,
+  });
+  private readonly followUps = new Gauge({
+    name: 'outcomes_follow_ups',
+    help: 'Revisits by status (due, overdue, …) as at the scrape, per authority',
+    labelNames: ['authority', 'status'],
+    registers: this.registers,
+  });
+
+  private redis?: Redis;
+  private queues?: Queue[];
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'outcomes_' });
+  }
+
+  /** Express middleware timing every request under its route template (never the raw URL). */
+  httpMiddleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const end = this.httpDuration.startTimer();
+      res.once('finish', () => {
+        const route = (req.route as { path?: string } | undefined)?.path;
+        end({
+          method: req.method,
+          route: route ?? (res.statusCode === 404 ? 'unmatched' : 'other'),
+          status: String(res.statusCode),
+        });
+      });
+      next();
+    };
+  }
+
+  /** The exposition text, gauges refreshed first. */
+  async scrape(): Promise<string> {
+    await Promise.all([this.readLog(), this.readQueues(), this.readFollowUps()]);
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private async readLog(): Promise<void> {
+    const head = await this.store.headPosition();
+    this.head.set(Number(head));
+    const checkpoints = await projectionCheckpoints(this.db);
+    if (!checkpoints.size) return;
+    const from = [...checkpoints.values()].reduce((a, b) => (b < a ? b : a));
+    // One read from the furthest-behind checkpoint serves every projection.
+    const behind = from < head ? await this.store.readAll(from, { limit: LAG_COUNT_CAP }) : [];
+    const now = this.clock.now().getTime();
+    for (const [name, position] of checkpoints) {
+      const pending = behind.filter((e) => e.position > position);
+      const oldest = pending[0]?.metadata.recordedAt;
+      this.lagEvents.set({ projection: name }, pending.length);
+      this.lagSeconds.set(
+        { projection: name },
+        oldest ? Math.max(0, (now - Date.parse(oldest)) / 1000) : 0,
+      );
+    }
+  }
+
+  private async readQueues(): Promise<void> {
+    try {
+      if (!this.queues) {
+        const config = followUpConfigFromEnv();
+        // Fail fast when Redis is down: a scrape must not hang on it.
+        this.redis = new IORedis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: true,
+          connectTimeout: 1000,
+        });
+        this.redis.on('error', () => undefined); // reported as outcomes_queue_up 0
+        await this.redis.connect();
+        this.queues = METRIC_QUEUES.map(
+          (name) => new Queue(name, { connection: this.redis!, prefix: config.prefix }),
+        );
+      }
+      for (const queue of this.queues) {
+        const counts = await queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES)
+          this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }
+      this.queueUp.set(1);
+    } catch {
+      this.queueUp.set(0);
+      await this.dropRedis();
+    }
+  }
+
+  private async readFollowUps(): Promise<void> {
+    this.followUps.reset();
+    for (const { authority, status, count } of await followUpCounts(this.db, this.clock.now()))
+      this.followUps.set({ authority, status }, count);
+  }
+
+  private async dropRedis(): Promise<void> {
+    const queues = this.queues ?? [];
+    const redis = this.redis;
+    this.queues = undefined;
+    this.redis = undefined;
+    await Promise.allSettled(queues.map((q) => q.close()));
+    redis?.disconnect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.dropRedis();
+  }
+}

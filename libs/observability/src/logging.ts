@@ -1,0 +1,102 @@
+/**
+ * Structured JSON logs (pino) for the API, the worker and the CLI: one line per event, with the
+ * service, and for HTTP the correlation id. No personal data and no credentials: request lines
+ * carry only method, URL (ids and codes, never names), status and time; headers and bodies are
+ * never logged, and credential headers are redacted should anything log them anyway.
+ */
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamicModule } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+
+export type Service = 'api' | 'worker' | 'cli';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** Paths pino blanks out wherever they appear in a log object. */
+export const REDACTED = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  'req.body',
+  'body',
+];
+
+export function loggerOptions(service: Service): LoggerOptions {
+  return {
+    // The CLI talks to a person on stderr: only what needs their attention.
+    level:
+      process.env.LOG_LEVEL ??
+      (process.env.NODE_ENV === 'test' || service === 'cli' ? 'warn' : 'info'),
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACTED, censor: '[redacted]' },
+  };
+}
+
+/** A plain pino logger (for code outside Nest: start-up failures, the CLI's errors). */
+export const createLogger = (
+  service: Service,
+  destination: DestinationStream = pino.destination(service === 'cli' ? 2 : 1),
+): Logger => pino(loggerOptions(service), destination);
+
+/** A caller's correlation id if it is a plain token; otherwise a fresh one (never echo junk). */
+export function correlationId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : randomUUID();
+}
+
+/**
+ * Nest start-up options for pino: logs wait for the pino logger (no coloured text lines first),
+ * and a failed start throws to the caller, who logs it through pino and exits, instead of Nest
+ * printing the buffer and the error as text.
+ */
+export const LOGGING_START = {
+  bufferLogs: true,
+  autoFlushLogs: false,
+  abortOnError: false,
+} as const;
+
+/** Routes whose every request would drown the log (probes and scrapes). */
+const QUIET = /^\/(health|metrics)(\?|$)/;
+
+/**
+ * Nest's logger as pino (`app.useLogger(app.get(PinoLogger))`); for the API also one line per
+ * request, with the correlation id, echoed as `X-Correlation-Id` and handed to the write path.
+ */
+export function loggingModule(
+  service: Service,
+  // The CLI writes results on stdout, so its logs go to stderr.
+  destination: DestinationStream = pino.destination(service === 'cli' ? 2 : 1),
+): DynamicModule {
+  return LoggerModule.forRoot({
+    pinoHttp: [
+      {
+        ...loggerOptions(service),
+        genReqId: (req: IncomingMessage, res: ServerResponse) => {
+          const id = correlationId(req.headers[CORRELATION_HEADER]);
+          // The controllers read the header into the events' metadata: one id end to end.
+          req.headers[CORRELATION_HEADER] = id;
+          res.setHeader('X-Correlation-Id', id);
+          return id;
+        },
+        customAttributeKeys: { reqId: 'correlationId' },
+        quietReqLogger: true,
+        serializers: {
+          req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customLogLevel: (_req, res, error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        autoLogging: { ignore: (req) => QUIET.test(req.url ?? '') },
+      },
+      destination,
+    ],
+  });
+}

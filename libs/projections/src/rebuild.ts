@@ -1,0 +1,431 @@
+import { EventStore, Position, RecordedEvent, START, StreamCursor } from '@app/event-store';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { LogSource, Projection } from './projection';
+
+export type RebuildPhase = 'replay' | 'indexes' | 'catch-up' | 'swap' | 'done';
+
+export interface RebuildProgress {
+  phase: RebuildPhase;
+  /** Events applied so far (every projection applies each of them). */
+  events: number;
+  /** Events at or below the head when the rebuild started (what `replay` works through). */
+  total: number;
+  position: Position;
+}
+
+export interface RebuildOptions {
+  /** Most events applied in one transaction; default 5000. */
+  batchSize?: number;
+  streamPrefixes?: string[];
+  onProgress?: (progress: RebuildProgress) => void;
+  /** Called once the shadow tables have caught up, just before the swap (tests interleave writes). */
+  beforeSwap?: () => Promise<void>;
+}
+
+export interface RebuildResult {
+  projections: string[];
+  /** Events applied to the shadow tables, the final tail included. */
+  events: number;
+  /** Checkpoint of the rebuilt projections when they were swapped in. */
+  position: Position;
+  seconds: number;
+}
+
+export class RebuildInProgress extends Error {
+  override readonly name = 'RebuildInProgress';
+}
+
+const DEADLOCK = '40P01';
+
+/**
+ * Rebuilds projections from position 0 into shadow tables and swaps them in only once they have
+ * caught up, so readers keep the live tables (and the live runner keeps applying to them) until a
+ * single transaction replaces them.
+ *
+ * 1. Shadow tables in a schema of their own (`<schema>__rebuild`), made like the live ones; the
+ *    projections' unchanged SQL writes to them through `SET LOCAL search_path`. Unique indexes
+ *    exist from the start (the projections upsert on them); the others are built after the replay.
+ * 2. Replay up to the head as it stood at the start, stream by stream when the store can
+ *    (`readAllByStream`): a family's rows are then written about once instead of once for every
+ *    batch its events are spread over. Every projection here folds per stream, so the result is
+ *    the same as in position order (the determinism test checks it). Batches apply to every
+ *    projection concurrently, one transaction each, while the next batch is read.
+ *    A projection may replay through a lighter variant (`forReplay`) and complete its tables
+ *    set-based afterwards (`finishReplay`: the outcome rollup), and may fill a table straight from
+ *    the PostgreSQL log in SQL (`replayFromLog`: the timeline).
+ * 3. Build the other indexes, ANALYZE, and catch up in position order to the current head.
+ * 4. Swap, in one transaction: lock the projections' checkpoint rows (the lock every live batch
+ *    takes first), apply whatever was appended since, replace each live table by its shadow and set
+ *    the checkpoints. A live runner's next batch then finds its checkpoint moved and resumes from
+ *    the swapped-in position (its fencing), so nothing is applied twice or missed.
+ */
+export async function rebuildProjections(
+  store: EventStore,
+  db: DataSource,
+  projections: Projection[],
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const batchSize = options.batchSize ?? 5000;
+  const prefixes = options.streamPrefixes;
+  const names = projections.map((p) => p.name);
+  const tables = projections.flatMap((p) => [...p.tables]);
+  const [{ live }] = (await db.query('SELECT current_schema() AS live')) as { live: string }[];
+  const shadow = `${live}__rebuild`;
+  if (shadow.length > 63) throw new Error(`schema name too long for a rebuild: ${live}`);
+
+  // One rebuild of a schema at a time: they would share the shadow schema.
+  const guard = db.createQueryRunner();
+  await guard.connect();
+  try {
+    const [{ locked }] = (await guard.query(
+      `SELECT pg_try_advisory_lock(hashtext('rebuild:' || current_schema())) AS locked`,
+    )) as { locked: boolean }[];
+    if (!locked) throw new RebuildInProgress(`a rebuild of schema ${live} is already running`);
+    try {
+      const total = await countUpTo(db, store, prefixes);
+      let events = 0;
+      const report = (phase: RebuildPhase, position: Position) =>
+        options.onProgress?.({ phase, events, total: total.count, position });
+
+      await createShadowTables(db, live, shadow, tables);
+      const applyTo = (targets: Projection[]) => async (batch: RecordedEvent[]) => {
+        await Promise.all(
+          targets.map((p) => db.transaction((tx) => applyInShadow(tx, shadow, p, batch))),
+        );
+        events += batch.length;
+      };
+      const applyAll = applyTo(projections);
+
+      const readAfter = (from: Position) =>
+        store.readAll(from, { streamPrefixes: prefixes, limit: batchSize });
+
+      // 2. Replay up to the head as it stood at the start.
+      let position = total.head;
+      report('replay', START);
+      // Projections that can copy straight from the log do so, beside the batched replay.
+      const log = await logSource(db, store, live, total.head, prefixes);
+      const copying = log ? projections.filter((p) => p.replayFromLog) : [];
+      const batched = projections
+        .filter((p) => !copying.includes(p))
+        .map((p) => p.forReplay?.() ?? p);
+      const copied = Promise.all(
+        copying.map((p) =>
+          db.transaction(async (tx) => {
+            await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
+            await tx.query('SET LOCAL synchronous_commit TO off');
+            await p.replayFromLog!(tx, log!);
+          }),
+        ),
+      );
+      copied.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      const applyBatched = batched.length
+        ? applyTo(batched)
+        : async (b: RecordedEvent[]) => {
+            events += b.length;
+          };
+      if (store.readAllByStream) {
+        const readAllByStream = store.readAllByStream.bind(store);
+        const read = (after?: StreamCursor) =>
+          readAllByStream(total.head, { after, streamPrefixes: prefixes, limit: batchSize });
+        await pipeline(
+          read(),
+          (batch) => {
+            const last = batch[batch.length - 1];
+            return batch.length < batchSize
+              ? undefined
+              : read({ streamId: last.streamId, revision: last.revision });
+          },
+          async (batch) => {
+            await applyBatched(batch);
+            report('replay', total.head);
+          },
+        );
+      } else {
+        position = START;
+        await pipeline(
+          readAfter(position),
+          (batch) => {
+            const last = batch[batch.length - 1].position;
+            return batch.length < batchSize || last >= total.head ? undefined : readAfter(last);
+          },
+          async (batch) => {
+            await applyBatched(batch);
+            position = batch[batch.length - 1].position;
+            report('replay', position);
+          },
+        );
+      }
+
+      await copied;
+      await Promise.all(
+        projections
+          .filter((p) => p.finishReplay)
+          .map((p) =>
+            db.transaction(async (tx) => {
+              await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
+              await p.finishReplay!(tx);
+            }),
+          ),
+      );
+
+      // 3. The other indexes and statistics, then whatever was appended meanwhile.
+      report('indexes', position);
+      await createShadowIndexes(db, live, shadow, tables);
+      for (const table of tables) await db.query(`ANALYZE ${q(shadow)}.${q(table)}`);
+      await pipeline(
+        readAfter(position),
+        (batch) =>
+          batch.length < batchSize ? undefined : readAfter(batch[batch.length - 1].position),
+        async (batch) => {
+          await applyAll(batch);
+          position = batch[batch.length - 1].position;
+          report('catch-up', position);
+        },
+      );
+
+      await options.beforeSwap?.();
+      report('swap', position);
+      const swapped = await swapIn(db, store, projections, { live, shadow, position, prefixes });
+      events += swapped.events;
+      await db.query(`DROP SCHEMA IF EXISTS ${q(shadow)} CASCADE`);
+      report('done', swapped.position);
+      return {
+        projections: names,
+        events,
+        position: swapped.position,
+        seconds: (Date.now() - started) / 1000,
+      };
+    } catch (e) {
+      await db.query(`DROP SCHEMA IF EXISTS ${q(shadow)} CASCADE`).catch(() => undefined);
+      throw e;
+    } finally {
+      await guard.query(`SELECT pg_advisory_unlock(hashtext('rebuild:' || current_schema()))`);
+    }
+  } finally {
+    await guard.release();
+  }
+}
+
+/**
+ * Reads the next batch while the current one is applied: `next` starts the read that follows a
+ * batch (or says there is none), before `apply` runs. At most two batches are held at once.
+ */
+async function pipeline(
+  first: Promise<RecordedEvent[]>,
+  next: (batch: RecordedEvent[]) => Promise<RecordedEvent[]> | undefined,
+  apply: (batch: RecordedEvent[]) => Promise<void>,
+): Promise<void> {
+  let reading: Promise<RecordedEvent[]> | undefined = first;
+  while (reading) {
+    const batch: RecordedEvent[] = await reading;
+    if (!batch.length) return;
+    reading = next(batch);
+    // A read that fails while the batch is applied is reported by the await above, next round.
+    reading?.catch(() => undefined);
+    await apply(batch);
+  }
+}
+
+/**
+ * Applies a batch to a projection's shadow tables: the projection's own SQL, its unqualified table
+ * names resolved in the shadow schema. Not durable on its own (nothing reads the shadow tables
+ * before the swap, which commits durably), so commits need not wait for the WAL flush.
+ */
+async function applyInShadow(
+  tx: EntityManager,
+  shadow: string,
+  projection: Projection,
+  batch: RecordedEvent[],
+): Promise<void> {
+  await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
+  await tx.query('SET LOCAL synchronous_commit TO off');
+  await projection.apply(batch, tx);
+}
+
+/** The PostgreSQL log, when it is in this database (the store's `readAllByStream` says PostgreSQL). */
+async function logSource(
+  db: DataSource,
+  store: EventStore,
+  live: string,
+  upTo: Position,
+  prefixes?: string[],
+): Promise<LogSource | undefined> {
+  if (!store.readAllByStream) return undefined;
+  const events = `${q(live)}.events`;
+  const [{ found }] = (await db.query('SELECT to_regclass($1) IS NOT NULL AS found', [events])) as {
+    found: boolean;
+  }[];
+  if (!found) return undefined;
+  return {
+    events,
+    upTo,
+    streamPatterns: prefixes?.length ? prefixes.map(likePattern) : null,
+  };
+}
+
+async function countUpTo(
+  db: DataSource,
+  store: EventStore,
+  prefixes?: string[],
+): Promise<{ head: Position; count: number }> {
+  const head = await store.headPosition();
+  // The events table is the PostgreSQL store's; any other store reports no total (progress
+  // then shows events and rate only).
+  const rows = (await db
+    .query(
+      `SELECT count(*)::bigint AS n FROM events WHERE position <= $1
+         AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))`,
+      [head.toString(), prefixes?.length ? prefixes.map(likePattern) : null],
+    )
+    .catch(() => [{ n: '0' }])) as { n: string }[];
+  return { head, count: Number(rows[0].n) };
+}
+
+/** Shadow tables like the live ones: columns, defaults, checks, and the unique indexes. */
+async function createShadowTables(
+  db: DataSource,
+  live: string,
+  shadow: string,
+  tables: string[],
+): Promise<void> {
+  await db.query(`DROP SCHEMA IF EXISTS ${q(shadow)} CASCADE`);
+  await db.query(`CREATE SCHEMA ${q(shadow)}`);
+  for (const table of tables) {
+    await db.query(
+      `CREATE TABLE ${q(shadow)}.${q(table)} (LIKE ${q(live)}.${q(table)}
+         INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY
+         INCLUDING STORAGE INCLUDING COMPRESSION INCLUDING COMMENTS)`,
+    );
+    // Constraints by name (primary keys, unique), so the swapped-in table has the same ones.
+    const constraints = (await db.query(
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+       WHERE conrelid = $1::regclass AND contype IN ('p', 'u', 'x') ORDER BY conname`,
+      [`${q(live)}.${q(table)}`],
+    )) as { conname: string; def: string }[];
+    for (const c of constraints) {
+      await db.query(
+        `ALTER TABLE ${q(shadow)}.${q(table)} ADD CONSTRAINT ${q(c.conname)} ${c.def}`,
+      );
+    }
+    for (const index of await indexesOf(db, live, table, true)) {
+      await db.query(onShadow(index.def, shadow, table));
+    }
+  }
+}
+
+/** The non-unique indexes, built once the replay has filled the tables (faster than row by row). */
+async function createShadowIndexes(
+  db: DataSource,
+  live: string,
+  shadow: string,
+  tables: string[],
+): Promise<void> {
+  for (const table of tables) {
+    for (const index of await indexesOf(db, live, table, false)) {
+      await db.query(onShadow(index.def, shadow, table));
+    }
+  }
+}
+
+/** Indexes that no constraint owns (those are recreated with their constraint). */
+async function indexesOf(
+  db: DataSource,
+  live: string,
+  table: string,
+  unique: boolean,
+): Promise<{ name: string; def: string }[]> {
+  return (await db.query(
+    `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+     WHERE i.indrelid = $1::regclass AND i.indisunique = $2
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+     ORDER BY c.relname`,
+    [`${q(live)}.${q(table)}`, unique],
+  )) as { name: string; def: string }[];
+}
+
+/** `CREATE INDEX name ON <live table> USING …` → the same index (same name) on the shadow table. */
+function onShadow(def: string, shadow: string, table: string): string {
+  const match = /^(CREATE (?:UNIQUE )?INDEX \S+ ON )(?:ONLY )?\S+( USING .*)$/s.exec(def);
+  if (!match) throw new Error(`cannot recreate index: ${def}`);
+  return `${match[1]}${q(shadow)}.${q(table)}${match[2]}`;
+}
+
+/**
+ * The swap, in one transaction that also applies the last events appended since the catch-up.
+ * Its checkpoint-row locks keep live batches out; a reader waits at most for the swap itself.
+ * Retried on a deadlock (a reader holding one table while the swap holds another).
+ */
+async function swapIn(
+  db: DataSource,
+  store: EventStore,
+  projections: Projection[],
+  at: { live: string; shadow: string; position: Position; prefixes?: string[] },
+): Promise<{ position: Position; events: number }> {
+  const names = projections.map((p) => p.name).sort();
+  await db.query(
+    `INSERT INTO projection_checkpoints (name, position)
+     SELECT unnest($1::text[]), 0 ON CONFLICT (name) DO NOTHING`,
+    [names],
+  );
+  for (let attempt = 1; ; attempt++) {
+    const runner = db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const result = await swapOnce(runner, store, projections, names, at);
+      await runner.commitTransaction();
+      return result;
+    } catch (e) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if ((e as { code?: string }).code === DEADLOCK && attempt < 5) continue;
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+async function swapOnce(
+  runner: QueryRunner,
+  store: EventStore,
+  projections: Projection[],
+  names: string[],
+  at: { live: string; shadow: string; position: Position; prefixes?: string[] },
+): Promise<{ position: Position; events: number }> {
+  await runner.query(
+    'SELECT name FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name FOR UPDATE',
+    [names],
+  );
+  // No live batch can commit now. Holding an xid, this transaction also holds back the store's
+  // visibility horizon, so the tail read below ends; anything later is the live runner's, from
+  // the checkpoint set here.
+  let position = at.position;
+  let events = 0;
+  await runner.query(`SET LOCAL search_path TO ${q(at.shadow)}`);
+  for (;;) {
+    const batch = await store.readAll(position, { streamPrefixes: at.prefixes, limit: 5000 });
+    if (!batch.length) break;
+    for (const p of projections) await p.apply(batch, runner.manager);
+    position = batch[batch.length - 1].position;
+    events += batch.length;
+  }
+  await runner.query(`SET LOCAL search_path TO ${q(at.live)}`);
+  const tables = projections.flatMap((p) => [...p.tables]);
+  await runner.query(`LOCK TABLE ${tables.map((t) => `${q(at.live)}.${q(t)}`).join(', ')}`);
+  for (const table of tables) {
+    await runner.query(`DROP TABLE ${q(at.live)}.${q(table)}`);
+    await runner.query(`ALTER TABLE ${q(at.shadow)}.${q(table)} SET SCHEMA ${q(at.live)}`);
+  }
+  await runner.query('UPDATE projection_checkpoints SET position = $2 WHERE name = ANY($1)', [
+    names,
+    position.toString(),
+  ]);
+  return { position, events };
+}
+
+/** `prefix%`, LIKE's own wildcards taken literally (as the store does). */
+const likePattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
