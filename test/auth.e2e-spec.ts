@@ -81,7 +81,7 @@ describe('authentication and permissions on every route (e2e)', () => {
       });
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
     }
-  });
+  }, 60_000); // every route × every role: slow on a loaded machine
 
   it('answers 403 to every role that lacks the route permission, and lets the others past', async () => {
     let refusals = 0;
@@ -100,7 +100,7 @@ describe('authentication and permissions on every route (e2e)', () => {
       }
     }
     expect(refusals).toBeGreaterThan(0);
-  });
+  }, 60_000); // every route × every role: slow on a loaded machine
 
   it('refuses an expired token and one signed with another key', async () => {
     const outcomes = () => h.http.get('/v1/outcomes');

@@ -62,6 +62,7 @@ export class ErasureController {
             familyId,
             event: { type: 'FamilyErased', data: { occurredAt: this.clock.now().toISOString() } },
             actor: actorOf(principal, correlationId),
+            authority: principal.authority,
           }),
         );
       } catch (error) {
