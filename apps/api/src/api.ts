@@ -37,9 +37,6 @@ export async function createApi(config?: StorageConfig): Promise<INestApplicatio
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.use(app.get(Metrics).httpMiddleware());
-  // Strict JSON (objects and arrays only); 2 MB fits a 1,000-event batch.
-  app.useBodyParser('json', { limit: '2mb', strict: true });
-  app.enableShutdownHooks();
   setupDocs(app);
   return app;
 }
