@@ -129,14 +129,31 @@ describe('national returns (e2e)', () => {
     engine.start(60_000);
   };
 
+  // Each family is recorded by a key worker of its own authority (writes are authority-scoped).
+  const authorityOf = new Map<string, string>();
   const record = async (items: Item[]) => {
-    const res = await h.http
-      .post('/v1/events/batch')
-      .set(as('keyworker', LA))
-      .send({ events: items });
-    expect(res.status).toBe(200);
-    expect((res.body.results as { status: number }[]).filter((r) => r.status !== 201)).toEqual([]);
-    const results = res.body.results as { position: string; eventId: string }[];
+    for (const i of items) {
+      if (i.type === 'FamilyReferred') authorityOf.set(i.familyId, i.data.authority as string);
+    }
+    const groups = new Map<string, number[]>();
+    items.forEach((i, n) => {
+      const authority = authorityOf.get(i.familyId) ?? LA;
+      groups.set(authority, [...(groups.get(authority) ?? []), n]);
+    });
+    const results: { position: string; eventId: string }[] = new Array(items.length);
+    for (const [authority, indexes] of groups) {
+      const res = await h.http
+        .post('/v1/events/batch')
+        .set(as('keyworker', authority))
+        .send({ events: indexes.map((n) => items[n]) });
+      expect(res.status).toBe(200);
+      expect((res.body.results as { status: number }[]).filter((r) => r.status !== 201)).toEqual(
+        [],
+      );
+      (res.body.results as { position: string; eventId: string }[]).forEach((r, k) => {
+        results[indexes[k]] = r;
+      });
+    }
     return results;
   };
 
