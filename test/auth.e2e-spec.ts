@@ -60,7 +60,11 @@ describe('authentication and permissions on every route (e2e)', () => {
         Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`),
       )
       .sort();
-    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(served);
+    // Outside the controllers (and so outside the guard) only the data-free API docs are served.
+    const docs = (route: string) => /^GET \/docs(-json|-yaml)?(\/|$)/.test(route);
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      served.filter((r) => !docs(r)),
+    );
     expect(routes.length).toBeGreaterThanOrEqual(12);
     for (const route of routes) {
       expect({ route: route.handler, declared: !!route.permission !== route.isPublic }).toEqual({
@@ -81,7 +85,7 @@ describe('authentication and permissions on every route (e2e)', () => {
       });
       expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
     }
-  });
+  }, 60_000); // every route × every role: slow on a loaded machine
 
   it('answers 403 to every role that lacks the route permission, and lets the others past', async () => {
     let refusals = 0;
@@ -100,7 +104,7 @@ describe('authentication and permissions on every route (e2e)', () => {
       }
     }
     expect(refusals).toBeGreaterThan(0);
-  });
+  }, 60_000); // every route × every role: slow on a loaded machine
 
   it('refuses an expired token and one signed with another key', async () => {
     const outcomes = () => h.http.get('/v1/outcomes');

@@ -34,9 +34,9 @@ const bodies = (familyId: string): Record<string, unknown> => ({
     ],
   },
   'POST /v1/follow-ups/:followUpId/assign': { worker: 'kw-9' },
+  'POST /v1/returns': { authority: A, periodStart: '2025-01-01', periodEnd: '2025-12-31' },
   'POST /v1/follow-ups/:followUpId/complete': { educationProblems: false },
   'POST /v1/follow-ups/:followUpId/missed': { reason: 'uncontactable' },
-  'POST /v1/returns': { authority: A, periodStart: '2025-01-01', periodEnd: '2025-12-31' },
 });
 
 /**
@@ -172,7 +172,7 @@ describe('authority isolation (e2e)', () => {
           if (res.status === 200 && key === 'POST /v1/events/batch') {
             expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([404]);
           } else if (route.method === 'POST') {
-            // Referring into A's family id or authority from B: refused, nothing recorded.
+            // Referring into A's family id or authority, or A's return, from B: refused.
             expect(seen.status === 403 || seen.status === 404 ? 'refused' : seen).toBe('refused');
           }
         }

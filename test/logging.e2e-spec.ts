@@ -83,7 +83,7 @@ function requestLine(correlationId: string): Promise<Record<string, unknown>> {
 
 describe('structured request logs', () => {
   it('logs the request with the caller’s correlation id and echoes it, without credentials or body', async () => {
-    const auth = as('keyworker', 'leeds');
+    const auth = as('keyworker', BODY_MARKER, 'kw-log-1'); // a referral into one's own authority
     const token = auth.authorization.replace(/^Bearer /, '');
     const res = await request(base)
       .post('/v1/families')

@@ -12,11 +12,13 @@ export const sees = (principal: Principal, authority: string): boolean =>
 export function scopedAuthority(principal: Principal, asked?: string): string | undefined {
   if (principal.authority === null) return asked;
   if (asked !== undefined && asked !== principal.authority) {
+    const message = `authority must be your own (${principal.authority})`;
     throw new ForbiddenException({
       statusCode: 403,
       error: 'Forbidden',
       code: 'outside_authority',
-      message: `you may only see authority ${principal.authority}`,
+      message,
+      errors: [{ field: 'authority', rule: 'own_authority', message }],
     });
   }
   return principal.authority;
