@@ -92,9 +92,9 @@ describe('structured request logs', () => {
       .set('Cookie', `session=${SECRET_KEY}`)
       .set('X-Correlation-Id', 'corr-log-test-1')
       .send({
-        authority: 'leeds',
+        authority: BODY_MARKER,
         programme: 'fip',
-        referral: { source: 'police', reasons: [BODY_MARKER], occurredAt: '2025-01-10' },
+        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
       });
     expect(res.headers['x-correlation-id']).toBe('corr-log-test-1');
     const line = await requestLine('corr-log-test-1');
