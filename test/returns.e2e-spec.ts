@@ -12,7 +12,9 @@ import {
 import { Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { as } from './support/auth';
+import { boxesOf, listen, startBrowser } from './support/browser';
 import { Harness, startHarness } from './support/harness';
 
 /**
@@ -405,6 +407,69 @@ describe('national returns (e2e)', () => {
     expect(html.text).toContain('Is anyone better off?');
     // No family id leaves in a return.
     for (const f of awaiting) expect(csv + firstJson.toString()).not.toContain(f[0].familyId);
+  });
+
+  it('renders the printable page in headless Chromium: every table and cell as the JSON says, the chart, the provenance', async () => {
+    const content = JSON.parse(firstJson.toString()) as {
+      sections: {
+        title: string;
+        tables: {
+          columns: { id: string }[];
+          rows: { values: Record<string, number | string | null> }[];
+        }[];
+      }[];
+    };
+    const sha = createHash('sha256').update(firstJson).digest('hex');
+    const browser = await startBrowser();
+    try {
+      const page = await browser.open(
+        `${await listen(h.app)}/v1/returns/${first.id}/content?format=html`,
+        as('data_manager', LA),
+      );
+      // Headings and tables as laid out, in the order of the JSON.
+      const headings = (await boxesOf(page, 'section > h2')).map((b) => b.text);
+      expect(headings).toEqual(
+        expect.arrayContaining(content.sections.map((s) => s.title).concat('Provenance')),
+      );
+      const expected = content.sections.flatMap((s) =>
+        s.tables.map((t) => t.rows.map((r) => t.columns.map((c) => String(r.values[c.id] ?? '')))),
+      );
+      const rendered = await page.$$eval('section > table', (tables) =>
+        tables.map((t) =>
+          Array.from(t.querySelectorAll('tbody tr')).map((tr) =>
+            Array.from((tr as typeof t).querySelectorAll('td')).map(
+              (td) => (td as typeof t).textContent ?? '',
+            ),
+          ),
+        ),
+      );
+      expect(rendered).toEqual(expected);
+      // Suppressed cells show the symbol, and every cell is readable (size and no overlap).
+      expect(rendered.flat(2)).toContain(SUPPRESSED);
+      const cells = await boxesOf(page, 'td');
+      expect(cells.length).toBe(expected.flat(2).length);
+      for (const cell of cells) {
+        expect(cell.fontSize).toBeGreaterThanOrEqual(10);
+        expect(cell.width).toBeGreaterThan(0);
+      }
+      // The chart is drawn inside the page: bars with real extent.
+      const bars = await boxesOf(page, 'figure svg rect.bar');
+      expect(bars.length).toBeGreaterThan(0);
+      expect(bars.every((b) => b.height > 5)).toBe(true);
+      expect(bars.some((b) => b.width > 0)).toBe(true);
+      // The provenance names the content's hash.
+      expect((await boxesOf(page, 'code')).map((b) => b.text)).toContain(sha);
+
+      const png = readFileSync(await browser.screenshot(page, 'return'));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(50_000); // tables and chart drawn, not a blank page
+      // Printable: Chromium makes an A4 PDF of it, several pages long.
+      const pdf = await page.pdf({ format: 'A4' });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length).toBeGreaterThan(1);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('regenerates byte for byte at the same position, also after every read model is rebuilt', async () => {
