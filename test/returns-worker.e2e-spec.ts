@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { connectRedis } from '@app/follow-ups';
 import { RETURNS_QUEUE } from '@app/returns';
@@ -81,4 +81,97 @@ describe('returns in the worker process (e2e)', () => {
       await exited(worker);
     }
   }, 90_000);
+  it('builds a return exactly once after the worker is SIGKILLed mid-build', async () => {
+    // Enough families in la-0 that the build takes long enough to be killed part-way.
+    const families = 3000;
+    for (let i = 0; i < families; i += 100) {
+      await Promise.all(
+        Array.from({ length: Math.min(100, families - i) }, (_, j) =>
+          h.store.append(familyStreamId(randomUUID()), storyOf((i + j) * 5), {
+            expectedRevision: 'no_stream',
+          }),
+        ),
+      );
+    }
+    const request = () =>
+      h.http
+        .post('/v1/returns')
+        .set(as('data_manager', 'la-0'))
+        .send({ authority: 'la-0', periodStart: '2024-01-01', periodEnd: '2024-12-31' });
+    const statusOf = async (id: string) =>
+      (await h.http.get(`/v1/returns/${id}`).set(as('data_manager', 'la-0'))).body as {
+        status: string;
+        progress: number;
+      };
+    const res = await request();
+    expect(res.status).toBe(202);
+    const id: string = res.body.id;
+    // A short lock, so the killed worker's job is taken back (stalled) within seconds.
+    const env = { RETURNS_QUEUE_PREFIX: prefix, FOLLOW_UPS: 'off', RETURNS_LOCK_MS: '1000' };
+
+    // The first worker starts the build; it is SIGKILLed as soon as the build is under way.
+    const first = startWorker(h.config.database, env);
+    let seen = { status: 'pending', progress: 0 };
+    try {
+      const deadline = Date.now() + 40_000;
+      while (!(seen.status === 'building' && seen.progress > 0) && Date.now() < deadline) {
+        seen = await statusOf(id);
+        expect(seen.status).not.toBe('built');
+        expect(seen.status).not.toBe('failed');
+        if (seen.status !== 'building' || seen.progress === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      }
+    } finally {
+      first.kill('SIGKILL');
+    }
+    expect(await exited(first)).toBeNull();
+    expect(first.signalCode).toBe('SIGKILL');
+    expect(seen.status).toBe('building');
+    expect(seen.progress).toBeGreaterThan(0);
+    expect(seen.progress).toBeLessThan(100);
+    const killed = await statusOf(id);
+    expect(killed.status).toBe('building');
+
+    // A new worker finishes it; a second request at the same position is the clean build.
+    const second = startWorker(h.config.database, env);
+    try {
+      const again = await request();
+      expect(again.status).toBe(202);
+      expect(again.body.position).toBe(res.body.position);
+      const deadline = Date.now() + 60_000;
+      const done = new Map<string, string>();
+      while (done.size < 2 && Date.now() < deadline) {
+        for (const r of [id, again.body.id as string]) {
+          const s = await statusOf(r);
+          expect(s.status).not.toBe('failed');
+          if (s.status === 'built') done.set(r, s.status);
+        }
+        if (done.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect([...done.keys()].sort()).toEqual([id, again.body.id].sort());
+
+      const content = async (r: string) => {
+        const c = await h.http
+          .get(`/v1/returns/${r}/content?format=json`)
+          .set(as('data_manager', 'la-0'));
+        expect(c.status).toBe(200);
+        const sha = createHash('sha256').update(c.text).digest('hex');
+        expect(c.headers['x-content-sha256']).toBe(sha);
+        return { sha, body: JSON.parse(c.text) as { provenance: { position: string } } };
+      };
+      const recovered = await content(id);
+      const clean = await content(again.body.id);
+      expect(recovered.sha).toBe(clean.sha);
+      expect(recovered.body.provenance.position).toBe(res.body.position);
+      const rows = (await h.db.query(
+        `SELECT status, progress, error FROM returns WHERE return_id = $1`,
+        [id],
+      )) as { status: string; progress: number; error: string | null }[];
+      expect(rows).toEqual([{ status: 'built', progress: 100, error: null }]);
+    } finally {
+      second.kill('SIGTERM');
+      await exited(second);
+    }
+  }, 120_000);
 });

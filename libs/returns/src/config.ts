@@ -8,6 +8,11 @@ export interface ReturnsConfig {
   /** BullMQ key prefix (the follow-ups' by default: one per deployment). */
   prefix: string;
   reconcileEveryMs: number;
+  /**
+   * `RETURNS_LOCK_MS`: how long a build's lock lasts unrenewed; a worker killed mid-build has its
+   * job taken back from it (BullMQ's stalled-job check) after about this long.
+   */
+  lockMs: number;
 }
 
 export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReturnsConfig {
@@ -17,11 +22,16 @@ export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Retu
       'RETURNS_RECONCILE_EVERY_MS must be a whole number of milliseconds, at least 100',
     );
   }
+  const lockMs = Number(env.RETURNS_LOCK_MS ?? 30_000);
+  if (!Number.isInteger(lockMs) || lockMs < 500) {
+    throw new Error('RETURNS_LOCK_MS must be a whole number of milliseconds, at least 500');
+  }
   return {
     enabled: env.RETURNS !== 'off',
     redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
     prefix: env.RETURNS_QUEUE_PREFIX ?? env.FOLLOW_UP_QUEUE_PREFIX ?? 'outcomes',
     reconcileEveryMs,
+    lockMs,
   };
 }
 

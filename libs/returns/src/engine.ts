@@ -95,14 +95,26 @@ export class ReturnsEngine {
     return buildStored(this.options, id, onProgress);
   }
 
-  /** Queues every unfinished request again; returns how many. */
+  /**
+   * Queues every unfinished request again; returns how many. A job BullMQ already finished or
+   * failed (e.g. one that stalled too often) while its request is still unfinished would make
+   * the add a no-op, so it is removed first.
+   */
   async reconcile(): Promise<number> {
     const ids = await unfinishedReturns(this.options.db);
-    for (const id of ids) await enqueueReturn(this.queue, id);
+    for (const id of ids) {
+      const job = await this.queue.getJob(id);
+      if (job) {
+        const state = await job.getState();
+        if (state === 'completed' || state === 'failed') await job.remove();
+      }
+      await enqueueReturn(this.queue, id);
+    }
     return ids.length;
   }
 
-  start(reconcileEveryMs = 60_000): void {
+  /** `lockMs`: a killed worker's build is taken back (stalled) after about this long. */
+  start(reconcileEveryMs = 60_000, lockMs = 30_000): void {
     const log = this.options.logger;
     this.worker = new Worker(
       RETURNS_QUEUE,
@@ -119,7 +131,13 @@ export class ReturnsEngine {
           throw e;
         }
       },
-      { connection: this.options.redis, prefix: this.options.prefix, concurrency: 1 },
+      {
+        connection: this.options.redis,
+        prefix: this.options.prefix,
+        concurrency: 1,
+        lockDuration: lockMs,
+        stalledInterval: lockMs,
+      },
     );
     this.worker.on('error', (e) => log?.error(`returns worker: ${e.message}`));
     const sweep = () =>

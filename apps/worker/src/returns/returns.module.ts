@@ -47,7 +47,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
       costs: savingsCostAvoidance(),
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
-    this.engine.start(this.config.reconcileEveryMs);
+    this.engine.start(this.config.reconcileEveryMs, this.config.lockMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
