@@ -27,7 +27,6 @@ import {
   Body,
   ConflictException,
   Controller,
-  ForbiddenException,
   Get,
   HttpCode,
   Inject,
@@ -50,6 +49,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { scopedAuthority, sees } from '../auth/scope';
 import { CLOCK } from '../clock';
 import { Clock } from '@app/domain';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
@@ -146,7 +146,7 @@ export class ReturnsController {
   /** A return of the caller's authority (national callers see every one); else not found. */
   private async visible(id: string, caller: Principal): Promise<StoredReturn> {
     const r = await findReturn(this.db, id);
-    if (!r || (caller.authority !== null && caller.authority !== r.authority)) {
+    if (!r || !sees(caller, r.authority)) {
       throw new NotFoundException({ message: `no return ${id}` });
     }
     return r;
@@ -184,13 +184,7 @@ export class ReturnsController {
       });
     }
     if (errors.length) throw new RequestInvalid(errors);
-    if (caller.authority !== null && caller.authority !== q.authority) {
-      const message = 'authority must be your own';
-      throw new ForbiddenException({
-        message,
-        errors: [{ field: 'authority', rule: 'own_authority', message }],
-      });
-    }
+    scopedAuthority(caller, q.authority);
     const id = randomUUID();
     // Built as at the head now: later records belong to a later return (and show in its diff).
     const position = await this.store.headPosition();
