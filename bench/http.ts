@@ -12,6 +12,8 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createPool, quoteIdent } from '@app/event-store';
 import { issueToken } from '@app/security';
@@ -19,11 +21,13 @@ import { Pool } from 'pg';
 import {
   DATABASE_URL,
   arg,
+  cpuSeconds,
   describeDatabase,
   fmt,
   loadAverage,
   machine,
   out,
+  postgresCpuSeconds,
   waitForQuiet,
 } from './support/append-workload';
 
@@ -140,6 +144,33 @@ async function main(): Promise<void> {
         `Bearer ${issueToken(secret, { subject: `bench.${a}`, role: 'keyworker', authority: a }, { expiresInSeconds: 3600 })}`,
       ]),
     );
+    // node:http with keep-alive rather than fetch: fetch cost ~1 ms of CPU a request here, on
+    // the same two cores as the server it measures.
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const post = (path: string, authorization: string, body: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(
+          `${base}${path}`,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              authorization,
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
     const samples: Sample[] = [];
     const errors = new Map<string, number>();
     const t0 = Date.now();
@@ -154,12 +185,12 @@ async function main(): Promise<void> {
         for (const step of story(i, authority)) {
           if (Date.now() >= end) return;
           const started = performance.now();
-          const res = await fetch(`${base}${step.path.replace(':id', familyId)}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: tokens.get(authority)! },
-            body: JSON.stringify(step.body),
-          });
-          const body = (await res.json()) as { familyId?: string; position?: string };
+          const res = await post(
+            `${step.path.replace(':id', familyId)}`,
+            tokens.get(authority)!,
+            JSON.stringify(step.body),
+          );
+          const body = JSON.parse(res.body) as { familyId?: string; position?: string };
           const ms = performance.now() - started;
           if (res.status !== 201 && res.status !== 200) {
             const key = `${res.status} ${step.path}`;
@@ -197,7 +228,23 @@ async function main(): Promise<void> {
       }
     })();
     const loadStart = loadAverage();
+    // CPU by process over the measured window: where each request's cost goes.
+    const [api, worker] = children.map((c) => c.pid!);
+    const cpu = () => ({
+      api: cpuSeconds(api),
+      worker: cpuSeconds(worker),
+      postgres: postgresCpuSeconds(),
+      client: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+      at: Date.now(),
+    });
+    let cpuFrom = cpu();
+    let cpuTo = cpuFrom;
+    setTimeout(() => (cpuFrom = cpu()), measureFrom - Date.now());
+    const stopCpu = setTimeout(() => (cpuTo = cpu()), end - Date.now());
     await Promise.all(Array.from({ length: CONCURRENCY }, client));
+    agent.destroy();
+    clearTimeout(stopCpu);
+    if (cpuTo === cpuFrom) cpuTo = cpu();
     sampling = false;
     await sampler;
     const loadEnd = loadAverage();
@@ -219,6 +266,18 @@ async function main(): Promise<void> {
       out(`errors: ${[...errors.entries()].map(([k, n]) => `${k} × ${n}`).join(', ')}`);
     out(
       `each request: one event (a referral, or one of 8 events of that family), a bearer token; projections: ${PROJECTIONS.join(', ')}`,
+    );
+    const n = samples.length;
+    const per = (k: 'api' | 'worker' | 'postgres' | 'client') =>
+      ((1000 * (cpuTo[k] - cpuFrom[k])) / n).toFixed(2);
+    const total = (['api', 'worker', 'postgres', 'client'] as const).reduce(
+      (sum, k) => sum + (cpuTo[k] - cpuFrom[k]),
+      0,
+    );
+    const seconds = (cpuTo.at - cpuFrom.at) / 1000;
+    out(
+      `CPU per request (ms, measured window): API ${per('api')}, worker ${per('worker')}, PostgreSQL (all its processes) ${per('postgres')}, this client ${per('client')}; ` +
+        `total ${((1000 * total) / n).toFixed(2)} ms, ${(total / seconds).toFixed(2)} of ${cpus().length} cores busy`,
     );
     out(`machine: ${machine()}; API and worker one Node process each`);
     out(`database: ${database}`);

@@ -4,6 +4,7 @@
  * two benchmarks measure one thing the same way.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { NewEvent } from '@app/event-store';
 import { familyStreamId } from '@app/domain';
@@ -231,3 +232,33 @@ export const machine = () =>
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux); 0 if it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are 14th and 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`)
+
+/** CPU seconds used by every PostgreSQL server process (all backends, WAL writer, checkpointer). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') {
+        total += cpuSeconds(Number(entry));
+      }
+    } catch {
+      // the process ended between listing and reading
+    }
+  }
+  return total;
+}
