@@ -1,8 +1,7 @@
-import { AuditEntry, appendAudit } from '@app/security';
+import { AuditEntry, AuditTrail } from '@app/security';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Observable, catchError, from, mergeMap, throwError } from 'rxjs';
-import { DataSource } from 'typeorm';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { correlationIdOf } from '../http/correlation';
 import { toProblem } from '../http/problems';
@@ -32,7 +31,7 @@ function targets(request: AuthenticatedRequest, body: Body) {
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly audit: AuditTrail) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -42,7 +41,7 @@ export class AuditInterceptor implements NestInterceptor {
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
       (request.method === 'POST' ? 201 : 200);
     const write = (status: number, body?: Body) =>
-      appendAudit(this.db, auditEntry(request, status, body));
+      this.audit.append(auditEntry(request, status, body));
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
         await write(succeeded, typeof body === 'object' ? (body as Body) : undefined);

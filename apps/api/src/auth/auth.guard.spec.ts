@@ -1,7 +1,7 @@
 import { Controller, Get, INestApplication } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { Principal, issueToken } from '@app/security';
+import { AuditTrail, Principal, issueToken } from '@app/security';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -48,6 +48,7 @@ describe('AuthGuard', () => {
         { provide: JWT_SECRET, useValue: SECRET },
         // Bearer tokens never touch the database; a refusal's audit line does.
         { provide: DataSource, useValue: { query: audit } },
+        { provide: AuditTrail, useValue: new AuditTrail({ query: audit }) },
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -120,7 +121,14 @@ describe('AuthGuard', () => {
     expect(res.body).toMatchObject({ statusCode: 403, permission: 'audit:read' });
     const [sql, args] = audit.mock.calls[audit.mock.calls.length - 1];
     expect(sql).toMatch(/INSERT INTO audit_log/);
-    expect(args).toEqual(expect.arrayContaining(['keyworker-1', 'keyworker', 'leeds', 403]));
+    expect(JSON.parse(args[0] as string)).toEqual([
+      expect.objectContaining({
+        subject: 'keyworker-1',
+        role: 'keyworker',
+        authority: 'leeds',
+        status: 403,
+      }),
+    ]);
   });
 
   it('hands the verified principal to the handler', async () => {

@@ -1,7 +1,7 @@
 import {
   InvalidCredentials,
   Permission,
-  appendAudit,
+  AuditTrail,
   Principal,
   can,
   principalForApiKey,
@@ -16,8 +16,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { Request, Response } from 'express';
 import { auditEntry } from '../audit/audit.interceptor';
 import { PERMISSION_KEY, PUBLIC_KEY } from './decorators';
 
@@ -37,6 +37,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly db: DataSource,
+    private readonly audit: AuditTrail,
     @Inject(JWT_SECRET) private readonly secret: string,
   ) {}
 
@@ -53,7 +54,7 @@ export class AuthGuard implements CanActivate {
       targets,
     );
     if (!permission) {
-      await appendAudit(this.db, auditEntry(request, 403));
+      await this.audit.append(auditEntry(request, 403));
       throw new ForbiddenException({
         statusCode: 403,
         error: 'Forbidden',
@@ -62,7 +63,7 @@ export class AuthGuard implements CanActivate {
     }
     if (!can(principal, permission)) {
       // A refused attempt is part of the trail too.
-      await appendAudit(this.db, auditEntry(request, 403));
+      await this.audit.append(auditEntry(request, 403));
       throw new ForbiddenException({
         statusCode: 403,
         error: 'Forbidden',

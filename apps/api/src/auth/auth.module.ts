@@ -1,7 +1,8 @@
-import { jwtSecretFromEnv } from '@app/security';
+import { AuditTrail, jwtSecretFromEnv } from '@app/security';
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { AuthGuard, JWT_SECRET } from './auth.guard';
 import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
 
@@ -20,10 +21,16 @@ import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
         return secret;
       },
     },
+    // One writer per process, so concurrent requests share its group commits.
+    {
+      provide: AuditTrail,
+      inject: [DataSource],
+      useFactory: (db: DataSource) => new AuditTrail(db),
+    },
     // Order matters: who the caller is, then how often they may call.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
-  exports: [JWT_SECRET],
+  exports: [JWT_SECRET, AuditTrail],
 })
 export class AuthModule {}
