@@ -9,8 +9,10 @@ import {
   isSameRecord,
 } from '@app/domain';
 import {
+  AppendResult,
   DuplicateEventIdError,
   EventStore,
+  NewEvent,
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@app/event-store';
@@ -94,6 +96,8 @@ export class FamilyRecorder {
     private readonly clock: Clock,
     /** Without one, events carrying clear personal details are refused by the decider. */
     private readonly sealer?: PersonalDataSealer,
+    /** Families whose history is kept after a write, so the next write need not read it back. */
+    private readonly histories = new RecentHistories(1_000),
   ) {}
 
   async record(command: RecordRequest): Promise<Recorded> {
@@ -110,10 +114,30 @@ export class FamilyRecorder {
     }
   }
 
+  /**
+   * Decides on the kept history when there is one. It may be stale (another process wrote since):
+   * then the append's expected revision fails. Any failure on a kept history, stale or not, is
+   * answered again from the stream as stored, so no answer ever rests on the kept copy alone.
+   */
   private async attempt(command: RecordRequest): Promise<Recorded> {
+    const streamId = familyStreamId(command.familyId);
+    const kept = this.histories.get(streamId);
+    if (kept) {
+      try {
+        return await this.decideAndAppend(command, streamId, kept);
+      } catch {
+        this.histories.delete(streamId);
+      }
+    }
+    return this.decideAndAppend(command, streamId, await this.store.readStream(streamId));
+  }
+
+  private async decideAndAppend(
+    command: RecordRequest,
+    streamId: string,
+    history: RecordedEvent[],
+  ): Promise<Recorded> {
     const { familyId, actor } = command;
-    const streamId = familyStreamId(familyId);
-    const history = await this.store.readStream(streamId);
     const state = fold(history.map(asDomain));
     if (typeof command.authority === 'string') {
       // Before anything answers from the history: another authority's family does not exist here.
@@ -172,6 +196,7 @@ export class FamilyRecorder {
     const result = await this.store.append(streamId, newEvents, {
       expectedRevision: current ?? 'no_stream',
     });
+    this.histories.wrote(streamId, history, newEvents, result);
     return {
       familyId,
       eventId: newEvents[newEvents.length - 1].id,
@@ -198,3 +223,39 @@ const answer = (familyId: string, e: RecordedEvent): Recorded => ({
   revision: Number(e.revision),
   position: e.position.toString(),
 });
+
+/**
+ * The histories of the families written last, least recently written dropped first. Each is an
+ * exact prefix of its stream (events never change), so at worst it is stale, never wrong.
+ */
+export class RecentHistories {
+  private readonly kept = new Map<string, RecordedEvent[]>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(streamId: string): RecordedEvent[] | undefined {
+    return this.kept.get(streamId);
+  }
+
+  delete(streamId: string): void {
+    this.kept.delete(streamId);
+  }
+
+  /** After an append of one event: its position is known, so the history can be extended. */
+  wrote(streamId: string, history: RecordedEvent[], written: NewEvent[], result: AppendResult) {
+    this.kept.delete(streamId);
+    if (this.capacity <= 0 || written.length !== 1) return;
+    const [event] = written;
+    this.kept.set(streamId, [
+      ...history,
+      {
+        // As it reads back from the store (JSON), not as it was built.
+        ...(JSON.parse(JSON.stringify(event)) as NewEvent),
+        streamId,
+        revision: result.nextRevision,
+        position: result.position,
+      },
+    ]);
+    if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value!);
+  }
+}
