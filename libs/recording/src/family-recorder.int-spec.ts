@@ -32,7 +32,10 @@ const accepted: FamilyEvent = {
 };
 const review = (day: number): FamilyEvent => ({
   type: 'ReviewHeld',
-  data: { occurredAt: `2025-02-${String(day).padStart(2, '0')}T00:00:00.000Z` },
+  data: {
+    occurredAt: `2025-02-${String(day).padStart(2, '0')}T00:00:00.000Z`,
+    weeklyContactHours: 6,
+  },
 });
 
 /**
