@@ -45,7 +45,7 @@ export async function openLedger(): Promise<Ledger> {
 
 /**
  * Runs every projection in this process while `work` runs (standing by if a worker already holds
- * them); `caughtUp()` waits until the read models reflect the head of the log.
+ * them); `caughtUp()` waits until the read models reflect every event written so far.
  */
 export async function withProjections<T>(
   ledger: Ledger,
@@ -61,7 +61,7 @@ export async function withProjections<T>(
     waitForProjections(
       ledger.db,
       projections.map((p) => p.name),
-      await ledger.store.headPosition(),
+      await ledger.store.lastPosition(),
       10 * 60_000,
     );
   runner.start();

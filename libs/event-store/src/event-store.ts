@@ -107,6 +107,13 @@ export interface EventStore {
   /** Position of the latest event that a subscriber can see now (0n when empty). */
   headPosition(): Promise<Position>;
 
+  /**
+   * Position of the latest event committed (0n when empty): every append that has returned is at
+   * or below it. To wait until read models reflect everything written so far, wait for this, not
+   * for `headPosition()`, which an older transaction still open can hold back (PostgreSQL).
+   */
+  lastPosition(): Promise<Position>;
+
   close(): Promise<void>;
 }
 

@@ -163,6 +163,7 @@ describe('rebuildProjections', () => {
       readAll: (...a) => store.readAll(...a),
       subscribeAll: (...a) => store.subscribeAll(...a),
       headPosition: () => store.headPosition(),
+      lastPosition: () => store.lastPosition(),
       close: async () => undefined,
     };
     await rebuildProjections(positional, db, allProjections(), {

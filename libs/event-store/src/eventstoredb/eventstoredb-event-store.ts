@@ -251,6 +251,11 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** EventStoreDB shows a committed event to readers at once: the last is the visible head. */
+  lastPosition(): Promise<Position> {
+    return this.headPosition();
+  }
+
   async headPosition(): Promise<Position> {
     const matches = this.matcher(undefined);
     let cursor: ReadPosition = END;

@@ -144,6 +144,8 @@ describe('PostgresEventStore', () => {
       expect(subscriber.seen).toEqual([]);
       expect(await store.readAll(START, { streamPrefixes: [base] })).toEqual([]);
       expect(await store.headPosition()).toBeLessThan(fast.position);
+      // What was written is not: waiting for the last position waits for the slow one too.
+      expect(await store.lastPosition()).toBe(fast.position);
 
       await lock.query('SELECT pg_advisory_unlock($1)', [lockKey]);
       const slowResult = await slow;

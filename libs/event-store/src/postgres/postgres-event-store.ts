@@ -313,6 +313,15 @@ export class PostgresEventStore implements EventStore {
     return BigInt(rows[0].position);
   }
 
+  async lastPosition(): Promise<Position> {
+    const { rows } = await this.track(
+      this.pool.query<{ position: string }>(
+        'SELECT coalesce(max(position), 0) AS position FROM events',
+      ),
+    );
+    return BigInt(rows[0].position);
+  }
+
   /** Ends subscriptions (they return) and, if the store owns its pool, the pool. */
   async close(): Promise<void> {
     this.closing.abort();

@@ -339,6 +339,7 @@ export function describeEventStoreContract(
         const after = await store.readAll(all[1].position, { streamPrefixes: [base], limit: 2 });
         expect(ids(after)).toEqual(ids(all.slice(2, 4)));
         expect(await store.headPosition()).toBeGreaterThanOrEqual(all[4].position);
+        expect(await store.lastPosition()).toBeGreaterThanOrEqual(all[4].position);
       });
     });
 
