@@ -33,8 +33,8 @@ export interface ReturnOptions {
 export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
   if (!specNamed(o.spec)) throw new Error(`unknown spec ${o.spec}`);
   const id = randomUUID();
-  // As at the head of the log now; the read models are caught up to it first.
-  const position = await ledger.store.headPosition();
+  // As at everything recorded by now; the read models are caught up to it first.
+  const position = await ledger.store.lastPosition();
   await insertReturn(ledger.db, {
     id,
     authority: o.authority,

@@ -186,8 +186,9 @@ export class ReturnsController {
     if (errors.length) throw new RequestInvalid(errors);
     scopedAuthority(caller, q.authority);
     const id = randomUUID();
-    // Built as at the head now: later records belong to a later return (and show in its diff).
-    const position = await this.store.headPosition();
+    // Built as at everything recorded by now (the build waits for the read models to reach it):
+    // later records belong to a later return (and show in its diff).
+    const position = await this.store.lastPosition();
     const spec = q.spec ?? DEFAULT_SPEC;
     await insertReturn(this.db, {
       id,
