@@ -22,21 +22,21 @@ const common = {
   },
 };
 module.exports = {
+  // Real databases and processes: a loaded 2-core machine can take seconds where a quiet one
+  // takes milliseconds, so the default 5 s would fail tests for the machine, not the code.
+  // (Jest reads this from the top level only: inside a project it is ignored.)
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
-    // Real databases and processes: a loaded 2-core machine can take seconds where a quiet one
-    // takes milliseconds, so the default 5 s would fail tests for the machine, not the code.
     {
       ...common,
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
-      testTimeout: 30_000,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 30_000,
     },
   ],
 };
