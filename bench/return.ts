@@ -176,7 +176,7 @@ async function main(): Promise<void> {
       };
       const referrals = content.sections.flatMap((s) => s.tables).find((t) => t.id === 'referrals')
         ?.rows[0]?.values.referred;
-      check += `${authority}: ${fmt(Number(referrals))} families referred in the period; `;
+      check += `${authority}: ${typeof referrals === 'number' ? fmt(referrals) : String(referrals)} families referred in the period; `;
       const build = runs.map((r) => r.buildSeconds);
       rows.push(
         `| ${label} | ${RUNS} | ${median(build).toFixed(1)} | ${Math.min(...build).toFixed(1)} – ${Math.max(...build).toFixed(1)} | ${median(runs.map((r) => r.seconds)).toFixed(1)} | ${fmt(Math.max(...runs.map((r) => r.peakRssMb)))} MB |`,
