@@ -85,8 +85,11 @@ export async function withRecordsAt<T>(
       return await db.transaction('REPEATABLE READ', async (tx) => {
         // A rebuild may have rewound a checkpoint since the wait: this snapshot decides.
         const checkpoints = await projectionCheckpoints(tx as never);
-        if (RETURN_PROJECTIONS.some((n) => (checkpoints.get(n) ?? 0n) < position)) {
-          throw new NotCaughtUp();
+        const behind = RETURN_PROJECTIONS.filter((n) => (checkpoints.get(n) ?? 0n) < position);
+        if (behind.length) {
+          throw new NotCaughtUp(
+            `projections ${behind.join(', ')} went back below position ${position} (a rebuild?)`,
+          );
         }
         await sameDefinitions(tx, definitions);
         const records = await readRecords(tx, definitions, scope, period, position, options);
