@@ -68,7 +68,7 @@ export interface BuildContext {
 }
 
 /** What composing a return needs: the builder's context, with the transaction to query in. */
-type ComposeContext = Omit<BuildContext, 'db'> & { db: Queryable };
+export type ComposeContext = Omit<BuildContext, 'db'> & { db: Queryable };
 
 export interface BuiltReturn {
   content: ReturnContent;
