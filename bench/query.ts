@@ -4,19 +4,15 @@
  * each narrow (one authority, one quarter) and national (every authority, a year), p50/p95 and
  * queries/s, through the same query functions the API's handlers call.
  *
- * Loading 1M families as ~40M events would take the better part of an hour here, so the read
- * models are loaded directly: `--seed-families` (5,000) synthetic families go through the real
- * path (event store, then `rebuildProjections`), and their read-model rows are then copied in SQL
- * with fresh family ids, spread over 150 authorities (England has 153), until `--families` is
- * reached. The distributions (statuses, masks, dates) are the workload's; only identities repeat.
+ * The read models are loaded directly (`support/read-models.ts`): `--seed-families` (5,000)
+ * synthetic families through the event store and a rebuild, then copied in SQL under fresh ids
+ * over 150 authorities (England has 153) until `--families` is reached.
  *
  * Options: --families N (100,000), --runs N (100), --warmup N (10), --seed-families N (5,000),
  * --keep, --no-wait. Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else local `test`.
  */
 import { randomBytes } from 'node:crypto';
-import { FAMILY_STREAM_PREFIX, familyStreamId } from '@app/domain';
 import {
-  PostgresEventStore,
   createDataSource,
   createPool,
   eventStoreMigrations,
@@ -28,16 +24,11 @@ import { definitionsFromEnv } from '@app/outcomes';
 import {
   CohortFilter,
   LIVE,
-  allProjections,
   cohortSummary,
   outcomeCounts,
   outcomeModel,
   projectionMigrations,
-  rebuildProjections,
-  updateOutcomeRollup,
 } from '@app/projections';
-import { familyStream, toNewEvents } from '@app/workload';
-import { DataSource } from 'typeorm';
 import {
   DATABASE_URL,
   arg,
@@ -48,6 +39,7 @@ import {
   out,
   waitForQuiet,
 } from './support/append-workload';
+import { loadReadModels } from './support/read-models';
 
 const FAMILIES = arg('families', 100_000);
 const SEED_FAMILIES = Math.min(arg('seed-families', 5000), FAMILIES);
@@ -56,75 +48,6 @@ const WARMUP = arg('warmup', 10);
 const AUTHORITIES = 150;
 const KEEP = process.argv.includes('--keep');
 const WAIT = !process.argv.includes('--no-wait');
-
-async function seed(db: DataSource, schema: string): Promise<void> {
-  const config = { url: DATABASE_URL, schema, max: 18 };
-  const store = PostgresEventStore.connect(config);
-  try {
-    const families = familyStream({
-      seed: 1,
-      families: SEED_FAMILIES,
-      authorities: Array.from({ length: AUTHORITIES }, (_, i) => `la_${i + 1}`),
-      from: '2021-01-01T00:00:00.000Z',
-      to: '2026-06-30T00:00:00.000Z',
-    });
-    const lane = async () => {
-      for (let next = families.next(); !next.done; next = families.next()) {
-        await store.append(familyStreamId(next.value.familyId), toNewEvents(next.value), {
-          expectedRevision: 'no_stream',
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, lane));
-    await db.query('ANALYZE events');
-    await rebuildProjections(store, db, allProjections(), {
-      streamPrefixes: [FAMILY_STREAM_PREFIX],
-    });
-  } finally {
-    await store.close();
-  }
-}
-
-/**
- * Copies the seed families' rows (all of one family's rows under one new id) until FAMILIES, in
- * one statement a table and copy round; authorities cycle over AUTHORITIES.
- */
-async function multiply(db: DataSource): Promise<void> {
-  const copies = Math.ceil(FAMILIES / SEED_FAMILIES) - 1;
-  if (copies < 1) return;
-  await db.query(`CREATE TEMP TABLE copies AS
-    SELECT row_number() OVER () AS n, s.family_id AS seed_id, gen_random_uuid() AS family_id,
-           'la_' || (1 + (row_number() OVER () % ${AUTHORITIES})) AS authority
-    FROM generate_series(1, ${copies}) c CROSS JOIN (SELECT family_id FROM families) s`);
-  await db.query(`DELETE FROM copies WHERE n > ${FAMILIES - SEED_FAMILIES}`);
-  await db.query('CREATE INDEX ON copies (seed_id)');
-  const copyTable = async (table: string, extra: Record<string, string> = {}) => {
-    const columns = (
-      (await db.query(
-        `SELECT column_name FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
-        [table],
-      )) as { column_name: string }[]
-    ).map((c) => c.column_name);
-    const select = columns.map((c) =>
-      c === 'family_id'
-        ? 'c.family_id'
-        : c === 'authority'
-          ? 'c.authority'
-          : (extra[c] ?? `t.${c}`),
-    );
-    await db.query(
-      `INSERT INTO ${table} (${columns.join(', ')})
-       SELECT ${select.join(', ')} FROM ${table} t JOIN copies c ON c.seed_id = t.family_id`,
-    );
-  };
-  await copyTable('families');
-  await copyTable('outcome_episodes');
-  await copyTable('follow_ups', { follow_up_id: 'gen_random_uuid()' });
-  // The rollup of every episode, as the projection would have kept it.
-  await db.query('DELETE FROM outcome_rollup');
-  await updateOutcomeRollup(db, definitionsFromEnv(), 'all', 1);
-}
 
 interface Query {
   name: string;
@@ -160,19 +83,13 @@ async function main(): Promise<void> {
     out(
       `# query benchmark: ${fmt(FAMILIES)} families over ${AUTHORITIES} authorities, schema ${schema}`,
     );
-    const loadStart = Date.now();
-    await seed(db, schema);
-    await multiply(db);
-    await db.query('VACUUM ANALYZE families');
-    await db.query('VACUUM ANALYZE outcome_episodes');
-    await db.query('VACUUM ANALYZE follow_ups');
-    const [counts] = (await db.query(
-      `SELECT (SELECT count(*) FROM families)::int AS families,
-              (SELECT count(*) FROM outcome_episodes)::int AS episodes,
-              (SELECT count(*) FROM follow_ups WHERE status <> 'unscheduled')::int AS follow_ups`,
-    )) as { families: number; episodes: number; follow_ups: number }[];
+    const counts = await loadReadModels(db, schema, {
+      families: FAMILIES,
+      seedFamilies: SEED_FAMILIES,
+      authorities: AUTHORITIES,
+    });
     out(
-      `loaded ${fmt(counts.families)} families, ${fmt(counts.episodes)} episodes, ${fmt(counts.follow_ups)} scheduled follow-ups in ${((Date.now() - loadStart) / 1000).toFixed(0)} s (${fmt(SEED_FAMILIES)} through the event store and rebuild, the rest copied)`,
+      `loaded ${fmt(counts.families)} families, ${fmt(counts.episodes)} episodes, ${fmt(counts.followUps)} scheduled follow-ups in ${counts.seconds.toFixed(0)} s (${fmt(SEED_FAMILIES)} through the event store and rebuild, the rest copied)`,
     );
 
     const definitions = definitionsFromEnv();

@@ -123,6 +123,28 @@ describe('outcomes return (CLI)', () => {
     expect(text).toContain(`return,provenance,position,,value,,text,${result.position}`);
   }, 120_000);
 
+  it('builds a national return with --authority national, stored with no authority', async () => {
+    const run = await cli([
+      'return',
+      '--authority',
+      'national',
+      '--period',
+      '2024',
+      '--format',
+      'json',
+      '--out',
+      join(dir, 'national.json'),
+    ]);
+    expect(run).toMatchObject({ code: 0 });
+    const result = JSON.parse(run.stdout) as { id: string };
+    const content = JSON.parse(readFileSync(join(dir, 'national.json'), 'utf8'));
+    expect(content.return.authority).toBeNull();
+    const [row] = (await h.db.query('SELECT authority, status FROM returns WHERE return_id = $1', [
+      result.id,
+    ])) as { authority: string | null; status: string }[];
+    expect(row).toEqual({ authority: null, status: 'built' });
+  }, 120_000);
+
   it('refuses a period it cannot read, writing nothing', async () => {
     const bad = await cli([
       'return',

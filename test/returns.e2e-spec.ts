@@ -9,6 +9,7 @@ import {
   savingsCostAvoidance,
   softwareVersion,
 } from '@app/returns';
+import { Role } from '@app/security';
 import { Queue } from 'bullmq';
 import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
@@ -87,6 +88,7 @@ const referredInPeriod = (kind: 'awaiting_offer' | 'refused_offer' | 'ongoing', 
   ]);
 
 interface Content {
+  return: { authority: string | null };
   provenance: {
     spec: string;
     position: string;
@@ -155,10 +157,10 @@ describe('national returns (e2e)', () => {
     return res.body;
   };
 
-  const built = async (id: string, authority = LA) => {
+  const built = async (id: string, authority: string | null = LA, role: Role = 'data_manager') => {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const r = await h.http.get(`/v1/returns/${id}`).set(as('data_manager', authority));
+      const r = await h.http.get(`/v1/returns/${id}`).set(as(role, authority));
       expect(r.status).toBe(200);
       if (r.body.status === 'built') return r.body;
       expect(r.body.status).not.toBe('failed');
@@ -681,5 +683,50 @@ describe('national returns (e2e)', () => {
     await h.caughtUp(moved.body.position);
     expect(await cohort(LA)).toBe(41);
     expect(await cohort('york')).toBe(5);
+  });
+
+  it('builds a national return for national callers only: every authority, each family once', async () => {
+    const refused = await h.http
+      .post('/v1/returns')
+      .set(as('data_manager', LA))
+      .send({ authority: 'national', ...PERIOD });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('outside_authority');
+
+    const content = async (authority: string) => {
+      const res = await h.http
+        .post('/v1/returns')
+        .set(as('admin', null))
+        .send({ authority, ...PERIOD });
+      expect(res.status).toBe(202);
+      const done = await built(res.body.id, null, 'admin');
+      expect(done.authority).toBe(authority);
+      const json = await h.http
+        .get(`/v1/returns/${res.body.id}/content?format=json`)
+        .set(as('admin', null));
+      return { id: res.body.id as string, content: json.body as Content };
+    };
+    const n = (c: Content, table: string, row: string, column: string) =>
+      c.sections
+        .flatMap((x) => x.tables)
+        .find((x) => x.id === table)!
+        .rows.find((r) => r.id === row)!.values[column];
+    const national = await content('national');
+    expect(national.content.return.authority).toBeNull();
+    // A scoped caller does not see it, as for another authority's return.
+    const hidden = await h.http.get(`/v1/returns/${national.id}`).set(as('data_manager', LA));
+    expect(hidden.status).toBe(404);
+    // The test's families are in leeds and york: the national cohort is theirs together.
+    const [leeds, york] = [(await content(LA)).content, (await content('york')).content];
+    for (const [table, row, column] of [
+      ['outcomes_planned_exits', 'cohort', 'n'],
+      ['referrals', 'families', 'referred'],
+    ]) {
+      const parts = [n(leeds, table, row, column), n(york, table, row, column)];
+      expect(parts.every((v) => typeof v === 'number')).toBe(true);
+      expect(n(national.content, table, row, column)).toBe(
+        (parts[0] as number) + (parts[1] as number),
+      );
+    }
   });
 });

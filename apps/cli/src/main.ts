@@ -234,7 +234,10 @@ program
   .description(
     'build a national return for an authority and period as the records stand now (caught up first), store it with its provenance, and write it to a file',
   )
-  .requiredOption('--authority <code>', 'the authority the return is for')
+  .requiredOption(
+    '--authority <code>',
+    "the authority the return is for, or 'national' (every authority)",
+  )
   .option('--period <period>', 'a quarter (2025-Q4), a year (2025) or a financial year (FY2025-26)')
   .option('--from <date>', 'first day of the period (YYYY-MM-DD), with --to')
   .option('--to <date>', 'last day of the period (YYYY-MM-DD), inclusive')

@@ -15,6 +15,7 @@ import {
   returnHtml,
   returnChartSvg,
   savingsCostAvoidance,
+  scopeOf,
   softwareVersion,
   specNamed,
 } from '@app/returns';
@@ -22,6 +23,7 @@ import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';
 
 export interface ReturnOptions {
+  /** An authority's code, or 'national'. */
   authority: string;
   periodStart: string;
   periodEnd: string;
@@ -37,7 +39,7 @@ export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
   const position = await ledger.store.lastPosition();
   await insertReturn(ledger.db, {
     id,
-    authority: o.authority,
+    authority: scopeOf(o.authority),
     periodStart: o.periodStart,
     periodEnd: o.periodEnd,
     spec: o.spec,

@@ -10,6 +10,7 @@ import { AuditLog1764610000000 } from './migrations/1764610000000-AuditLog';
 import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
+import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
@@ -33,6 +34,7 @@ export const projectionMigrations = [
   FamilyKeys1764650000000,
   OutcomeRollup1764710000000,
   FollowUpListIndexes1764720000000,
+  OutcomeFamilyPositions1764730000000,
 ];
 
 /** Every projection the worker runs, in one place. */

@@ -60,6 +60,7 @@ export class OutcomesProjection implements Projection {
       [ids],
     )) as { family_id: string; state: OutcomeHistory }[];
     const states = new Map(rows.map((r) => [r.family_id, r.state]));
+    const positions = new Map<string, string>();
     for (const event of events) {
       const id = familyIdOf(event.streamId);
       const state = states.get(id) ?? emptyHistory();
@@ -67,13 +68,19 @@ export class OutcomesProjection implements Projection {
         id,
         foldOutcomeEvent(state, event as unknown as FamilyEvent, Number(event.revision)),
       );
+      positions.set(id, event.position.toString());
     }
-    const families = ids.map((id) => ({ family_id: id, state: states.get(id)! }));
+    // The position says up to where the row is the family's state (returns read settled rows).
+    const families = ids.map((id) => ({
+      family_id: id,
+      state: states.get(id)!,
+      position: positions.get(id)!,
+    }));
     const episodes = ids.flatMap((id) => deriveEpisodes(id, states.get(id)!, this.definitions));
     await tx.query(
       `INSERT INTO outcome_families
        SELECT * FROM jsonb_populate_recordset(null::outcome_families, $1::jsonb)
-       ON CONFLICT (family_id) DO UPDATE SET state = excluded.state`,
+       ON CONFLICT (family_id) DO UPDATE SET state = excluded.state, position = excluded.position`,
       [JSON.stringify(families)],
     );
     // The rollup follows the episodes: their old contributions out, the new ones in.

@@ -1,7 +1,8 @@
 /**
  * Queries over the outcomes read model. Each takes an episode source: the `outcome_episodes` table
- * (the live answer) or, for "as at" answers, episodes re-derived from the events recorded by then,
- * passed as JSON: the same SQL runs over both, so the two answers cannot drift apart.
+ * (the live answer), a table of its shape (a return's episodes as at a position) or, for "as at"
+ * answers, episodes re-derived from the events recorded by then, passed as JSON: the same SQL runs
+ * over all of them, so the answers cannot drift apart.
  */
 import { FamilyEvent } from '@app/domain';
 import {
@@ -32,11 +33,23 @@ export interface CohortFilter {
 export type CohortKind = 'planned_exits' | 'all_exits' | 'all_started';
 export const COHORT_KINDS: readonly CohortKind[] = ['planned_exits', 'all_exits', 'all_started'];
 
-export type EpisodeSource = { kind: 'table' } | { kind: 'rows'; episodes: EpisodeOutcome[] };
+/**
+ * Where a query reads episodes: a table of `outcome_episodes`' shape (the live table unless
+ * `relation` names another, e.g. a return's temporary table as at a position), or rows passed in.
+ */
+export type EpisodeSource =
+  { kind: 'table'; relation?: string } | { kind: 'rows'; episodes: EpisodeOutcome[] };
 export const LIVE: EpisodeSource = { kind: 'table' };
 
+const RELATION = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
 function from(source: EpisodeSource, params: unknown[]): string {
-  if (source.kind === 'table') return 'outcome_episodes e';
+  if (source.kind === 'table') {
+    const relation = source.relation ?? 'outcome_episodes';
+    // Named by code, never by a request; checked all the same since it is spliced into SQL.
+    if (!RELATION.test(relation)) throw new Error(`not a relation name: ${relation}`);
+    return `${relation} e`;
+  }
   params.push(JSON.stringify(episodeRecords(source.episodes)));
   return `jsonb_populate_recordset(null::outcome_episodes, $${params.length}::jsonb) e`;
 }
@@ -175,7 +188,9 @@ export async function outcomeCounts(
   source: EpisodeSource = LIVE,
   options: OutcomeCountOptions = {},
 ): Promise<OutcomeCounts> {
-  const plan = source.kind === 'table' && options.rollup !== false && rollupPlan(filter);
+  // The rollup sums the live table only.
+  const live = source.kind === 'table' && source.relation === undefined;
+  const plan = live && options.rollup !== false && rollupPlan(filter);
   if (plan) return rollupCounts(db, definitions, filter, cohort, plan);
   const params: unknown[] = [];
   const specs = countSpecs(definitions);

@@ -3,15 +3,30 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { EpisodeOutcome, OutcomeDefinitions, domainRow } from '@app/outcomes';
-import { CohortFilter, Queryable, cohortSummary, outcomeCounts } from '@app/projections';
+import { OutcomeDefinitions, domainRow } from '@app/outcomes';
+import {
+  CohortFilter,
+  EpisodeSource,
+  Queryable,
+  cohortSummary,
+  outcomeCounts,
+} from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
 import { Column, DraftCell, DraftTable, Provenance, ReturnContent, key, publish } from './content';
-import { FollowUpFact, Records, isOnTime, recordsAt } from './records';
+import {
+  Database,
+  FollowUpCounts,
+  PeriodBounds,
+  RecordsOptions,
+  ReturnRecords,
+  withRecordsAt,
+} from './read-models';
+import { Scope } from './records';
 import { ReturnSpec, SpecCohort, TableSpec } from './spec';
 
 export interface ReturnRequest {
-  authority: string;
+  /** The authority, or null for a national return (every authority). */
+  authority: Scope;
   /** Inclusive dates, YYYY-MM-DD. */
   periodStart: string;
   periodEnd: string;
@@ -37,18 +52,23 @@ export interface CostAvoidance {
 export type CostAvoidanceSource = (input: {
   db: Queryable;
   filter: CohortFilter;
-  episodes: EpisodeOutcome[];
+  episodes: EpisodeSource;
   definitions: OutcomeDefinitions;
 }) => Promise<CostAvoidance>;
 
 export interface BuildContext {
-  db: Queryable;
+  db: Database;
   definitions: OutcomeDefinitions;
   software: string;
   costs?: CostAvoidanceSource;
   /** 0–100, as the build goes. */
   progress?: (pct: number) => void | Promise<void>;
+  /** How long to wait for the read models to reach the position (default 10 minutes). */
+  waitMs?: number;
 }
+
+/** What composing a return needs: the builder's context, with the transaction to query in. */
+export type ComposeContext = Omit<BuildContext, 'db'> & { db: Queryable };
 
 export interface BuiltReturn {
   content: ReturnContent;
@@ -61,12 +81,17 @@ const DAY = 86_400_000;
 const midnight = (date: string) => `${date}T00:00:00.000Z`;
 const dayAfter = (date: string) => new Date(Date.parse(midnight(date)) + DAY).toISOString();
 
+export const periodBounds = (request: ReturnRequest): PeriodBounds => ({
+  from: midnight(request.periodStart),
+  before: dayAfter(request.periodEnd),
+});
+
 export function cohortFilter(request: ReturnRequest, cohort: SpecCohort): CohortFilter {
-  const from = midnight(request.periodStart);
-  const before = dayAfter(request.periodEnd);
+  const { from, before } = periodBounds(request);
+  const authority = request.authority ?? undefined;
   return cohort === 'referred_in_period'
-    ? { authority: request.authority, referredFrom: from, referredBefore: before }
-    : { authority: request.authority, exitedFrom: from, exitedBefore: before };
+    ? { authority, referredFrom: from, referredBefore: before }
+    : { authority, exitedFrom: from, exitedBefore: before };
 }
 
 const count = (n: number): DraftCell => ({ count: n });
@@ -89,12 +114,12 @@ function table(spec: TableSpec, cohortText: string, columns: Column[]): DraftTab
 }
 
 async function cohortAccounting(
-  ctx: BuildContext,
+  ctx: ComposeContext,
   t: DraftTable,
   filter: CohortFilter,
-  episodes: EpisodeOutcome[],
+  episodes: EpisodeSource,
 ) {
-  const s = await cohortSummary(ctx.db, filter, { kind: 'rows', episodes });
+  const s = await cohortSummary(ctx.db, filter, episodes);
   const a = s.accounting;
   const parts: [string, string, number][] = [
     ['awaiting_offer', 'Awaiting an offer', a.awaitingOffer],
@@ -133,19 +158,7 @@ async function cohortAccounting(
   });
 }
 
-function followUpsInPeriod(facts: FollowUpFact[], request: ReturnRequest) {
-  const from = Date.parse(midnight(request.periodStart));
-  const before = Date.parse(dayAfter(request.periodEnd));
-  const inPeriod = (at: string | null) => !!at && Date.parse(at) >= from && Date.parse(at) < before;
-  const completed = facts.filter((f) => inPeriod(f.completedAt));
-  return {
-    completed: completed.length,
-    onTime: completed.filter(isOnTime).length,
-    missed: facts.filter((f) => !f.completedAt && inPeriod(f.missedAt)).length,
-  };
-}
-
-function followUpsDone(t: DraftTable, r: ReturnType<typeof followUpsInPeriod>) {
+function followUpsDone(t: DraftTable, r: FollowUpCounts) {
   t.columns = [
     { id: 'completed', label: 'Completed', unit: 'revisits' },
     { id: 'missed', label: 'Missed', unit: 'revisits' },
@@ -157,7 +170,7 @@ function followUpsDone(t: DraftTable, r: ReturnType<typeof followUpsInPeriod>) {
   });
 }
 
-function followUpOnTime(t: DraftTable, r: ReturnType<typeof followUpsInPeriod>) {
+function followUpOnTime(t: DraftTable, r: FollowUpCounts) {
   const k = (c: string) => key(t.id, 'revisits', c);
   t.columns = [
     { id: 'completed', label: 'Completed', unit: 'revisits' },
@@ -179,12 +192,12 @@ function followUpOnTime(t: DraftTable, r: ReturnType<typeof followUpsInPeriod>) 
 }
 
 async function inputs(
-  ctx: BuildContext,
+  ctx: ComposeContext,
   t: DraftTable,
   filter: CohortFilter,
-  episodes: EpisodeOutcome[],
+  episodes: EpisodeSource,
 ) {
-  const s = await cohortSummary(ctx.db, filter, { kind: 'rows', episodes });
+  const s = await cohortSummary(ctx.db, filter, episodes);
   const k = (c: string) => key(t.id, 'planned_exits', c);
   const i = s.inputs;
   const mean = (v: number | null, n: string): DraftCell => ({
@@ -233,17 +246,14 @@ async function inputs(
 }
 
 async function outcomes(
-  ctx: BuildContext,
+  ctx: ComposeContext,
   t: DraftTable,
   spec: TableSpec,
   filter: CohortFilter,
-  episodes: EpisodeOutcome[],
+  episodes: EpisodeSource,
 ) {
   const cohort = spec.outcomeCohort ?? 'planned_exits';
-  const counts = await outcomeCounts(ctx.db, ctx.definitions, filter, cohort, {
-    kind: 'rows',
-    episodes,
-  });
+  const counts = await outcomeCounts(ctx.db, ctx.definitions, filter, cohort, episodes);
   t.columns = [
     { id: 'n', label: 'Families assessed at baseline and exit', unit: 'families' },
     { id: 'baseline', label: 'Baseline', unit: 'families' },
@@ -304,10 +314,10 @@ async function outcomes(
 }
 
 async function savings(
-  ctx: BuildContext,
+  ctx: ComposeContext,
   t: DraftTable,
   filter: CohortFilter,
-  episodes: EpisodeOutcome[],
+  episodes: EpisodeSource,
 ) {
   t.columns = [
     { id: 'at_exit', label: 'Avoided, baseline to exit (£)', unit: 'gbp' },
@@ -352,7 +362,10 @@ async function savings(
   return s.unitCosts;
 }
 
-/** Builds the return as the records stood at `position`. */
+/**
+ * Builds the return as the records stood at `position`: from the read models (and the timeline
+ * for the families they do not hold as at the position), in one snapshot.
+ */
 export async function buildReturn(
   ctx: BuildContext,
   spec: ReturnSpec,
@@ -361,21 +374,37 @@ export async function buildReturn(
 ): Promise<BuiltReturn> {
   await ctx.progress?.(0);
   let reported = 0;
-  const records: Records = await recordsAt(
+  const options: RecordsOptions = {
+    waitMs: ctx.waitMs,
+    progress: async (fraction) => {
+      const pct = Math.floor(70 * fraction);
+      if (pct >= reported + 10) {
+        reported = pct;
+        await ctx.progress?.(pct);
+      }
+    },
+  };
+  return withRecordsAt(
     ctx.db,
     ctx.definitions,
     request.authority,
+    periodBounds(request),
     position,
-    (done, total) => {
-      const pct = Math.floor((70 * done) / total);
-      if (pct >= reported + 10) {
-        reported = pct;
-        void ctx.progress?.(pct);
-      }
-    },
+    (tx, records) => composeReturn({ ...ctx, db: tx }, spec, request, position, records),
+    options,
   );
+}
+
+/** The return from its records: the tables, disclosure control, provenance, canonical JSON. */
+export async function composeReturn(
+  ctx: ComposeContext,
+  spec: ReturnSpec,
+  request: ReturnRequest,
+  position: bigint,
+  records: ReturnRecords,
+): Promise<BuiltReturn> {
   await ctx.progress?.(70);
-  const followUps = followUpsInPeriod(records.followUps, request);
+  const followUps = records.followUps;
   let unitCosts: string | null = null;
   const drafts: { section: { id: string; title: string }; tables: DraftTable[] }[] = [];
   for (const section of spec.sections) {

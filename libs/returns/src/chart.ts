@@ -57,7 +57,7 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
   const r = content.return;
   return outcomesChartSvg(drawable, {
     title: table.title,
-    subtitle: `${r.authority}, ${r.periodStart} to ${r.periodEnd} · small counts suppressed`,
+    subtitle: `${r.authority ?? 'national'}, ${r.periodStart} to ${r.periodEnd} · small counts suppressed`,
     idPrefix: `return-${table.id}`,
   });
 }

@@ -150,7 +150,8 @@ export interface ReturnContent {
   return: {
     spec: string;
     title: string;
-    authority: string;
+    /** Null: a national return (every authority). */
+    authority: string | null;
     periodStart: string;
     periodEnd: string;
   };
@@ -240,12 +241,12 @@ export function returnHtml(
   const svg = chart?.(content);
   const p = content.provenance;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(r.spec)} ${esc(r.authority)} ${esc(r.periodStart)} to ${esc(r.periodEnd)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(r.spec)} ${esc(r.authority ?? 'national')} ${esc(r.periodStart)} to ${esc(r.periodEnd)}</title>
 <style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse;margin-bottom:1em}
 th,td{border:1px solid #999;padding:.2em .5em;text-align:right}thead th,tbody th{text-align:left}
 .cohort{color:#555;font-size:.9em}@media print{section{page-break-inside:avoid}}</style></head>
 <body><h1>${esc(content.return.title)}</h1>
-<p>Authority <b>${esc(r.authority)}</b>, period ${esc(r.periodStart)} to ${esc(r.periodEnd)}.</p>
+<p>${r.authority === null ? 'National: <b>every authority</b>' : `Authority <b>${esc(r.authority)}</b>`}, period ${esc(r.periodStart)} to ${esc(r.periodEnd)}.</p>
 ${svg ? `<figure>${svg}</figure>` : ''}
 ${tables}
 <section><h2>Disclosure control</h2><p>${esc(content.disclosure.rule)}</p></section>

@@ -10,7 +10,7 @@ export const savingsCostAvoidance =
   (unitCosts?: string): CostAvoidanceSource =>
   async ({ db, filter, episodes, definitions }) => {
     const s = await savingsFor(db, filter, {
-      source: { kind: 'rows', episodes },
+      source: episodes,
       domains: definitions.domains.map((d) => d.id),
       cohort: 'planned_exits',
       unitCosts,

@@ -1,7 +1,7 @@
 /** What changed between two returns: cell by cell, and the events recorded in between. */
 import { Published, ReturnContent } from './content';
 import { Queryable } from '@app/projections';
-import { familiesOf } from './records';
+import { Scope, familiesOf } from './records';
 
 export interface CellChange {
   section: string;
@@ -54,7 +54,7 @@ export interface LateEvent {
  */
 export async function lateEvents(
   db: Queryable,
-  authority: string,
+  authority: Scope,
   period: { periodStart: string; periodEnd: string },
   from: bigint,
   to: bigint,
@@ -63,14 +63,14 @@ export async function lateEvents(
     `SELECT t.event_id, t.type, t.occurred_at, t.recorded_at, t.position FROM family_timeline t
      WHERE t.position > $1 AND t.position <= $2
        AND t.occurred_at >= $3 AND t.occurred_at < $4
-       AND t.family_id IN (${familiesOf('$5', '$2')})
+       ${authority === null ? '' : `AND t.family_id IN (${familiesOf('$5', '$2')})`}
      ORDER BY t.position`,
     [
       from.toString(),
       to.toString(),
       `${period.periodStart}T00:00:00.000Z`,
       new Date(Date.parse(`${period.periodEnd}T00:00:00.000Z`) + 86_400_000).toISOString(),
-      authority,
+      ...(authority === null ? [] : [authority]),
     ],
   )) as {
     event_id: string;

@@ -4,17 +4,17 @@
  * by the reconciler, which queues every unfinished request on start and then periodically.
  */
 import { OutcomeDefinitions } from '@app/outcomes';
-import { Queryable, waitForProjections } from '@app/projections';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CostAvoidanceSource, buildReturn } from './builder';
+import { Database } from './read-models';
 import { specNamed } from './spec';
 import { findReturn, saveBuilt, saveFailed, setProgress, unfinishedReturns } from './store';
 
 export const RETURNS_QUEUE = 'returns';
 
 export interface ReturnsEngineOptions {
-  db: Queryable;
+  db: Database;
   redis: Redis;
   prefix: string;
   definitions: OutcomeDefinitions;
@@ -59,8 +59,6 @@ export async function buildStored(
   if (!request || request.status === 'built' || request.status === 'failed') return;
   const spec = specNamed(request.spec);
   if (!spec) return saveFailed(db, id, `unknown spec ${request.spec}`);
-  // The events up to the position must be in the timeline before they can be read from it.
-  await waitForProjections(db as never, ['family_timeline'], request.position, 10 * 60_000);
   const built = await buildReturn(
     {
       db,

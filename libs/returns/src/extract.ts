@@ -39,7 +39,7 @@ export function extractRows(
   return episodes
     .filter(
       (e) =>
-        e.authority === request.authority &&
+        (request.authority === null || e.authority === request.authority) &&
         e.exitedAt !== null &&
         Date.parse(e.exitedAt) >= from &&
         Date.parse(e.exitedAt) < before,

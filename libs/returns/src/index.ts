@@ -4,6 +4,7 @@ export * from './canonical';
 export * from './content';
 export * from './disclosure';
 export * from './records';
+export * from './read-models';
 export * from './spec';
 export * from './version';
 export * from './diff';
@@ -14,8 +15,13 @@ export * from './store';
 export { Returns1764200000000 } from './migrations/1764200000000-Returns';
 import { Returns1764200000000 } from './migrations/1764200000000-Returns';
 import { ReturnsTransfers1764700000000 } from './migrations/1764700000000-ReturnsTransfers';
+import { NationalReturns1764740000000 } from './migrations/1764740000000-NationalReturns';
 /** The returns table (and the timeline index it reads by); apps add them to the projections'. */
-export const returnsMigrations = [Returns1764200000000, ReturnsTransfers1764700000000];
+export const returnsMigrations = [
+  Returns1764200000000,
+  ReturnsTransfers1764700000000,
+  NationalReturns1764740000000,
+];
 export * from './config';
 export * from './costs';
 export * from './period';

@@ -33,7 +33,7 @@ export interface Records {
   followUps: FollowUpFact[];
 }
 
-interface Row {
+export interface TimelineRow {
   family_id: string;
   revision: string;
   type: string;
@@ -91,21 +91,52 @@ export const familiesOf = (authority: string, position: string) => `
   SELECT r.family_id FROM family_timeline r
   WHERE r.type = 'FamilyTransferred' AND r.data->>'toAuthority' = ${authority} AND r.position <= ${position}`;
 
-/** The authority's families as at position P, folded as the outcomes projection folds them. */
+/** An authority's code, or null for every authority (a national return). */
+export type Scope = string | null;
+
+/** How the API and the CLI name the national scope. */
+export const NATIONAL = 'national';
+export const scopeOf = (code: string): Scope => (code === NATIONAL ? null : code);
+export const scopeName = (scope: Scope): string => scope ?? NATIONAL;
+
+/**
+ * The families in scope as at position P (every authority's, or the authority's: its own at P),
+ * folded as the outcomes projection folds them. Episodes and revisits both count for the
+ * authority that owns the family at P (the follow-ups read model moves a transferred family's
+ * revisits, past and pending, to its new authority, as the outcomes model moves its episodes).
+ * The pure path: it reads every event of the families. The return builder uses it for the
+ * families the read models do not hold as at P, and tests use it as the oracle.
+ */
 export async function recordsAt(
   db: Queryable,
   definitions: OutcomeDefinitions,
-  authority: string,
+  authority: Scope,
   position: bigint,
   onFamily?: (done: number, total: number) => void,
 ): Promise<Records> {
+  const params: unknown[] = [position.toString()];
+  let scope = '';
+  if (authority !== null) {
+    params.push(authority);
+    scope = `AND t.family_id IN (${familiesOf('$2', '$1')})`;
+  }
   const rows = (await db.query(
     `SELECT t.family_id, t.revision, t.type, t.data FROM family_timeline t
-     WHERE t.position <= $1 AND t.family_id IN (${familiesOf('$2', '$1')})
+     WHERE t.position <= $1 ${scope}
      ORDER BY t.family_id, t.revision`,
-    [position.toString(), authority],
-  )) as Row[];
-  const total = new Set(rows.map((r) => r.family_id)).size;
+    params,
+  )) as TimelineRow[];
+  return foldRows(rows, definitions, authority, onFamily);
+}
+
+/** Folds timeline rows (by family, in revision order), keeping the families in scope at the end. */
+export function foldRows(
+  rows: TimelineRow[],
+  definitions: OutcomeDefinitions,
+  authority: Scope,
+  onFamily?: (done: number, total: number) => void,
+): Records {
+  const total = onFamily ? new Set(rows.map((r) => r.family_id)).size : 0;
   const episodes: EpisodeOutcome[] = [];
   const followUps: FollowUpFact[] = [];
   let current: string | undefined;
@@ -114,8 +145,10 @@ export async function recordsAt(
   let done = 0;
   const flush = () => {
     if (!current) return;
-    episodes.push(...deriveEpisodes(current, history, definitions));
-    followUps.push(...followUpFacts(current, events));
+    if (authority === null || history.family.authority === authority) {
+      episodes.push(...deriveEpisodes(current, history, definitions));
+      followUps.push(...followUpFacts(current, events));
+    }
     onFamily?.(++done, total);
   };
   for (const r of rows) {

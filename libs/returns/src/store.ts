@@ -21,7 +21,7 @@ export interface StoredReturn extends ReturnRequest {
 
 interface Row {
   return_id: string;
-  authority: string;
+  authority: string | null;
   period_start: string;
   period_end: string;
   spec: string;

@@ -45,7 +45,15 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
   // Aggregates only, always under disclosure control; never a family-level read.
   evaluator: ['outcomes:read', 'extracts:read'],
   data_manager: ['outcomes:read', 'returns:write', 'returns:read', 'programme-costs:write'],
-  admin: ['audit:read', 'metrics:read', 'families:erase', 'outcomes:read', 'returns:read'],
+  // National: the admins are who build the national return (every authority).
+  admin: [
+    'audit:read',
+    'metrics:read',
+    'families:erase',
+    'outcomes:read',
+    'returns:write',
+    'returns:read',
+  ],
 };
 
 /**

@@ -1,8 +1,11 @@
 import { Principal } from '@app/security';
 import { ForbiddenException } from '@nestjs/common';
 
-/** Whether the caller may see records of this authority (national callers see all). */
-export const sees = (principal: Principal, authority: string): boolean =>
+/**
+ * Whether the caller may see records of this authority (national callers see all); null is
+ * every authority's (a national return), which only national callers see.
+ */
+export const sees = (principal: Principal, authority: string | null): boolean =>
   principal.authority === null || principal.authority === authority;
 
 /**

@@ -19,6 +19,8 @@ import {
   returnHtml,
   returnChartSvg,
   RETURNS_QUEUE,
+  scopeName,
+  scopeOf,
   ReturnsConfig,
 } from '@app/returns';
 import { Code, RequestInvalid, validated } from '@app/recording';
@@ -60,6 +62,7 @@ export const RECIPIENT_KEYS = Symbol('RecipientKeys');
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 class CreateReturnRequest {
+  /** An authority's code, or `national` (every authority: national callers only). */
   @Code() authority!: string;
   @Matches(DATE, { message: 'periodStart must be a date, YYYY-MM-DD' })
   @IsISO8601({ strict: true }, { message: 'periodStart is not a calendar date' })
@@ -119,7 +122,7 @@ export class ReturnsQueue implements OnModuleDestroy {
 
 const view = (r: StoredReturn) => ({
   id: r.id,
-  authority: r.authority,
+  authority: scopeName(r.authority),
   periodStart: r.periodStart,
   periodEnd: r.periodEnd,
   spec: r.spec,
@@ -184,7 +187,8 @@ export class ReturnsController {
       });
     }
     if (errors.length) throw new RequestInvalid(errors);
-    scopedAuthority(caller, q.authority);
+    // A scoped caller asking for another authority, or for 'national', is refused (403).
+    const authority = scopeOf(scopedAuthority(caller, q.authority)!);
     const id = randomUUID();
     // Built as at everything recorded by now (the build waits for the read models to reach it):
     // later records belong to a later return (and show in its diff).
@@ -192,7 +196,7 @@ export class ReturnsController {
     const spec = q.spec ?? DEFAULT_SPEC;
     await insertReturn(this.db, {
       id,
-      authority: q.authority,
+      authority,
       periodStart: q.periodStart,
       periodEnd: q.periodEnd,
       spec,
@@ -221,7 +225,7 @@ export class ReturnsController {
   ): Promise<void> {
     const q = await validated(ContentQuery, query);
     const [r, json] = await this.built(id, caller);
-    const name = `return-${r.authority}-${r.periodStart}-${r.periodEnd}`;
+    const name = `return-${scopeName(r.authority)}-${r.periodStart}-${r.periodEnd}`;
     res.setHeader('x-content-sha256', r.sha256!);
     switch (q.format ?? 'json') {
       case 'json':
@@ -310,7 +314,7 @@ export class ReturnsController {
     return {
       return: {
         id: r.id,
-        authority: r.authority,
+        authority: scopeName(r.authority),
         periodStart: r.periodStart,
         periodEnd: r.periodEnd,
         position: r.position.toString(),
