@@ -154,13 +154,26 @@ program
     `projections to rebuild (default all: ${projectionNames().join(', ')})`,
   )
   .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
-  .action(async (names: string[], o: { batch: number }) => {
+  .option(
+    '--workers <threads>',
+    'threads replaying stream ranges side by side (default REBUILD_WORKERS, else 2)',
+    whole('--workers'),
+  )
+  .action(async (names: string[], o: { batch: number; workers?: number }) => {
     try {
       selectProjections(names); // an unknown name fails before connecting
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }
-    const result = await onLedger((ledger) => rebuild(ledger, names, { batchSize: o.batch }));
+    let workers: number;
+    try {
+      workers = o.workers ?? whole('REBUILD_WORKERS')(process.env.REBUILD_WORKERS ?? '2');
+    } catch (e) {
+      return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
+    }
+    const result = await onLedger((ledger) =>
+      rebuild(ledger, names, { batchSize: o.batch, workers }),
+    );
     out(
       `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,
     );

@@ -59,6 +59,8 @@ export interface StreamCursor {
 export interface ReadByStreamOptions {
   /** Start after this event (exclusive); from the first stream when absent. */
   after?: StreamCursor;
+  /** Stop before this stream (exclusive), so a replay can be split by stream-id range. */
+  before?: string;
   streamPrefixes?: string[];
   limit: number;
 }

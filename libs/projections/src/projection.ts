@@ -29,6 +29,8 @@ export interface Projection {
 export interface LogSource {
   /** The log's table, schema-qualified. */
   events: string;
+  /** Its streams' table (one row per stream), schema-qualified. */
+  streams: string;
   upTo: Position;
   /** `LIKE` patterns of the streams to include, or null for all. */
   streamPatterns: string[] | null;

@@ -135,9 +135,10 @@ describe('rebuildProjections', () => {
     await db.query(`UPDATE follow_ups SET status = 'missed'`);
     expect(await readModels(db)).not.toEqual(built);
 
-    // A batch size that splits families across batches.
+    // A batch size that splits families across batches; three threads replaying stream ranges.
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 97,
+      workers: 3,
       streamPrefixes: prefixes,
     });
     expect(await readModels(db)).toEqual(built);
@@ -209,6 +210,7 @@ describe('rebuildProjections', () => {
     })();
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 40,
+      workers: 2,
       streamPrefixes: prefixes,
       beforeSwap: async () => {
         max(await appendInterleaved(store, more.slice(60, 90)));

@@ -1,6 +1,11 @@
-import { EventStore, Position, RecordedEvent, START, StreamCursor } from '@app/event-store';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EventStore, Position, RecordedEvent, START } from '@app/event-store';
+import { DataSource, QueryRunner } from 'typeorm';
+import { allProjections } from './all-projections';
 import { LogSource, Projection } from './projection';
+import { StreamRange, StreamReplay, applyInShadow, pipeline, q, replayStreams } from './replay';
+import type { ReplayReport, ReplayWork } from './replay-worker';
 
 export type RebuildPhase = 'replay' | 'indexes' | 'catch-up' | 'swap' | 'done';
 
@@ -16,6 +21,13 @@ export interface RebuildProgress {
 export interface RebuildOptions {
   /** Most events applied in one transaction; default 5000. */
   batchSize?: number;
+  /**
+   * Threads replaying stream-id ranges side by side (PostgreSQL log only): the rebuilding thread
+   * and `workers - 1` worker threads; default 1. Worker threads make their projections with
+   * `allProjections()`, so the projections given must be those (by name). The timeline's copy,
+   * the catch-up and the swap stay single.
+   */
+  workers?: number;
   streamPrefixes?: string[];
   onProgress?: (progress: RebuildProgress) => void;
   /** Called once the shadow tables have caught up, just before the swap (tests interleave writes). */
@@ -124,18 +136,30 @@ export async function rebuildProjections(
         : async (b: RecordedEvent[]) => {
             events += b.length;
           };
-      if (store.readAllByStream) {
-        const readAllByStream = store.readAllByStream.bind(store);
-        const read = (after?: StreamCursor) =>
-          readAllByStream(total.head, { after, streamPrefixes: prefixes, limit: batchSize });
-        await pipeline(
-          read(),
-          (batch) => {
-            const last = batch[batch.length - 1];
-            return batch.length < batchSize
-              ? undefined
-              : read({ streamId: last.streamId, revision: last.revision });
-          },
+      const threads = log ? Math.max(1, options.workers ?? 1) : 1;
+      if (threads > 1 && batched.length) {
+        const replay = { upTo: total.head, streamPrefixes: prefixes, batchSize };
+        const [own, ...others] = await streamRanges(db, log!, threads);
+        await Promise.all([
+          replayStreams(store, { ...replay, range: own }, async (batch) => {
+            await applyBatched(batch);
+            report('replay', total.head);
+          }),
+          replayInWorkers(db, {
+            shadow,
+            projections: batched.map((p) => p.name),
+            replay,
+            ranges: others,
+            onBatch: (applied) => {
+              events += applied;
+              report('replay', total.head);
+            },
+          }),
+        ]);
+      } else if (store.readAllByStream) {
+        await replayStreams(
+          store,
+          { upTo: total.head, range: {}, streamPrefixes: prefixes, batchSize },
           async (batch) => {
             await applyBatched(batch);
             report('replay', total.head);
@@ -208,39 +232,77 @@ export async function rebuildProjections(
 }
 
 /**
- * Reads the next batch while the current one is applied: `next` starts the read that follows a
- * batch (or says there is none), before `apply` runs. At most two batches are held at once.
+ * Stream-id ranges replayed by worker threads, each applying its streams to the shadow tables in
+ * transactions of its own (the rebuilding thread replays another range meanwhile). Every
+ * projection here folds per stream, so ranges replayed side by side give what one replay gives.
  */
-async function pipeline(
-  first: Promise<RecordedEvent[]>,
-  next: (batch: RecordedEvent[]) => Promise<RecordedEvent[]> | undefined,
-  apply: (batch: RecordedEvent[]) => Promise<void>,
+async function replayInWorkers(
+  db: DataSource,
+  work: Omit<ReplayWork, 'database' | 'replay'> & {
+    replay: Omit<StreamReplay, 'range'>;
+    ranges: StreamRange[];
+    onBatch: (applied: number) => void;
+  },
 ): Promise<void> {
-  let reading: Promise<RecordedEvent[]> | undefined = first;
-  while (reading) {
-    const batch: RecordedEvent[] = await reading;
-    if (!batch.length) return;
-    reading = next(batch);
-    // A read that fails while the batch is applied is reported by the await above, next round.
-    reading?.catch(() => undefined);
-    await apply(batch);
+  const known = allProjections().map((p) => p.name);
+  const unknown = work.projections.filter((name) => !known.includes(name));
+  if (unknown.length)
+    throw new Error(`replay workers cannot make projection ${unknown.join(', ')}`);
+  const { url, schema } = db.options as { url?: string; schema?: string };
+  if (!url) throw new Error('replay workers need the database given by URL');
+  const running: Worker[] = [];
+  try {
+    await Promise.all(
+      work.ranges.map(
+        (range) =>
+          new Promise<void>((resolve, reject) => {
+            const data: ReplayWork = {
+              database: { url, schema },
+              shadow: work.shadow,
+              projections: work.projections,
+              replay: { ...work.replay, range },
+            };
+            const worker = startReplayWorker(data);
+            running.push(worker);
+            worker.on('message', (m: ReplayReport) => work.onBatch(m.applied));
+            worker.on('error', reject);
+            worker.on('exit', (code) =>
+              code === 0 ? resolve() : reject(new Error(`replay worker exited with ${code}`)),
+            );
+          }),
+      ),
+    );
+  } finally {
+    // After a failure, the others need not finish: the shadow schema is dropped.
+    await Promise.all(running.map((w) => w.terminate()));
   }
 }
 
-/**
- * Applies a batch to a projection's shadow tables: the projection's own SQL, its unqualified table
- * names resolved in the shadow schema. Not durable on its own (nothing reads the shadow tables
- * before the swap, which commits durably), so commits need not wait for the WAL flush.
- */
-async function applyInShadow(
-  tx: EntityManager,
-  shadow: string,
-  projection: Projection,
-  batch: RecordedEvent[],
-): Promise<void> {
-  await tx.query(`SET LOCAL search_path TO ${q(shadow)}`);
-  await tx.query('SET LOCAL synchronous_commit TO off');
-  await projection.apply(batch, tx);
+/** The worker thread; from TypeScript sources (tests, benchmarks) through the same swc loader. */
+function startReplayWorker(data: ReplayWork): Worker {
+  const file = join(__dirname, `replay-worker${extname(__filename)}`);
+  if (extname(file) !== '.ts') return new Worker(file, { workerData: data });
+  const register = join(__dirname, '..', '..', '..', 'scripts', 'register.js');
+  return new Worker(`require(${JSON.stringify(register)}); require(${JSON.stringify(file)});`, {
+    eval: true,
+    workerData: data,
+  });
+}
+
+/** `n` ranges of about as many streams each, cut at stream ids of the log. */
+async function streamRanges(db: DataSource, log: LogSource, n: number): Promise<StreamRange[]> {
+  const fractions = Array.from({ length: n - 1 }, (_, i) => (i + 1) / n);
+  const [{ cuts }] = (await db.query(
+    `SELECT percentile_disc($1::float8[]) WITHIN GROUP (ORDER BY stream_id) AS cuts
+     FROM ${log.streams}
+     WHERE $2::text[] IS NULL OR stream_id LIKE ANY ($2::text[])`,
+    [fractions, log.streamPatterns],
+  )) as { cuts: (string | null)[] | null }[];
+  const bounds = [...new Set((cuts ?? []).filter((c): c is string => c !== null))];
+  return Array.from({ length: bounds.length + 1 }, (_, i) => ({
+    ...(i > 0 ? { from: bounds[i - 1] } : {}),
+    ...(i < bounds.length ? { before: bounds[i] } : {}),
+  }));
 }
 
 /** The PostgreSQL log, when it is in this database (the store's `readAllByStream` says PostgreSQL). */
@@ -259,6 +321,7 @@ async function logSource(
   if (!found) return undefined;
   return {
     events,
+    streams: `${q(live)}.streams`,
     upTo,
     streamPatterns: prefixes?.length ? prefixes.map(likePattern) : null,
   };
@@ -427,5 +490,3 @@ async function swapOnce(
 
 /** `prefix%`, LIKE's own wildcards taken literally (as the store does). */
 const likePattern = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
-
-const q = (name: string) => `"${name.replace(/"/g, '""')}"`;

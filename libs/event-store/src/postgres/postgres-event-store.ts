@@ -258,16 +258,20 @@ export class PostgresEventStore implements EventStore {
   async readAllByStream(upTo: Position, options: ReadByStreamOptions): Promise<RecordedEvent[]> {
     const prefixes = options.streamPrefixes?.length ? options.streamPrefixes.map(likePrefix) : null;
     const params: unknown[] = [upTo.toString(), prefixes, options.limit];
-    let after = '';
+    let range = '';
     if (options.after) {
       params.push(options.after.streamId, options.after.revision.toString());
       // A row comparison, so the (stream_id, revision) unique index serves it as a range scan.
-      after = 'AND (stream_id, revision) > ($4, $5::bigint)';
+      range += ` AND (stream_id, revision) > ($${params.length - 1}, $${params.length}::bigint)`;
+    }
+    if (options.before !== undefined) {
+      params.push(options.before);
+      range += ` AND stream_id < $${params.length}`;
     }
     const { rows } = await this.track(
       this.pool.query<EventRow>(
         `SELECT ${COLUMNS} FROM events
-         WHERE position <= $1 ${after}
+         WHERE position <= $1${range}
            AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))
          ORDER BY stream_id, revision
          LIMIT $3`,
