@@ -38,6 +38,8 @@ export async function replayStreams(
       after:
         after ?? (range.from !== undefined ? { streamId: range.from, revision: -1n } : undefined),
       before: range.before,
+      // The projections read no other metadata (see `Projection.forReplay`).
+      recordedAtOnly: true,
       streamPrefixes: replay.streamPrefixes,
       limit: batchSize,
     });

@@ -268,9 +268,12 @@ export class PostgresEventStore implements EventStore {
       params.push(options.before);
       range += ` AND stream_id < $${params.length}`;
     }
+    const columns = options.recordedAtOnly
+      ? `position, event_id, stream_id, revision, type, data, metadata ->> 'recordedAt' AS recorded_at`
+      : COLUMNS;
     const { rows } = await this.track(
-      this.pool.query<EventRow>(
-        `SELECT ${COLUMNS} FROM events
+      this.pool.query<EventRow & { recorded_at?: string }>(
+        `SELECT ${columns} FROM events
          WHERE position <= $1${range}
            AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))
          ORDER BY stream_id, revision
@@ -278,7 +281,12 @@ export class PostgresEventStore implements EventStore {
         params,
       ),
     );
-    return rows.map(toRecorded);
+    if (!options.recordedAtOnly) return rows.map(toRecorded);
+    return rows.map((row) => {
+      const event = toRecorded(row);
+      event.metadata = { recordedAt: row.recorded_at } as EventMetadata;
+      return event;
+    });
   }
 
   async *subscribeAll(
