@@ -61,7 +61,8 @@ const DEADLOCK = '40P01';
  *    (`readAllByStream`): a family's rows are then written about once instead of once for every
  *    batch its events are spread over. Every projection here folds per stream, so the result is
  *    the same as in position order (the determinism test checks it). Batches apply to every
- *    projection concurrently, one transaction each, while the next batch is read.
+ *    projection concurrently, one transaction each, while the next batch is read. With
+ *    `workers` > 1, stream-id ranges replay side by side: this thread one, worker threads the rest.
  *    A projection may replay through a lighter variant (`forReplay`) and complete its tables
  *    set-based afterwards (`finishReplay`: the outcome rollup), and may fill a table straight from
  *    the PostgreSQL log in SQL (`replayFromLog`: the timeline).
@@ -140,22 +141,21 @@ export async function rebuildProjections(
       if (threads > 1 && batched.length) {
         const replay = { upTo: total.head, streamPrefixes: prefixes, batchSize };
         const [own, ...others] = await streamRanges(db, log!, threads);
-        await Promise.all([
-          replayStreams(store, { ...replay, range: own }, async (batch) => {
-            await applyBatched(batch);
+        await replayInWorkers(db, {
+          shadow,
+          projections: batched.map((p) => p.name),
+          replay,
+          ranges: others,
+          onBatch: (applied) => {
+            events += applied;
             report('replay', total.head);
-          }),
-          replayInWorkers(db, {
-            shadow,
-            projections: batched.map((p) => p.name),
-            replay,
-            ranges: others,
-            onBatch: (applied) => {
-              events += applied;
+          },
+          alongside: () =>
+            replayStreams(store, { ...replay, range: own }, async (batch) => {
+              await applyBatched(batch);
               report('replay', total.head);
-            },
-          }),
-        ]);
+            }),
+        });
       } else if (store.readAllByStream) {
         await replayStreams(
           store,
@@ -242,6 +242,8 @@ async function replayInWorkers(
     replay: Omit<StreamReplay, 'range'>;
     ranges: StreamRange[];
     onBatch: (applied: number) => void;
+    /** This thread's own range, replayed meanwhile. */
+    alongside: () => Promise<void>;
   },
 ): Promise<void> {
   const known = allProjections().map((p) => p.name);
@@ -252,8 +254,8 @@ async function replayInWorkers(
   if (!url) throw new Error('replay workers need the database given by URL');
   const running: Worker[] = [];
   try {
-    await Promise.all(
-      work.ranges.map(
+    await Promise.all([
+      ...work.ranges.map(
         (range) =>
           new Promise<void>((resolve, reject) => {
             const data: ReplayWork = {
@@ -271,9 +273,10 @@ async function replayInWorkers(
             );
           }),
       ),
-    );
+      work.alongside(),
+    ]);
   } finally {
-    // After a failure, the others need not finish: the shadow schema is dropped.
+    // After a failure (here or in a worker), the others need not finish: the schema is dropped.
     await Promise.all(running.map((w) => w.terminate()));
   }
 }
