@@ -15,6 +15,7 @@ import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
 import { generateReturn } from './return';
 import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
+import { defaultRebuildWorkers } from '@app/projections';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -156,7 +157,7 @@ program
   .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
   .option(
     '--workers <threads>',
-    'threads replaying stream ranges side by side (default REBUILD_WORKERS, else 2)',
+    'threads replaying stream ranges side by side (default REBUILD_WORKERS, else half the cores)',
     whole('--workers'),
   )
   .action(async (names: string[], o: { batch: number; workers?: number }) => {
@@ -167,7 +168,11 @@ program
     }
     let workers: number;
     try {
-      workers = o.workers ?? whole('REBUILD_WORKERS')(process.env.REBUILD_WORKERS ?? '2');
+      workers =
+        o.workers ??
+        (process.env.REBUILD_WORKERS
+          ? whole('REBUILD_WORKERS')(process.env.REBUILD_WORKERS)
+          : defaultRebuildWorkers());
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EventStore, Position, RecordedEvent, START } from '@app/event-store';
@@ -42,6 +43,14 @@ export interface RebuildResult {
   position: Position;
   seconds: number;
 }
+
+/**
+ * Replay threads by default: half the cores, since PostgreSQL on the same machine does about as
+ * much of a rebuild's work as Node. On 2 cores that is one: a second measured no faster (1M
+ * events: 50,324 events/s with two threads, 50,699 with one) and took 40 MB more.
+ */
+export const defaultRebuildWorkers = (): number =>
+  Math.max(1, Math.floor(availableParallelism() / 2));
 
 export class RebuildInProgress extends Error {
   override readonly name = 'RebuildInProgress';
