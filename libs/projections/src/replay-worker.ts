@@ -29,8 +29,8 @@ async function run(work: ReplayWork): Promise<void> {
   if (projections.length !== work.projections.length) {
     throw new Error(`replay worker: unknown projection among ${work.projections.join(', ')}`);
   }
-  // One connection reads ahead, one per projection applies.
-  const config = { ...work.database, max: projections.length + 1 };
+  // One connection per projection for each of the two batches applied at once.
+  const config = { ...work.database, max: 2 * projections.length };
   const db = createDataSource(config, []);
   await db.initialize();
   const store = PostgresEventStore.connect({ ...work.database, max: 1 });

@@ -21,8 +21,10 @@ export interface StreamReplay {
 }
 
 /**
- * Replays the streams of a range, stream by stream, up to `upTo`: reads the next batch while
- * `apply` runs on the current one.
+ * Replays the streams of a range, stream by stream, up to `upTo`. A full batch ends before its
+ * last stream (read again with the next batch), so consecutive batches share no stream, and two
+ * are applied at once while a third is read: Node folds one while PostgreSQL writes the other.
+ * A stream longer than a batch cannot be cut; its batches wait for each other.
  */
 export async function replayStreams(
   store: EventStore,
@@ -43,16 +45,36 @@ export async function replayStreams(
       streamPrefixes: replay.streamPrefixes,
       limit: batchSize,
     });
-  await pipeline(
-    read(),
-    (batch) => {
+  let reading: Promise<RecordedEvent[]> | undefined = read();
+  let previous: Promise<void> = Promise.resolve();
+  let older: Promise<void> = Promise.resolve();
+  let previousStream: string | undefined;
+  while (reading) {
+    let batch: RecordedEvent[] = await reading;
+    if (!batch.length) break;
+    if (batch.length === batchSize) {
+      const lastStream = batch[batch.length - 1].streamId;
+      let cut = batch.length - 1;
+      while (cut > 0 && batch[cut - 1].streamId === lastStream) cut--;
+      if (cut > 0) batch = batch.slice(0, cut);
       const last = batch[batch.length - 1];
-      return batch.length < batchSize
-        ? undefined
-        : read({ streamId: last.streamId, revision: last.revision });
-    },
-    apply,
-  );
+      reading = read({ streamId: last.streamId, revision: last.revision });
+      // A read that fails meanwhile is reported by the await above, next round.
+      reading.catch(() => undefined);
+    } else {
+      reading = undefined;
+    }
+    await older; // at most two batches applying
+    const shared = batch[0].streamId === previousStream;
+    const after = shared ? previous : Promise.resolve();
+    const current = after.then(() => apply(batch));
+    current.catch(() => undefined); // awaited above, or below
+    older = previous;
+    previous = current;
+    previousStream = batch[batch.length - 1].streamId;
+  }
+  await older;
+  await previous;
 }
 
 /**
