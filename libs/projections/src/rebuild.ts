@@ -46,9 +46,9 @@ export interface RebuildResult {
 
 /**
  * Replay threads by default: half the cores, since PostgreSQL on the same machine does about as
- * much of a rebuild's work as Node. On 2 cores that is one: a second measured no faster (three
- * pairs at 1M events: 47,273 events/s on average with two threads, 48,220 with one) and held
- * 40–55 MB more.
+ * much of a rebuild's work as Node. On 2 cores that is one: a second measured no faster (1M
+ * events, alternated pairs: 47,273 against 48,220 events/s on average over three, 51,959 against
+ * 50,822 over two) and held 40–70 MB more.
  */
 export const defaultRebuildWorkers = (): number =>
   Math.max(1, Math.floor(availableParallelism() / 2));
