@@ -5,6 +5,7 @@
  * prints events/s and the rebuilding process's peak RSS (VmHWM, sampled from /proc).
  *
  * Options: --events N (1,000,000; works at 10,000,000), --batch N (events a transaction, 5000),
+ * --workers N (replay threads; the CLI's default, half the cores, when absent),
  * --concurrency N (appending families at once, 16), --seed N (1), --keep (leave the schema),
  * --no-wait (measure even if the machine is busy).
  * Database: BENCH_DATABASE_URL, else TEST_DATABASE_URL, else the local `test` database.
@@ -22,7 +23,7 @@ import {
   migrate,
   quoteIdent,
 } from '@app/event-store';
-import { projectionMigrations } from '@app/projections';
+import { defaultRebuildWorkers, projectionMigrations } from '@app/projections';
 import { familyStream, toNewEvents } from '@app/workload';
 import {
   DATABASE_URL,
@@ -37,6 +38,7 @@ import {
 
 const EVENTS = arg('events', 1_000_000);
 const BATCH = arg('batch', 5000);
+const WORKERS = process.argv.includes('--workers') ? arg('workers', 1) : undefined;
 const CONCURRENCY = arg('concurrency', 16);
 const SEED = arg('seed', 1);
 const KEEP = process.argv.includes('--keep');
@@ -109,6 +111,7 @@ function rebuild(schema: string): Promise<Rebuilt> {
         'rebuild',
         '--batch',
         String(BATCH),
+        ...(WORKERS ? ['--workers', String(WORKERS)] : []),
       ],
       {
         cwd: ROOT,
@@ -176,11 +179,11 @@ async function main(): Promise<void> {
     );
     out('');
     out(
-      '| events replayed | projections | batch | seconds | events/s | peak RSS (rebuild process) |',
+      '| events replayed | projections | batch | workers | seconds | events/s | peak RSS (rebuild process) |',
     );
-    out('| ---: | --- | ---: | ---: | ---: | ---: |');
+    out('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
     out(
-      `| ${fmt(r.events)} | all 4 (families, timeline, outcomes, follow-ups) | ${fmt(BATCH)} | ${r.seconds.toFixed(1)} | ${fmt(r.events / r.seconds)} | ${fmt(r.peakRssMb)} MB |`,
+      `| ${fmt(r.events)} | all 4 (families, timeline, outcomes, follow-ups) | ${fmt(BATCH)} | ${WORKERS ?? `default (${defaultRebuildWorkers()})`} | ${r.seconds.toFixed(1)} | ${fmt(r.events / r.seconds)} | ${fmt(r.peakRssMb)} MB |`,
     );
     out('');
     out(`phases (since the process started): ${r.phases.join('; ')}`);

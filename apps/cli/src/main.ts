@@ -15,6 +15,7 @@ import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
 import { generateReturn } from './return';
 import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
+import { defaultRebuildWorkers } from '@app/projections';
 
 const out = (text: string) => process.stdout.write(text);
 
@@ -154,13 +155,30 @@ program
     `projections to rebuild (default all: ${projectionNames().join(', ')})`,
   )
   .option('--batch <events>', 'events applied in one transaction', whole('--batch'), 5000)
-  .action(async (names: string[], o: { batch: number }) => {
+  .option(
+    '--workers <threads>',
+    'threads replaying stream ranges side by side (default REBUILD_WORKERS, else half the cores)',
+    whole('--workers'),
+  )
+  .action(async (names: string[], o: { batch: number; workers?: number }) => {
     try {
       selectProjections(names); // an unknown name fails before connecting
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }
-    const result = await onLedger((ledger) => rebuild(ledger, names, { batchSize: o.batch }));
+    let workers: number;
+    try {
+      workers =
+        o.workers ??
+        (process.env.REBUILD_WORKERS
+          ? whole('REBUILD_WORKERS')(process.env.REBUILD_WORKERS)
+          : defaultRebuildWorkers());
+    } catch (e) {
+      return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
+    }
+    const result = await onLedger((ledger) =>
+      rebuild(ledger, names, { batchSize: o.batch, workers }),
+    );
     out(
       `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,
     );

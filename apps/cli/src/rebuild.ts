@@ -26,13 +26,14 @@ export function selectProjections(names: string[]) {
 export async function rebuild(
   ledger: Ledger,
   names: string[],
-  options: { batchSize: number },
+  options: { batchSize: number; workers: number },
 ): Promise<RebuildResult> {
   const projections = selectProjections(names);
   let progress: Progress | undefined;
   let phase = '';
   const result = await rebuildProjections(ledger.store, ledger.db, projections, {
     batchSize: options.batchSize,
+    workers: options.workers,
     streamPrefixes: [FAMILY_STREAM_PREFIX],
     onProgress: (p) => {
       progress ??= new Progress('rebuild', Math.max(p.total, 1), 'events');

@@ -58,8 +58,10 @@ const DAY = 86_400_000;
 /** The episode a dated history fact belongs to: the decider's rule (latest referred by then). */
 function episodeAt(family: FamilyState, at: string): number {
   const t = ms(at);
-  const found = [...family.episodes].reverse().find((e) => ms(e.referredAt) <= t);
-  return (found ?? family.episodes[0]).number;
+  for (let i = family.episodes.length - 1; i >= 0; i--) {
+    if (ms(family.episodes[i].referredAt) <= t) return family.episodes[i].number;
+  }
+  return family.episodes[0].number;
 }
 
 /**
@@ -174,23 +176,31 @@ export function evaluateAssessment(predicate: Predicate, a: DomainAssessment): D
   }
 }
 
-/** Evaluates an event-derived predicate over facts with `occurredAt` in (from, to]. */
+/**
+ * Evaluates an event-derived predicate over facts with `occurredAt` in (from, to]; `times` holds
+ * the facts' times (ms), parsed once per family rather than once per domain and point.
+ */
 export function evaluateWindow(
   predicate: Predicate,
   facts: readonly HistoryFact[],
+  times: readonly number[],
   from: number,
   to: number,
 ): DomainState {
-  const inWindow = facts.filter((f) => ms(f.at) > from && ms(f.at) <= to);
   if ('events' in predicate) {
     // Incidents are recorded when they happen: no record in the window means none happened.
-    return inWindow.filter((f) => f.type === predicate.events).length >= predicate.value;
+    let count = 0;
+    for (let i = 0; i < facts.length; i++) {
+      if (times[i] > from && times[i] <= to && facts[i].type === predicate.events) count++;
+    }
+    return count >= predicate.value;
   }
   if ('attendance' in predicate) {
     let possible = 0;
     let attended = 0;
-    for (const f of inWindow) {
-      if (f.type !== 'SchoolAttendanceRecorded') continue;
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i];
+      if (!(times[i] > from && times[i] <= to) || f.type !== 'SchoolAttendanceRecorded') continue;
       possible += f.possible ?? 0;
       attended += f.attended ?? 0;
     }
@@ -212,14 +222,38 @@ const STAGES: Record<Point, AssessmentSource[]> = {
   followUp: ['follow_up'],
 };
 
-/** The state of one domain at one point of an episode. */
-export function domainStateAt(
-  domain: OutcomeDomain,
-  point: Point,
+/** What the domains' states at the points of one episode are read from, prepared once. */
+interface EpisodeView {
+  episode: Episode;
+  history: readonly HistoryFact[];
+  /** The history facts' times (ms), index for index. */
+  times: readonly number[];
+  /** Per point, the assessments that count, in the order they are tried. */
+  candidates: Record<Point, AssessmentFact[]>;
+}
+
+function episodeView(
   episode: Episode,
   facts: EpisodeFacts,
-  history: readonly HistoryFact[],
-): DomainState {
+  history: Pick<EpisodeView, 'history' | 'times'>,
+): EpisodeView {
+  const candidates = {} as Record<Point, AssessmentFact[]>;
+  for (const point of POINTS) {
+    // Baseline: the earliest assessment that covers the domain; the other points: the latest.
+    const timed = facts.assessments
+      .filter((f) => STAGES[point].includes(f.stage))
+      .map((f) => ({ f, t: ms(f.at) }))
+      .sort((x, y) => x.t - y.t || x.f.seq - y.f.seq)
+      .map((x) => x.f);
+    if (point !== 'baseline') timed.reverse();
+    candidates[point] = timed;
+  }
+  return { episode, ...history, candidates };
+}
+
+/** The state of one domain at one point of an episode. */
+function domainStateAt(domain: OutcomeDomain, point: Point, view: EpisodeView): DomainState {
+  const { episode, history, times } = view;
   if (domain.window) {
     const w = domain.window;
     const anchor = (iso: string | undefined) => (iso === undefined ? undefined : ms(iso));
@@ -227,28 +261,29 @@ export function domainStateAt(
     switch (point) {
       case 'baseline': {
         const start = ms(episode.referredAt);
-        return evaluateWindow(domain.predicate, history, start - w.baselineDays * DAY, start);
+        return evaluateWindow(
+          domain.predicate,
+          history,
+          times,
+          start - w.baselineDays * DAY,
+          start,
+        );
       }
       case 'exit':
         return exited === undefined
           ? null
-          : evaluateWindow(domain.predicate, history, exited - w.endDays * DAY, exited);
+          : evaluateWindow(domain.predicate, history, times, exited - w.endDays * DAY, exited);
       case 'latest': {
         const last = ms(episode.lastLifecycleAt);
-        return evaluateWindow(domain.predicate, history, last - w.endDays * DAY, last);
+        return evaluateWindow(domain.predicate, history, times, last - w.endDays * DAY, last);
       }
       case 'followUp':
         return exited === undefined
           ? null
-          : evaluateWindow(domain.predicate, history, exited, exited + w.followUpDays * DAY);
+          : evaluateWindow(domain.predicate, history, times, exited, exited + w.followUpDays * DAY);
     }
   }
-  // Baseline: the earliest assessment that covers the domain; the other points: the latest.
-  const candidates = facts.assessments
-    .filter((f) => STAGES[point].includes(f.stage))
-    .sort((x, y) => ms(x.at) - ms(y.at) || x.seq - y.seq);
-  if (point !== 'baseline') candidates.reverse();
-  for (const c of candidates) {
+  for (const c of view.candidates[point]) {
     const state = evaluateAssessment(domain.predicate, c.a);
     if (state !== null) return state;
   }
@@ -285,14 +320,16 @@ export function deriveEpisodes(
   definitions: OutcomeDefinitions,
 ): EpisodeOutcome[] {
   const { family } = h;
+  const history = { history: h.history, times: h.history.map((f) => ms(f.at)) };
   return family.episodes.map((episode, i) => {
     const facts = h.episodes[i];
+    const view = episodeView(episode, facts, history);
     const masks = {} as PointMasks;
     for (const point of POINTS) {
       let assessed = 0n;
       let present = 0n;
       definitions.domains.forEach((domain, bit) => {
-        const state = domainStateAt(domain, point, episode, facts, h.history);
+        const state = domainStateAt(domain, point, view);
         if (state === null) return;
         assessed |= 1n << BigInt(bit);
         if (state) present |= 1n << BigInt(bit);

@@ -1,8 +1,6 @@
 import { FamiliesProjection } from './families.projection';
-import { FollowUpsProjection } from './follow-ups.projection';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
-import { OutcomesProjection } from './outcomes.projection';
 import { FollowUps1764000000000 } from './migrations/1764000000000-FollowUps';
 import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-ApiKeys';
@@ -11,9 +9,9 @@ import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
-import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 
+export * from './all-projections';
 export * from './batches';
 export * from './projection';
 export * from './runner';
@@ -35,12 +33,4 @@ export const projectionMigrations = [
   OutcomeRollup1764710000000,
   FollowUpListIndexes1764720000000,
   OutcomeFamilyPositions1764730000000,
-];
-
-/** Every projection the worker runs, in one place. */
-export const allProjections = (): Projection[] => [
-  new FamiliesProjection(),
-  new TimelineProjection(),
-  new OutcomesProjection(),
-  new FollowUpsProjection(),
 ];

@@ -53,7 +53,6 @@ export class OutcomesProjection implements Projection {
   }
 
   async apply(events: RecordedEvent[], tx: EntityManager): Promise<void> {
-    await this.recordModel(events, tx);
     const ids = [...new Set(events.map((e) => familyIdOf(e.streamId)))];
     const rows = (await tx.query(
       'SELECT family_id, state FROM outcome_families WHERE family_id = ANY($1)',
@@ -105,6 +104,9 @@ export class OutcomesProjection implements Projection {
       [JSON.stringify(episodeRecords(episodes))],
     );
     if (this.rollup) await updateOutcomeRollup(tx, this.definitions, ids, 1);
+    // Last: every batch locks this one row, so taken first it would serialise whole batches
+    // applied side by side (a rebuild's); a definitions mismatch still rolls the batch back.
+    await this.recordModel(events, tx);
   }
 
   /**

@@ -20,7 +20,8 @@ export interface Projection {
   /**
    * Optional: the projection a rebuild's replay applies instead (e.g. one that leaves derived
    * aggregates out), and what completes its tables afterwards, set-based, in one statement or few.
-   * The catch-up after the replay, and live running, use the projection itself.
+   * The catch-up after the replay, and live running, use the projection itself. The replay
+   * (stream by stream, on PostgreSQL) reads only `recordedAt` of the events' metadata.
    */
   forReplay?(): Projection;
   finishReplay?(tx: EntityManager): Promise<void>;
@@ -29,6 +30,8 @@ export interface Projection {
 export interface LogSource {
   /** The log's table, schema-qualified. */
   events: string;
+  /** Its streams' table (one row per stream), schema-qualified. */
+  streams: string;
   upTo: Position;
   /** `LIKE` patterns of the streams to include, or null for all. */
   streamPatterns: string[] | null;

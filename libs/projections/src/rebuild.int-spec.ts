@@ -10,7 +10,7 @@ import { createTestSchema } from '@app/event-store/testing';
 import { definitionsFromEnv } from '@app/outcomes';
 import { GeneratedFamily, generateFamilies, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
-import { allProjections, projectionMigrations } from './index';
+import { FamiliesProjection, Projection, allProjections, projectionMigrations } from './index';
 import { COHORT_KINDS, CohortFilter, LIVE, outcomeCounts } from './outcomes.queries';
 import { rebuildProjections } from './rebuild';
 import { ProjectionRunner, resetProjection, waitForProjections } from './runner';
@@ -135,9 +135,10 @@ describe('rebuildProjections', () => {
     await db.query(`UPDATE follow_ups SET status = 'missed'`);
     expect(await readModels(db)).not.toEqual(built);
 
-    // A batch size that splits families across batches.
+    // A batch size that splits families across batches; three threads replaying stream ranges.
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 97,
+      workers: 3,
       streamPrefixes: prefixes,
     });
     expect(await readModels(db)).toEqual(built);
@@ -154,6 +155,15 @@ describe('rebuildProjections', () => {
       `SELECT count(*)::int AS shadows FROM pg_namespace WHERE nspname = current_schema() || '__rebuild'`,
     )) as { shadows: number }[];
     expect(shadows).toBe(0);
+
+    // Batches smaller than most families: a stream spans batches, which then wait for each other.
+    await db.query(`DELETE FROM outcome_families`);
+    await rebuildProjections(store, db, allProjections(), {
+      batchSize: 23,
+      workers: 1,
+      streamPrefixes: prefixes,
+    });
+    expect(await readModels(db)).toEqual(built);
 
     // A store without stream-ordered reads (EventStoreDB) replays in position order.
     await db.query(`DELETE FROM outcome_families`);
@@ -210,6 +220,7 @@ describe('rebuildProjections', () => {
     })();
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 40,
+      workers: 2,
       streamPrefixes: prefixes,
       beforeSwap: async () => {
         max(await appendInterleaved(store, more.slice(60, 90)));
@@ -242,6 +253,27 @@ describe('rebuildProjections', () => {
     await catchUp(last, 500);
     expect(await readModels(db)).toEqual(rebuilt);
   }, 90_000);
+
+  it('refuses to replay in worker threads a projection they cannot make, and leaves no shadow schema', async () => {
+    const before = await readModels(db);
+    const families = new FamiliesProjection();
+    const custom: Projection = {
+      name: 'families_custom',
+      tables: families.tables,
+      apply: (events, tx) => families.apply(events, tx),
+    };
+    await expect(
+      rebuildProjections(store, db, [custom], {
+        workers: 2,
+        streamPrefixes: prefixes,
+      }),
+    ).rejects.toThrow('replay workers cannot make projection families_custom');
+    const [{ shadows }] = (await db.query(
+      `SELECT count(*)::int AS shadows FROM pg_namespace WHERE nspname = current_schema() || '__rebuild'`,
+    )) as { shadows: number }[];
+    expect(shadows).toBe(0);
+    expect(await readModels(db)).toEqual(before);
+  });
 
   it('keeps the outcome rollup equal to the episodes it sums, for every cohort and whole-month filter', async () => {
     const definitions = definitionsFromEnv();

@@ -258,23 +258,35 @@ export class PostgresEventStore implements EventStore {
   async readAllByStream(upTo: Position, options: ReadByStreamOptions): Promise<RecordedEvent[]> {
     const prefixes = options.streamPrefixes?.length ? options.streamPrefixes.map(likePrefix) : null;
     const params: unknown[] = [upTo.toString(), prefixes, options.limit];
-    let after = '';
+    let range = '';
     if (options.after) {
       params.push(options.after.streamId, options.after.revision.toString());
       // A row comparison, so the (stream_id, revision) unique index serves it as a range scan.
-      after = 'AND (stream_id, revision) > ($4, $5::bigint)';
+      range += ` AND (stream_id, revision) > ($${params.length - 1}, $${params.length}::bigint)`;
     }
+    if (options.before !== undefined) {
+      params.push(options.before);
+      range += ` AND stream_id < $${params.length}`;
+    }
+    const columns = options.recordedAtOnly
+      ? `position, event_id, stream_id, revision, type, data, metadata ->> 'recordedAt' AS recorded_at`
+      : COLUMNS;
     const { rows } = await this.track(
-      this.pool.query<EventRow>(
-        `SELECT ${COLUMNS} FROM events
-         WHERE position <= $1 ${after}
+      this.pool.query<EventRow & { recorded_at?: string }>(
+        `SELECT ${columns} FROM events
+         WHERE position <= $1${range}
            AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))
          ORDER BY stream_id, revision
          LIMIT $3`,
         params,
       ),
     );
-    return rows.map(toRecorded);
+    if (!options.recordedAtOnly) return rows.map(toRecorded);
+    return rows.map((row) => {
+      const event = toRecorded(row);
+      event.metadata = { recordedAt: row.recorded_at } as EventMetadata;
+      return event;
+    });
   }
 
   async *subscribeAll(
