@@ -132,8 +132,8 @@ async function readRecords(
   await tx.query(`CREATE TEMP TABLE return_episodes (LIKE outcome_episodes) ON COMMIT DROP`);
   await tx.query(
     `CREATE TEMP TABLE return_follow_ups (
-       family_id uuid NOT NULL, episode integer NOT NULL, window_opens_at timestamptz,
-       window_closes_at timestamptz, completed_at timestamptz, missed_at timestamptz
+       family_id uuid NOT NULL, episode integer NOT NULL, completed_at timestamptz,
+       completed_on_time boolean, missed_at timestamptz
      ) ON COMMIT DROP`,
   );
 
@@ -155,11 +155,12 @@ async function readRecords(
   );
   params.length = 2;
   // A follow-ups row holds the revisit's facts as the fold derives them (`followUpFacts`): the
-  // window from FollowUpScheduled, the completion or miss dates; the decider allows each once
-  // per episode and the projection never deletes a row, and moves them with a transfer.
+  // completion or miss dates, and whether the completion fell in the window (the projection
+  // applies the same `completedOnTime`); the decider allows each once per episode and the
+  // projection never deletes a row, and moves them with a transfer.
   await tx.query(
     `INSERT INTO ${FOLLOW_UPS}
-     SELECT u.family_id, u.episode, u.window_opens_at, u.window_closes_at, u.completed_at, u.missed_at
+     SELECT u.family_id, u.episode, u.completed_at, u.completed_on_time, u.missed_at
      FROM follow_ups u
      WHERE (${within('u.completed_at')} OR ${within('u.missed_at')}) ${own('u')} AND ${settled('u')}`,
     params,
@@ -208,9 +209,8 @@ async function readRecords(
 const factRecord = (f: FollowUpFact) => ({
   family_id: f.familyId,
   episode: f.episode,
-  window_opens_at: f.window?.opensAt ?? null,
-  window_closes_at: f.window?.closesAt ?? null,
   completed_at: f.completedAt,
+  completed_on_time: f.completedAt ? isOnTime(f) : null,
   missed_at: f.missedAt,
 });
 
@@ -219,8 +219,7 @@ async function followUpCounts(tx: Queryable, period: PeriodBounds): Promise<Foll
   const done = `f.completed_at >= $1 AND f.completed_at < $2`;
   const [row] = (await tx.query(
     `SELECT count(*) FILTER (WHERE ${done}) AS completed,
-            count(*) FILTER (WHERE ${done} AND f.window_opens_at <= f.completed_at
-                                    AND f.completed_at <= f.window_closes_at) AS on_time,
+            count(*) FILTER (WHERE ${done} AND f.completed_on_time) AS on_time,
             count(*) FILTER (WHERE f.completed_at IS NULL AND f.missed_at >= $1
                                     AND f.missed_at < $2) AS missed
      FROM ${FOLLOW_UPS} f`,
