@@ -5,7 +5,7 @@ import { EventStore, Position, RecordedEvent, START } from '@app/event-store';
 import { DataSource, QueryRunner } from 'typeorm';
 import { allProjections } from './all-projections';
 import { LogSource, Projection } from './projection';
-import { StreamRange, StreamReplay, applyInShadow, pipeline, q, replayStreams } from './replay';
+import { StreamRange, StreamReplay, applyToShadow, pipeline, q, replayStreams } from './replay';
 import type { ReplayReport, ReplayWork } from './replay-worker';
 
 export type RebuildPhase = 'replay' | 'indexes' | 'catch-up' | 'swap' | 'done';
@@ -112,11 +112,12 @@ export async function rebuildProjections(
         options.onProgress?.({ phase, events, total: total.count, position });
 
       await createShadowTables(db, live, shadow, tables);
-      const applyTo = (targets: Projection[]) => async (batch: RecordedEvent[]) => {
-        await Promise.all(
-          targets.map((p) => db.transaction((tx) => applyInShadow(tx, shadow, p, batch))),
-        );
-        events += batch.length;
+      const applyTo = (targets: Projection[]) => {
+        const apply = applyToShadow(db, shadow, targets);
+        return async (batch: RecordedEvent[]) => {
+          await apply(batch);
+          events += batch.length;
+        };
       };
       const applyAll = applyTo(projections);
 

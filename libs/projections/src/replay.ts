@@ -111,7 +111,7 @@ export const applyToShadow =
  * names resolved in the shadow schema. Not durable on its own (nothing reads the shadow tables
  * before the swap, which commits durably), so commits need not wait for the WAL flush.
  */
-export async function applyInShadow(
+async function applyInShadow(
   tx: EntityManager,
   shadow: string,
   projection: Projection,
