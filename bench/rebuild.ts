@@ -12,7 +12,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAMILY_STREAM_PREFIX, familyStreamId } from '@app/domain';
 import {
@@ -33,6 +32,7 @@ import {
   loadAverage,
   machine,
   out,
+  trackPeakRss,
   waitForQuiet,
 } from './support/append-workload';
 
@@ -124,17 +124,7 @@ function rebuild(schema: string): Promise<Rebuilt> {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let peakKb = 0;
-    const sample = () => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      } catch {
-        // exited between samples: the last sample stands (VmHWM only grows)
-      }
-    };
-    const sampler = setInterval(sample, 100);
+    const peak = trackPeakRss(child.pid!);
     let stdout = '';
     const phases: string[] = [];
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -147,10 +137,10 @@ function rebuild(schema: string): Promise<Rebuilt> {
     });
     child.on('error', reject);
     child.on('exit', (code) => {
-      clearInterval(sampler);
+      const peakRssMb = peak.stop();
       const m = /rebuilt .*: (\d+) events in ([\d.]+) s/.exec(stdout);
       if (code !== 0 || !m) return reject(new Error(`rebuild exited ${code}: ${stdout}`));
-      resolve({ events: Number(m[1]), seconds: Number(m[2]), peakRssMb: peakKb / 1024, phases });
+      resolve({ events: Number(m[1]), seconds: Number(m[2]), peakRssMb, phases });
     });
   });
 }

@@ -34,6 +34,7 @@ import {
   loadAverage,
   machine,
   out,
+  trackPeakRss,
   waitForQuiet,
 } from './support/append-workload';
 import { loadReadModels } from './support/read-models';
@@ -86,31 +87,21 @@ function buildReturn(schema: string, authority: string, file: string): Promise<B
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let peakKb = 0;
-    const sample = () => {
-      try {
-        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      } catch {
-        // exited between samples: the last sample stands (VmHWM only grows)
-      }
-    };
-    const sampler = setInterval(sample, 100);
+    const peak = trackPeakRss(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
-      clearInterval(sampler);
+      const peakRssMb = peak.stop();
       const seconds = (Date.now() - started) / 1000;
       if (code !== 0) return reject(new Error(`return exited ${code}: ${stdout} ${stderr}`));
       const result = JSON.parse(stdout.trim().split('\n').pop()!) as { id: string; out: string };
       resolve({
         seconds,
         buildSeconds: 0,
-        peakRssMb: peakKb / 1024,
+        peakRssMb,
         out: result.out,
         id: result.id,
       });

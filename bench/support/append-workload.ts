@@ -262,3 +262,27 @@ export function postgresCpuSeconds(): number {
   }
   return total;
 }
+
+/**
+ * Samples a process's peak RSS (VmHWM) from /proc every 100 ms; `stop()` ends the sampling and
+ * gives the peak in MB. A process that exits between samples keeps its last sample (VmHWM only
+ * grows).
+ */
+export function trackPeakRss(pid: number): { stop(): number } {
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
+    } catch {
+      // exited between samples
+    }
+  };
+  const sampler = setInterval(sample, 100);
+  return {
+    stop: () => {
+      clearInterval(sampler);
+      return peakKb / 1024;
+    },
+  };
+}
