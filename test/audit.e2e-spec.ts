@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
+import { AuditRecord } from '@app/security';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 
-interface Line {
-  id: string;
-  subject: string;
-  role: string;
-  authority: string | null;
-  via: string;
-  method: string;
-  route: string;
-  familyIds: string[];
-  targetIds: string[];
-  status: number;
-  correlationId: string;
-}
+// What GET /v1/audit answers: the trail's records as JSON.
+type Line = AuditRecord;
 
 /** The audit trail: a line for every read and write, readable by admins, never rewritten. */
 describe('audit trail (e2e)', () => {

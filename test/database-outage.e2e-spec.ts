@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { createApi } from '../apps/api/src/api';
 import { as } from './support/auth';
-import { lastPosition, readModels } from './support/harness';
+import { readModels } from './support/harness';
 import { TcpProxy, startTcpProxy } from './support/tcp-proxy';
 
 /**
@@ -121,7 +121,7 @@ describe('database outage (e2e)', () => {
     const names = allProjections().map((p) => p.name);
     // The last event written, not the store's visible head: a transaction elsewhere in the shared
     // cluster can hold the head back, and the wait must cover every accepted write.
-    const last = await lastPosition(db);
+    const last = await store.lastPosition();
     await waitForProjections(db, names, last, 60_000);
     const live = await readModels(db);
     await runner.stop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '@app/security';
 import { as, token } from './support/auth';
-import { Harness, lastPosition, snapshot, startHarness } from './support/harness';
+import { Harness, snapshot, startHarness } from './support/harness';
 
 /**
  * A corpus of hostile and malformed requests, one row each: every one must get a clear 4xx (a
@@ -971,7 +971,7 @@ describe('hostile and malformed requests (e2e)', () => {
 
   it('changed nothing: the event store and read models are byte-for-byte as before', async () => {
     // Anything wrongly accepted would be in the log by now; let the projections take it in too.
-    await h.caughtUp(await lastPosition(h.db));
+    await h.caughtUp(await h.store.lastPosition());
     expect(await everything()).toBe(before);
   });
 });

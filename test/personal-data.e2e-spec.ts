@@ -7,7 +7,7 @@ import { PersonalDataVault } from '@app/security';
 import { ProjectionRunner, allProjections, resetProjection } from '@app/projections';
 import { importFile } from '../apps/cli/src/import';
 import { as } from './support/auth';
-import { Harness, lastPosition, readModels, startHarness } from './support/harness';
+import { Harness, readModels, startHarness } from './support/harness';
 
 /**
  * Personal details are sealed with the family's key before they reach the log, opened only when a
@@ -172,7 +172,7 @@ describe('personal data and erasure (e2e)', () => {
     });
     expect(counts).toMatchObject({ stored: 1, rejected: 0 });
 
-    head = (await lastPosition(h.db)).toString();
+    head = (await h.store.lastPosition()).toString();
     await h.caughtUp(head);
     expect(leaks(await everything())).toEqual([]);
     for (const [id, name] of [

@@ -19,7 +19,7 @@ import {
 } from '@app/projections';
 import { DataSource } from 'typeorm';
 import { until } from '../apps/worker/src/follow-ups/testing/fixture';
-import { lastPosition, readModels } from './support/harness';
+import { readModels } from './support/harness';
 import { storyOf } from './support/stories';
 import { assertWorkerBuilt, exited, startWorker } from './support/worker';
 
@@ -115,7 +115,7 @@ describe('worker faults: SIGKILL, Redis lost, two workers (e2e)', () => {
     a.kill('SIGKILL');
     await exited(a);
     const killedAt = (await projectionCheckpoints(db)).get('families')!;
-    expect(killedAt).toBeLessThan(await lastPosition(db));
+    expect(killedAt).toBeLessThan(await store.lastPosition());
     await addFamilies(40);
 
     // Redis dies and comes back empty, while the surviving worker goes on.
@@ -134,7 +134,7 @@ describe('worker faults: SIGKILL, Redis lost, two workers (e2e)', () => {
       180_000,
     );
     // Every event written (not the visible head, which another transaction can hold back).
-    const last = await lastPosition(db);
+    const last = await store.lastPosition();
     await waitForProjections(db, names, last, 90_000);
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map(exited));
@@ -162,7 +162,7 @@ describe('worker faults: SIGKILL, Redis lost, two workers (e2e)', () => {
     const rebuild = new ProjectionRunner(store, db, projections);
     rebuild.start();
     try {
-      await waitForProjections(db, names, await lastPosition(db), 90_000);
+      await waitForProjections(db, names, await store.lastPosition(), 90_000);
     } finally {
       await rebuild.stop();
     }

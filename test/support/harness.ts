@@ -63,14 +63,3 @@ export async function snapshot(db: DataSource): Promise<string> {
 export async function readModels(db: DataSource): Promise<string> {
   return (await Promise.all(projectionTables().map((t) => rowsOf(db, t)))).join('\n');
 }
-
-/**
- * The position of the last event written. Unlike the store's `headPosition()` (the visible head,
- * which a long transaction anywhere in the shared cluster can hold back), it covers every write.
- */
-export async function lastPosition(db: DataSource): Promise<bigint> {
-  const [{ p }] = (await db.query('SELECT coalesce(max(position), 0)::text AS p FROM events')) as {
-    p: string;
-  }[];
-  return BigInt(p);
-}

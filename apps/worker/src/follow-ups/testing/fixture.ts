@@ -56,14 +56,8 @@ export async function startFixture(clock: TestClock) {
   const redises: Redis[] = [];
   const authority = `auth-${randomUUID().slice(0, 8)}`;
 
-  // Every event committed so far (not `headPosition()`, which a long transaction anywhere in the
-  // cluster holds back, so it could report "caught up" too early).
-  const lastPosition = async () =>
-    BigInt(
-      ((await db.query('SELECT coalesce(max(position), 0) AS p FROM events')) as { p: string }[])[0]
-        .p,
-    );
-  const caughtUp = async () => waitForProjections(db, names, await lastPosition());
+  // Every event committed so far (`lastPosition()`, not the visible head).
+  const caughtUp = async () => waitForProjections(db, names, await store.lastPosition());
 
   const record = async (familyId: string, event: FamilyEvent) =>
     families.record({ familyId, event, actor: { id: 'test', correlationId: randomUUID() } });
