@@ -20,8 +20,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { projections?: boolean } = {}): Promise<Harness> {
-  const schema = await createTestSchema('e2e');
+export async function startHarness(
+  options: {
+    projections?: boolean;
+    /** Migrate as the owner role and serve as the service role, as in production. */
+    databaseRoles?: boolean;
+  } = {},
+): Promise<Harness> {
+  const schema = await createTestSchema('e2e', { roles: options.databaseRoles });
   const config: StorageConfig = { database: schema.config, eventStore: 'postgres' };
   const app = await createApi(config);
   await app.init();

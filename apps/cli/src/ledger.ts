@@ -19,14 +19,22 @@ export interface Ledger {
   close(): Promise<void>;
 }
 
-/** Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …). */
-export async function openLedger(): Promise<Ledger> {
+/**
+ * Connects with the worker's configuration (DATABASE_URL, DATABASE_SCHEMA, EVENT_STORE …); `owner`
+ * connects as the owner role (DATABASE_MIGRATION_URL, when set) for work that creates and swaps
+ * tables, as `outcomes rebuild` does.
+ */
+export async function openLedger(options: { owner?: boolean } = {}): Promise<Ledger> {
+  const config = storageConfigFromEnv();
+  if (options.owner && config.database.migrationUrl) {
+    config.database = { ...config.database, url: config.database.migrationUrl };
+  }
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
     {
       module: class CliLedger {},
       imports: [
         loggingModule('cli'),
-        EventStoreModule.forRoot(storageConfigFromEnv(), [
+        EventStoreModule.forRoot(config, [
           ...projectionMigrations,
           ...returnsMigrations,
         ]),

@@ -35,8 +35,11 @@ const date = (value: string) => {
 };
 
 /** Opens the database for one command and closes it whatever happens. */
-async function onLedger<T>(work: (ledger: Awaited<ReturnType<typeof openLedger>>) => Promise<T>) {
-  const ledger = await openLedger();
+async function onLedger<T>(
+  work: (ledger: Awaited<ReturnType<typeof openLedger>>) => Promise<T>,
+  options: { owner?: boolean } = {},
+) {
+  const ledger = await openLedger(options);
   try {
     return await work(ledger);
   } finally {
@@ -176,8 +179,10 @@ program
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }
-    const result = await onLedger((ledger) =>
-      rebuild(ledger, names, { batchSize: o.batch, workers }),
+    // Creates and swaps tables: the owner's work, never the service role's.
+    const result = await onLedger(
+      (ledger) => rebuild(ledger, names, { batchSize: o.batch, workers }),
+      { owner: true },
     );
     out(
       `rebuilt ${result.projections.join(', ')}: ${result.events} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / Math.max(result.seconds, 0.001))} events/s), checkpoint ${result.position}\n`,

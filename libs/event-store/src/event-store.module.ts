@@ -11,7 +11,7 @@ import {
   DEFAULT_DATABASE_URL,
   DatabaseConfig,
   createDataSource,
-  migrate,
+  migrateFor,
 } from './postgres/database';
 import { eventStoreMigrations } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
@@ -37,7 +37,11 @@ export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Stor
     throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
   }
   return {
-    database: { url: env.DATABASE_URL ?? DEFAULT_DATABASE_URL, schema: env.DATABASE_SCHEMA },
+    database: {
+      url: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+      migrationUrl: env.DATABASE_MIGRATION_URL || undefined,
+      schema: env.DATABASE_SCHEMA,
+    },
     eventStore,
     eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
   };
@@ -73,11 +77,9 @@ export class EventStoreModule {
         {
           provide: DataSource,
           useFactory: async () => {
-            const dataSource = createDataSource(config.database, [
-              ...eventStoreMigrations,
-              ...migrations,
-            ]);
-            await migrate(dataSource);
+            const all = [...eventStoreMigrations, ...migrations];
+            const dataSource = createDataSource(config.database, all);
+            await migrateFor(dataSource, config.database, all);
             return dataSource;
           },
         },

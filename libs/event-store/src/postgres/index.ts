@@ -1,3 +1,4 @@
 export * from './database';
 export * from './migrations';
 export * from './postgres-event-store';
+export * from './privileges';
