@@ -120,4 +120,30 @@ describe('audit trail (e2e)', () => {
     );
     expect(Number(rows[0].n)).toBe(0);
   });
+
+  it("shows an admin of an authority its own callers' lines only", async () => {
+    const read = async (caller: Record<string, string>, query: Record<string, string> = {}) => {
+      const res = await h.http
+        .get('/v1/audit')
+        .query({ limit: 500, ...query })
+        .set(caller);
+      expect(res.status).toBe(200);
+      return (res.body as { items: Line[] }).items;
+    };
+    const ofB = await read(as('admin', B, 'admin-b'));
+    // B's key worker probing A's family (404) is B's to see; A's lines and national ones are not.
+    expect(ofB.length).toBeGreaterThan(0);
+    expect(new Set(ofB.map((l) => l.authority))).toEqual(new Set([B]));
+    const aboutA = await read(as('admin', B, 'admin-b'), { familyId });
+    expect(aboutA.map((l) => [l.authority, l.status])).toEqual([[B, 404]]);
+    expect(await read(as('admin', B, 'admin-b'), { subject: 'kw-audit-1' })).toEqual([]);
+    const ofA = await read(as('admin', A, 'admin-a'));
+    expect(ofA.some((l) => l.subject === 'kw-audit-1')).toBe(true);
+    expect(ofA.every((l) => l.authority === A)).toBe(true);
+    // A national admin still reads everyone's, and may narrow to one authority.
+    const national = await read(admin, { authority: B });
+    expect(national.length).toBeGreaterThan(0);
+    expect(national.every((l) => l.authority === B)).toBe(true);
+    expect((await read(admin)).some((l) => l.authority === null)).toBe(true);
+  });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '@app/security';
+import jwt from 'jsonwebtoken';
 import { as, token } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
 
@@ -52,6 +53,22 @@ const event = (type: string, data: Record<string, unknown> = {}, extra = {}) => 
   data,
   ...extra,
 });
+/** Bearer headers for a token signed with the API's own key but made by hand (not by issueToken). */
+const handMade = (claims: Record<string, unknown>) => {
+  const now = Math.floor(Date.now() / 1000);
+  const token = jwt.sign(
+    { role: 'keyworker', authority, iat: now, exp: now + 600, ...claims },
+    process.env.AUTH_JWT_SECRET!,
+    {
+      algorithm: 'HS256',
+      subject: 'hand-made',
+      issuer: 'outcomes-ledger',
+      audience: 'outcomes-ledger-api',
+    },
+  );
+  return { authorization: `Bearer ${token}` };
+};
+const DAY = 86_400;
 const SQL = "x'); DROP TABLE events; --";
 const SCRIPT = '<script>alert(1)</script>';
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
@@ -877,6 +894,72 @@ const cases: Case[] = [
     path: (f) => `${families}/${f.familyId}/erasure`,
     caller: ['manager', `${authority}-b`],
     status: 404,
+  },
+  // Security round two (issue 16): scoping of the trail and metrics, "national" as a scope, token life.
+  {
+    name: "a scoped admin asking for another authority's audit lines",
+    method: 'get',
+    path: `/v1/audit?authority=${authority}`,
+    caller: ['admin', `${authority}-b`],
+    status: 403,
+    code: 'outside_authority',
+  },
+  {
+    name: 'a scoped admin scraping every authority’s metrics',
+    method: 'get',
+    path: '/metrics',
+    caller: ['admin', `${authority}-b`],
+    status: 403,
+    code: 'national_only',
+  },
+  {
+    name: "a key worker's token scoped 'national'",
+    method: 'get',
+    path: families,
+    credentials: handMade({ authority: 'national' }),
+    status: 401,
+  },
+  {
+    name: "a data manager's token scoped 'National' building an every-authority return",
+    path: '/v1/returns',
+    body: { authority: 'national', periodStart: '2025-04-01', periodEnd: '2026-03-31' },
+    credentials: handMade({ role: 'data_manager', authority: 'National' }),
+    status: 401,
+  },
+  {
+    name: "a referral into an authority coded 'national'",
+    path: families,
+    body: { ...referral(), authority: 'national' },
+    caller: ['keyworker', authority],
+    status: 400,
+    field: 'authority',
+    rule: 'notNational',
+  },
+  {
+    name: "a transfer to an authority coded 'national'",
+    path: (f) => `${families}/${f.familyId}/transfer`,
+    body: { toAuthority: 'NATIONAL' },
+    caller: ['manager', authority],
+    status: 400,
+    field: 'toAuthority',
+    rule: 'notNational',
+  },
+  {
+    name: 'a correctly signed token with an exp ten years out',
+    method: 'get',
+    path: families,
+    credentials: handMade({ exp: Math.floor(Date.now() / 1000) + 3650 * DAY }),
+    status: 401,
+  },
+  {
+    name: 'a correctly signed token issued thirty days ahead',
+    method: 'get',
+    path: families,
+    credentials: handMade({
+      iat: Math.floor(Date.now() / 1000) + 30 * DAY,
+      exp: Math.floor(Date.now() / 1000) + 30 * DAY + 600,
+    }),
+    status: 401,
   },
 ];
 

@@ -7,6 +7,7 @@ import {
   jwtSecretFromEnv,
   revokeApiKey,
 } from '@app/security';
+import { namesNational } from '@app/domain';
 import { InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
 
@@ -17,8 +18,11 @@ export const role = (value: string): Role => {
   return value as Role;
 };
 
-/** `--authority national` means all authorities (commander cannot carry a null option value). */
-const national = (value: string): string | null => (value === 'national' ? null : value);
+/**
+ * `--authority national` means all authorities (commander cannot carry a null option value), for
+ * tokens and keys alike; whether the role may hold it is the principal rule's to say.
+ */
+const national = (value: string): string | null => (namesNational(value) ? null : value);
 
 /** `900`, `900s`, `15m`, `2h` → seconds. */
 export const duration = (value: string): number => {
@@ -45,9 +49,7 @@ export function token(o: {
   );
 }
 
-export const apiKey = (
-  db: DataSource,
-  o: { role: Role; authority: string | null; label: string },
-) => createApiKey(db, o);
+export const apiKey = (db: DataSource, o: { role: Role; authority: string; label: string }) =>
+  createApiKey(db, { ...o, authority: national(o.authority) });
 
 export const revoke = (db: DataSource, id: string) => revokeApiKey(db, id);

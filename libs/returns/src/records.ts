@@ -7,7 +7,7 @@
  * records, and folding the events up to P gives the same answer however far the read models
  * have moved on, and after they are rebuilt (the timeline keeps every event with its position).
  */
-import { FamilyEvent } from '@app/domain';
+import { FamilyEvent, NATIONAL } from '@app/domain';
 import { completedOnTime } from '@app/follow-ups/policy';
 import {
   EpisodeOutcome,
@@ -94,8 +94,8 @@ export const familiesOf = (authority: string, position: string) => `
 /** An authority's code, or null for every authority (a national return). */
 export type Scope = string | null;
 
-/** How the API and the CLI name the national scope. */
-export const NATIONAL = 'national';
+/** How the API and the CLI name the national scope (defined with the domain's codes). */
+export { NATIONAL };
 export const scopeOf = (code: string): Scope => (code === NATIONAL ? null : code);
 export const scopeName = (scope: Scope): string => scope ?? NATIONAL;
 

@@ -113,6 +113,8 @@ export class AuditTrail {
 
 export interface AuditFilter {
   subject?: string;
+  /** Lines of callers of this authority only. */
+  authority?: string;
   familyId?: string;
   from?: Date;
   /** Exclusive. */
@@ -131,6 +133,7 @@ export async function listAudit(
   const args: unknown[] = [];
   const arg = (v: unknown) => `$${args.push(v)}`;
   if (f.subject !== undefined) where.push(`subject = ${arg(f.subject)}`);
+  if (f.authority !== undefined) where.push(`authority = ${arg(f.authority)}`);
   if (f.familyId !== undefined) where.push(`family_ids @> ARRAY[${arg(f.familyId)}]::uuid[]`);
   if (f.from) where.push(`at >= ${arg(f.from)}`);
   if (f.before) where.push(`at < ${arg(f.before)}`);

@@ -1,11 +1,14 @@
-import { Principal, ROLES, Role } from './roles';
+import { NATIONAL, namesNational } from '@app/domain';
+import { GRANTS, Principal, ROLES, Role } from './roles';
 
 /** Subjects are pseudonymous ids (staff numbers, system names), never a person's name. */
 export const SUBJECT = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$/;
 /** Authority codes, as in the records (`FamilyReferred.authority`). */
 export const AUTHORITY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 /** Only these roles may be national (authority `null`): they never see a family's record. */
-export const NATIONAL_ROLES: readonly Role[] = ['evaluator', 'admin'];
+export const NATIONAL_ROLES: readonly Role[] = ROLES.filter((r) =>
+  GRANTS[r].includes('scope:national'),
+);
 
 export const isRole = (value: unknown): value is Role =>
   typeof value === 'string' && (ROLES as readonly string[]).includes(value);
@@ -30,6 +33,9 @@ export function principalProblem(p: {
   }
   if (typeof p.authority !== 'string' || !AUTHORITY.test(p.authority)) {
     return 'authority must be a code of letters, digits, _ . : - (or null for national)';
+  }
+  if (namesNational(p.authority)) {
+    return `'${NATIONAL}' is a scope, not an authority's code (a national principal has authority null)`;
   }
   return undefined;
 }

@@ -20,7 +20,10 @@ export const PERMISSIONS = [
   'programme-costs:write', // enter what the authority spent on a programme in a year (own authority)
   'extracts:read', // record-level extract under pseudonyms (accredited evaluators)
   'audit:read', // the audit trail
-  'metrics:read', // Prometheus metrics
+  'metrics:read', // Prometheus metrics (every authority's figures: national callers only)
+  // Scopes rather than endpoints:
+  'scope:national', // may hold the national scope (authority null: every authority)
+  'returns:national', // build and read a return over every authority
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,7 +46,7 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
     'outcomes:read',
   ],
   // Aggregates only, always under disclosure control; never a family-level read.
-  evaluator: ['outcomes:read', 'extracts:read'],
+  evaluator: ['outcomes:read', 'extracts:read', 'scope:national'],
   data_manager: ['outcomes:read', 'returns:write', 'returns:read', 'programme-costs:write'],
   // National: the admins are who build the national return (every authority).
   admin: [
@@ -53,6 +56,8 @@ export const GRANTS: Record<Role, readonly Permission[]> = {
     'outcomes:read',
     'returns:write',
     'returns:read',
+    'scope:national',
+    'returns:national',
   ],
 };
 

@@ -1,3 +1,5 @@
+import jwt from 'jsonwebtoken';
+import { principalProblem } from './principal';
 import { InvalidCredentials, issueToken, verifyToken } from './tokens';
 
 const SECRET = 'unit-test-secret-0123456789-0123456789';
@@ -49,5 +51,54 @@ describe('tokens', () => {
         { expiresInSeconds: 13 * 3600 },
       ),
     ).toThrow(/expiry/);
+  });
+
+  /** A token signed with the right key but made by hand, as an attacker holding the key would. */
+  const signed = (claims: Record<string, unknown>) =>
+    jwt.sign({ sub: 'kw', role: 'keyworker', authority: 'leeds', ...claims }, SECRET, {
+      algorithm: 'HS256',
+      issuer: 'outcomes-ledger',
+      audience: 'outcomes-ledger-api',
+      // jsonwebtoken adds an iat unless told not to; the claims given say whether there is one.
+      noTimestamp: !('iat' in claims),
+    });
+  const now = Math.floor(Date.now() / 1000);
+
+  it.each([
+    ['an exp ten years out', { iat: now, exp: now + 10 * 365 * 86_400 }],
+    ['an iat thirty days ahead', { iat: now + 30 * 86_400, exp: now + 30 * 86_400 + 600 }],
+    ['an iat two minutes ahead', { iat: now + 120, exp: now + 600 }],
+    ['no iat', { exp: now + 600 }],
+    ['no exp', { iat: now }],
+    ['a life of 12 h and a second', { iat: now - 60, exp: now - 60 + 12 * 3600 + 1 }],
+  ])('refuses a correctly signed token with %s', (_name, claims) => {
+    expect(() => verifyToken(SECRET, signed(claims))).toThrow(InvalidCredentials);
+  });
+
+  it('accepts the longest life and an iat a little ahead (clock skew)', () => {
+    expect(verifyToken(SECRET, signed({ iat: now, exp: now + 12 * 3600 })).subject).toBe('kw');
+    expect(verifyToken(SECRET, signed({ iat: now + 30, exp: now + 630 })).subject).toBe('kw');
+  });
+
+  it.each(['national', 'National', 'NATIONAL'])(
+    "refuses '%s' as an authority's code, in tokens and everywhere a principal is checked",
+    (authority) => {
+      for (const role of ['keyworker', 'data_manager', 'admin', 'evaluator'] as const) {
+        expect(principalProblem({ subject: 'x', role, authority })).toMatch(/scope/);
+        expect(() =>
+          verifyToken(SECRET, signed({ role, authority, iat: now, exp: now + 60 })),
+        ).toThrow(InvalidCredentials);
+      }
+    },
+  );
+
+  it('lets only evaluators and admins hold the national scope', () => {
+    expect(principalProblem({ subject: 'x', role: 'admin', authority: null })).toBeUndefined();
+    expect(principalProblem({ subject: 'x', role: 'evaluator', authority: null })).toBeUndefined();
+    for (const role of ['keyworker', 'manager', 'data_manager'] as const) {
+      expect(principalProblem({ subject: 'x', role, authority: null })).toMatch(
+        /belongs to an authority/,
+      );
+    }
   });
 });

@@ -7,8 +7,10 @@ const ISSUER = 'outcomes-ledger';
 const AUDIENCE = 'outcomes-ledger-api';
 /** Short-lived by default: a leaked token is worth little for long. */
 export const DEFAULT_TOKEN_TTL_SECONDS = 15 * 60;
-/** The longest a token may live (an operator's working day). */
+/** The longest a token may live (an operator's working day): `exp − iat` of every token accepted. */
 export const MAX_TOKEN_TTL_SECONDS = 12 * 60 * 60;
+/** How far ahead of this server's clock a token's `iat` may be (the issuer's clock may run fast). */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
 
 /** A token or key that does not prove who the caller is (the message is safe to return). */
 export class InvalidCredentials extends Error {
@@ -56,8 +58,13 @@ function secretKey(secret: string): KeyObject {
   return key;
 }
 
-/** The principal a token proves, or InvalidCredentials (bad signature, expired, malformed). */
-export function verifyToken(secret: string, token: string): Principal {
+/**
+ * The principal a token proves, or InvalidCredentials: bad signature, expired, malformed, or outside
+ * the lifetime policy (`iat` and `exp` required, `exp − iat` at most MAX_TOKEN_TTL_SECONDS, `iat`
+ * no further ahead than TOKEN_CLOCK_SKEW_SECONDS). The policy holds whoever signed the token: a
+ * token made with the right key by other means than `issueToken` gets no longer life.
+ */
+export function verifyToken(secret: string, token: string, now = new Date()): Principal {
   let payload: jwt.JwtPayload | string;
   try {
     // The algorithm is pinned: a token cannot choose `none` or another key type.
@@ -72,9 +79,19 @@ export function verifyToken(secret: string, token: string): Principal {
     }
     throw new InvalidCredentials('the token is not valid');
   }
-  if (typeof payload === 'string' || typeof payload.exp !== 'number') {
-    // A token without an expiry would be good forever.
+  if (
+    typeof payload === 'string' ||
+    typeof payload.exp !== 'number' ||
+    typeof payload.iat !== 'number'
+  ) {
+    // A token without an expiry would be good forever; without an issue time, its life is unknown.
     throw new InvalidCredentials('the token is not valid');
+  }
+  if (payload.exp - payload.iat > MAX_TOKEN_TTL_SECONDS) {
+    throw new InvalidCredentials(`the token lives longer than ${MAX_TOKEN_TTL_SECONDS} seconds`);
+  }
+  if (payload.iat > now.getTime() / 1000 + TOKEN_CLOCK_SKEW_SECONDS) {
+    throw new InvalidCredentials('the token is issued in the future');
   }
   const claims = { subject: payload.sub, role: payload.role, authority: payload.authority };
   if (principalProblem(claims)) throw new InvalidCredentials('the token is not valid');

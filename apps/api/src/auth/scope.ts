@@ -1,4 +1,4 @@
-import { Principal } from '@app/security';
+import { Permission, Principal, can } from '@app/security';
 import { ForbiddenException } from '@nestjs/common';
 
 /**
@@ -25,4 +25,20 @@ export function scopedAuthority(principal: Principal, asked?: string): string | 
     });
   }
   return principal.authority;
+}
+
+/**
+ * Refuses (403 `national_only`) a caller who may not see every authority at once: one without the
+ * national scope, or (given) without the permission the every-authority form of a request needs.
+ */
+export function requireNational(principal: Principal, what: string, permission?: Permission): void {
+  if (principal.authority === null && (!permission || can(principal, permission))) return;
+  const message = `${what} covers every authority: national callers${permission ? ` with ${permission}` : ''} only`;
+  throw new ForbiddenException({
+    statusCode: 403,
+    error: 'Forbidden',
+    code: 'national_only',
+    message,
+    ...(permission ? { permission } : {}),
+  });
 }

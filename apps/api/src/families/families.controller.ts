@@ -16,8 +16,8 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
 import {
+  AuthorityCode,
   BatchRequest,
-  Code,
   FamilyNotFound,
   IsEffectiveDate,
   normaliseDate,
@@ -53,7 +53,7 @@ export const uuid = new ParseUUIDPipe({
 });
 
 class TransferRequest {
-  @Code() toAuthority!: string;
+  @AuthorityCode() toAuthority!: string;
   @IsOptional() @IsEffectiveDate() occurredAt?: string;
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
 }

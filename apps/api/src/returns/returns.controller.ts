@@ -51,7 +51,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { scopedAuthority, sees } from '../auth/scope';
+import { requireNational, scopedAuthority, sees } from '../auth/scope';
 import { CLOCK } from '../clock';
 import { Clock } from '@app/domain';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
@@ -189,6 +189,7 @@ export class ReturnsController {
     if (errors.length) throw new RequestInvalid(errors);
     // A scoped caller asking for another authority, or for 'national', is refused (403).
     const authority = scopeOf(scopedAuthority(caller, q.authority)!);
+    if (authority === null) requireNational(caller, 'a national return', 'returns:national');
     const id = randomUUID();
     // Built as at everything recorded by now (the build waits for the read models to reach it):
     // later records belong to a later return (and show in its diff).

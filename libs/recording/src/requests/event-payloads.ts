@@ -7,7 +7,9 @@ import {
   FamilyEventType,
   HousingAction,
   MemberRole,
+  NATIONAL,
   RefusalStage,
+  namesNational,
 } from '@app/domain';
 import { Type } from 'class-transformer';
 import {
@@ -24,6 +26,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { IsBirthDate, IsCleanText, IsEffectiveDate } from './validation';
@@ -44,6 +47,20 @@ export function Code(): PropertyDecorator {
     IsString()(target, key);
     MaxLength(64)(target, key);
     Matches(CODE, codeMessage)(target, key);
+  };
+}
+
+/** An authority's code: a code, and never `national` (a scope, not an authority). */
+export function AuthorityCode(): PropertyDecorator {
+  return (target, key) => {
+    Code()(target, key);
+    ValidateBy({
+      name: 'notNational',
+      validator: {
+        validate: (value) => typeof value !== 'string' || !namesNational(value),
+        defaultMessage: () => `$property '${NATIONAL}' is a scope, not an authority's code`,
+      },
+    })(target, key);
   };
 }
 
@@ -142,7 +159,7 @@ export function withSealableDetails(member: MemberDto): FamilyMember {
 }
 
 export class FamilyReferredPayload implements Omit<Payload<'FamilyReferred'>, 'members'> {
-  @Code() authority!: string;
+  @AuthorityCode() authority!: string;
   @Code() programme!: string;
   @Code() source!: string;
   @Codes(1) reasons!: string[];
