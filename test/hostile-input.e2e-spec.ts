@@ -69,6 +69,9 @@ const handMade = (claims: Record<string, unknown>) => {
   return { authorization: `Bearer ${token}` };
 };
 const DAY = 86_400;
+/** A cursor as the API would encode one, with whatever a crafter put in it. */
+const crafted = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+const UUID0 = '00000000-0000-4000-8000-000000000000';
 const SQL = "x'); DROP TABLE events; --";
 const SCRIPT = '<script>alert(1)</script>';
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
@@ -894,6 +897,129 @@ const cases: Case[] = [
     path: (f) => `${families}/${f.familyId}/erasure`,
     caller: ['manager', `${authority}-b`],
     status: 404,
+  },
+  {
+    name: 'the family list with a crafted cursor: a 19-digit number',
+    method: 'get',
+    path: `/v1/families?cursor=${encodeURIComponent('9999999999999999999')}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the family list with a crafted cursor: a time PostgreSQL cannot read',
+    method: 'get',
+    path: `/v1/families?cursor=${encodeURIComponent(crafted('+275760-09-13T00:00:00.000Z', UUID0))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the family list with a crafted cursor: a loose date',
+    method: 'get',
+    path: `/v1/families?cursor=${encodeURIComponent(crafted('1', UUID0))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the family list with a crafted cursor: a non-UUID id',
+    method: 'get',
+    path: `/v1/families?cursor=${encodeURIComponent(crafted('2025-01-10T00:00:00.000Z', '-'.repeat(36)))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the follow-up list with a crafted cursor: a 19-digit number',
+    method: 'get',
+    path: `/v1/follow-ups?cursor=${encodeURIComponent('9999999999999999999')}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the follow-up list with a crafted cursor: a time PostgreSQL cannot read',
+    method: 'get',
+    path: `/v1/follow-ups?cursor=${encodeURIComponent(crafted('+275760-09-13T00:00:00.000Z', UUID0))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the follow-up list with a crafted cursor: a loose date',
+    method: 'get',
+    path: `/v1/follow-ups?cursor=${encodeURIComponent(crafted('1', UUID0))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the follow-up list with a crafted cursor: a non-UUID id',
+    method: 'get',
+    path: `/v1/follow-ups?cursor=${encodeURIComponent(crafted('2025-01-10T00:00:00.000Z', '-'.repeat(36)))}`,
+
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'the audit trail with a crafted cursor: a 19-digit number',
+    method: 'get',
+    path: `/v1/audit?cursor=${encodeURIComponent('9999999999999999999')}`,
+    caller: ['admin', null],
+    status: 400,
+    field: 'cursor',
+  },
+  {
+    name: 'a family list filtered by a NUL programme',
+    method: 'get',
+    path: '/v1/families?programme=%00',
+    status: 400,
+    field: 'programme',
+  },
+  {
+    name: 'a follow-up list filtered by a NUL authority',
+    method: 'get',
+    path: '/v1/follow-ups?authority=%00',
+    caller: ['keyworker', authority],
+    status: 400,
+    field: 'authority',
+  },
+  {
+    name: 'outcomes referred up to the last day of year 9999',
+    method: 'get',
+    path: '/v1/outcomes?referredTo=9999-12-31',
+    status: 400,
+    field: 'referredTo',
+  },
+  {
+    name: 'a cohort summary exited up to year 9999',
+    method: 'get',
+    path: '/v1/cohorts/summary?exitedTo=9999-12-31T23:59:59Z',
+    status: 400,
+    field: 'exitedTo',
+  },
+  {
+    name: 'follow-ups due up to year 9999',
+    method: 'get',
+    path: '/v1/follow-ups?dueTo=9999-12-31',
+    status: 400,
+    field: 'dueTo',
+  },
+  {
+    name: 'an audit trail up to year 9999',
+    method: 'get',
+    path: '/v1/audit?to=9999-12-31',
+    caller: ['admin', null],
+    status: 400,
+    field: 'to',
+  },
+  {
+    name: 'savings up to year 9999',
+    method: 'get',
+    path: '/v1/savings?referredTo=9999-12-31',
+    status: 400,
+    field: 'referredTo',
   },
   // Security round two (issue 16): scoping of the trail and metrics, "national" as a scope, token life.
   {

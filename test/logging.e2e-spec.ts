@@ -128,4 +128,18 @@ describe('structured request logs', () => {
     expect(junk.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
     await requestLine(junk.headers['x-correlation-id']);
   });
+
+  it('blanks a token a client put in the query string (refused, 401) from the request line', async () => {
+    const token = as('keyworker', 'leeds').authorization.replace(/^Bearer /, '');
+    const res = await request(base)
+      .get('/v1/families')
+      .query({ access_token: token, programme: 'fip' })
+      .set('X-Correlation-Id', 'corr-log-query-token');
+    expect(res.status).toBe(401);
+    const line = await requestLine('corr-log-query-token');
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/v1/families?access_token=%5Bredacted%5D&programme=fip' },
+    });
+    expect(raw).not.toContain(token);
+  });
 });

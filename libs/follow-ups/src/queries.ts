@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { decodeKeyset, encodeKeyset } from '@app/recording';
 import { FollowUpListStatus } from './policy';
 
 /** A revisit on the working list. Ids, codes and dates only. */
@@ -114,20 +115,11 @@ const COLUMNS = `follow_up_id, family_id, episode, authority, programme, exit_ty
   policy_version, due_recorded_at, assigned_worker, completed_at, completed_on_time, missed_at,
   missed_reason, cancelled_at, cancelled_reason`;
 
-export const encodeFollowUpCursor = (c: FollowUpCursor) =>
-  Buffer.from(JSON.stringify([c.dueAt, c.followUpId])).toString('base64url');
+export const encodeFollowUpCursor = (c: FollowUpCursor) => encodeKeyset(c.dueAt, c.followUpId);
 
 export function decodeFollowUpCursor(cursor: string): FollowUpCursor | undefined {
-  try {
-    const [dueAt, followUpId] = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString(),
-    ) as unknown[];
-    if (typeof dueAt !== 'string' || typeof followUpId !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(dueAt)) || !/^[0-9a-f-]{36}$/i.test(followUpId)) return undefined;
-    return { dueAt, followUpId };
-  } catch {
-    return undefined;
-  }
+  const keyset = decodeKeyset(cursor);
+  return keyset && { dueAt: keyset[0], followUpId: keyset[1] };
 }
 
 /** Revisits (scheduled or later) in due-date order, keyset-paginated; statuses as at `at`. */

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { correlationId, createLogger } from './logging';
+import { correlationId, createLogger, redactUrl } from './logging';
 
 describe('correlationId', () => {
   it("keeps a caller's plain token", () => {
@@ -43,5 +43,27 @@ describe('createLogger', () => {
       headers: { authorization: '[redacted]', 'x-api-key': '[redacted]' },
       body: '[redacted]',
     });
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['/v1/families?access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', 'access_token'],
+    ['/v1/families?limit=5&token=abc123', 'token'],
+    ['/v1/audit?api_key=olk_abcdef', 'api_key'],
+    ['/v1/audit?X-Api-Key=secretvalue', 'X-Api-Key'],
+    ['/v1/families?q=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', 'q'],
+    ['/v1/families?programme=olk_0123456789abcdef', 'programme'],
+  ])('blanks the credential in %s', (url, param) => {
+    const redacted = redactUrl(url);
+    expect(redacted).not.toMatch(/eyJ|olk_|abc123|secretvalue/);
+    expect(new URLSearchParams(redacted.split('?')[1]).get(param)).toBe('[redacted]');
+  });
+
+  it('keeps paths and ordinary filters as they are', () => {
+    expect(redactUrl('/v1/families/1b2c?authority=leeds&programme=fip&limit=5')).toBe(
+      '/v1/families/1b2c?authority=leeds&programme=fip&limit=5',
+    );
+    expect(redactUrl('/v1/outcomes')).toBe('/v1/outcomes');
   });
 });

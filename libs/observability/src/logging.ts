@@ -63,6 +63,31 @@ export const LOGGING_START = {
   abortOnError: false,
 } as const;
 
+/** Query parameters that name a credential (`access_token`, `api_key`, `token`, `jwt`…). */
+const CREDENTIAL_PARAM =
+  /token|key|secret|password|passwd|auth(?!ority)|jwt|session|signature|sig$|code$/i;
+/** Values that look like one whatever their name: a JWT, an API key, a bearer string. */
+const CREDENTIAL_VALUE = /^(ey[\w-]+\.[\w-]+\.[\w-]*|olk_\S+|bearer\s.+)$/i;
+
+/**
+ * A request URL fit for the log: the path as it is (ids and codes), and in the query string the
+ * value of any credential-like parameter, or any value shaped like a credential, blanked. A
+ * client that puts its token in the URL (refused: 401) must not leave it in the log.
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  let changed = false;
+  for (const [name, value] of [...params]) {
+    if (CREDENTIAL_PARAM.test(name) || CREDENTIAL_VALUE.test(value)) {
+      params.set(name, '[redacted]');
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, q)}?${params.toString()}` : url;
+}
+
 /** Routes whose every request would drown the log (probes and scrapes). */
 const QUIET = /^\/(health|metrics)(\?|$)/;
 
@@ -94,7 +119,10 @@ export function loggingModule(
         customAttributeKeys: { reqId: 'correlationId' },
         quietReqLogger: true,
         serializers: {
-          req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+          req: (req: { method: string; url: string }) => ({
+            method: req.method,
+            url: redactUrl(req.url),
+          }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
         // A refused request (4xx) is the caller's business, not the operator's: info, like any.

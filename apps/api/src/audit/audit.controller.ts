@@ -1,7 +1,7 @@
 import { AUTHORITY, AuditRecord, Principal, SUBJECT, listAudit } from '@app/security';
 import { Controller, Get, Query } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { IsEffectiveDate, RequestInvalid, validated } from '@app/recording';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -19,9 +19,18 @@ class AuditQuery {
   @IsOptional() @IsEffectiveDate() to?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'cursor is not one this API issued' })
+  @ValidateBy({
+    name: 'isCursor',
+    validator: {
+      // A line's id: a positive bigint (a larger number would fail in the database, as a 500).
+      validate: (v) => typeof v === 'string' && /^\d{1,19}$/.test(v) && BigInt(v) <= MAX_BIGINT,
+      defaultMessage: () => 'cursor is not one this API issued',
+    },
+  })
   cursor?: string;
 }
+
+const MAX_BIGINT = 2n ** 63n - 1n;
 
 const endOf = (to: string) =>
   new Date(Date.parse(to) + (/^\d{4}-\d{2}-\d{2}$/.test(to) ? 86_400_000 : 1));

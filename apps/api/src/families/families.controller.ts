@@ -18,6 +18,7 @@ import { toProblem } from '../http/problems';
 import {
   AuthorityCode,
   BatchRequest,
+  Code,
   FamilyNotFound,
   IsEffectiveDate,
   normaliseDate,
@@ -59,8 +60,8 @@ class TransferRequest {
 }
 
 class ListFamiliesQuery {
-  @IsOptional() @IsString() authority?: string;
-  @IsOptional() @IsString() programme?: string;
+  @IsOptional() @Code() authority?: string;
+  @IsOptional() @Code() programme?: string;
   @IsOptional() @IsIn(['referred', 'offered', 'accepted', 'refused', 'exited']) status?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @IsOptional() @IsString() cursor?: string;

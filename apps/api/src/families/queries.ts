@@ -1,4 +1,5 @@
 import { FamilyMember } from '@app/domain';
+import { decodeKeyset, encodeKeyset } from '@app/recording';
 import { PersonalDataVault } from '@app/security';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -195,20 +196,11 @@ export interface FamilyPage {
 }
 
 export const encodeCursor = (c: { referredAt: string; familyId: string }) =>
-  Buffer.from(JSON.stringify([c.referredAt, c.familyId])).toString('base64url');
+  encodeKeyset(c.referredAt, c.familyId);
 
 export function decodeCursor(cursor: string): { referredAt: string; familyId: string } | undefined {
-  try {
-    const [referredAt, familyId] = JSON.parse(
-      Buffer.from(cursor, 'base64url').toString(),
-    ) as unknown[];
-    if (typeof referredAt !== 'string' || typeof familyId !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(referredAt)) || !/^[0-9a-f-]{36}$/i.test(familyId))
-      return undefined;
-    return { referredAt, familyId };
-  } catch {
-    return undefined;
-  }
+  const keyset = decodeKeyset(cursor);
+  return keyset && { referredAt: keyset[0], familyId: keyset[1] };
 }
 
 /** Newest referrals first; keyset pagination so deep pages cost the same as the first. */

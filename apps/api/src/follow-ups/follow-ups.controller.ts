@@ -50,7 +50,7 @@ const MISSED_REASONS: FollowUpMissedReason[] = ['uncontactable', 'declined', 'mo
 
 class ListFollowUpsQuery {
   @IsOptional() @IsIn(STATUSES) status?: FollowUpListStatus;
-  @IsOptional() @IsString() authority?: string;
+  @IsOptional() @Code() authority?: string;
   @IsOptional() @IsEffectiveDate() dueFrom?: string;
   @IsOptional() @IsEffectiveDate() dueTo?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;

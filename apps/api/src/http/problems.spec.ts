@@ -1,5 +1,7 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnavailable, toProblem } from './problems';
+import { Logger } from '@nestjs/common';
+import { ArgumentsHost } from '@nestjs/common';
+import { ProblemFilter, isDatabaseUnavailable, toProblem } from './problems';
 
 describe('problems', () => {
   const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -51,5 +53,34 @@ describe('problems', () => {
       });
       expect(toProblem(error)).toMatchObject({ status, body: { statusCode: status } });
     }
+  });
+
+  it('logs an unexpected error by class, code and correlation id, never its text', () => {
+    const logged: string[] = [];
+    const spy = jest
+      .spyOn(Logger.prototype, 'error')
+      .mockImplementation((message: unknown) => void logged.push(String(message)));
+    const response = { status: () => response, json: () => response, setHeader: () => response };
+    const host = {
+      switchToHttp: () => ({
+        getRequest: () => ({ headers: { 'x-correlation-id': 'corr-500' } }),
+        getResponse: () => response,
+      }),
+    } as unknown as ArgumentsHost;
+    try {
+      const refused = new QueryFailedError(
+        'SELECT 1',
+        [],
+        withCode('22P02', 'invalid input syntax for type uuid: "Jane Smith 0x00"'),
+      );
+      new ProblemFilter().catch(refused, host);
+      new ProblemFilter().catch(new TypeError('cannot read "Jane Smith"'), host);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(logged).toEqual([
+      'internal error: QueryFailedError (code 22P02), correlation id corr-500',
+      'internal error: TypeError, correlation id corr-500',
+    ]);
   });
 });

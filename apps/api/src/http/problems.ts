@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@app/domain';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { Response } from 'express';
+import { Request, Response } from 'express';
+import { CORRELATION_HEADER } from '@app/observability';
 import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
 
 export interface Problem {
@@ -146,6 +147,19 @@ const isClientHttpError = (error: unknown): error is Error & { status: number } 
   );
 };
 
+/**
+ * What the log keeps of an unexpected error: its class, its code (a PostgreSQL SQLSTATE, a node
+ * errno) and the request's correlation id, never its message: a database error quotes the value
+ * it refused, and that value came from the client (a name, a crafted cursor).
+ */
+export function internalErrorLine(error: unknown, request?: Pick<Request, 'headers'>): string {
+  const e = error as { name?: unknown; code?: unknown } | null;
+  const name = error instanceof Error ? error.name : 'unknown error';
+  const code = typeof e?.code === 'string' && /^[A-Z0-9_]{1,32}$/.test(e.code) ? e.code : undefined;
+  const id = request?.headers[CORRELATION_HEADER];
+  return `internal error: ${name}${code ? ` (code ${code})` : ''}${typeof id === 'string' ? `, correlation id ${id}` : ''}`;
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -160,10 +174,7 @@ export class ProblemFilter implements ExceptionFilter {
         this.logger.warn('database unavailable: answering 503 with Retry-After');
       }
     } else if (problem.status >= 500) {
-      // The error's name and message only: request bodies may hold personal data.
-      this.logger.error(
-        error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
-      );
+      this.logger.error(internalErrorLine(error, host.switchToHttp().getRequest<Request>()));
     }
     const response = host.switchToHttp().getResponse<Response>();
     for (const [name, value] of Object.entries(problem.headers ?? {}))

@@ -1,3 +1,4 @@
 export * from './validation';
 export * from './event-payloads';
 export * from './requests';
+export * from './cursor';

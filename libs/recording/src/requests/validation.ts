@@ -105,9 +105,14 @@ function checkShape(value: unknown, prefix: string): void {
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
 
+/** The years a date may fall in: anything outside is a typo or an attack on date arithmetic. */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2999;
+
 /**
  * An effective date: ISO 8601 (a date, or a date-time with an offset or Z), a real calendar day,
- * from 1900 on. "Not in the future" is the decider's rule, since it needs the clock.
+ * from FIRST_YEAR to LAST_YEAR (so a day added to the last one is still a date PostgreSQL and
+ * `toISOString` agree on). "Not in the future" is the decider's rule, since it needs the clock.
  */
 export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
@@ -116,7 +121,7 @@ export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator 
       target: target.constructor,
       propertyName: propertyName as string,
       options: {
-        message: `${String(propertyName)} must be an ISO 8601 date from 1900 on (e.g. 2025-03-31 or 2025-03-31T10:00:00Z)`,
+        message: `${String(propertyName)} must be an ISO 8601 date from ${FIRST_YEAR} to ${LAST_YEAR} (e.g. 2025-03-31 or 2025-03-31T10:00:00Z)`,
         ...options,
       },
       validator: {
@@ -127,7 +132,9 @@ export function IsEffectiveDate(options?: ValidationOptions): PropertyDecorator 
           const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
           const calendar = new Date(Date.UTC(year, month - 1, day));
           const real = calendar.getUTCMonth() === month - 1 && calendar.getUTCDate() === day;
-          return real && year >= 1900 && !Number.isNaN(Date.parse(value));
+          return (
+            real && year >= FIRST_YEAR && year <= LAST_YEAR && !Number.isNaN(Date.parse(value))
+          );
         },
       },
     });
