@@ -222,5 +222,22 @@ export function memberDetailsOf(event: { type: string; data: unknown }): unknown
   return [];
 }
 
+/**
+ * Events carrying free text (`reason`). Whatever a worker types may name a person, so free text is
+ * personal data: sealed with the family's key like members' details, unreadable after erasure.
+ */
+export const FREE_TEXT_EVENTS: readonly FamilyEventType[] = [
+  'InterventionRefused',
+  'LeadWorkerChanged',
+  'FamilyExited',
+  'FamilyTransferred',
+];
+
+/** The free text of an event (its `reason`, clear or sealed), if it has any. */
+export function freeTextOf(event: { type: string; data: unknown }): unknown {
+  if (!(FREE_TEXT_EVENTS as readonly string[]).includes(event.type)) return undefined;
+  return (event.data as { reason?: unknown }).reason;
+}
+
 export const familyStreamId = (familyId: string) => `family-${familyId}`;
 export const FAMILY_STREAM_PREFIX = 'family-';

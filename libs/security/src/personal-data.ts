@@ -3,6 +3,7 @@ import {
   FamilyEvent,
   PersonalDetails,
   SealedDetails,
+  freeTextOf,
   isSealed,
   memberDetailsOf,
 } from '@app/domain';
@@ -88,7 +89,9 @@ export class PersonalDataVault {
       isSealed(details)
         ? details
         : sealDetails(key, familyId, memberId, details as PersonalDetails);
-    const sealed = mapDetails(event, sealOne);
+    const sealText = (text: unknown) =>
+      isSealed(text) ? text : sealDetails(key, familyId, FREE_TEXT_SLOT, { note: text } as never);
+    const sealed = mapFreeText(mapDetails(event, sealOne), sealText);
     return {
       event: sealed,
       commit: async () => {
@@ -111,11 +114,21 @@ export class PersonalDataVault {
     familyId: string,
     events: T[],
   ): Promise<T[]> {
-    if (!events.some((e) => memberDetailsOf(e).length)) return events;
+    if (!events.some((e) => memberDetailsOf(e).length || freeTextOf(e) !== undefined)) {
+      return events;
+    }
     const key = await this.keyOf(familyId);
     const open = (memberId: string, details: unknown): PersonalDetails | ErasedDetails =>
       key && isSealed(details) ? openDetails(key, familyId, memberId, details) : { erased: true };
-    return events.map((e) => mapDetails(e as unknown as FamilyEvent, open) as unknown as T);
+    const openText = (text: unknown): string | ErasedDetails => {
+      if (!isSealed(text)) return typeof text === 'string' ? text : { erased: true };
+      if (!key) return { erased: true };
+      return (openDetails(key, familyId, FREE_TEXT_SLOT, text) as { note?: unknown })
+        .note as string;
+    };
+    return events.map(
+      (e) => mapFreeText(mapDetails(e as unknown as FamilyEvent, open), openText) as unknown as T,
+    );
   }
 
   /** Crypto-shredding: deletes the family's key. True if there was one. */
@@ -131,7 +144,19 @@ export class PersonalDataVault {
 
 type Details = SealedDetails | PersonalDetails | ErasedDetails | undefined;
 
-const hasClearDetails = (event: FamilyEvent) => memberDetailsOf(event).some((d) => !isSealed(d));
+const hasClearDetails = (event: FamilyEvent) =>
+  memberDetailsOf(event).some((d) => !isSealed(d)) ||
+  (freeTextOf(event) !== undefined && !isSealed(freeTextOf(event)));
+
+/** Where free text is sealed: bound to its family and to this slot, apart from any member's. */
+const FREE_TEXT_SLOT = 'free-text:reason';
+
+/** The event with its free text (`reason`) replaced by `change(text)`. */
+function mapFreeText(event: FamilyEvent, change: (text: unknown) => unknown): FamilyEvent {
+  const text = freeTextOf(event);
+  if (text === undefined) return event;
+  return { ...event, data: { ...event.data, reason: change(text) } } as FamilyEvent;
+}
 
 /** The event with each member's `details` replaced by `change(memberId, details)`. */
 function mapDetails(
