@@ -11,8 +11,10 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
+  HttpException,
   Inject,
   Injectable,
+  Optional,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -20,6 +22,7 @@ import { DataSource } from 'typeorm';
 import { Request, Response } from 'express';
 import { auditEntry } from '../audit/audit.interceptor';
 import { PERMISSION_KEY, PUBLIC_KEY } from './decorators';
+import { RefusalLimiter } from './refusals';
 
 /** Injection token of the key bearer tokens are signed with. */
 export const JWT_SECRET = Symbol('JwtSecret');
@@ -39,7 +42,22 @@ export class AuthGuard implements CanActivate {
     private readonly db: DataSource,
     private readonly audit: AuditTrail,
     @Inject(JWT_SECRET) private readonly secret: string,
+    // Optional: without one (a unit test's module), nothing is limited.
+    @Optional() private readonly refusals: RefusalLimiter = RefusalLimiter.off(),
   ) {}
+
+  /** 429 with Retry-After, before anything costly: the caller is over its refusal budget. */
+  private tooMany(response: Response, seconds: number): never {
+    response.setHeader('Retry-After', String(seconds));
+    throw new HttpException(
+      {
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: `too many refused requests; retry in ${seconds} s`,
+      },
+      429,
+    );
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return false;
@@ -47,7 +65,17 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
-    const principal = await this.authenticate(request, http.getResponse<Response>());
+    const response = http.getResponse<Response>();
+    const address = `ip:${request.ip}`;
+    const over = this.refusals.limited(address);
+    let principal: Principal;
+    try {
+      principal = await this.authenticate(request, response, over > 0);
+    } catch (error) {
+      if (over) this.tooMany(response, over);
+      if (error instanceof UnauthorizedException) this.refusals.refused(address);
+      throw error;
+    }
     request.principal = principal;
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(
       PERMISSION_KEY,
@@ -62,6 +90,11 @@ export class AuthGuard implements CanActivate {
       });
     }
     if (!can(principal, permission)) {
+      const subject = `subject:${principal.subject}`;
+      // Over the budget: one audit line for the whole burst (RefusalLimiter), not one each.
+      const wait = this.refusals.limited(subject);
+      if (wait) this.tooMany(response, wait);
+      this.refusals.refused(subject, principal);
       // A refused attempt is part of the trail too.
       await this.audit.append(auditEntry(request, 403));
       throw new ForbiddenException({
@@ -74,9 +107,20 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: Request, response: Response): Promise<Principal> {
+  /**
+   * The caller the credentials prove. `overBudget`: the address is over its refusal budget, so
+   * only a bearer token (checked in memory) is tried; anything else is refused without work.
+   */
+  private async authenticate(
+    request: Request,
+    response: Response,
+    overBudget: boolean,
+  ): Promise<Principal> {
     try {
       const authorization = request.headers.authorization;
+      if (overBudget && authorization === undefined) {
+        throw new InvalidCredentials('too many refused requests from this address');
+      }
       if (authorization !== undefined) {
         const [scheme, token, ...rest] = authorization.trim().split(/\s+/);
         if (scheme.toLowerCase() !== 'bearer' || !token || rest.length) {
@@ -86,9 +130,12 @@ export class AuthGuard implements CanActivate {
       }
       const key = request.headers['x-api-key'];
       if (key !== undefined) {
-        const principal =
-          typeof key === 'string' ? await principalForApiKey(this.db, key) : undefined;
-        if (!principal) throw new InvalidCredentials('the API key is not valid');
+        const known = typeof key === 'string' && !this.refusals.isUnknownKey(key);
+        const principal = known ? await principalForApiKey(this.db, key) : undefined;
+        if (!principal) {
+          if (known) this.refusals.rememberUnknownKey(key);
+          throw new InvalidCredentials('the API key is not valid');
+        }
         return principal;
       }
       throw new InvalidCredentials(

@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AuthGuard, JWT_SECRET } from './auth.guard';
 import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
+import { RefusalLimiter } from './refusals';
 
 @Global()
 @Module({
@@ -26,6 +27,12 @@ import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
       provide: AuditTrail,
       inject: [DataSource],
       useFactory: (db: DataSource) => new AuditTrail(db),
+    },
+    // Refused requests a minute per address and per subject, checked before authentication.
+    {
+      provide: RefusalLimiter,
+      inject: [AuditTrail],
+      useFactory: (audit: AuditTrail) => new RefusalLimiter(audit),
     },
     // Order matters: who the caller is, then how often they may call.
     { provide: APP_GUARD, useClass: AuthGuard },
