@@ -15,11 +15,11 @@ describe('refused requests are limited before authentication (e2e)', () => {
   const A = `refusals-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    process.env.RATE_LIMIT_REFUSED_PER_MINUTE = String(BUDGET);
+    process.env.REFUSALS_PER_MINUTE = String(BUDGET);
     h = await startHarness({ projections: false });
   });
   afterAll(async () => {
-    delete process.env.RATE_LIMIT_REFUSED_PER_MINUTE;
+    delete process.env.REFUSALS_PER_MINUTE;
     await h?.close();
   });
 

@@ -54,8 +54,8 @@ describe('RefusalLimiter', () => {
 
   it('reads its budget once from the environment, and refuses nonsense', () => {
     expect(refusalLimitFromEnv({})).toBe(300);
-    expect(refusalLimitFromEnv({ RATE_LIMIT_REFUSED_PER_MINUTE: '20' })).toBe(20);
+    expect(refusalLimitFromEnv({ REFUSALS_PER_MINUTE: '20' })).toBe(20);
     expect(refusalLimitFromEnv({ RATE_LIMIT: 'off' })).toBeUndefined();
-    expect(() => refusalLimitFromEnv({ RATE_LIMIT_REFUSED_PER_MINUTE: '0' })).toThrow(/whole/);
+    expect(() => refusalLimitFromEnv({ REFUSALS_PER_MINUTE: '0' })).toThrow(/whole/);
   });
 });

@@ -8,15 +8,15 @@ const MAX_ENTRIES = 50_000;
 
 /**
  * Refused requests a minute per client address (401) or per subject (403)
- * (`RATE_LIMIT_REFUSED_PER_MINUTE`, default 300: a tenth of the per-caller budget); `RATE_LIMIT=off`
+ * (`REFUSALS_PER_MINUTE`, default 300: a tenth of the per-caller budget); `RATE_LIMIT=off`
  * turns it off with the other limit.
  */
 export function refusalLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
   if (env.RATE_LIMIT === 'off') return undefined;
-  const raw = env.RATE_LIMIT_REFUSED_PER_MINUTE;
+  const raw = env.REFUSALS_PER_MINUTE;
   const limit = raw === undefined || raw === '' ? DEFAULT_REFUSED_PER_MINUTE : Number(raw);
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new Error('RATE_LIMIT_REFUSED_PER_MINUTE must be a whole number, at least 1');
+    throw new Error('REFUSALS_PER_MINUTE must be a whole number, at least 1');
   }
   return limit;
 }
