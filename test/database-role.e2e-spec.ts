@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { as } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { referralBody } from './support/stories';
 
 /** A migration another library might add later, with no grant of its own. */
 class LaterTable9999999999999 implements MigrationInterface {
@@ -36,12 +37,11 @@ describe('the service database role (e2e)', () => {
     const referred = await h.http
       .post('/v1/families')
       .set(kw)
-      .send({
-        authority: A,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-        members: [{ memberId: 'p1', role: 'parent', name: 'Role Test Person' }],
-      });
+      .send(
+        referralBody(A, {
+          members: [{ memberId: 'p1', role: 'parent', name: 'Role Test Person' }],
+        }),
+      );
     expect(referred.status).toBe(201);
     familyId = referred.body.familyId;
     await h.caughtUp(referred.body.position);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
+import { referralBody } from './support/stories';
 
 /**
  * Free text is personal data: a name a worker types into a reason is sealed with the family's key
@@ -43,14 +44,7 @@ describe('free text (e2e)', () => {
     return res.body.position as string;
   };
   const refer = async () => {
-    const res = await h.http
-      .post('/v1/families')
-      .set(kw)
-      .send({
-        authority: A,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      });
+    const res = await h.http.post('/v1/families').set(kw).send(referralBody(A));
     expect(res.status).toBe(201);
     return res.body.familyId as string;
   };

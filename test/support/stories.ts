@@ -55,3 +55,11 @@ export function toAppend(
     },
   }));
 }
+
+/** The body of `POST /v1/families`: a police referral for ASB into `authority`, plus `extra`. */
+export const referralBody = (authority: string, extra: Record<string, unknown> = {}) => ({
+  authority,
+  programme: 'fip',
+  referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
+  ...extra,
+});
