@@ -34,10 +34,7 @@ export async function openLedger(options: { owner?: boolean } = {}): Promise<Led
       module: class CliLedger {},
       imports: [
         loggingModule('cli'),
-        EventStoreModule.forRoot(config, [
-          ...projectionMigrations,
-          ...returnsMigrations,
-        ]),
+        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
       ],
     },
     LOGGING_START,
