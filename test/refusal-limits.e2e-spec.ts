@@ -46,10 +46,29 @@ describe('refused requests are limited before authentication (e2e)', () => {
     expect(lines).toHaveLength(BUDGET + 1);
   });
 
+  const key = () => `olk_${randomUUID().replace(/-/g, '')}${'x'.repeat(11)}`;
+
+  it('looks an unknown API key up once, then refuses it from memory', async () => {
+    const lookups: string[] = [];
+    const query = h.db.query.bind(h.db);
+    const spy = jest.spyOn(h.db, 'query').mockImplementation((sql: string, ...rest: unknown[]) => {
+      if (sql.includes('FROM api_keys')) lookups.push(sql);
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+    });
+    try {
+      const unknown = key();
+      const seen = await statuses(3, () => h.http.get('/v1/families').set('x-api-key', unknown));
+      expect(seen).toEqual([401, 401, 401]);
+      expect(lookups).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('answers an address that keeps failing authentication 429, keys and all, without looking them up', async () => {
-    const none = await statuses(2 * BUDGET, () => h.http.get('/v1/families'));
-    expect(none).toEqual([...Array(BUDGET).fill(401), ...Array(BUDGET).fill(429)]);
-    const key = () => `olk_${randomUUID().replace(/-/g, '')}${'x'.repeat(11)}`;
+    const left = BUDGET - 3; // the unknown key above spent three
+    const none = await statuses(left + BUDGET, () => h.http.get('/v1/families'));
+    expect(none).toEqual([...Array(left).fill(401), ...Array(BUDGET).fill(429)]);
     const keys = await statuses(BUDGET, () => h.http.get('/v1/families').set('x-api-key', key()));
     expect(keys).toEqual(Array(BUDGET).fill(429));
     const limited = await h.http.get('/v1/families');
