@@ -506,6 +506,25 @@ describe('family decider', () => {
       given(referred(), erased()).when(details()).thenFails('conflict', 'family-erased');
       given(referred(), erased()).when(offered()).then([offered()]);
     });
+    it('refuses free text in clear, and any free text after erasure', () => {
+      const refused = (reason: unknown) =>
+        ev('InterventionRefused', {
+          occurredAt: '2025-01-13T00:00:00.000Z',
+          stage: 'offer',
+          // A sealed reason is what the write path stores (the event type says string: clear).
+          reason: reason as string,
+        });
+      const offer = ev('InterventionOffered', { occurredAt: '2025-01-12T00:00:00.000Z' });
+      given(referred(), offer)
+        .when(refused('A Person said no'))
+        .thenFails('invalid', 'text-sealed');
+      given(referred(), offer)
+        .when(refused(seal))
+        .then([refused(seal)]);
+      given(referred(), offer, erased('2025-01-12T12:00:00.000Z'))
+        .when(refused(seal))
+        .thenFails('conflict', 'family-erased');
+    });
     it('needs a family to erase', () => {
       given().when(erased()).thenFails('conflict', 'episode-starts-with-referral');
     });

@@ -13,6 +13,7 @@ import {
   FamilyEventType,
   RefusalStage,
   isSealed,
+  freeTextOf,
   memberDetailsOf,
 } from './events';
 
@@ -380,6 +381,17 @@ function personalData(event: FamilyEvent, state: FamilyState): void {
   }
   if (state.erased && details.length) {
     conflict('family-erased', "the family's personal data was erased: no details can be recorded");
+  }
+  // Free text may name a person: sealed like details, and none once the family's key is gone.
+  const text = freeTextOf(event);
+  if (text !== undefined && !isSealed(text)) {
+    invalid('reason', 'text-sealed', 'free text must be sealed before it is recorded');
+  }
+  if (state.erased && text !== undefined) {
+    conflict(
+      'family-erased',
+      "the family's personal data was erased: record this without a reason",
+    );
   }
 }
 
