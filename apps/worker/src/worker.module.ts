@@ -31,7 +31,9 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** Refuses to start (the worker exits, saying to rebuild) on checkpoints of another store. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.verify();
     this.runner.start();
   }
 

@@ -78,6 +78,23 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Which store, and which stretch of its history, positions belong to. A checkpoint is only
+ * meaningful for the store (and history) it was taken from: see `checkpointVerdict` in
+ * @app/projections.
+ */
+export interface StoreIdentity {
+  /** PostgreSQL: a random id written with the schema; EventStoreDB: the id of its first event. */
+  id: string;
+  /** Moves on when a restore is detected (PostgreSQL); always 1 on EventStoreDB. */
+  epoch: number;
+  /**
+   * Where each epoch after the first began: every event of an earlier epoch is at or below
+   * `after`. Events above it belong to that epoch's history only.
+   */
+  epochs: { epoch: number; after: Position }[];
+}
+
 export interface EventStore {
   /**
    * Appends atomically. Throws `WrongExpectedRevisionError` on a revision conflict and
@@ -120,6 +137,12 @@ export interface EventStore {
    * for `headPosition()`, which an older transaction still open can hold back (PostgreSQL).
    */
   lastPosition(): Promise<Position>;
+
+  /**
+   * The store's identity. On PostgreSQL this also notices a logical restore (transaction ids
+   * restarted below the stored positions) and opens a new epoch, so positions keep rising.
+   */
+  identity(): Promise<StoreIdentity>;
 
   close(): Promise<void>;
 }

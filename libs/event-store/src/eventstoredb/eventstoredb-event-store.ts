@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
   BACKWARDS,
@@ -25,6 +26,7 @@ import {
   Position,
   ReadAllOptions,
   RecordedEvent,
+  StoreIdentity,
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store';
@@ -80,12 +82,20 @@ const RETRYABLE = new Set<ErrorType>([
   ErrorType.UNKNOWN,
 ]);
 
+/**
+ * The store's identity is the id of the first event of this stream, written once by whichever
+ * process asks first. A wiped (or different) server has another; a server restored from a backup
+ * keeps it. Not under `family-`: no projection or head read sees it.
+ */
+export const IDENTITY_STREAM = 'outcomes-store';
+
 const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly defaultPrefixes: string[];
   private readonly resubscribeDelayMs: number;
   private readonly closing = new AbortController();
+  private identityRead?: Promise<StoreIdentity>;
 
   /** The client stays the caller's: `close()` disposes it only when the store created it. */
   constructor(
@@ -269,6 +279,33 @@ export class EventStoreDbEventStore implements EventStore {
         cursor = event.position;
       }
       if (page.length < PAGE_SIZE) return 0n;
+    }
+  }
+
+  /** The id of the identity stream's first event (written now if there is none); epoch 1. */
+  identity(): Promise<StoreIdentity> {
+    this.identityRead ??= this.readOrCreateIdentity().catch((err: unknown) => {
+      this.identityRead = undefined;
+      throw err;
+    });
+    return this.identityRead;
+  }
+
+  private async readOrCreateIdentity(): Promise<StoreIdentity> {
+    for (;;) {
+      const [first] = await this.readStream(IDENTITY_STREAM, { maxCount: 1 });
+      if (first) return { id: first.id, epoch: 1, epochs: [] };
+      const created = jsonEvent({
+        id: randomUUID(),
+        type: 'EventStoreCreated',
+        data: { createdAt: new Date().toISOString() },
+      });
+      try {
+        await this.client.appendToStream(IDENTITY_STREAM, created, { expectedRevision: NO_STREAM });
+      } catch (err) {
+        // Another process wrote it first: read theirs.
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+      }
     }
   }
 
