@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { connectRedis } from '@app/follow-ups';
+import { connectRedis, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
 import {
   DEFAULT_SPEC,
@@ -92,13 +92,17 @@ export class ReturnsQueue implements OnModuleDestroy {
   private redis?: Redis;
   private queue?: Queue;
 
-  constructor(@Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig) {}
+  constructor(
+    @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async enqueue(id: string): Promise<void> {
     if (!this.queue) {
+      const prefix = queuePrefix(this.config.prefix, (await this.store.identity()).id);
       this.redis = connectRedis(this.config.redisUrl);
       this.redis.on('error', () => undefined);
-      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix: this.config.prefix });
+      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix });
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
