@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
 import { runDemo } from './demo';
+import { writeEnvFile } from './init';
 import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
@@ -245,6 +246,18 @@ apikey
     const revoked = await onLedger((ledger) => revoke(ledger.db, id));
     out(revoked ? `revoked ${id}\n` : `no live key ${id}\n`);
     if (!revoked) process.exitCode = 1;
+  });
+
+program
+  .command('init')
+  .description(
+    'write the env file docker/compose.yml reads, with fresh random secrets (POSTGRES_PASSWORD, AUTH_JWT_SECRET, PII_MASTER_KEY); never replaces one',
+  )
+  // Not --env-file: Node 20 takes that option for itself wherever it appears.
+  .option('--file <file>', 'where to write it', 'docker/.env')
+  .action((o: { file: string }) => {
+    const names = writeEnvFile(o.file);
+    out(`wrote ${names.join(', ')} to ${o.file} (mode 600); keep it and back it up\n`);
   });
 
 program
