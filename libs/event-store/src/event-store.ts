@@ -166,3 +166,34 @@ export class DuplicateEventIdError extends Error {
     super(`event id ${eventId} is already used by a different event`);
   }
 }
+
+/**
+ * The event store cannot be reached now (down, restarting, no leader, timed out): worth a retry
+ * later, never a bug of the caller's. The API answers 503 with `Retry-After`.
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(
+    /** A short, stable name of the failure (e.g. `unavailable`, `deadline-exceeded`). */
+    readonly kind: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `event store unavailable (${kind}): ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+/** An append larger than the store accepts in one write; nothing was sent. The API answers 413. */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    /** The append's size, when known (the server's refusal does not say). */
+    readonly bytes: number | undefined,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `append${bytes === undefined ? '' : ` of ${bytes} bytes`} exceeds the event store's limit of ${limitBytes} bytes per append`,
+    );
+  }
+}

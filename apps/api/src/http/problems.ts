@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@app/domain';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
+import {
+  AppendTooLargeError,
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
 import { FamilyExists, FamilyNotFound, OutsideAuthority } from '@app/recording';
@@ -121,6 +126,22 @@ export function toProblem(error: unknown): Problem {
           }
         : {}),
     });
+  }
+  if (error instanceof AppendTooLargeError) {
+    return problem(413, {
+      code: 'append_too_large',
+      limitBytes: error.limitBytes,
+      message: `the events to store exceed the event store's limit of ${error.limitBytes} bytes per write; nothing was stored`,
+    });
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return {
+      ...problem(503, {
+        code: 'event_store_unavailable',
+        message: `the event store is unreachable; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
+      }),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
   }
   if (isDatabaseUnavailable(error)) {
     return {
