@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
 import { runDemo } from './demo';
+import { describeFailure } from './failure';
 import { writeEnvFile } from './init';
 import { importFile } from './import';
 import { openLedger } from './ledger';
@@ -320,11 +321,9 @@ program
 
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),
-  async (e: unknown) => {
-    // On stderr as a JSON line, like every log of the service; stdout holds only results.
-    // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
-    const { createLogger } = await import('@app/observability');
-    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  (e: unknown) => {
+    // One line on stderr (stdout holds only results): the cause and a hint, no stack trace.
+    process.stderr.write(`${describeFailure(e)}\n`);
     process.exit(1);
   },
 );
