@@ -7,7 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { Role } from '@app/security';
 import { apiKey, duration, revoke, role, token } from './credentials';
-import { runDemo } from './demo';
+import { DEMO_AUTHORITY, runDemo } from './demo';
 import { describeFailure } from './failure';
 import { writeEnvFile } from './init';
 import { importFile } from './import';
@@ -120,7 +120,7 @@ program
     whole('--seed', 0),
     1,
   )
-  .option('--authority <code>', 'authority code of the synthetic families', 'demo_la')
+  .option('--authority <code>', 'authority code of the synthetic families', DEMO_AUTHORITY)
   .option(
     '--to <date>',
     'end of the three years of referrals; the tick runs as at this date',
