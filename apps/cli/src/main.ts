@@ -5,7 +5,8 @@
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { Role } from '@app/security';
+import { Role, listApiKeys } from '@app/security';
+import { renderTable } from './tables';
 import { apiKey, duration, revoke, role, token } from './credentials';
 import { DEMO_AUTHORITY, runDemo } from './demo';
 import { describeFailure } from './failure';
@@ -237,6 +238,27 @@ apikey
     });
     process.stderr.write(`key id ${created.id} (keep the key below: it is not shown again)\n`);
     out(`${created.key}\n`);
+  });
+apikey
+  .command('list')
+  .description(
+    'every key: id, role, authority, label, created, and revoked (or live); never the key',
+  )
+  .action(async () => {
+    const keys = await onLedger((ledger) => listApiKeys(ledger.db));
+    out(
+      renderTable(
+        ['id', 'role', 'authority', 'label', 'created', 'revoked'],
+        keys.map((k) => [
+          k.id,
+          k.role,
+          k.authority ?? 'national',
+          k.label,
+          k.createdAt,
+          k.revokedAt ?? 'live',
+        ]),
+      ) + '\n',
+    );
   });
 apikey
   .command('revoke')
