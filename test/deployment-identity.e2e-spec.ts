@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import {
+  DatabaseConfig,
   PostgresEventStore,
   createDataSource,
   eventStoreMigrations,
@@ -17,27 +17,18 @@ import {
 } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DataSource } from 'typeorm';
-import { WORKER, assertWorkerBuilt } from './support/worker';
+import { assertWorkerBuilt, startWorker } from './support/worker';
 
 /** Runs the built worker until it exits (or `ms` pass): its exit code and everything it logged. */
 function runWorker(
-  database: { url: string; schema?: string },
+  database: DatabaseConfig,
   env: Record<string, string>,
   ms = 20_000,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [WORKER], {
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      DATABASE_SCHEMA: database.schema,
-      EVENT_STORE: 'postgres',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = startWorker(database, env, 'pipe');
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
     child.once('exit', (code) => {

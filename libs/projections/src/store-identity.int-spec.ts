@@ -12,7 +12,12 @@ import {
   eventStoreMigrations,
   migrate,
 } from '@app/event-store';
-import { PgCluster, createTestSchema, startPgCluster } from '@app/event-store/testing';
+import {
+  PgCluster,
+  createTestSchema,
+  startPgCluster,
+  testMetadata,
+} from '@app/event-store/testing';
 import { DataSource } from 'typeorm';
 import { CheckpointMismatchError } from './checkpoint-identity';
 import { allProjections, projectionMigrations } from './index';
@@ -30,13 +35,7 @@ const referral = (authority = 'la-1') => ({
     source: 'police',
     reasons: ['asb'],
   },
-  metadata: {
-    recordedAt: new Date().toISOString(),
-    actor: 'test',
-    authority,
-    correlationId: randomUUID(),
-    schemaVersion: 1,
-  },
+  metadata: testMetadata({ authority }),
 });
 
 interface Ledger {
