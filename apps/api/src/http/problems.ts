@@ -178,7 +178,8 @@ export class ProblemFilter implements ExceptionFilter {
       // An outage fails every request: say so once per retry period, not once per request.
       if (Date.now() - this.lastUnavailableLog > RETRY_AFTER_SECONDS * 1000) {
         this.lastUnavailableLog = Date.now();
-        this.logger.warn('database unavailable: answering 503 with Retry-After');
+        const what = problem.body.code === 'event_store_unavailable' ? 'event store' : 'database';
+        this.logger.warn(`${what} unavailable: answering 503 with Retry-After`);
       }
     } else if (problem.status >= 500) {
       // The error's name and message only: request bodies may hold personal data.
