@@ -206,8 +206,17 @@ describe('credentials from the command line (e2e)', () => {
     expect(JSON.stringify(rows)).not.toContain(key);
     const id = /key id ([0-9a-f-]{36})/.exec(run.stderr)?.[1];
     expect(id).toBe(rows[0].id);
+    const listed = await cli(['apikey', 'list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id}\\s+evaluator\\s+national\\s+dashboard\\s+\\S+\\s+live$`, 'm'),
+    );
+    expect(listed.stdout).not.toContain(key);
     const revoked = await cli(['apikey', 'revoke', id!]);
     expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
+    const after = await cli(['apikey', 'list']);
+    expect(after.stdout).toMatch(new RegExp(`^${id}\\s.*\\s\\d{4}-\\d{2}-\\d{2}T\\S+$`, 'm'));
+    expect(after.stdout).not.toMatch(new RegExp(`^${id}\\s.*live$`, 'm'));
     expect((await h.http.get('/v1/outcomes').set('x-api-key', key)).status).toBe(401);
   }, 30_000); // spawns the CLI: slow on a loaded machine
 });

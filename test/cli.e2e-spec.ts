@@ -203,5 +203,21 @@ describe('outcomes CLI', () => {
       expect(run.stdout).toContain('Follow-up queue');
       expect(await eventCount(db.config)).toBeGreaterThan(200);
     }, 50_000);
+
+    it('adds another authority beside the default demo, with ids of its own', async () => {
+      const before = await eventCount(db.config);
+      const run = await cli(db.config, [
+        'demo',
+        '--families',
+        '50',
+        '--seed',
+        '7',
+        '--authority',
+        'other_la',
+      ]);
+      expect(run).toMatchObject({ code: 0 });
+      expect(run.stdout).toMatch(/referred \(total\)\s+50\b/);
+      expect(await eventCount(db.config)).toBeGreaterThan(before + 50);
+    }, 50_000);
   });
 });

@@ -264,6 +264,58 @@ describe('national returns (e2e)', () => {
     expect(await h.db.query('SELECT count(*)::int AS n FROM returns')).toEqual(before);
   });
 
+  it('lists the caller’s own returns, newest first, a page at a time', async () => {
+    for (const [role, authority] of [
+      ['data_manager', LA],
+      ['data_manager', LA],
+      ['data_manager', 'york'],
+      ['data_manager', LA],
+    ] as const) {
+      const r = await h.http
+        .post('/v1/returns')
+        .set(as(role, authority))
+        .send({ authority, ...PERIOD });
+      expect(r.status).toBe(202);
+    }
+    const pages: { id: string; authority: string; requestedAt: string }[][] = [];
+    let cursor: string | null = null;
+    do {
+      const r: { status: number; body: { items: (typeof pages)[0]; nextCursor: string | null } } =
+        await h.http
+          .get('/v1/returns')
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(as('data_manager', LA));
+      expect(r.status).toBe(200);
+      pages.push(r.body.items);
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    const listed = pages.flat();
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+    const own = (await h.db.query(
+      'SELECT return_id FROM returns WHERE authority = $1 ORDER BY requested_at DESC, return_id DESC',
+      [LA],
+    )) as { return_id: string }[];
+    expect(listed.map((r) => r.id)).toEqual(own.map((r) => r.return_id));
+    expect(new Set(listed.map((r) => r.authority))).toEqual(new Set([LA]));
+
+    const other = await h.http
+      .get('/v1/returns')
+      .query({ authority: 'york' })
+      .set(as('data_manager', LA));
+    expect(other.status).toBe(403);
+    const forged = await h.http
+      .get('/v1/returns')
+      .query({ cursor: 'bm90LW91cnM' })
+      .set(as('data_manager', LA));
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+    const tooMany = await h.http
+      .get('/v1/returns')
+      .query({ limit: 1000 })
+      .set(as('data_manager', LA));
+    expect(tooMany.status).toBe(400);
+  });
+
   it('builds a return whose JSON and CSV agree, add up, hide small counts and carry provenance', async () => {
     first = await generate();
     const status = await built(first.id);

@@ -20,6 +20,7 @@ export function assertWorkerBuilt(): void {
 export const startWorker = (
   database: DatabaseConfig,
   env: Record<string, string> = {},
+  output: 'ignore' | 'pipe' = 'ignore',
 ): ChildProcess =>
   spawn(process.execPath, [WORKER], {
     env: {
@@ -29,7 +30,7 @@ export const startWorker = (
       EVENT_STORE: 'postgres',
       ...env,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', output, output],
   });
 
 /** Resolves with the exit code (null when killed by a signal) once the process has ended. */

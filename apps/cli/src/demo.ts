@@ -46,6 +46,16 @@ async function redisReachable(url: string): Promise<boolean> {
   }
 }
 
+export const DEMO_AUTHORITY = 'demo_la';
+
+/**
+ * The generator's seed: ids derive from it, so another authority must get other ids (or its
+ * families would be the default demo's, refused as reused ids). The default keeps the plain seed,
+ * so a database holding the default demo still sees a re-run as nothing new.
+ */
+export const demoSeed = (seed: number, authority: string): number | string =>
+  authority === DEMO_AUTHORITY ? seed : `${seed}:${authority}`;
+
 export async function runDemo(
   ledger: Ledger,
   options: DemoOptions,
@@ -53,7 +63,7 @@ export async function runDemo(
 ): Promise<void> {
   const to = options.to.toISOString();
   const families = familyStream({
-    seed: options.seed,
+    seed: demoSeed(options.seed, options.authority),
     families: options.families,
     authorities: [options.authority],
     from: new Date(options.to.getTime() - 3 * YEAR_MS).toISOString(),

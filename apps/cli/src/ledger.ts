@@ -69,6 +69,7 @@ export async function withProjections<T>(
       await ledger.store.lastPosition(),
       10 * 60_000,
     );
+  await runner.verify();
   runner.start();
   try {
     return await work(caughtUp);

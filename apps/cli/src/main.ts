@@ -5,9 +5,12 @@
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { Role } from '@app/security';
+import { Role, listApiKeys } from '@app/security';
+import { renderTable } from './tables';
 import { apiKey, duration, revoke, role, token } from './credentials';
-import { runDemo } from './demo';
+import { DEMO_AUTHORITY, runDemo } from './demo';
+import { describeFailure } from './failure';
+import { writeEnvFile } from './init';
 import { importFile } from './import';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
@@ -121,7 +124,7 @@ program
     whole('--seed', 0),
     1,
   )
-  .option('--authority <code>', 'authority code of the synthetic families', 'demo_la')
+  .option('--authority <code>', 'authority code of the synthetic families', DEMO_AUTHORITY)
   .option(
     '--to <date>',
     'end of the three years of referrals; the tick runs as at this date',
@@ -242,6 +245,27 @@ apikey
     out(`${created.key}\n`);
   });
 apikey
+  .command('list')
+  .description(
+    'every key: id, role, authority, label, created, and revoked (or live); never the key',
+  )
+  .action(async () => {
+    const keys = await onLedger((ledger) => listApiKeys(ledger.db));
+    out(
+      renderTable(
+        ['id', 'role', 'authority', 'label', 'created', 'revoked'],
+        keys.map((k) => [
+          k.id,
+          k.role,
+          k.authority ?? 'national',
+          k.label,
+          k.createdAt,
+          k.revokedAt ?? 'live',
+        ]),
+      ) + '\n',
+    );
+  });
+apikey
   .command('revoke')
   .description('stop a key working (by its id)')
   .argument('<id>', 'the key id printed by apikey create')
@@ -250,6 +274,18 @@ apikey
     const revoked = await onLedger((ledger) => revoke(ledger.db, id));
     out(revoked ? `revoked ${id}\n` : `no live key ${id}\n`);
     if (!revoked) process.exitCode = 1;
+  });
+
+program
+  .command('init')
+  .description(
+    'write the env file docker/compose.yml reads, with fresh random secrets (POSTGRES_PASSWORD, AUTH_JWT_SECRET, PII_MASTER_KEY); never replaces one',
+  )
+  // Not --env-file: Node 20 takes that option for itself wherever it appears.
+  .option('--file <file>', 'where to write it', 'docker/.env')
+  .action((o: { file: string }) => {
+    const names = writeEnvFile(o.file);
+    out(`wrote ${names.join(', ')} to ${o.file} (mode 600); keep it and back it up\n`);
   });
 
 program
@@ -312,11 +348,9 @@ program
 
 program.parseAsync().then(
   () => process.exit(process.exitCode ?? 0),
-  async (e: unknown) => {
-    // On stderr as a JSON line, like every log of the service; stdout holds only results.
-    // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
-    const { createLogger } = await import('@app/observability');
-    createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  (e: unknown) => {
+    // One line on stderr (stdout holds only results): the cause and a hint, no stack trace.
+    process.stderr.write(`${describeFailure(e)}\n`);
     process.exit(1);
   },
 );

@@ -11,6 +11,7 @@ import {
   connectRedis,
   followUpConfigFromEnv,
   followUpRecorder,
+  queuePrefix,
   runFollowUpTick,
 } from '@app/follow-ups';
 import { Ledger, withProjections } from './ledger';
@@ -27,7 +28,7 @@ export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResul
           recorder: followUpRecorder(ledger.store, fixedClock(at)),
           redis,
           policy: followUps.policy,
-          prefix: followUps.prefix,
+          prefix: queuePrefix(followUps.prefix, (await ledger.store.identity()).id),
         },
         at,
       );

@@ -15,6 +15,7 @@ import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
 import { ReturnsWorkerModule } from './returns/returns.module';
 import { returnsMigrations } from '@app/returns';
+import { Heartbeat } from './heartbeat';
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -31,7 +32,9 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
     });
   }
 
-  onApplicationBootstrap(): void {
+  /** Refuses to start (the worker exits, saying to rebuild) on checkpoints of another store. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.verify();
     this.runner.start();
   }
 
@@ -51,7 +54,14 @@ export class WorkerModule {
         FollowUpsWorkerModule.forRoot(),
         ReturnsWorkerModule.forRoot(),
       ],
-      providers: [Projections],
+      providers: [
+        Projections,
+        {
+          provide: Heartbeat,
+          inject: [DataSource],
+          useFactory: (db: DataSource) => new Heartbeat(db, process.env.WORKER_HEARTBEAT_FILE),
+        },
+      ],
     };
   }
 }

@@ -3,6 +3,7 @@ import {
   Global,
   Inject,
   Injectable,
+  Logger,
   Module,
   OnApplicationShutdown,
 } from '@nestjs/common';
@@ -89,7 +90,9 @@ export class EventStoreModule {
           inject: [DataSource],
           useFactory: (): EventStore =>
             config.eventStore === 'eventstoredb'
-              ? EventStoreDbEventStore.connect(config.eventStoreConnectionString!)
+              ? EventStoreDbEventStore.connect(config.eventStoreConnectionString!, {
+                  logger: new Logger('event-store'),
+                })
               : PostgresEventStore.connect(config.database),
         },
         StorageLifecycle,

@@ -78,6 +78,23 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Which store, and which stretch of its history, positions belong to. A checkpoint is only
+ * meaningful for the store (and history) it was taken from: see `checkpointVerdict` in
+ * @app/projections.
+ */
+export interface StoreIdentity {
+  /** PostgreSQL: a random id written with the schema; EventStoreDB: the id of its first event. */
+  id: string;
+  /** Moves on when a restore is detected (PostgreSQL); always 1 on EventStoreDB. */
+  epoch: number;
+  /**
+   * Where each epoch after the first began: every event of an earlier epoch is at or below
+   * `after`. Events above it belong to that epoch's history only.
+   */
+  epochs: { epoch: number; after: Position }[];
+}
+
 export interface EventStore {
   /**
    * Appends atomically. Throws `WrongExpectedRevisionError` on a revision conflict and
@@ -121,6 +138,12 @@ export interface EventStore {
    */
   lastPosition(): Promise<Position>;
 
+  /**
+   * The store's identity. On PostgreSQL this also notices a logical restore (transaction ids
+   * restarted below the stored positions) and opens a new epoch, so positions keep rising.
+   */
+  identity(): Promise<StoreIdentity>;
+
   close(): Promise<void>;
 }
 
@@ -141,5 +164,36 @@ export class DuplicateEventIdError extends Error {
   override readonly name = 'DuplicateEventIdError';
   constructor(readonly eventId: string) {
     super(`event id ${eventId} is already used by a different event`);
+  }
+}
+
+/**
+ * The event store cannot be reached now (down, restarting, no leader, timed out): worth a retry
+ * later, never a bug of the caller's. The API answers 503 with `Retry-After`.
+ */
+export class EventStoreUnavailableError extends Error {
+  override readonly name = 'EventStoreUnavailableError';
+  constructor(
+    /** A short, stable name of the failure (e.g. `unavailable`, `deadline-exceeded`). */
+    readonly kind: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `event store unavailable (${kind}): ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+/** An append larger than the store accepts in one write; nothing was sent. The API answers 413. */
+export class AppendTooLargeError extends Error {
+  override readonly name = 'AppendTooLargeError';
+  constructor(
+    /** The append's size, when known (the server's refusal does not say). */
+    readonly bytes: number | undefined,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `append${bytes === undefined ? '' : ` of ${bytes} bytes`} exceeds the event store's limit of ${limitBytes} bytes per append`,
+    );
   }
 }

@@ -9,10 +9,12 @@ import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
+import { CheckpointStore1764820000001 } from './migrations/1764820000001-CheckpointStore';
 import { TimelineProjection } from './timeline.projection';
 
 export * from './all-projections';
 export * from './batches';
+export * from './checkpoint-identity';
 export * from './projection';
 export * from './runner';
 export * from './rebuild';
@@ -33,4 +35,5 @@ export const projectionMigrations = [
   OutcomeRollup1764710000000,
   FollowUpListIndexes1764720000000,
   OutcomeFamilyPositions1764730000000,
+  CheckpointStore1764820000001,
 ];

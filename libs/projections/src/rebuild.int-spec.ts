@@ -174,6 +174,7 @@ describe('rebuildProjections', () => {
       subscribeAll: (...a) => store.subscribeAll(...a),
       headPosition: () => store.headPosition(),
       lastPosition: () => store.lastPosition(),
+      identity: () => store.identity(),
       close: async () => undefined,
     };
     await rebuildProjections(positional, db, allProjections(), {

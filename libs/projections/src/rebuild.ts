@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { EventStore, Position, RecordedEvent, START } from '@app/event-store';
+import { EventStore, Position, RecordedEvent, START, StoreIdentity } from '@app/event-store';
 import { DataSource, QueryRunner } from 'typeorm';
 import { allProjections } from './all-projections';
+import { epochOf } from './checkpoint-identity';
 import { LogSource, Projection } from './projection';
 import { StreamRange, StreamReplay, applyToShadow, pipeline, q, replayStreams } from './replay';
 import type { ReplayReport, ReplayWork } from './replay-worker';
@@ -447,8 +448,9 @@ async function swapIn(
   db: DataSource,
   store: EventStore,
   projections: Projection[],
-  at: { live: string; shadow: string; position: Position; prefixes?: string[] },
+  target: { live: string; shadow: string; position: Position; prefixes?: string[] },
 ): Promise<{ position: Position; events: number }> {
+  const at = { ...target, identity: await store.identity() };
   const names = projections.map((p) => p.name).sort();
   await db.query(
     `INSERT INTO projection_checkpoints (name, position)
@@ -478,7 +480,13 @@ async function swapOnce(
   store: EventStore,
   projections: Projection[],
   names: string[],
-  at: { live: string; shadow: string; position: Position; prefixes?: string[] },
+  at: {
+    live: string;
+    shadow: string;
+    position: Position;
+    prefixes?: string[];
+    identity: StoreIdentity;
+  },
 ): Promise<{ position: Position; events: number }> {
   await runner.query(
     'SELECT name FROM projection_checkpoints WHERE name = ANY($1) ORDER BY name FOR UPDATE',
@@ -504,10 +512,11 @@ async function swapOnce(
     await runner.query(`DROP TABLE ${q(at.live)}.${q(table)}`);
     await runner.query(`ALTER TABLE ${q(at.shadow)}.${q(table)} SET SCHEMA ${q(at.live)}`);
   }
-  await runner.query('UPDATE projection_checkpoints SET position = $2 WHERE name = ANY($1)', [
-    names,
-    position.toString(),
-  ]);
+  // The rebuilt read models are this store's: the checkpoints say so.
+  await runner.query(
+    'UPDATE projection_checkpoints SET position = $2, store_id = $3, epoch = $4 WHERE name = ANY($1)',
+    [names, position.toString(), at.identity.id, epochOf(position, at.identity)],
+  );
   return { position, events };
 }
 

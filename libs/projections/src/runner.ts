@@ -1,6 +1,12 @@
 import { EventStore, Position, START } from '@app/event-store';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { inBatches } from './batches';
+import {
+  Checkpoint,
+  CheckpointMismatchError,
+  checkpointProblem,
+  epochOf,
+} from './checkpoint-identity';
 import { Projection } from './projection';
 
 export interface RunnerLogger {
@@ -57,6 +63,24 @@ export class ProjectionRunner {
     await Promise.allSettled(this.running);
   }
 
+  /**
+   * Throws `CheckpointMismatchError` if any projection's checkpoint belongs to another store, or
+   * to a history this store no longer has (see `checkpointProblem`). A worker calls it before
+   * `start()`, so that it refuses to run instead of skipping events; `start()` checks again per
+   * projection and stops (without retrying) a projection that fails it.
+   */
+  async verify(): Promise<void> {
+    for (const projection of this.projections) await this.checkedCheckpoint(projection);
+  }
+
+  private async checkedCheckpoint(projection: Projection): Promise<Checkpoint> {
+    const checkpoint = await ensureCheckpoint(this.dataSource, projection.name);
+    const [identity, last] = await Promise.all([this.store.identity(), this.store.lastPosition()]);
+    const problem = checkpointProblem(checkpoint, identity, last);
+    if (problem) throw new CheckpointMismatchError(projection.name, problem);
+    return checkpoint;
+  }
+
   private async run(projection: Projection): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
@@ -71,6 +95,11 @@ export class ProjectionRunner {
       try {
         await this.follow(projection, signal);
       } catch (e) {
+        if (e instanceof CheckpointMismatchError) {
+          // Retrying cannot help, and running would skip events: stop, saying what to do.
+          this.logger.error(e.message);
+          return;
+        }
         this.logger.error(`projection ${projection.name} stopped: ${describe(e)}; retrying`);
         await sleep(1000, signal);
       } finally {
@@ -95,7 +124,7 @@ export class ProjectionRunner {
   }
 
   private async follow(projection: Projection, signal: AbortSignal): Promise<void> {
-    let position = await ensureCheckpoint(this.dataSource, projection.name);
+    let position = (await this.checkedCheckpoint(projection)).position;
     this.logger.log(`projection ${projection.name} following from position ${position}`);
     const events = this.store.subscribeAll(position, {
       streamPrefixes: this.options.streamPrefixes,
@@ -106,6 +135,8 @@ export class ProjectionRunner {
     let sinceAnalyze = 0;
     for await (const batch of inBatches(events, this.batchSize)) {
       const last = batch[batch.length - 1].position;
+      // Read per batch: a restore noticed by another process opens an epoch at any time.
+      const identity = await this.store.identity();
       await this.dataSource.transaction(async (tx) => {
         const current = await lockCheckpoint(tx, projection.name);
         if (current !== position) {
@@ -114,10 +145,10 @@ export class ProjectionRunner {
           );
         }
         await projection.apply(batch, tx);
-        await tx.query('UPDATE projection_checkpoints SET position = $2 WHERE name = $1', [
-          projection.name,
-          last.toString(),
-        ]);
+        await tx.query(
+          'UPDATE projection_checkpoints SET position = $2, store_id = $3, epoch = $4 WHERE name = $1',
+          [projection.name, last.toString(), identity.id, epochOf(last, identity)],
+        );
       });
       position = last;
       sinceAnalyze += batch.length;
@@ -139,16 +170,16 @@ export class ProjectionRunner {
   }
 }
 
-async function ensureCheckpoint(dataSource: DataSource, name: string): Promise<Position> {
+async function ensureCheckpoint(dataSource: DataSource, name: string): Promise<Checkpoint> {
   await dataSource.query(
     'INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING',
     [name],
   );
-  const rows = (await dataSource.query(
-    'SELECT position FROM projection_checkpoints WHERE name = $1',
+  const [row] = (await dataSource.query(
+    'SELECT position, store_id, epoch FROM projection_checkpoints WHERE name = $1',
     [name],
-  )) as { position: string }[];
-  return BigInt(rows[0].position);
+  )) as { position: string; store_id: string | null; epoch: number | null }[];
+  return { name, position: BigInt(row.position), storeId: row.store_id, epoch: row.epoch };
 }
 
 async function lockCheckpoint(tx: EntityManager, name: string): Promise<Position> {
@@ -203,7 +234,7 @@ export async function resetProjection(
     for (const table of projection.tables) await tx.query(`TRUNCATE ${table}`);
     await tx.query(
       `INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0)
-       ON CONFLICT (name) DO UPDATE SET position = 0`,
+       ON CONFLICT (name) DO UPDATE SET position = 0, store_id = NULL, epoch = NULL`,
       [projection.name],
     );
   });

@@ -5,8 +5,8 @@ export interface ReturnsConfig {
   /** `RETURNS=off`: the worker does not build returns (requests wait, nothing is lost). */
   enabled: boolean;
   redisUrl: string;
-  /** BullMQ key prefix (the follow-ups' by default: one per deployment). */
-  prefix: string;
+  /** BullMQ key prefix (the follow-ups' by default; unset: derived from the store, `queuePrefix`). */
+  prefix?: string;
   reconcileEveryMs: number;
   /**
    * `RETURNS_LOCK_MS`: how long a build's lock lasts unrenewed; a worker killed mid-build has its
@@ -29,7 +29,7 @@ export function returnsConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Retu
   return {
     enabled: env.RETURNS !== 'off',
     redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
-    prefix: env.RETURNS_QUEUE_PREFIX ?? env.FOLLOW_UP_QUEUE_PREFIX ?? 'outcomes',
+    prefix: env.RETURNS_QUEUE_PREFIX || env.FOLLOW_UP_QUEUE_PREFIX || undefined,
     reconcileEveryMs,
     lockMs,
   };

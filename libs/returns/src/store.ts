@@ -90,6 +90,52 @@ export async function findReturn(db: Queryable, id: string): Promise<StoredRetur
   return rows[0] && toReturn(rows[0]);
 }
 
+/** Where a page of `listReturns` ended: the last return's request time and id. */
+export interface ReturnsCursor {
+  requestedAt: string;
+  id: string;
+}
+
+export const encodeReturnsCursor = (c: ReturnsCursor): string =>
+  Buffer.from(JSON.stringify([c.requestedAt, c.id])).toString('base64url');
+
+/** Undefined for anything this API did not issue. */
+export function decodeReturnsCursor(cursor: string): ReturnsCursor | undefined {
+  try {
+    const [requestedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof requestedAt !== 'string' || typeof id !== 'string') return undefined;
+    if (Number.isNaN(Date.parse(requestedAt)) || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return { requestedAt, id };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Returns newest first, a page at a time. `authority`: one authority's (null: the national
+ * ones), or undefined for every return.
+ */
+export async function listReturns(
+  db: Queryable,
+  options: { authority?: string | null; limit: number; after?: ReturnsCursor },
+): Promise<StoredReturn[]> {
+  const rows = (await db.query(
+    `SELECT ${COLUMNS} FROM returns
+     WHERE (NOT $1::boolean OR authority IS NOT DISTINCT FROM $2)
+       AND ($3::timestamptz IS NULL OR (requested_at, return_id) < ($3::timestamptz, $4::uuid))
+     ORDER BY requested_at DESC, return_id DESC
+     LIMIT $5`,
+    [
+      options.authority !== undefined,
+      options.authority ?? null,
+      options.after?.requestedAt ?? null,
+      options.after?.id ?? null,
+      options.limit,
+    ],
+  )) as Row[];
+  return rows.map(toReturn);
+}
+
 export async function returnContent(db: Queryable, id: string): Promise<string | undefined> {
   const rows = (await db.query(
     `SELECT content FROM returns WHERE return_id = $1 AND status = 'built'`,

@@ -43,6 +43,29 @@ export async function createApiKey(
   return { id, key };
 }
 
+/** Every key, newest first: what it is for and whether it works. Never the key or its hash. */
+export async function listApiKeys(db: DataSource): Promise<ApiKeyRecord[]> {
+  const rows = (await db.query(
+    `SELECT id, role, authority, label, created_at, revoked_at FROM api_keys
+     ORDER BY created_at DESC, id`,
+  )) as {
+    id: string;
+    role: Role;
+    authority: string | null;
+    label: string;
+    created_at: Date;
+    revoked_at: Date | null;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    role: r.role,
+    authority: r.authority,
+    label: r.label,
+    createdAt: r.created_at.toISOString(),
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+  }));
+}
+
 /** Stops a key working from now on (the row stays, for the audit trail). */
 export async function revokeApiKey(db: DataSource, id: string): Promise<boolean> {
   const [, count] = (await db.query(

@@ -1,7 +1,7 @@
 import { QueryFailedError } from 'typeorm';
-import { Logger } from '@nestjs/common';
-import { ArgumentsHost } from '@nestjs/common';
-import { ProblemFilter, isDatabaseUnavailable, toProblem } from './problems';
+import { ArgumentsHost, Logger } from '@nestjs/common';
+import { AppendTooLargeError, EventStoreUnavailableError } from '@app/event-store';
+import { ProblemFilter, RETRY_AFTER_SECONDS, isDatabaseUnavailable, toProblem } from './problems';
 
 describe('problems', () => {
   const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -82,5 +82,21 @@ describe('problems', () => {
       'internal error: QueryFailedError (code 22P02), correlation id corr-500',
       'internal error: TypeError, correlation id corr-500',
     ]);
+  });
+});
+
+describe('problems: the event store', () => {
+  it('answers 503 with Retry-After when the event store is unavailable', () => {
+    const p = toProblem(new EventStoreUnavailableError('unavailable', new Error('14 UNAVAILABLE')));
+    expect(p.status).toBe(503);
+    expect(p.headers).toEqual({ 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    expect(p.body).toMatchObject({ code: 'event_store_unavailable' });
+  });
+
+  it('answers 413 naming the limit for an append the store would refuse', () => {
+    const p = toProblem(new AppendTooLargeError(2_000_000, 1_048_576));
+    expect(p.status).toBe(413);
+    expect(p.body).toMatchObject({ code: 'append_too_large', limitBytes: 1_048_576 });
+    expect(String(p.body.message)).toContain('1048576 bytes');
   });
 });

@@ -1,6 +1,11 @@
 import { STATUS_CODES } from 'node:http';
 import { DomainError } from '@app/domain';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
+import {
+  AppendTooLargeError,
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  WrongExpectedRevisionError,
+} from '@app/event-store';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { CORRELATION_HEADER } from '@app/observability';
@@ -123,6 +128,22 @@ export function toProblem(error: unknown): Problem {
         : {}),
     });
   }
+  if (error instanceof AppendTooLargeError) {
+    return problem(413, {
+      code: 'append_too_large',
+      limitBytes: error.limitBytes,
+      message: `the events to store exceed the event store's limit of ${error.limitBytes} bytes per write; nothing was stored`,
+    });
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return {
+      ...problem(503, {
+        code: 'event_store_unavailable',
+        message: `the event store is unreachable; nothing was stored, retry in ${RETRY_AFTER_SECONDS} s`,
+      }),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
+  }
   if (isDatabaseUnavailable(error)) {
     return {
       ...problem(503, {
@@ -171,7 +192,8 @@ export class ProblemFilter implements ExceptionFilter {
       // An outage fails every request: say so once per retry period, not once per request.
       if (Date.now() - this.lastUnavailableLog > RETRY_AFTER_SECONDS * 1000) {
         this.lastUnavailableLog = Date.now();
-        this.logger.warn('database unavailable: answering 503 with Retry-After');
+        const what = problem.body.code === 'event_store_unavailable' ? 'event store' : 'database';
+        this.logger.warn(`${what} unavailable: answering 503 with Retry-After`);
       }
     } else if (problem.status >= 500) {
       this.logger.error(internalErrorLine(error, host.switchToHttp().getRequest<Request>()));

@@ -1,6 +1,11 @@
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { QUEUES as FOLLOW_UP_QUEUES, followUpConfigFromEnv, followUpCounts } from '@app/follow-ups';
+import {
+  QUEUES as FOLLOW_UP_QUEUES,
+  followUpConfigFromEnv,
+  followUpCounts,
+  queuePrefix,
+} from '@app/follow-ups';
 import { projectionCheckpoints } from '@app/projections';
 import { RETURNS_QUEUE, returnsConfigFromEnv } from '@app/returns';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
@@ -15,12 +20,12 @@ import { CLOCK } from '../clock';
 export const LAG_COUNT_CAP = 10_000;
 
 /** BullMQ queues whose depth is reported, each under its configured key prefix. */
-const metricQueues = (): { name: string; prefix: string }[] => [
+const metricQueues = (storeId: string): { name: string; prefix: string }[] => [
   ...Object.values(FOLLOW_UP_QUEUES).map((name) => ({
     name,
-    prefix: followUpConfigFromEnv().prefix,
+    prefix: queuePrefix(followUpConfigFromEnv().prefix, storeId),
   })),
-  { name: RETURNS_QUEUE, prefix: returnsConfigFromEnv().prefix },
+  { name: RETURNS_QUEUE, prefix: queuePrefix(returnsConfigFromEnv().prefix, storeId) },
 ];
 
 const JOB_STATES: JobType[] = [
@@ -160,7 +165,8 @@ export class Metrics implements OnModuleDestroy {
         });
         this.redis.on('error', () => undefined); // reported as outcomes_queue_up 0
         await this.redis.connect();
-        this.queues = metricQueues().map(
+        const { id } = await this.store.identity();
+        this.queues = metricQueues(id).map(
           ({ name, prefix }) => new Queue(name, { connection: this.redis!, prefix }),
         );
       }

@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { connectRedis } from '@app/follow-ups';
+import { connectRedis, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
 import {
   DEFAULT_SPEC,
@@ -12,6 +12,9 @@ import {
   extractRows,
   findReturn,
   insertReturn,
+  decodeReturnsCursor,
+  encodeReturnsCursor,
+  listReturns,
   lateEvents,
   recordsAt,
   returnContent,
@@ -45,7 +48,8 @@ import {
 } from '@nestjs/common';
 import { projectionCheckpoints } from '@app/projections';
 import { Queue } from 'bullmq';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
 import { Response } from 'express';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -81,6 +85,12 @@ class ContentQuery {
   format?: 'json' | 'csv' | 'html';
 }
 
+class ListReturnsQuery {
+  @IsOptional() @IsString() authority?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @IsOptional() @IsString() cursor?: string;
+}
+
 class ExtractQuery {
   @Code() recipient!: string;
 }
@@ -92,13 +102,17 @@ export class ReturnsQueue implements OnModuleDestroy {
   private redis?: Redis;
   private queue?: Queue;
 
-  constructor(@Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig) {}
+  constructor(
+    @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async enqueue(id: string): Promise<void> {
     if (!this.queue) {
+      const prefix = queuePrefix(this.config.prefix, (await this.store.identity()).id);
       this.redis = connectRedis(this.config.redisUrl);
       this.redis.on('error', () => undefined);
-      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix: this.config.prefix });
+      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix });
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -208,6 +222,35 @@ export class ReturnsController {
     await this.queue.enqueue(id);
     res.location(`/v1/returns/${id}`);
     return { id, status: 'pending', position: position.toString() };
+  }
+
+  /** The caller's authority's returns (national callers: every one, or `authority`'s), newest first. */
+  @Get()
+  @Allow('returns:read')
+  async list(@Query() query: unknown, @CurrentPrincipal() caller: Principal) {
+    const q = await validated(ListReturnsQuery, query);
+    const scoped = scopedAuthority(caller, q.authority);
+    const after = q.cursor ? decodeReturnsCursor(q.cursor) : undefined;
+    if (q.cursor && !after) {
+      throw new RequestInvalid([
+        { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
+      ]);
+    }
+    const limit = q.limit ?? 20;
+    const rows = await listReturns(this.db, {
+      authority: scoped === undefined ? undefined : scopeOf(scoped),
+      limit: limit + 1,
+      after,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(view),
+      nextCursor:
+        rows.length > limit && last
+          ? encodeReturnsCursor({ requestedAt: last.requestedAt, id: last.id })
+          : null,
+    };
   }
 
   @Get(':id')

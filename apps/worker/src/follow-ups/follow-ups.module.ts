@@ -4,9 +4,11 @@ import {
   FollowUpConfig,
   FollowUpEngine,
   assertNoEviction,
+  claimQueues,
   connectRedis,
   followUpConfigFromEnv,
   followUpRecorder,
+  queuePrefix,
 } from '@app/follow-ups';
 import {
   BeforeApplicationShutdown,
@@ -46,13 +48,16 @@ class FollowUpWorker implements OnApplicationBootstrap, BeforeApplicationShutdow
       this.redis = undefined;
       throw e;
     });
+    const { id } = await this.store.identity();
+    const prefix = queuePrefix(this.config.prefix, id);
+    await claimQueues(this.redis, prefix, id);
     this.engine = new FollowUpEngine({
       db: this.db,
       recorder: followUpRecorder(this.store, clock),
       clock,
       redis: this.redis,
       policy: this.config.policy,
-      prefix: this.config.prefix,
+      prefix,
       horizonMs: Math.max(5 * 60_000, 2 * this.config.sweepEveryMs),
       webhookUrl: this.config.webhookUrl,
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },

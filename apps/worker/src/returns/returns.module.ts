@@ -1,4 +1,5 @@
-import { connectRedis } from '@app/follow-ups';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { claimQueues, connectRedis, queuePrefix } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
 import {
   ReturnsConfig,
@@ -32,16 +33,20 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   constructor(
     private readonly db: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const logger = new Logger('returns');
     this.redis = connectRedis(this.config.redisUrl);
+    const { id } = await this.store.identity();
+    const prefix = queuePrefix(this.config.prefix, id);
+    await claimQueues(this.redis, prefix, id);
     this.engine = new ReturnsEngine({
       db: this.db,
       redis: this.redis,
-      prefix: this.config.prefix,
+      prefix,
       definitions: definitionsFromEnv(),
       software: softwareVersion(),
       costs: savingsCostAvoidance(),

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import {
   BACKWARDS,
   END,
   ErrorType,
   EventStoreDBClient,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   START as ESDB_START,
   StreamNotFoundError,
@@ -17,7 +19,9 @@ import {
 } from '@eventstore/db-client';
 import {
   AppendResult,
+  AppendTooLargeError,
   DuplicateEventIdError,
+  EventStoreUnavailableError,
   EventMetadata,
   EventStore,
   ExpectedRevision,
@@ -25,6 +29,7 @@ import {
   Position,
   ReadAllOptions,
   RecordedEvent,
+  StoreIdentity,
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store';
@@ -48,7 +53,17 @@ export interface EventStoreDbEventStoreOptions {
   defaultStreamPrefixes?: string[];
   /** First wait before resubscribing after a dropped subscription; doubles up to 5 s. */
   resubscribeDelayMs?: number;
+  /**
+   * Largest append (events' data and metadata as JSON, bytes) sent to the server; larger ones are
+   * refused before sending. EventStoreDB's own default (`MaxAppendSize`) is 1 MiB.
+   */
+  maxAppendBytes?: number;
+  /** Where a dropped subscription is reported (one line per drop, with the back-off). */
+  logger?: { error(message: string): void };
 }
+
+/** EventStoreDB's default `MaxAppendSize`. */
+export const ESDB_MAX_APPEND_BYTES = 1_048_576;
 
 /** The fields of an EventStoreDB recorded event that we use (its own type is a wide union). */
 interface EsdbRecordedEvent {
@@ -71,21 +86,57 @@ const PAGE_SIZE = 500;
 /** Retries of an `any`/`stream_exists` append that lost a race for the stream's revision. */
 const MAX_ATTEMPTS = 10;
 const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
-const RETRYABLE = new Set<ErrorType>([
+/**
+ * Failures that mean "the server cannot be reached or answer now". Not UNKNOWN: the client maps
+ * server refusals (an invalid position, for one) to it, and retrying those would loop for ever.
+ */
+const UNAVAILABLE = new Set<ErrorType>([
   ErrorType.UNAVAILABLE,
   ErrorType.DEADLINE_EXCEEDED,
   ErrorType.TIMEOUT,
   ErrorType.NOT_LEADER,
   ErrorType.CANCELLED,
-  ErrorType.UNKNOWN,
 ]);
+
+/**
+ * The client's errors as the port's: unavailability (worth a retry) as
+ * `EventStoreUnavailableError`, the server's append-size refusal as `AppendTooLargeError`;
+ * anything else as it came.
+ */
+export function translateEsdbError(err: unknown): unknown {
+  if (!(err instanceof Error) || !isCommandError(err)) return err;
+  if (UNAVAILABLE.has(err.type)) return new EventStoreUnavailableError(err.type, err);
+  if (err instanceof MaxAppendSizeExceededError) {
+    return new AppendTooLargeError(undefined, err.maxAppendSize);
+  }
+  return err;
+}
+
+/** Runs a client call, translating its errors. */
+async function esdb<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw translateEsdbError(err);
+  }
+}
+
+/**
+ * The store's identity is the id of the first event of this stream, written once by whichever
+ * process asks first. A wiped (or different) server has another; a server restored from a backup
+ * keeps it. Not under `family-`: no projection or head read sees it.
+ */
+export const IDENTITY_STREAM = 'outcomes-store';
 
 const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly defaultPrefixes: string[];
   private readonly resubscribeDelayMs: number;
+  private readonly maxAppendBytes: number;
+  private readonly logger: { error(message: string): void };
   private readonly closing = new AbortController();
+  private identityRead?: Promise<StoreIdentity>;
 
   /** The client stays the caller's: `close()` disposes it only when the store created it. */
   constructor(
@@ -95,6 +146,8 @@ export class EventStoreDbEventStore implements EventStore {
   ) {
     this.defaultPrefixes = options.defaultStreamPrefixes ?? ['family-'];
     this.resubscribeDelayMs = options.resubscribeDelayMs ?? 100;
+    this.maxAppendBytes = options.maxAppendBytes ?? ESDB_MAX_APPEND_BYTES;
+    this.logger = options.logger ?? { error: () => undefined };
   }
 
   static connect(
@@ -115,6 +168,8 @@ export class EventStoreDbEventStore implements EventStore {
   ): Promise<AppendResult> {
     const expected = options.expectedRevision;
     validateNewEvents(events, Number.MAX_SAFE_INTEGER);
+    const bytes = appendBytes(events);
+    if (bytes > this.maxAppendBytes) throw new AppendTooLargeError(bytes, this.maxAppendBytes);
     for (let attempt = 1; ; attempt++) {
       // The server's duplicate-id check is a bounded cache that a restart clears, so idempotency
       // is decided here, from the stream itself.
@@ -133,10 +188,12 @@ export class EventStoreDbEventStore implements EventStore {
         const written = await this.client.appendToStream(streamId, events.map(toEventData), {
           expectedRevision: explicit === 'no_stream' ? NO_STREAM : explicit,
         });
+        if (!written.success)
+          throw new Error(`stream ${streamId}: the server did not confirm the append`);
         const nextRevision = written.nextExpectedRevision;
         return { nextRevision, position: await this.positionOf(streamId, nextRevision) };
       } catch (err) {
-        if (!(err instanceof WrongExpectedVersionError)) throw err;
+        if (!(err instanceof WrongExpectedVersionError)) throw translateEsdbError(err);
         // Another writer moved the stream: for `any`/`stream_exists` just go again (re-checking
         // idempotency first); otherwise it may have been an identical retry of ours.
         if (explicit !== expected && attempt < MAX_ATTEMPTS) continue;
@@ -173,7 +230,7 @@ export class EventStoreDbEventStore implements EventStore {
       }
     } catch (err) {
       if (isStreamNotFound(err)) return [];
-      throw err;
+      throw translateEsdbError(err);
     }
     return events;
   }
@@ -186,8 +243,8 @@ export class EventStoreDbEventStore implements EventStore {
     let seenUpTo = fromPosition;
     let cursor: ReadPosition = fromPosition === 0n ? ESDB_START : at(fromPosition);
     while (events.length < limit) {
-      const page: AllStreamResolvedEvent[] = await collect(
-        this.client.readAll({ fromPosition: cursor, maxCount: PAGE_SIZE }),
+      const page: AllStreamResolvedEvent[] = await esdb(
+        collect(this.client.readAll({ fromPosition: cursor, maxCount: PAGE_SIZE })),
       );
       for (const { event } of page) {
         if (!event || event.position.prepare <= seenUpTo) continue;
@@ -239,7 +296,11 @@ export class EventStoreDbEventStore implements EventStore {
         }
       } catch (err) {
         if (isAborted(signal, closing)) return;
-        if (!(err instanceof Error && isCommandError(err) && RETRYABLE.has(err.type))) throw err;
+        const failure = translateEsdbError(err);
+        if (!(failure instanceof EventStoreUnavailableError)) throw failure;
+        this.logger.error(
+          `event store subscription dropped (${failure.kind}: ${(err as Error).message}); resubscribing in ${delay} ms`,
+        );
       } finally {
         signal?.removeEventListener('abort', stop);
         closing.removeEventListener('abort', stop);
@@ -260,8 +321,10 @@ export class EventStoreDbEventStore implements EventStore {
     const matches = this.matcher(undefined);
     let cursor: ReadPosition = END;
     for (;;) {
-      const page: AllStreamResolvedEvent[] = await collect(
-        this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: PAGE_SIZE }),
+      const page: AllStreamResolvedEvent[] = await esdb(
+        collect(
+          this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: PAGE_SIZE }),
+        ),
       );
       for (const { event } of page) {
         if (!event) continue;
@@ -269,6 +332,35 @@ export class EventStoreDbEventStore implements EventStore {
         cursor = event.position;
       }
       if (page.length < PAGE_SIZE) return 0n;
+    }
+  }
+
+  /** The id of the identity stream's first event (written now if there is none); epoch 1. */
+  identity(): Promise<StoreIdentity> {
+    this.identityRead ??= this.readOrCreateIdentity().catch((err: unknown) => {
+      this.identityRead = undefined;
+      throw err;
+    });
+    return this.identityRead;
+  }
+
+  private async readOrCreateIdentity(): Promise<StoreIdentity> {
+    for (;;) {
+      const [first] = await this.readStream(IDENTITY_STREAM, { maxCount: 1 });
+      if (first) return { id: first.id, epoch: 1, epochs: [] };
+      const created = jsonEvent({
+        id: randomUUID(),
+        type: 'EventStoreCreated',
+        data: { createdAt: new Date().toISOString() },
+      });
+      try {
+        await esdb(
+          this.client.appendToStream(IDENTITY_STREAM, created, { expectedRevision: NO_STREAM }),
+        );
+      } catch (err) {
+        // Another process wrote it first: read theirs.
+        if (!(err instanceof WrongExpectedVersionError)) throw err;
+      }
     }
   }
 
@@ -283,6 +375,16 @@ export class EventStoreDbEventStore implements EventStore {
     return (event) =>
       !event.streamId.startsWith('$') && prefixes.some((p) => event.streamId.startsWith(p));
   }
+}
+
+/** What an append sends, near enough: each event's type, data and metadata as JSON. */
+function appendBytes(events: readonly NewEvent[]): number {
+  let bytes = 0;
+  for (const e of events) {
+    bytes += Buffer.byteLength(e.type) + Buffer.byteLength(JSON.stringify(e.data));
+    bytes += Buffer.byteLength(JSON.stringify(e.metadata));
+  }
+  return bytes;
 }
 
 async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {

@@ -10,6 +10,7 @@ import {
   ReadAllOptions,
   ReadByStreamOptions,
   RecordedEvent,
+  StoreIdentity,
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store';
@@ -21,18 +22,37 @@ import { DatabaseConfig, createPool } from './database';
  *
  * A sequence would not do: a transaction can take position 10, another take 11 and commit first; a
  * subscriber that has seen 11 and checkpointed it would never see 10. Instead an event's position
- * is `xid * 65536 + index`, where xid is the appending transaction's id (one append per
- * transaction). Readers only return positions below `xmin * 65536`, xmin being the oldest
- * transaction still running when their snapshot was taken: every transaction below xmin has
- * finished (and its events, if committed, are in that same snapshot), and every transaction that
- * can still commit has, or will get, an xid >= xmin, hence higher positions than anything
- * returned. The price: while any transaction holding an xid is open (anywhere in the cluster),
- * newer events wait for it. No NOTIFY in the append: it takes a cluster-wide lock at commit.
- * (xid8 counts from 0 without wrapping; times 65536 it fits a bigint for 2^47 transactions.)
+ * is `(xid + offset) * 65536 + index`, where xid is the appending transaction's id (one append per
+ * transaction) and offset the current epoch's (below). Readers only return positions below
+ * `(xmin + offset) * 65536`, xmin being the oldest transaction still running when their snapshot
+ * was taken: every transaction below xmin has finished (and its events, if committed, are in that
+ * same snapshot), and every transaction that can still commit has, or will get, an xid >= xmin,
+ * hence higher positions than anything returned. The price: while any transaction holding an xid
+ * is open (anywhere in the cluster), newer events wait for it. No NOTIFY in the append: it takes a
+ * cluster-wide lock at commit. (xid8 counts from 0 without wrapping; times 65536 it fits a bigint
+ * for 2^47 transactions.)
+ *
+ * Identity and epochs. A logical restore (pg_dump into a new cluster) restarts transaction ids,
+ * possibly far below the stored positions: new events would sort before everything projections
+ * have already checkpointed, and never be seen. So the append checks that its first position is
+ * above the highest position its snapshot sees (taken before the transaction had an xid, so in one
+ * cluster this always holds: every transaction committed before that snapshot has a lower xid);
+ * when it is not, the store opens a new epoch (`identity()`): `xid_offset` is raised so that
+ * every transaction still running or to come writes above every stored event, and the epoch's
+ * start is recorded. Positions stay monotonic; checkpoints record store id and epoch.
  */
 const SLOTS_PER_TRANSACTION = 65536n;
 const MAX_EVENTS_PER_APPEND = 65535;
-const HORIZON = `pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${SLOTS_PER_TRANSACTION}`;
+const XID_OFFSET = '(SELECT xid_offset FROM event_store)';
+const HORIZON = `(pg_snapshot_xmin(pg_current_snapshot())::text::bigint + ${XID_OFFSET}) * ${SLOTS_PER_TRANSACTION}`;
+const BASE = `(pg_current_xact_id()::text::bigint + ${XID_OFFSET}) * ${SLOTS_PER_TRANSACTION}`;
+/** This transaction's first position, or the restore error if it is not above `head` (SQL). */
+const firstPosition = (head: string) =>
+  `CASE WHEN ${BASE} > ${head} THEN ${BASE} ELSE event_store_restored(${head}) END`;
+/** The highest position the statement's snapshot sees, -1 if none. */
+const VISIBLE_HEAD = '(SELECT coalesce(max(position), -1) FROM events)';
+/** Raised by `event_store_restored` (migration 1764820000000). */
+const RESTORED = 'OL001';
 
 const UNIQUE_VIOLATION = '23505';
 const DEADLOCK_DETECTED = '40P01';
@@ -105,6 +125,23 @@ export class PostgresEventStore implements EventStore {
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
     validateNewEvents(events, MAX_EVENTS_PER_APPEND);
+    try {
+      return await this.appendChecked(streamId, events, options.expectedRevision);
+    } catch (err) {
+      if (!(err instanceof DatabaseError && err.code === RESTORED)) throw err;
+      // The database was restored under us: open an epoch (positions above everything stored),
+      // then write as usual. Nothing was written by the failed attempt.
+      await this.identity();
+      return this.appendChecked(streamId, events, options.expectedRevision);
+    }
+  }
+
+  private async appendChecked(
+    streamId: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+  ): Promise<AppendResult> {
+    const options = { expectedRevision };
     const payload = JSON.stringify(
       events.map(({ id, type, data, metadata }) => ({ id, type, data, metadata })),
     );
@@ -150,7 +187,7 @@ export class PostgresEventStore implements EventStore {
       text: `WITH advanced AS (${advance.sql}),
        inserted AS (
          INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, transaction_id)
-         SELECT pg_current_xact_id()::text::bigint * ${SLOTS_PER_TRANSACTION} + x.ord - 1,
+         SELECT ${firstPosition(VISIBLE_HEAD)} + x.ord - 1,
                 (x.e->>'id')::uuid, $1, a.revision - $2::bigint + x.ord,
                 x.e->>'type', x.e->'data', x.e->'metadata', pg_current_xact_id()
          FROM advanced a, jsonb_array_elements($${p}::jsonb) WITH ORDINALITY AS x(e, ord)
@@ -192,6 +229,9 @@ export class PostgresEventStore implements EventStore {
     payload: string,
     expected: ExpectedRevision,
   ): Promise<Outcome> {
+    // Read before this transaction has an xid (see "Identity and epochs" above).
+    const { rows: heads } = await client.query<{ head: string }>(`SELECT ${VISIBLE_HEAD} AS head`);
+    const head = heads[0].head;
     const before = await checkStored(client, streamId, count, payload);
     if (before.kind === 'stored') return before;
     if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
@@ -213,14 +253,14 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await client.query<{ position: string }>(
       `WITH inserted AS (
          INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, transaction_id)
-         SELECT pg_current_xact_id()::text::bigint * ${SLOTS_PER_TRANSACTION} + x.ord - 1,
+         SELECT ${firstPosition('$4::bigint')} + x.ord - 1,
                 (x.e->>'id')::uuid, $2, $3::bigint + x.ord - 1,
                 x.e->>'type', x.e->'data', x.e->'metadata', pg_current_xact_id()
          FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, ord)
          RETURNING position
        )
        SELECT max(position) AS position FROM inserted`,
-      [payload, streamId, (last - BigInt(count) + 1n).toString()],
+      [payload, streamId, (last - BigInt(count) + 1n).toString(), head],
     );
     return { kind: 'appended', result: { nextRevision: last, position: BigInt(rows[0].position) } };
   }
@@ -334,6 +374,62 @@ export class PostgresEventStore implements EventStore {
     return BigInt(rows[0].position);
   }
 
+  /**
+   * The store's id and epoch; first opens a new epoch if the database was restored (see "Identity
+   * and epochs" above). The check is cheap (no lock, no transaction id) when nothing moved.
+   */
+  async identity(): Promise<StoreIdentity> {
+    const [checked] = (await this.track(this.pool.query<EpochCheck & IdentityRow>(EPOCH_CHECK)))
+      .rows;
+    const row = isRestored(checked) ? await this.track(this.openEpoch()) : checked;
+    const epochs =
+      row.epoch === 1
+        ? []
+        : (
+            await this.track(
+              this.pool.query<{ epoch: number; after_position: string }>(
+                'SELECT epoch, after_position FROM event_store_epochs WHERE epoch > 1 ORDER BY epoch',
+              ),
+            )
+          ).rows.map((e) => ({ epoch: e.epoch, after: BigInt(e.after_position) }));
+    return { id: row.store_id, epoch: row.epoch, epochs };
+  }
+
+  /**
+   * Raises the offset so that every transaction still running (xid >= xmin) or to come writes
+   * above every stored event, and records where the new epoch starts. One process does it; the
+   * others wait for the identity row, then find nothing left to do.
+   */
+  private async openEpoch(): Promise<IdentityRow> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT 1 FROM event_store FOR UPDATE');
+      const [row] = (await client.query<EpochCheck & IdentityRow>(EPOCH_CHECK)).rows;
+      if (!isRestored(row)) {
+        await client.query('COMMIT');
+        return row;
+      }
+      const head = BigInt(row.head!);
+      const offset = head / SLOTS_PER_TRANSACTION + 1n - BigInt(row.xmin);
+      const { rows } = await client.query<IdentityRow>(
+        `UPDATE event_store SET epoch = epoch + 1, xid_offset = $1 RETURNING store_id, epoch`,
+        [offset.toString()],
+      );
+      await client.query('INSERT INTO event_store_epochs (epoch, after_position) VALUES ($1, $2)', [
+        rows[0].epoch,
+        head.toString(),
+      ]);
+      await client.query('COMMIT');
+      return rows[0];
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
   /** Ends subscriptions (they return) and, if the store owns its pool, the pool. */
   async close(): Promise<void> {
     this.closing.abort();
@@ -351,6 +447,36 @@ export class PostgresEventStore implements EventStore {
     work.then(forget, forget);
     return work;
   }
+}
+
+interface IdentityRow {
+  store_id: string;
+  epoch: number;
+}
+
+interface EpochCheck {
+  head: string | null;
+  xmin: string;
+  xmax: string;
+  xid_offset: string;
+}
+
+/** The identity, and what `isRestored` needs, in one statement (one snapshot). */
+const EPOCH_CHECK = `SELECT store_id, epoch, (SELECT max(position) FROM events)::text AS head,
+         pg_snapshot_xmin(pg_current_snapshot())::text AS xmin,
+         pg_snapshot_xmax(pg_current_snapshot())::text AS xmax, xid_offset::text
+  FROM event_store`;
+
+/**
+ * Every transaction committed before a snapshot has an xid below its xmax, hence (in one
+ * cluster) positions below `(xmax + offset) * 65536`; a visible event at or above that came from
+ * another cluster's transaction ids: a restore.
+ */
+function isRestored(row: EpochCheck): boolean {
+  return (
+    row.head !== null &&
+    BigInt(row.head) >= (BigInt(row.xmax) + BigInt(row.xid_offset)) * SLOTS_PER_TRANSACTION
+  );
 }
 
 /** Are these events already stored — all of them, identically, on this stream? */

@@ -1,2 +1,3 @@
 export * from './event-store-contract';
 export * from './test-database';
+export * from './pg-cluster';
