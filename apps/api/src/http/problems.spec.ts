@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import { ConflictException, NotFoundException } from '@nestjs/common';
+import { RequestInvalid } from '@app/recording';
 import { QueryFailedError } from 'typeorm';
 import { isDatabaseUnavailable, toProblem } from './problems';
 
@@ -33,7 +36,15 @@ describe('problems', () => {
       expect(isDatabaseUnavailable(error)).toBe(false);
       expect(toProblem(error)).toEqual({
         status: 500,
-        body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+        body: {
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: 'internal error',
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'internal error',
+        },
       });
     }
   });
@@ -50,6 +61,24 @@ describe('problems', () => {
         type,
       });
       expect(toProblem(error)).toMatchObject({ status, body: { statusCode: status } });
+    }
+  });
+
+  it('answers every problem in RFC 9457 shape, whose status is always the HTTP status', () => {
+    for (const error of [
+      new RequestInvalid([{ field: 'type', rule: 'isIn', message: 'type must be one of …' }]),
+      new ConflictException({ code: 'x', status: 'pending', message: 'not yet' }),
+      new NotFoundException(),
+      withCode('ECONNREFUSED'),
+      new Error('a bug'),
+    ]) {
+      const { status, body } = toProblem(error);
+      expect(body).toMatchObject({
+        type: 'about:blank',
+        title: STATUS_CODES[status],
+        status,
+        detail: expect.any(String),
+      });
     }
   });
 });
