@@ -1,6 +1,8 @@
 // Lints an OpenAPI document (JSON on stdin) with Redocly's recommended rules and prints what it
 // finds as JSON. A process of its own: @redocly/openapi-core 2 is ESM only, which jest's CommonJS
 // runtime cannot load.
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 
 const chunks = [];
