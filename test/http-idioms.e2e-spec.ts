@@ -225,6 +225,13 @@ describe('HTTP idioms (e2e)', () => {
       .set(worker())
       .expect(200);
     expect(seen).toEqual(all.body.items.map((f: { familyId: string }) => f.familyId));
+
+    // Any page of the API, not only families': the audit trail (other controller, other cursor).
+    const audit = await h.http.get('/v1/audit?limit=1').set(as('admin', null)).expect(200);
+    expect(audit.body.nextCursor).toEqual(expect.any(String));
+    expect(audit.headers.link).toBe(
+      `</v1/audit?limit=1&cursor=${audit.body.nextCursor}>; rel="next"`,
+    );
   });
 
   it('answers every error as application/problem+json (RFC 9457)', async () => {
