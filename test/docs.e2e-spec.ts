@@ -1,4 +1,6 @@
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import {
+  PAYLOADS,
   RECORDABLE_TYPES,
   parseBatchItem,
   parseRecordEvent,
@@ -80,14 +82,41 @@ describe('OpenAPI document', () => {
     const doc = await docs();
     const schemas = doc.components.schemas as Record<
       string,
-      { properties: Record<string, Record<string, unknown>>; required?: string[] }
+      {
+        properties: Record<string, Record<string, unknown>>;
+        required?: string[];
+        oneOf?: { $ref: string }[];
+        discriminator?: { propertyName: string; mapping: Record<string, string> };
+      }
     >;
     const body = op(doc, 'POST', '/v1/families/{familyId}/events').requestBody!.content[
       'application/json'
     ];
     expect(body.schema.$ref).toBe('#/components/schemas/RecordEventRequest');
-    expect(schemas.RecordEventRequest.required).toEqual(['type', 'occurredAt', 'data']);
-    expect(schemas.RecordEventRequest.properties.type.enum).toEqual(RECORDABLE_TYPES);
+    // A union discriminated by `type`: one request per event type, its data that type's payload.
+    for (const [union, extra] of [
+      ['RecordEventRequest', []],
+      ['BatchItemRequest', ['familyId']],
+    ] as const) {
+      const { discriminator, oneOf } = schemas[union];
+      expect(discriminator!.propertyName).toBe('type');
+      expect(Object.keys(discriminator!.mapping).sort()).toEqual([...RECORDABLE_TYPES].sort());
+      expect(oneOf!.map((r) => r.$ref).sort()).toEqual(
+        Object.values(discriminator!.mapping).sort(),
+      );
+      for (const [type, target] of Object.entries(discriminator!.mapping)) {
+        const variant = schemas[target.split('/').pop()!];
+        expect(variant.required).toEqual([...extra, 'type', 'occurredAt', 'data']);
+        expect(variant.properties.type.enum).toEqual([type]);
+        expect(variant.properties.data.$ref).toBe(
+          `#/components/schemas/${PAYLOADS[type as keyof typeof PAYLOADS].name}`,
+        );
+      }
+    }
+    // Arrays of DTOs name the DTO (class-transformer's @Type), not `Array`.
+    expect(schemas.ReferFamilyRequest.properties.members.items).toEqual({
+      $ref: '#/components/schemas/MemberDto',
+    });
     expect(schemas.SupportPlanAgreedPayload.properties.plannedWeeklyHours).toMatchObject({
       minimum: 0,
       maximum: 168,
@@ -112,10 +141,14 @@ describe('OpenAPI document', () => {
     ]) {
       expect(op(doc, 'POST', path).requestBody).toBeDefined();
     }
-    // Every route listed with a body or query names a DTO the API really validates with.
+    // Every route listed with a body, query or path DTO names a DTO the API really validates
+    // with (bodies are published as schemas; queries and paths as the parameters they hold).
+    const dtos = validationMetadatasToSchemas();
     for (const [key, request] of Object.entries(REQUESTS)) {
-      for (const name of [request.body, request.query].filter(Boolean)) {
-        expect({ key, name, found: !!schemas[name!] }).toEqual({ key, name, found: true });
+      if (request.body)
+        expect({ key, found: !!schemas[request.body] }).toEqual({ key, found: true });
+      for (const name of [request.query, request.path].filter(Boolean)) {
+        expect({ key, name, found: !!dtos[name!] }).toEqual({ key, name, found: true });
       }
     }
   });

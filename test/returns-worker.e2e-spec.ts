@@ -49,7 +49,7 @@ describe('returns in the worker process (e2e)', () => {
       .get(`/v1/returns/${res.body.id}/content`)
       .set(as('data_manager', 'la-0'));
     expect(early.status).toBe(409);
-    expect(early.body).toMatchObject({ code: 'return_not_built', status: 'pending' });
+    expect(early.body).toMatchObject({ code: 'return_not_built', returnStatus: 'pending' });
     // Redis loses the job (as a flush would).
     const redis = connectRedis();
     const queue = new Queue(RETURNS_QUEUE, { connection: redis, prefix });

@@ -11,6 +11,8 @@ export interface RouteInfo {
   permission?: Permission;
   isPublic: boolean;
   handler: string;
+  /** The controller class and method (for decorators' metadata). */
+  target: { controller: new (...args: never[]) => unknown; method: string };
 }
 
 const join = (...parts: string[]) =>
@@ -50,6 +52,7 @@ export function routesOf(app: INestApplication): RouteInfo[] {
             permission,
             isPublic,
             handler: `${controller.name}.${name}`,
+            target: { controller, method: name },
           });
         }
       }

@@ -4,13 +4,16 @@ import {
   Controller,
   Get,
   ForbiddenException,
+  Headers,
   HttpCode,
   Inject,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import { Response } from 'express';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -33,6 +36,14 @@ import { RecordFamilyEventCommand } from './record-family-event';
 import { actorOf } from '../http/actor';
 import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { ApiProblems } from '../docs/problems';
+import {
+  conditionally,
+  etagOf,
+  eventIdOf,
+  expectedRevisionOf,
+  idempotencyIds,
+} from '../http/preconditions';
 import { Principal } from '@app/security';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -77,13 +88,17 @@ export class FamiliesController {
 
   @Post('families')
   @Allow('families:write')
+  @ApiProblems(409)
   async refer(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ familyId: string; revision: number; position: string }> {
     const recording = await parseReferFamily(body);
-    const familyId = recording.familyId ?? randomUUID();
+    // With a key, a retried referral without a familyId finds the family its first try made.
+    const key = idempotencyIds(idempotencyKey, principal.subject);
+    const familyId = recording.familyId ?? key?.familyId ?? randomUUID();
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
       new RecordFamilyEventCommand({
         familyId,
@@ -91,6 +106,7 @@ export class FamiliesController {
         actor: actorOf(principal, correlationId),
         authority: principal.authority,
         newFamily: true,
+        eventId: key?.eventId,
       }),
     );
     return { familyId, revision: recorded.revision, position: recorded.position };
@@ -98,22 +114,32 @@ export class FamiliesController {
 
   @Post('families/:familyId/events')
   @Allow('families:write')
+  @ApiProblems(404, 409, 412)
   async record(
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
+    @Headers('if-match') ifMatch?: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
-    const { event, eventId, expectedRevision } = await parseRecordEvent(body);
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId,
-        event,
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-        eventId,
-        expectedRevision,
-      }),
+    const recording = await parseRecordEvent(body);
+    const eventId = eventIdOf(recording.eventId, idempotencyIds(idempotencyKey, principal.subject));
+    const { expectedRevision, conditional } = expectedRevisionOf(
+      recording.expectedRevision,
+      ifMatch,
+    );
+    const recorded = await conditionally(conditional, () =>
+      this.commands.execute<RecordFamilyEventCommand, Recorded>(
+        new RecordFamilyEventCommand({
+          familyId,
+          event: recording.event,
+          actor: actorOf(principal, correlationId),
+          authority: principal.authority,
+          eventId,
+          expectedRevision,
+        }),
+      ),
     );
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
@@ -196,15 +222,21 @@ export class FamiliesController {
 
   @Get('families/:familyId')
   @Allow('families:read')
+  @ApiProblems(404)
   async get(
     @Param('familyId', uuid) familyId: string,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<FamilyView> {
-    return this.visibleFamily(familyId, principal);
+    const family = await this.visibleFamily(familyId, principal);
+    // The revision this view shows, for If-Match on the next write.
+    res.setHeader('ETag', etagOf(family.revision));
+    return family;
   }
 
   @Get('families/:familyId/timeline')
   @Allow('families:read')
+  @ApiProblems(404)
   async timeline(
     @Param('familyId', uuid) familyId: string,
     @CurrentPrincipal() principal: Principal,
@@ -223,6 +255,7 @@ export class FamiliesController {
    */
   @Post('families/:familyId/transfer')
   @Allow('families:transfer')
+  @ApiProblems(404, 409)
   async transfer(
     @Param('familyId', uuid) familyId: string,
     @Body() body: unknown,

@@ -35,6 +35,7 @@ import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
 import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { ApiProblems } from '../docs/problems';
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
 
@@ -150,6 +151,7 @@ export class FollowUpsController {
 
   @Post(':followUpId/assign')
   @Allow('follow-ups:assign')
+  @ApiProblems(404, 409)
   async assign(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
@@ -165,6 +167,7 @@ export class FollowUpsController {
 
   @Post(':followUpId/complete')
   @Allow('follow-ups:record')
+  @ApiProblems(404, 409)
   async complete(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,
@@ -180,6 +183,7 @@ export class FollowUpsController {
 
   @Post(':followUpId/missed')
   @Allow('follow-ups:record')
+  @ApiProblems(404, 409)
   async missed(
     @Param('followUpId', uuid) followUpId: string,
     @Body() body: unknown,

@@ -1,3 +1,6 @@
+import { STATUS_CODES } from 'node:http';
+import { ConflictException, NotFoundException } from '@nestjs/common';
+import { RequestInvalid } from '@app/recording';
 import { QueryFailedError } from 'typeorm';
 import { ArgumentsHost, Logger } from '@nestjs/common';
 import { AppendTooLargeError, EventStoreUnavailableError } from '@app/event-store';
@@ -35,7 +38,15 @@ describe('problems', () => {
       expect(isDatabaseUnavailable(error)).toBe(false);
       expect(toProblem(error)).toEqual({
         status: 500,
-        body: { statusCode: 500, error: 'Internal Server Error', message: 'internal error' },
+        body: {
+          statusCode: 500,
+          error: 'Internal Server Error',
+          message: 'internal error',
+          type: 'about:blank',
+          title: 'Internal Server Error',
+          status: 500,
+          detail: 'internal error',
+        },
       });
     }
   });
@@ -60,7 +71,12 @@ describe('problems', () => {
     const spy = jest
       .spyOn(Logger.prototype, 'error')
       .mockImplementation((message: unknown) => void logged.push(String(message)));
-    const response = { status: () => response, json: () => response, setHeader: () => response };
+    const response = {
+      status: () => response,
+      type: () => response,
+      json: () => response,
+      setHeader: () => response,
+    };
     const host = {
       switchToHttp: () => ({
         getRequest: () => ({ headers: { 'x-correlation-id': 'corr-500' } }),
@@ -98,5 +114,25 @@ describe('problems: the event store', () => {
     expect(p.status).toBe(413);
     expect(p.body).toMatchObject({ code: 'append_too_large', limitBytes: 1_048_576 });
     expect(String(p.body.message)).toContain('1048576 bytes');
+  });
+});
+
+describe('problems: RFC 9457', () => {
+  it('answers every problem in RFC 9457 shape, whose status is always the HTTP status', () => {
+    for (const error of [
+      new RequestInvalid([{ field: 'type', rule: 'isIn', message: 'type must be one of …' }]),
+      new ConflictException({ code: 'x', status: 'pending', message: 'not yet' }),
+      new NotFoundException(),
+      Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+      new Error('a bug'),
+    ]) {
+      const { status, body } = toProblem(error);
+      expect(body).toMatchObject({
+        type: 'about:blank',
+        title: STATUS_CODES[status],
+        status,
+        detail: expect.any(String),
+      });
+    }
   });
 });

@@ -63,7 +63,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 export function toProblem(error: unknown): Problem {
   const problem = (status: number, body: Record<string, unknown>): Problem => ({
     status,
-    body: { statusCode: status, error: STATUS_CODES[status] ?? 'Error', ...body },
+    body: problemBody(status, body),
   });
   if (error instanceof DomainError) {
     return error.kind === 'invalid'
@@ -156,6 +156,23 @@ export function toProblem(error: unknown): Problem {
   return problem(500, { message: 'internal error' });
 }
 
+/**
+ * An RFC 9457 problem (`type`, `title`, `status`, `detail`) with the API's own members beside it:
+ * `statusCode`/`error`/`message` as before, `code`, `errors` (field and rule) and the like.
+ */
+function problemBody(status: number, body: Record<string, unknown>): Record<string, unknown> {
+  const title = STATUS_CODES[status] ?? 'Error';
+  return {
+    statusCode: status,
+    error: title,
+    ...body,
+    type: 'about:blank',
+    title,
+    status,
+    detail: typeof body.message === 'string' ? body.message : title,
+  };
+}
+
 /** An `http-errors` error meant for the client (status 4xx, `expose`), as body-parser throws. */
 const isClientHttpError = (error: unknown): error is Error & { status: number } => {
   const e = error as { status?: unknown; expose?: unknown } | null;
@@ -201,6 +218,6 @@ export class ProblemFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     for (const [name, value] of Object.entries(problem.headers ?? {}))
       response.setHeader(name, value);
-    response.status(problem.status).json(problem.body);
+    response.status(problem.status).type('application/problem+json').json(problem.body);
   }
 }

@@ -6,6 +6,7 @@ import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CorrelationId } from '../http/correlation';
 import { CommandBus } from '@nestjs/cqrs';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { ApiProblems } from '../docs/problems';
 import { uuid } from '../families/families.controller';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
@@ -37,6 +38,7 @@ export class ErasureController {
   @Post(':familyId/erasure')
   @HttpCode(200)
   @Allow('families:erase')
+  @ApiProblems(404)
   async erase(
     @Param('familyId', uuid) familyId: string,
     @CurrentPrincipal() principal: Principal,

@@ -56,6 +56,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { requireNational, scopedAuthority, sees } from '../auth/scope';
+import { ApiProblems } from '../docs/problems';
 import { CLOCK } from '../clock';
 import { Clock } from '@app/domain';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
@@ -175,7 +176,8 @@ export class ReturnsController {
     if (!content) {
       throw new ConflictException({
         code: 'return_not_built',
-        status: r.status,
+        // Not `status`: in a problem (RFC 9457) that is the HTTP status code.
+        returnStatus: r.status,
         progress: r.progress,
         message: `return ${id} is ${r.status}`,
       });
@@ -255,12 +257,14 @@ export class ReturnsController {
 
   @Get(':id')
   @Allow('returns:read')
+  @ApiProblems(404)
   async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() caller: Principal) {
     return view(await this.visible(id, caller));
   }
 
   @Get(':id/content')
   @Allow('returns:read')
+  @ApiProblems(404, 409)
   async content(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,
@@ -291,6 +295,7 @@ export class ReturnsController {
 
   @Get(':id/diff/:otherId')
   @Allow('returns:read')
+  @ApiProblems(404, 409)
   async diff(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('otherId', ParseUUIDPipe) otherId: string,
@@ -331,6 +336,7 @@ export class ReturnsController {
 
   @Get(':id/extract')
   @Allow('extracts:read')
+  @ApiProblems(404, 409)
   async extract(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,

@@ -31,6 +31,7 @@ import { discloseSavings, disclosureRuleFromEnv } from '@app/returns';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { ApiProblems } from '../docs/problems';
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -184,6 +185,7 @@ export class SavingsController {
 
   @Get('programme-costs/:authority')
   @Allow('outcomes:read')
+  @ApiProblems(404)
   async programmeCosts(
     @Param() params: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -196,6 +198,7 @@ export class SavingsController {
   /** Sets (or replaces) what an authority spent on a programme in a financial year. */
   @Put('programme-costs/:authority/:programme/:year')
   @Allow('programme-costs:write')
+  @ApiProblems(404)
   async setProgrammeCost(
     @Param() params: unknown,
     @Body() body: unknown,
