@@ -1,4 +1,3 @@
-import { connectRedis } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
 import {
   ReturnsConfig,
@@ -16,8 +15,8 @@ import {
   Module,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
 
@@ -27,32 +26,32 @@ const RETURNS_CONFIG = Symbol('ReturnsConfig');
  */
 @Injectable()
 class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private redis?: Redis;
   private engine?: ReturnsEngine;
 
   constructor(
     private readonly db: DataSource,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    private readonly links: RedisLinks,
   ) {}
 
   onApplicationBootstrap(): void {
     const logger = new Logger('returns');
-    this.redis = connectRedis(this.config.redisUrl);
+    // The shared link: never waited for, its outages logged once a minute (not per retry).
+    const link = this.links.get(this.config.redisUrl);
     this.engine = new ReturnsEngine({
       db: this.db,
-      redis: this.redis,
+      redis: link.connection,
       prefix: this.config.prefix,
       definitions: definitionsFromEnv(),
       software: softwareVersion(),
       costs: savingsCostAvoidance(),
-      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+      logger: link.engineLogger(logger),
     });
     this.engine.start(this.config.reconcileEveryMs, this.config.lockMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.engine?.close();
-    await this.redis?.quit().catch(() => undefined);
   }
 }
 
