@@ -310,7 +310,9 @@ program.parseAsync().then(
   async (e: unknown) => {
     // On stderr as a JSON line, like every log of the service; stdout holds only results.
     // Loaded here, not up front: quick commands (token, --help) should not pay for Nest + pino.
-    const { createLogger } = await import('@app/observability');
+    // By relative path: the build rewrites `@app/...` in static imports only, so the alias here
+    // failed in the built CLI and every error came out as a "Cannot find module" stack trace.
+    const { createLogger } = await import('../../../libs/observability/src');
     createLogger('cli').error(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
     process.exit(1);
   },
