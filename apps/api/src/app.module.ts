@@ -10,7 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { ProblemFilter } from './http/problems';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
@@ -36,9 +36,9 @@ export class AppModule {
         FollowUpsModule,
         ReturnsModule,
         SavingsModule,
+        HealthModule,
         MetricsModule,
       ],
-      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
