@@ -5,6 +5,7 @@ import { DEFAULT_FOLLOW_UP_POLICY, addDuration, connectRedis, followUpId } from 
 import { FamilyRecorder } from '@app/recording';
 import { Queue } from 'bullmq';
 import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
+import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 import { TICK, WORKER, assertWorkerBuilt, exited } from './support/worker';
 
@@ -235,6 +236,10 @@ describe('Redis is not on the projections’ path (e2e, built worker and API)', 
       redis: 'down',
     });
     expect((await h.http.get('/health/ready')).status).toBe(200);
+    const metrics = (await h.http.get('/metrics').set(as('admin', null)).expect(200)).text;
+    expect(metrics).toContain('outcomes_dependency_up{dependency="redis"} 0');
+    expect(metrics).toContain('outcomes_dependency_up{dependency="database"} 1');
+    expect(metrics).toContain('outcomes_dependency_up{dependency="eventStore"} 1');
     expect((await h.http.get('/health/live')).body).toEqual({ status: 'up' });
 
     // Redis starts: the revisit fires, nothing restarted.
