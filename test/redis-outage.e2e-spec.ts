@@ -1,10 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { ExitType, FamilyEvent, systemClock } from '@app/domain';
+import { FamilyEvent, systemClock } from '@app/domain';
 import { DEFAULT_FOLLOW_UP_POLICY, addDuration, connectRedis, followUpId } from '@app/follow-ups';
 import { FamilyRecorder } from '@app/recording';
 import { Queue } from 'bullmq';
-import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
+import {
+  exitedStory,
+  startPrivateRedis,
+  until,
+} from '../apps/worker/src/follow-ups/testing/fixture';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 import { TICK, WORKER, assertWorkerBuilt, exited } from './support/worker';
@@ -34,24 +38,10 @@ function startLoggedWorker(h: Harness, env: Record<string, string>) {
 }
 
 /** A redis-server on a port of the test's choosing, so it can be killed and started again empty. */
-async function redisOn(port: number) {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  const probe = connectRedis(`redis://127.0.0.1:${port}`);
-  probe.on('error', () => undefined);
-  await until(async () => (await probe.ping().catch(() => '')) === 'PONG', 'redis-server', 10_000);
-  await probe.quit();
-  return {
-    kill: async () => {
-      child.kill('SIGKILL');
-      await gone;
-    },
-  };
-}
+const redisOn = async (port: number) => {
+  const server = await startPrivateRedis([], port);
+  return { kill: server.stop };
+};
 
 const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 
@@ -62,25 +52,9 @@ function familiesOn(h: Harness) {
     recorder.record({ familyId, event, actor: { id: 'test', correlationId: randomUUID() } });
 
   /** A family referred, engaged and exited at `exit`; returns its id. */
-  const exited = async (exit: Date, exitType: ExitType = 'planned') => {
+  const exited = async (exit: Date) => {
     const familyId = randomUUID();
-    const before = (days: number) => new Date(exit.getTime() - days * 86_400_000).toISOString();
-    await record(familyId, {
-      type: 'FamilyReferred',
-      data: {
-        occurredAt: before(300),
-        authority,
-        programme: 'fip',
-        source: 'police',
-        reasons: ['asb'],
-      },
-    });
-    await record(familyId, { type: 'InterventionOffered', data: { occurredAt: before(290) } });
-    await record(familyId, { type: 'InterventionAccepted', data: { occurredAt: before(280) } });
-    await record(familyId, {
-      type: 'FamilyExited',
-      data: { occurredAt: exit.toISOString(), exitType },
-    });
+    for (const event of exitedStory(authority, exit.toISOString())) await record(familyId, event);
     return familyId;
   };
   /** Exited thirteen months ago: due already. */
