@@ -259,6 +259,28 @@ describe('Redis is not on the projections’ path (e2e, built worker and API)', 
     expect(worker.lines.join('\n')).not.toContain(redisUrl);
   }, 150_000);
 
+  it('stops on SIGTERM with Redis down (nothing waits on it for ever)', async () => {
+    const down = startLoggedWorker(h, {
+      REDIS_URL: `redis://127.0.0.1:${freePort()}`,
+      FOLLOW_UP_SWEEP_EVERY_MS: String(SWEEP_MS),
+    });
+    await until(
+      async () => down.lines.some((l) => l.includes('Redis is not answering')),
+      'the worker to notice Redis is down',
+      30_000,
+    );
+    down.child.kill('SIGTERM');
+    let hung = false;
+    const killer = setTimeout(() => {
+      hung = true;
+      down.child.kill('SIGKILL');
+    }, 15_000);
+    await exited(down.child);
+    clearTimeout(killer);
+    // Nest closes the app, then re-raises SIGTERM: the process ends by that signal, not ours.
+    expect({ hung, signal: down.child.signalCode }).toEqual({ hung: false, signal: 'SIGTERM' });
+  }, 60_000);
+
   it('`outcomes followups tick` with Redis down exits non-zero within 10 s, saying so in one line', async () => {
     const dead = freePort();
     const child = spawn(process.execPath, TICK(new Date()), {

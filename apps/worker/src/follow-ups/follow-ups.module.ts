@@ -120,7 +120,7 @@ class FollowUpWorker implements OnApplicationBootstrap, BeforeApplicationShutdow
     clearTimeout(this.timer);
     // A sweep stuck on a Redis that went away mid-way is not waited for beyond a few seconds.
     await Promise.race([this.running, new Promise((r) => setTimeout(r, 5000).unref())]);
-    await this.engine?.close();
+    if (this.engine) await this.link!.shutdown(() => this.engine!.close());
   }
 }
 

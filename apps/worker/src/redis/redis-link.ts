@@ -85,6 +85,19 @@ export class RedisLink {
     };
   }
 
+  /**
+   * Closes an engine's queues and workers. With Redis down their commands would wait in the
+   * offline queue for ever (a SIGTERM that never ends the process), so the link is cut first and
+   * they fail at once; the close is not waited for beyond a few seconds either way.
+   */
+  async shutdown(close: () => Promise<void>): Promise<void> {
+    if (!this.isUp) this.close();
+    await Promise.race([
+      close().catch(() => undefined),
+      new Promise((r) => setTimeout(r, 5000).unref()),
+    ]);
+  }
+
   close(): void {
     this.connection.disconnect();
   }

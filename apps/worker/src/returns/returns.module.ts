@@ -16,7 +16,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RedisLinks } from '../redis/redis-link';
+import { RedisLink, RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
 
@@ -27,6 +27,7 @@ const RETURNS_CONFIG = Symbol('ReturnsConfig');
 @Injectable()
 class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private engine?: ReturnsEngine;
+  private link?: RedisLink;
 
   constructor(
     private readonly db: DataSource,
@@ -37,7 +38,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
   onApplicationBootstrap(): void {
     const logger = new Logger('returns');
     // The shared link: never waited for, its outages logged once a minute (not per retry).
-    const link = this.links.get(this.config.redisUrl);
+    const link = (this.link = this.links.get(this.config.redisUrl));
     this.engine = new ReturnsEngine({
       db: this.db,
       redis: link.connection,
@@ -51,7 +52,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.engine?.close();
+    if (this.engine) await this.link!.shutdown(() => this.engine!.close());
   }
 }
 
