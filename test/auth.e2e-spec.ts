@@ -73,7 +73,11 @@ describe('authentication and permissions on every route (e2e)', () => {
       });
     }
     // Anonymous access is for liveness only.
-    expect(routes.filter((r) => r.isPublic).map((r) => r.path)).toEqual(['/health']);
+    expect(routes.filter((r) => r.isPublic).map((r) => r.path)).toEqual([
+      '/health',
+      '/health/live',
+      '/health/ready',
+    ]);
   });
 
   it('answers 401 to a caller without credentials on every non-public route', async () => {

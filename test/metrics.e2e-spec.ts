@@ -156,6 +156,8 @@ describe('GET /metrics', () => {
   it('reports queue depths and revisits due or overdue from the read model', async () => {
     const before = await scrape();
     expect(sample(before, 'outcomes_queue_up')).toBe(1);
+    for (const dependency of ['database', 'eventStore', 'redis'])
+      expect(sample(before, 'outcomes_dependency_up', { dependency })).toBe(1);
     expect(sample(before, 'outcomes_queue_jobs', { queue: RETURNS_QUEUE, state: 'waiting' })).toBe(
       0,
     );

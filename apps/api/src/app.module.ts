@@ -10,7 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
 import { FamiliesModule } from './families/families.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
-import { HealthController } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { PageLinks } from './http/page-links';
 import { ProblemFilter } from './http/problems';
 import { MetricsModule } from './metrics/metrics.module';
@@ -37,9 +37,9 @@ export class AppModule {
         FollowUpsModule,
         ReturnsModule,
         SavingsModule,
+        HealthModule,
         MetricsModule,
       ],
-      controllers: [HealthController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: PageLinks },

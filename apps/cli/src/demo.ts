@@ -5,11 +5,16 @@
  */
 import { familyStreamId } from '@app/domain';
 import { WrongExpectedRevisionError } from '@app/event-store';
-import { DEFAULT_REDIS_URL, followUpConfigFromEnv, listFollowUps } from '@app/follow-ups';
+import {
+  DEFAULT_REDIS_URL,
+  followUpConfigFromEnv,
+  listFollowUps,
+  redisAddress,
+  redisAnswers,
+} from '@app/follow-ups';
 import { definitionsFromEnv, domainRow } from '@app/outcomes';
 import { cohortSummary, outcomeCounts } from '@app/projections';
 import { familyStream, toNewEvents } from '@app/workload';
-import IORedis from 'ioredis';
 import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';
 import { pct, renderTable } from './tables';
@@ -26,25 +31,6 @@ export interface DemoOptions {
 }
 
 const YEAR_MS = 365 * 86_400_000;
-
-/** Whether Redis answers a PING within a couple of seconds (without retrying for ever). */
-async function redisReachable(url: string): Promise<boolean> {
-  const probe = new IORedis(url, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => undefined);
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 export const DEMO_AUTHORITY = 'demo_la';
 
@@ -96,11 +82,13 @@ export async function runDemo(
 
   const redisUrl = followUpConfigFromEnv().redisUrl ?? DEFAULT_REDIS_URL;
   await withProjections(ledger, (caughtUp) => caughtUp(), 2000);
-  if (await redisReachable(redisUrl)) {
+  if (await redisAnswers(redisUrl)) {
     const tick = await followUpTick(ledger, options.to);
     out(`Follow-up tick as at ${to}: ${JSON.stringify(tick)}\n`);
   } else {
-    out(`Follow-up tick skipped: Redis is not reachable at ${redisUrl} (set REDIS_URL).\n`);
+    out(
+      `Follow-up tick skipped: Redis is not reachable at ${redisAddress(redisUrl)} (set REDIS_URL).\n`,
+    );
   }
 
   const definitions = definitionsFromEnv();

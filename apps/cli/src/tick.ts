@@ -12,13 +12,21 @@ import {
   followUpConfigFromEnv,
   followUpRecorder,
   queuePrefix,
+  redisAddress,
+  redisAnswers,
   runFollowUpTick,
 } from '@app/follow-ups';
 import { Ledger, withProjections } from './ledger';
 
 export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResult> {
   const followUps = followUpConfigFromEnv();
+  // Asked first, briefly: a tick without Redis fails at once with one line, not a retry loop.
+  if (!(await redisAnswers(followUps.redisUrl, 3000))) {
+    throw new RedisUnavailableError(redisAddress(followUps.redisUrl));
+  }
   const redis = connectRedis(followUps.redisUrl);
+  // Lost mid-tick: the tick's own deadline reports it, not one line per reconnection attempt.
+  redis.on('error', () => undefined);
   try {
     return await withProjections(ledger, async (caughtUp) => {
       await caughtUp();
@@ -37,5 +45,12 @@ export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResul
     });
   } finally {
     await redis.quit();
+  }
+}
+
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  constructor(address: string) {
+    super(`Redis is not answering at ${address} (REDIS_URL): the follow-up tick needs it`);
   }
 }

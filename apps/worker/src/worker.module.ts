@@ -13,6 +13,7 @@ import {
 import { DataSource } from 'typeorm';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
+import { RedisLinksModule } from './redis/redis-link';
 import { ReturnsWorkerModule } from './returns/returns.module';
 import { returnsMigrations } from '@app/returns';
 import { Heartbeat } from './heartbeat';
@@ -51,6 +52,7 @@ export class WorkerModule {
       imports: [
         loggingModule('worker'),
         EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        RedisLinksModule,
         FollowUpsWorkerModule.forRoot(),
         ReturnsWorkerModule.forRoot(),
       ],

@@ -54,7 +54,6 @@ export interface SweepResult {
 }
 
 export const QUEUES = {
-  sweep: 'follow-up-sweep',
   due: 'follow-up-due',
   notify: 'follow-up-notify',
 } as const;
@@ -67,7 +66,6 @@ interface DueRow {
   due_at: Date;
 }
 
-const SWEEP_SCHEDULER_ID = 'follow-up-sweep';
 const PAGE = 1000;
 const CONCURRENCY = 8;
 const silent: FollowUpLogger = { log: () => undefined, error: () => undefined };
@@ -77,7 +75,8 @@ const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}`
  * The twelve-month revisit, from exit to due. PostgreSQL (`follow_ups`) is the schedule; Redis
  * only carries work about to happen:
  *
- * - `sweep(at)` (run by a BullMQ job scheduler, or directly by tests and the CLI) records
+ * - `sweep(at)` (run by the worker's in-process timer through `sweepExclusively`, or directly by
+ *   tests and the CLI) records
  *   `FollowUpScheduled` for each qualifying exit, `FollowUpCancelled` for each pending revisit of a
  *   re-referred family, and enqueues a due job for every revisit due by `at + horizon` that has no
  *   `FollowUpDue` yet — which also raises anything lost with Redis or missed while the worker was
@@ -90,7 +89,6 @@ const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}`
  */
 export class FollowUpEngine {
   readonly policy: FollowUpPolicy;
-  readonly sweepQueue: Queue;
   readonly dueQueue: Queue;
   readonly notifyQueue: Queue;
   private readonly workers: Worker[] = [];
@@ -101,23 +99,41 @@ export class FollowUpEngine {
     this.policy = options.policy ?? DEFAULT_FOLLOW_UP_POLICY;
     this.horizonMs = options.horizonMs ?? 5 * 60_000;
     this.logger = options.logger ?? silent;
-    const queue = (name: string) =>
-      new Queue(name, { connection: options.redis, prefix: options.prefix });
-    this.sweepQueue = queue(QUEUES.sweep);
+    const queue = (name: string) => {
+      const q = new Queue(name, { connection: options.redis, prefix: options.prefix });
+      // Without a listener a lost connection would be an uncaught 'error' event.
+      q.on('error', (error) => this.logger.error(`${name} queue: ${describe(error)}`));
+      return q;
+    };
     this.dueQueue = queue(QUEUES.due);
     this.notifyQueue = queue(QUEUES.notify);
   }
 
-  /** Registers the periodic sweep; safe to call from every worker (one scheduler per id). */
-  async registerSweepScheduler(everyMs: number): Promise<void> {
-    await this.sweepQueue.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
-      { every: everyMs },
-      { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
-    );
+  /**
+   * The sweep as the worker runs it: under a PostgreSQL advisory lock (per schema), so that of
+   * several workers one sweeps at a time; `undefined` when another holds it. The schedule lives
+   * in PostgreSQL, so nothing about when the sweep runs is kept in Redis for a flush to lose.
+   */
+  async sweepExclusively(at: Date): Promise<SweepResult | undefined> {
+    const lock = this.options.db.createQueryRunner();
+    try {
+      const [{ locked }] = (await lock.query(
+        `SELECT pg_try_advisory_lock(hashtext('follow-up-sweep:' || current_schema())) AS locked`,
+      )) as { locked: boolean }[];
+      if (!locked) return undefined;
+      try {
+        return await this.sweep(at);
+      } finally {
+        await lock.query(
+          `SELECT pg_advisory_unlock(hashtext('follow-up-sweep:' || current_schema()))`,
+        );
+      }
+    } finally {
+      await lock.release();
+    }
   }
 
-  /** Processes the three queues in this process until `close()`. */
+  /** Processes the due and notify queues in this process until `close()`. */
   startWorkers(): void {
     const worker = (name: string, run: (job: Job) => Promise<unknown>, concurrency = 1) => {
       const w = new Worker(name, run, {
@@ -131,7 +147,6 @@ export class FollowUpEngine {
       w.on('error', (error) => this.logger.error(`${name} worker: ${describe(error)}`));
       this.workers.push(w);
     };
-    worker(QUEUES.sweep, () => this.sweep(this.options.clock.now()));
     worker(QUEUES.due, (job: Job<DueJob>) => this.processDue(job.data), CONCURRENCY);
     worker(QUEUES.notify, (job: Job<NotifyJob>) => this.notify(job.data), 2);
   }
@@ -199,7 +214,7 @@ export class FollowUpEngine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(this.workers.map((w) => w.close()));
-      await Promise.all([this.sweepQueue, this.dueQueue, this.notifyQueue].map((q) => q.close()));
+      await Promise.all([this.dueQueue, this.notifyQueue].map((q) => q.close()));
     })();
     return this.closing;
   }

@@ -138,12 +138,19 @@ export class ReturnsEngine {
       },
     );
     this.worker.on('error', (e) => log?.error(`returns worker: ${e.message}`));
-    const sweep = () =>
-      this.reconcile().then(
-        (n) => n && log?.log(`returns: queued ${n} unfinished build(s)`),
-        (e: unknown) =>
-          log?.error(`returns reconciler: ${e instanceof Error ? e.message : String(e)}`),
-      );
+    // One pass at a time: a pass waiting on a Redis that is down is not joined by more.
+    let running = false;
+    const sweep = () => {
+      if (running) return;
+      running = true;
+      return this.reconcile()
+        .then(
+          (n) => n && log?.log(`returns: queued ${n} unfinished build(s)`),
+          (e: unknown) =>
+            log?.error(`returns reconciler: ${e instanceof Error ? e.message : String(e)}`),
+        )
+        .finally(() => (running = false));
+    };
     void sweep();
     this.timer = setInterval(() => void sweep(), reconcileEveryMs);
   }

@@ -1,50 +1,49 @@
-import { EVENT_STORE, EventStore } from '@app/event-store';
-import { projectionCheckpoints } from '@app/projections';
-import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { Response } from 'express';
-import { DataSource } from 'typeorm';
+import { Controller, Get, Res } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
+import { Response } from 'express';
 import { Public } from '../auth/decorators';
 import { RETRY_AFTER_SECONDS } from '../http/problems';
+import { Dependencies } from './dependencies';
 
 /**
- * Liveness and readiness: the process answers, the database answers, and how far each
- * projection is behind the log (events, and age of the oldest event not yet applied).
+ * Liveness (`/health/live`: the process answers), readiness (`/health/ready`: it can serve, i.e.
+ * PostgreSQL and the event store answer; else 503 with `Retry-After`), and `/health`: each
+ * dependency and each projection as `up`, `down` or `lagging`, `status: degraded` when any is not
+ * up (503 with `Retry-After` when it cannot serve at all).
  */
 @Controller('health')
+@SkipThrottle()
 export class HealthController {
-  constructor(
-    private readonly db: DataSource,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+  constructor(private readonly dependencies: Dependencies) {}
 
   @Get()
   @Public()
-  @SkipThrottle()
   async health(@Res() res: Response): Promise<void> {
-    try {
-      const head = await this.store.headPosition();
-      const checkpoints = await projectionCheckpoints(this.db);
-      const projections = await Promise.all(
-        [...checkpoints.entries()].map(async ([name, position]) => {
-          const behind = position < head ? await this.store.readAll(position, { limit: 1 }) : [];
-          const oldest = behind[0]?.metadata.recordedAt;
-          return {
-            name,
-            position: position.toString(),
-            caughtUp: position >= head,
-            lagSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
-          };
-        }),
-      );
-      res
-        .status(200)
-        .json({ status: 'ok', database: 'up', headPosition: head.toString(), projections });
-    } catch {
-      res
-        .status(503)
-        .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
-        .json({ status: 'unavailable', database: 'down' });
+    const report = await this.dependencies.check();
+    const ready = Dependencies.ready(report);
+    if (!ready) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: Dependencies.healthy(report) ? 'ok' : 'degraded', ...report });
+  }
+
+  @Get('live')
+  @Public()
+  live(): { status: 'up' } {
+    return { status: 'up' };
+  }
+
+  @Get('ready')
+  @Public()
+  async ready(@Res() res: Response): Promise<void> {
+    const report = await this.dependencies.serving();
+    if (Dependencies.ready(report)) {
+      res.status(200).json({ status: 'ready' });
+      return;
     }
+    res
+      .status(503)
+      .setHeader('Retry-After', String(RETRY_AFTER_SECONDS))
+      .json({ status: 'unavailable', database: report.database, eventStore: report.eventStore });
   }
 }

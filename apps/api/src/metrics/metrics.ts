@@ -15,6 +15,7 @@ import IORedis, { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
+import { Dependencies } from '../health/dependencies';
 
 /** Most unapplied events read per scrape to count projection lag; beyond it the gauge says "at least". */
 export const LAG_COUNT_CAP = 10_000;
@@ -88,6 +89,12 @@ export class Metrics implements OnModuleDestroy {
     help: '1 if Redis answered the queue-depth query at this scrape, else 0',
     registers: this.registers,
   });
+  private readonly dependencyUp = new Gauge({
+    name: 'outcomes_dependency_up',
+    help: '1 if the dependency (database, eventStore, redis) answered at this scrape, else 0',
+    labelNames: ['dependency'],
+    registers: this.registers,
+  });
   private readonly followUps = new Gauge({
     name: 'outcomes_follow_ups',
     help: 'Revisits by status (due, overdue, …) as at the scrape, per authority',
@@ -102,6 +109,7 @@ export class Metrics implements OnModuleDestroy {
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly dependencies: Dependencies,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'outcomes_' });
   }
@@ -124,6 +132,9 @@ export class Metrics implements OnModuleDestroy {
 
   /** The exposition text, gauges refreshed first. */
   async scrape(): Promise<string> {
+    const report = await this.dependencies.check();
+    for (const dependency of ['database', 'eventStore', 'redis'] as const)
+      this.dependencyUp.set({ dependency }, report[dependency] === 'up' ? 1 : 0);
     await Promise.all([this.readLog(), this.readQueues(), this.readFollowUps()]);
     return this.registry.metrics();
   }

@@ -207,12 +207,20 @@ describe('follow-ups (PostgreSQL + Redis)', () => {
     }
   });
 
-  it('registers the sweep scheduler once however many workers register it', async () => {
-    await engine.registerSweepScheduler(60_000);
-    await f.engine().registerSweepScheduler(60_000);
-    const schedulers = await engine.sweepQueue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toEqual(['follow-up-sweep']);
-    await engine.sweepQueue.removeJobScheduler('follow-up-sweep');
+  it('sweeps one worker at a time: a sweep finding the lock held skips its turn', async () => {
+    const holder = f.db.createQueryRunner();
+    await holder.query(`SELECT pg_advisory_lock(hashtext('follow-up-sweep:' || current_schema()))`);
+    try {
+      expect(await engine.sweepExclusively(clock.now())).toBeUndefined();
+    } finally {
+      await holder.query(
+        `SELECT pg_advisory_unlock(hashtext('follow-up-sweep:' || current_schema()))`,
+      );
+      await holder.release();
+    }
+    expect(await engine.sweepExclusively(clock.now())).toEqual(
+      expect.objectContaining({ failed: 0 }),
+    );
   });
 
   it('lists by due date with keyset pagination', async () => {

@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { claimQueues, connectRedis, queuePrefix } from '@app/follow-ups';
+import { claimQueues, queuePrefix } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
 import {
   ReturnsConfig,
@@ -17,10 +17,13 @@ import {
   Module,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { RedisLink, RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
+
+/** How long start-up gives Redis to answer before starting without claiming the queues. */
+const START_WAIT_MS = 2000;
 
 /**
  * Builds national returns from the `returns` queue; on start (and then periodically) queues
@@ -28,36 +31,38 @@ const RETURNS_CONFIG = Symbol('ReturnsConfig');
  */
 @Injectable()
 class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private redis?: Redis;
   private engine?: ReturnsEngine;
+  private link?: RedisLink;
 
   constructor(
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    private readonly links: RedisLinks,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const logger = new Logger('returns');
-    this.redis = connectRedis(this.config.redisUrl);
+    // The shared link: waited for briefly only to claim the queues (a foreign deployment's are
+    // refused, the process exits); its outages are logged once a minute (not per retry).
+    const link = (this.link = this.links.get(this.config.redisUrl));
     const { id } = await this.store.identity();
     const prefix = queuePrefix(this.config.prefix, id);
-    await claimQueues(this.redis, prefix, id);
+    if (await link.whenReady(START_WAIT_MS)) await claimQueues(link.connection, prefix, id);
     this.engine = new ReturnsEngine({
       db: this.db,
-      redis: this.redis,
+      redis: link.connection,
       prefix,
       definitions: definitionsFromEnv(),
       software: softwareVersion(),
       costs: savingsCostAvoidance(),
-      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+      logger: link.engineLogger(logger),
     });
     this.engine.start(this.config.reconcileEveryMs, this.config.lockMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.engine?.close();
-    await this.redis?.quit().catch(() => undefined);
+    if (this.engine) await this.link!.shutdown(() => this.engine!.close());
   }
 }
 

@@ -25,6 +25,31 @@ import {
 import { Redis } from 'ioredis';
 import { FamilyRecorder } from '@app/recording';
 
+/** A family's story from referral to an exit at `exitedAt` (earlier steps dated before it). */
+export function exitedStory(
+  authority: string,
+  exitedAt: string,
+  exitType: ExitType = 'planned',
+): FamilyEvent[] {
+  const exit = Date.parse(exitedAt);
+  const before = (days: number) => new Date(exit - days * 86_400_000).toISOString();
+  return [
+    {
+      type: 'FamilyReferred',
+      data: {
+        occurredAt: before(300),
+        authority,
+        programme: 'fip',
+        source: 'police',
+        reasons: ['asb'],
+      },
+    },
+    { type: 'InterventionOffered', data: { occurredAt: before(290) } },
+    { type: 'InterventionAccepted', data: { occurredAt: before(280) } },
+    { type: 'FamilyExited', data: { occurredAt: exitedAt, exitType } },
+  ];
+}
+
 /** A clock the test moves by hand. */
 export class TestClock implements Clock {
   constructor(private at: Date) {}
@@ -65,21 +90,7 @@ export async function startFixture(clock: TestClock) {
   /** Referral to exit; returns the family id. Dates around `exitedAt`. */
   const exitedFamily = async (exitedAt: string, exitType: ExitType = 'planned') => {
     const familyId = randomUUID();
-    const exit = Date.parse(exitedAt);
-    const before = (days: number) => new Date(exit - days * 86_400_000).toISOString();
-    await record(familyId, {
-      type: 'FamilyReferred',
-      data: {
-        occurredAt: before(300),
-        authority,
-        programme: 'fip',
-        source: 'police',
-        reasons: ['asb'],
-      },
-    });
-    await record(familyId, { type: 'InterventionOffered', data: { occurredAt: before(290) } });
-    await record(familyId, { type: 'InterventionAccepted', data: { occurredAt: before(280) } });
-    await record(familyId, { type: 'FamilyExited', data: { occurredAt: exitedAt, exitType } });
+    for (const event of exitedStory(authority, exitedAt, exitType)) await record(familyId, event);
     return familyId;
   };
 
@@ -146,20 +157,36 @@ export async function until(
   }
 }
 
-/** A private redis-server on a free port, for tests that flush or misconfigure Redis. */
-export async function startPrivateRedis(args: string[] = []): Promise<{
+/**
+ * A private redis-server on a free port (or on `port`, to start one again where a killed one
+ * was), for tests that flush, kill or misconfigure Redis.
+ */
+export async function startPrivateRedis(
+  args: string[] = [],
+  port?: number,
+): Promise<{
   url: string;
   stop: () => Promise<void>;
 }> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const chosen = port ?? 20_000 + Math.floor(Math.random() * 20_000);
     const child: ChildProcess = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+      [
+        '--port',
+        String(chosen),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...args,
+      ],
       { stdio: 'ignore' },
     );
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    const url = `redis://127.0.0.1:${port}`;
+    const url = `redis://127.0.0.1:${chosen}`;
     const probe = connectRedis(url);
     probe.on('error', () => undefined);
     try {
