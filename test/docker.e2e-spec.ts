@@ -16,7 +16,7 @@ import { parse } from 'yaml';
 import { TEST_DATABASE_URL, createTestSchema } from '@app/event-store/testing';
 
 /** The path compose's API health check and this test wait on (issue 13a: `/health/ready`). */
-export const HEALTH_PATH = '/health';
+export const HEALTH_PATH = '/health/ready';
 
 const ROOT = resolve(__dirname, '..');
 const DOCKERFILE = join(ROOT, 'docker', 'Dockerfile');
