@@ -29,7 +29,7 @@ describe('HTTP hardening (e2e)', () => {
       expect({ raw, status: res.status, type: res.type }).toEqual({
         raw,
         status: 400,
-        type: 'application/json',
+        type: 'application/problem+json',
       });
       expect(res.body.statusCode).toBe(400);
       expect(noStack(res.text)).toBe(true);

@@ -121,6 +121,10 @@ export const REQUESTS: Record<string, Request> = {
     path: 'ProgrammeCostPath',
     summary: 'Enter a programme cost for a year',
   },
+  'GET /v1/returns': {
+    query: 'ListReturnsQuery',
+    summary: "The caller's authority's returns, newest first (paged)",
+  },
   'POST /v1/returns': { body: 'CreateReturnRequest', summary: 'Build a national return (202)' },
   'GET /v1/returns/{id}': { summary: "A return's status, progress and provenance" },
   'GET /v1/returns/{id}/content': {
@@ -136,7 +140,9 @@ export const REQUESTS: Record<string, Request> = {
   },
   'POST /v1/families/{familyId}/erasure': { summary: "Erase a family's personal data" },
   'GET /v1/audit': { query: 'AuditQuery', summary: 'The audit trail, newest first' },
-  'GET /health': { summary: 'Liveness, readiness and projection lag' },
+  'GET /health': { summary: 'Each dependency and projection: up, down or lagging' },
+  'GET /health/live': { summary: 'Liveness: the process answers' },
+  'GET /health/ready': { summary: 'Readiness: PostgreSQL and the event store answer (else 503)' },
   'GET /metrics': { summary: 'Prometheus metrics (text exposition format)' },
 };
 

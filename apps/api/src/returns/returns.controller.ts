@@ -87,7 +87,7 @@ class ContentQuery {
 }
 
 class ListReturnsQuery {
-  @IsOptional() @IsString() authority?: string;
+  @IsOptional() @Code() authority?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
   @IsOptional() @IsString() cursor?: string;
 }
