@@ -5,3 +5,4 @@ export * from './queries';
 export * from './redis';
 export * from './config';
 export * from './recorder';
+export * from './fold';

@@ -1,4 +1,4 @@
-import { Clock, FamilyEvent, FollowUpMissedReason } from '@app/domain';
+import { Clock, FOLLOW_UP_MISSED_REASONS, FamilyIntent, FollowUpMissedReason } from '@app/domain';
 import {
   FollowUpListStatus,
   FollowUpPage,
@@ -46,7 +46,6 @@ const STATUSES: FollowUpListStatus[] = [
   'missed',
   'cancelled',
 ];
-const MISSED_REASONS: FollowUpMissedReason[] = ['uncontactable', 'declined', 'moved_area', 'other'];
 
 class ListFollowUpsQuery {
   @IsOptional() @IsIn(STATUSES) status?: FollowUpListStatus;
@@ -67,7 +66,10 @@ class CompleteRequest extends DomainAssessmentPayload {
 }
 
 class MissedRequest {
-  @IsIn(MISSED_REASONS) reason!: FollowUpMissedReason;
+  @IsIn(FOLLOW_UP_MISSED_REASONS, {
+    message: `reason must be one of: ${FOLLOW_UP_MISSED_REASONS.join(', ')}`,
+  })
+  reason!: FollowUpMissedReason;
   @IsOptional() @IsEffectiveDate() occurredAt?: string;
 }
 
@@ -158,8 +160,10 @@ export class FollowUpsController {
   ) {
     const { worker } = await validated(AssignRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpAssigned',
-      data: { occurredAt: this.clock.now().toISOString(), episode, workerId: worker },
+      type: 'AssignRevisit',
+      episode,
+      occurredAt: this.clock.now().toISOString(),
+      workerId: worker,
     }));
   }
 
@@ -173,8 +177,10 @@ export class FollowUpsController {
   ) {
     const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpCompleted',
-      data: { occurredAt: this.dated(occurredAt), episode, assessment: { ...assessment } },
+      type: 'CompleteRevisit',
+      episode,
+      occurredAt: this.dated(occurredAt),
+      assessment: { ...assessment },
     }));
   }
 
@@ -188,8 +194,10 @@ export class FollowUpsController {
   ) {
     const { reason, occurredAt } = await validated(MissedRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpMissed',
-      data: { occurredAt: this.dated(occurredAt), episode, reason },
+      type: 'MissRevisit',
+      episode,
+      occurredAt: this.dated(occurredAt),
+      reason,
     }));
   }
 
@@ -197,12 +205,15 @@ export class FollowUpsController {
     return occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString();
   }
 
-  /** Finds the revisit's family and episode, then the families' write path: load, decide, append. */
+  /**
+   * Finds the revisit's family and episode, then sends the command to the families' write path
+   * (load, decide, append): the decider builds the event.
+   */
   private async record(
     followUpId: string,
     principal: Principal,
     correlationId: string,
-    event: (episode: number) => FamilyEvent,
+    intent: (episode: number) => FamilyIntent,
   ) {
     const found = await this.queries.execute<
       GetFollowUp,
@@ -219,7 +230,7 @@ export class FollowUpsController {
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
       new RecordFamilyEventCommand({
         familyId: found.familyId,
-        event: event(found.episode),
+        intent: intent(found.episode),
         actor: actorOf(principal, correlationId),
         authority: principal.authority,
       }),

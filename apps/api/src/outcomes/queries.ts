@@ -36,7 +36,13 @@ export class GetCohortSummary {
 }
 
 export interface OutcomesTable {
-  cohort: { kind: CohortKind; families: number; endPoint: 'exit' | 'exit_or_latest' };
+  cohort: {
+    kind: CohortKind;
+    families: number;
+    /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
+    revisited: number;
+    endPoint: 'exit' | 'exit_or_latest';
+  };
   asAt: string;
   definitions: { sources: string[]; fingerprint: string };
   domains: DomainRow[];
@@ -86,6 +92,7 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
       cohort: {
         kind: cohort,
         families: counts.families,
+        revisited: counts.revisited,
         endPoint: cohort === 'planned_exits' ? 'exit' : 'exit_or_latest',
       },
       asAt: asAt ?? this.clock.now().toISOString(),
