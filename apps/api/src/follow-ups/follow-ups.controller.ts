@@ -10,13 +10,16 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   Inject,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import { Response } from 'express';
 import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -37,6 +40,8 @@ import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
+import { wantsCsv } from '../outcomes/outcomes.controller';
+import { followUpsCsv } from './csv';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -50,6 +55,10 @@ const STATUSES: FollowUpListStatus[] = [
 class ListFollowUpsQuery {
   @IsOptional() @IsIn(STATUSES) status?: FollowUpListStatus;
   @IsOptional() @IsString() authority?: string;
+  /** Revisits assigned to this worker. */
+  @IsOptional() @Code() assignedWorker?: string;
+  /** Revisits of the families this worker is the key worker of now. */
+  @IsOptional() @Code() keyWorker?: string;
   @IsOptional() @IsEffectiveDate() dueFrom?: string;
   @IsOptional() @IsEffectiveDate() dueTo?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
@@ -99,6 +108,8 @@ export class ListFollowUpsHandler implements IQueryHandler<ListFollowUps, Follow
       {
         status: query.status,
         authority: query.authority,
+        assignedWorker: query.assignedWorker,
+        keyWorker: query.keyWorker,
         dueFrom: query.dueFrom ? new Date(query.dueFrom) : undefined,
         dueTo: query.dueTo ? new Date(query.dueTo) : undefined,
       },
@@ -133,12 +144,15 @@ export class FollowUpsController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** The working list, as JSON pages or (`Accept: text/csv`) the page as CSV. */
   @Get()
   @Allow('follow-ups:read')
   async list(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<FollowUpPage> {
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept?: string,
+  ): Promise<FollowUpPage | string> {
     const q = await validated(ListFollowUpsQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const after = q.cursor ? decodeFollowUpCursor(q.cursor) : undefined;
@@ -147,7 +161,13 @@ export class FollowUpsController {
         { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
       ]);
     }
-    return this.queries.execute(new ListFollowUps(q, q.limit ?? 50, after));
+    const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+      new ListFollowUps(q, q.limit ?? 50, after),
+    );
+    if (!wantsCsv(accept)) return page;
+    res.type('text/csv');
+    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
+    return followUpsCsv(page.items);
   }
 
   @Post(':followUpId/assign')
