@@ -240,4 +240,14 @@ export function freeTextOf(event: { type: string; data: unknown }): unknown {
 }
 
 export const familyStreamId = (familyId: string) => `family-${familyId}`;
+
+/**
+ * A short reference to a family for people (a phone call, a diary): `F-` and the first eight hex
+ * digits of its id, upper case (`F-1A2B-3C4D`). It names the family among a caseload; the id
+ * stays the key (two families may, rarely, share a reference).
+ */
+export const familyReference = (familyId: string) => {
+  const hex = familyId.replace(/-/g, '').slice(0, 8).toUpperCase();
+  return `F-${hex.slice(0, 4)}-${hex.slice(4)}`;
+};
 export const FAMILY_STREAM_PREFIX = 'family-';

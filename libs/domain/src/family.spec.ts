@@ -1,5 +1,5 @@
 import { FamilyEvent, FamilyEventData, FamilyEventType } from './events';
-import { fold, isSameRecord } from './family';
+import { decide, fold, isSameRecord } from './family';
 import { given } from './testing/decider-spec';
 
 const ev = <T extends FamilyEventType>(type: T, data: FamilyEventData[T]) =>
@@ -247,22 +247,104 @@ describe('family decider', () => {
       const completed = ev('FollowUpCompleted', {
         occurredAt: '2025-12-17T00:00:00.000Z',
         episode: 1,
-        assessment: {},
+        assessment: { asbTypes: [] },
       });
       given(...history, scheduled, due, missed)
         .when(completed)
         .thenFails('conflict', 'follow-up-resolved-once');
     });
-    it('accepts a follow-up assessment only after the exit', () => {
+    it('records a one-year-on assessment only through the revisit', () => {
       const assessment = ev('DomainAssessmentRecorded', {
         occurredAt: '2025-12-20T00:00:00.000Z',
         stage: 'follow_up',
         asbTypes: [],
       });
-      given(referred(), offered(), accepted())
-        .when(assessment)
-        .thenFails('conflict', 'follow-up-after-exit');
-      given(referred(), offered(), accepted(), exited()).when(assessment).then([assessment]);
+      for (const history of [
+        [referred(), offered(), accepted()],
+        [referred(), offered(), accepted(), exited()],
+        [referred(), offered(), accepted(), exited(), scheduled],
+      ]) {
+        given(...history)
+          .when(assessment)
+          .thenFails('invalid', 'one-year-on-through-revisit');
+      }
+      expect(() =>
+        decide(
+          { type: 'RecordFamilyEvent', event: assessment, now: new Date() },
+          fold([referred(), offered(), accepted(), exited()]),
+        ),
+      ).toThrow(/POST \/v1\/follow-ups\/\{followUpId\}\/complete/);
+    });
+    it('reads a stored bare one-year-on assessment (an old stream) as the revisit done', () => {
+      const legacy = ev('DomainAssessmentRecorded', {
+        occurredAt: '2026-12-01T00:00:00.000Z',
+        stage: 'follow_up',
+        asbTypes: [],
+      });
+      const history = [referred(), offered(), accepted(), exited()];
+      expect(fold([...history, legacy]).episodes[0].followUp).toBe('completed');
+      // A schedule stored after it (the old sweep) adds dates, not a second visit.
+      const due = ev('FollowUpDue', { occurredAt: '2026-12-01T00:00:00.000Z', episode: 1 });
+      expect(fold([...history, legacy, scheduled, due]).episodes[0].followUp).toBe('completed');
+      expect(fold([...history, scheduled, legacy]).episodes[0].followUp).toBe('completed');
+      given(...history, legacy)
+        .when(scheduled)
+        .thenFails('conflict', 'follow-up-scheduled-once');
+      // A missed revisit stays missed.
+      const missed = ev('FollowUpMissed', {
+        occurredAt: '2026-12-01T00:00:00.000Z',
+        episode: 1,
+        reason: 'declined',
+      });
+      expect(fold([...history, scheduled, missed, legacy]).episodes[0].followUp).toBe('missed');
+    });
+    it('completes a revisit with an assessment of at least one domain, by intent', () => {
+      const history = [referred(), offered(), accepted(), exited(), scheduled];
+      const complete = (assessment: object) => ({
+        type: 'CompleteRevisit' as const,
+        episode: 1,
+        occurredAt: '2026-01-20T00:00:00.000Z',
+        assessment,
+      });
+      given(...history)
+        .when(complete({}))
+        .thenFails('invalid', 'at-least-one-domain');
+      given(...history)
+        .when(complete({ evidenceSources: ['school'] }))
+        .thenFails('invalid', 'at-least-one-domain');
+      given(...history)
+        .when(complete({ domesticViolence: false }))
+        .then([
+          ev('FollowUpCompleted', {
+            occurredAt: '2026-01-20T00:00:00.000Z',
+            episode: 1,
+            assessment: { domesticViolence: false },
+          }),
+        ]);
+    });
+    it('misses a revisit only for a reason from the closed list, by intent', () => {
+      const history = [referred(), offered(), accepted(), exited(), scheduled];
+      const miss = (reason: string) => ({
+        type: 'MissRevisit' as const,
+        episode: 1,
+        occurredAt: '2026-01-20T00:00:00.000Z',
+        reason: reason as 'declined',
+      });
+      given(...history)
+        .when(miss('forgot'))
+        .thenFails('invalid', 'missed-reason');
+      given(...history)
+        .when(miss('uncontactable'))
+        .then([
+          ev('FollowUpMissed', {
+            occurredAt: '2026-01-20T00:00:00.000Z',
+            episode: 1,
+            reason: 'uncontactable',
+          }),
+        ]);
+      given(referred(), offered(), accepted(), exited())
+        .when(miss('declined'))
+        .thenFails('conflict', 'follow-up-resolved-once');
     });
     const history = [referred(), offered(), accepted(), exited()];
     const due = ev('FollowUpDue', { occurredAt: '2025-12-15T00:00:00.000Z', episode: 1 });
@@ -306,7 +388,7 @@ describe('family decider', () => {
       const completed = ev('FollowUpCompleted', {
         occurredAt: '2026-01-10T00:00:00.000Z',
         episode: 1,
-        assessment: {},
+        assessment: { asbTypes: [] },
       });
       given(...history, scheduled, cancelled)
         .when(completed)
@@ -365,6 +447,23 @@ describe('family decider', () => {
       given(referred(), offered(), accepted(), exited())
         .when(other)
         .thenFails('invalid', 'episode-exists');
+    });
+  });
+
+  describe('the key worker', () => {
+    it('is whoever was assigned or took over last (KeyWorkerAssigned, LeadWorkerChanged)', () => {
+      const assigned = ev('KeyWorkerAssigned', {
+        occurredAt: '2025-01-26T00:00:00.000Z',
+        workerId: 'kw-1',
+      });
+      const changed = ev('LeadWorkerChanged', {
+        occurredAt: '2025-03-01T00:00:00.000Z',
+        workerId: 'kw-2',
+        reason: 'school transition',
+      });
+      const history = [referred(), offered(), accepted(), assigned];
+      expect(fold(history).keyWorker).toBe('kw-1');
+      expect(fold([...history, changed]).keyWorker).toBe('kw-2');
     });
   });
 

@@ -16,9 +16,18 @@ import {
   freeTextOf,
   memberDetailsOf,
 } from './events';
+import {
+  FOLLOW_UP_MISSED_REASONS,
+  FollowUpStatus,
+  assessedDomains,
+  ASSESSED_DOMAINS,
+  completesRevisit,
+  followUpStatusAfter,
+  oneYearOnAssessment,
+} from './revisit';
 
 export type EpisodeStatus = 'referred' | 'offered' | 'accepted' | 'refused' | 'exited';
-export type FollowUpStatus = 'none' | 'scheduled' | 'due' | 'completed' | 'missed' | 'cancelled';
+export type { FollowUpStatus };
 
 export interface Episode {
   number: number;
@@ -60,7 +69,56 @@ export interface RecordFamilyEvent {
   now: Date;
 }
 
-export type FamilyCommand = RecordFamilyEvent;
+/** Completes an exited episode's revisit with its one-year-on assessment. */
+export interface CompleteRevisit {
+  type: 'CompleteRevisit';
+  episode: number;
+  occurredAt: string;
+  assessment: FamilyEventData['FollowUpCompleted']['assessment'];
+  now: Date;
+}
+
+/** Records that a revisit could not be done, and why (a reason from the closed list). */
+export interface MissRevisit {
+  type: 'MissRevisit';
+  episode: number;
+  occurredAt: string;
+  reason: FamilyEventData['FollowUpMissed']['reason'];
+  now: Date;
+}
+
+/** Gives a pending revisit to a worker. */
+export interface AssignRevisit {
+  type: 'AssignRevisit';
+  episode: number;
+  occurredAt: string;
+  workerId: string;
+  now: Date;
+}
+
+export type FamilyCommand = RecordFamilyEvent | CompleteRevisit | MissRevisit | AssignRevisit;
+/** A command named for its intent, as a caller sends it (the write path adds `now`). */
+export type FamilyIntent =
+  Omit<CompleteRevisit, 'now'> | Omit<MissRevisit, 'now'> | Omit<AssignRevisit, 'now'>;
+
+/** The event an intent stands for; the decider then applies every rule of that event. */
+export function eventOf(command: FamilyIntent): FamilyEvent {
+  const { occurredAt, episode } = command;
+  switch (command.type) {
+    case 'CompleteRevisit':
+      return {
+        type: 'FollowUpCompleted',
+        data: { occurredAt, episode, assessment: command.assessment },
+      };
+    case 'MissRevisit':
+      return { type: 'FollowUpMissed', data: { occurredAt, episode, reason: command.reason } };
+    case 'AssignRevisit':
+      return {
+        type: 'FollowUpAssigned',
+        data: { occurredAt, episode, workerId: command.workerId },
+      };
+  }
+}
 
 // How each event type relates to an episode.
 const LIFECYCLE = new Set<FamilyEventType>([
@@ -108,7 +166,8 @@ const time = (iso: string) => Date.parse(iso);
 const closedAt = (episode: Episode) => episode.exitedAt ?? episode.refusedAt;
 
 export function decide(command: FamilyCommand, state: FamilyState): FamilyEvent[] {
-  const { event, now } = command;
+  const { now } = command;
+  const event = command.type === 'RecordFamilyEvent' ? command.event : eventOf(command);
   const at = time(event.data.occurredAt);
   if (Number.isNaN(at)) invalid('occurredAt', 'iso-date', 'occurredAt must be an ISO 8601 date');
   if (at > now.getTime()) {
@@ -277,13 +336,15 @@ function work(event: FamilyEvent, state: FamilyState, episode: Episode): FamilyE
 
 function history(event: FamilyEvent, state: FamilyState, current: Episode): FamilyEvent {
   const at = time(event.data.occurredAt);
-  const isFollowUpAssessment =
-    event.type === 'DomainAssessmentRecorded' && event.data.stage === 'follow_up';
-  if (isFollowUpAssessment) {
-    if (current.status !== 'exited') {
-      conflict('follow-up-after-exit', 'a follow-up assessment needs an exited episode');
-    }
-    return event;
+  if (oneYearOnAssessment(event, current.number)) {
+    // One way to record the revisit: through the revisit itself (see revisit.ts).
+    invalid(
+      'stage',
+      'one-year-on-through-revisit',
+      'a one-year-on (follow_up) assessment is recorded by completing the revisit: ' +
+        'POST /v1/follow-ups/{followUpId}/complete with the assessment (find the id with ' +
+        'GET /v1/follow-ups?status=due)',
+    );
   }
   // A fact belongs to the episode it happened in: after an exit, only back-entered history
   // (dated on or before the end of the episode) is accepted.
@@ -419,6 +480,24 @@ function checkPayload(event: FamilyEvent): void {
       }
       break;
     }
+    case 'FollowUpCompleted':
+      if (!event.data.assessment || !assessedDomains(event.data.assessment).length) {
+        invalid(
+          'assessment',
+          'at-least-one-domain',
+          `a revisit is completed with its one-year-on assessment: assess at least one of ${ASSESSED_DOMAINS.join(', ')}`,
+        );
+      }
+      break;
+    case 'FollowUpMissed':
+      if (!FOLLOW_UP_MISSED_REASONS.includes(event.data.reason)) {
+        invalid(
+          'reason',
+          'missed-reason',
+          `reason must be one of: ${FOLLOW_UP_MISSED_REASONS.join(', ')}`,
+        );
+      }
+      break;
     case 'FollowUpScheduled': {
       const d = event.data;
       if (time(d.dueAt) < time(d.occurredAt)) {
@@ -438,6 +517,15 @@ function checkPayload(event: FamilyEvent): void {
 export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
   const episodes = state.episodes;
   const last = episodes[episodes.length - 1];
+  const revisit = revisitCompletion(state, event);
+  if (revisit) {
+    return {
+      ...state,
+      episodes: episodes.map((e) =>
+        e.number === revisit.episode ? { ...e, followUp: 'completed' } : e,
+      ),
+    };
+  }
   const updateLast = (change: Partial<Episode>): FamilyState => ({
     ...state,
     episodes: [...episodes.slice(0, -1), { ...last, ...change }],
@@ -486,6 +574,8 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
         lastLifecycleAt: at,
       });
     case 'KeyWorkerAssigned':
+    case 'LeadWorkerChanged':
+      // The family's key worker: whoever was assigned or took over last.
       return { ...state, keyWorker: event.data.workerId };
     case 'CafOpened':
       return {
@@ -507,21 +597,13 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
       return { ...state, erased: true };
     case 'FollowUpScheduled':
     case 'FollowUpDue':
-    case 'FollowUpCompleted':
     case 'FollowUpMissed':
     case 'FollowUpCancelled': {
-      const followUp: Record<typeof event.type, FollowUpStatus> = {
-        FollowUpScheduled: 'scheduled',
-        FollowUpDue: 'due',
-        FollowUpCompleted: 'completed',
-        FollowUpMissed: 'missed',
-        FollowUpCancelled: 'cancelled',
-      };
       const number = event.data.episode;
       return {
         ...state,
         episodes: episodes.map((e) =>
-          e.number === number ? { ...e, followUp: followUp[event.type] } : e,
+          e.number === number ? { ...e, followUp: followUpStatusAfter(e.followUp, event.type) } : e,
         ),
       };
     }
@@ -537,6 +619,16 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
     default:
       return state;
   }
+}
+
+/**
+ * The one-year-on assessment an event records when it completes a revisit of `state` (the family
+ * before the event): one not yet resolved. Otherwise undefined.
+ */
+export function revisitCompletion(state: FamilyState, event: FamilyEvent) {
+  const found = oneYearOnAssessment(event, currentEpisode(state)?.number);
+  const episode = found && state.episodes.find((e) => e.number === found.episode);
+  return episode && completesRevisit(episode.followUp) ? found : undefined;
 }
 
 export const fold = (events: FamilyEvent[], state: FamilyState = initialState()): FamilyState =>

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './events';
 export * from './family';
 export * from './scope';
+export * from './revisit';

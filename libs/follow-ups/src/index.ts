@@ -6,3 +6,4 @@ export * from './redis';
 export * from './config';
 export * from './recorder';
 export * from './ownership';
+export * from './fold';

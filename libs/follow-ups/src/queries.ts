@@ -1,3 +1,5 @@
+import { FamilyEvent, familyReference } from '@app/domain';
+import { FOLLOW_UP_FOLD_EVENTS, FollowUpFold, FollowUpRow } from './fold';
 import { DataSource } from 'typeorm';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
 import { FollowUpListStatus } from './policy';
@@ -6,6 +8,10 @@ import { FollowUpListStatus } from './policy';
 export interface FollowUpView {
   followUpId: string;
   familyId: string;
+  /** A short reference to say aloud or write down (from the family id; see `familyReference`). */
+  familyReference: string;
+  /** The family's current key worker (KeyWorkerAssigned, LeadWorkerChanged). */
+  keyWorker: string | null;
   episode: number;
   authority: string;
   programme: string;
@@ -18,6 +24,8 @@ export interface FollowUpView {
   policyVersion: number;
   dueRecordedAt: string | null;
   assignedWorker: string | null;
+  /** Whole days past `overdueAt` as at the list's clock; null unless the revisit is overdue. */
+  daysOverdue: number | null;
   completedAt: string | null;
   completedOnTime: boolean | null;
   missedAt: string | null;
@@ -29,6 +37,10 @@ export interface FollowUpView {
 export interface FollowUpFilter {
   status?: FollowUpListStatus;
   authority?: string;
+  /** The worker the revisit is assigned to. */
+  assignedWorker?: string;
+  /** The family's current key worker. */
+  keyWorker?: string;
   dueFrom?: Date;
   dueTo?: Date;
 }
@@ -66,6 +78,7 @@ const STATUS_WHERE: Record<FollowUpListStatus, string> = {
 interface Row {
   follow_up_id: string;
   family_id: string;
+  key_worker: string | null;
   episode: number;
   authority: string;
   programme: string;
@@ -87,9 +100,13 @@ interface Row {
   cancelled_reason: string | null;
 }
 
-const toView = (r: Row): FollowUpView => ({
+const DAY = 86_400_000;
+
+const toView = (r: Row, at: Date): FollowUpView => ({
   followUpId: r.follow_up_id,
   familyId: r.family_id,
+  familyReference: familyReference(r.family_id),
+  keyWorker: r.key_worker,
   episode: r.episode,
   authority: r.authority,
   programme: r.programme,
@@ -102,6 +119,10 @@ const toView = (r: Row): FollowUpView => ({
   policyVersion: r.policy_version,
   dueRecordedAt: iso(r.due_recorded_at),
   assignedWorker: r.assigned_worker,
+  daysOverdue:
+    r.derived_status === 'overdue'
+      ? Math.floor((at.getTime() - r.overdue_at.getTime()) / DAY)
+      : null,
   completedAt: iso(r.completed_at),
   completedOnTime: r.completed_on_time,
   missedAt: iso(r.missed_at),
@@ -110,7 +131,9 @@ const toView = (r: Row): FollowUpView => ({
   cancelledReason: r.cancelled_reason,
 });
 
-const COLUMNS = `follow_up_id, family_id, episode, authority, programme, exit_type, exited_at,
+const COLUMNS = `follow_up_id, family_id,
+  (SELECT k.key_worker FROM families k WHERE k.family_id = follow_ups.family_id) AS key_worker,
+  episode, authority, programme, exit_type, exited_at,
   ${STATUS_SQL} AS derived_status, due_at, window_opens_at, window_closes_at, overdue_at,
   policy_version, due_recorded_at, assigned_worker, completed_at, completed_on_time, missed_at,
   missed_reason, cancelled_at, cancelled_reason`;
@@ -131,13 +154,22 @@ export async function listFollowUps(
   after?: FollowUpCursor,
 ): Promise<FollowUpPage> {
   const params: unknown[] = [at.toISOString()];
-  const where = [`status <> 'unscheduled'`];
+  // Scheduled or later; a revisit done before it was ever scheduled (an old stream's bare
+  // one-year-on assessment) has no due date to list it by: it counts in the figures only.
+  const where = [`status <> 'unscheduled'`, 'due_at IS NOT NULL'];
   const add = (sql: string, value: unknown) => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
   if (filter.status) where.push(STATUS_WHERE[filter.status]);
   if (filter.authority) add('authority = ?', filter.authority);
+  if (filter.assignedWorker) add('assigned_worker = ?', filter.assignedWorker);
+  if (filter.keyWorker) {
+    add(
+      'family_id IN (SELECT k.family_id FROM families k WHERE k.key_worker = ?)',
+      filter.keyWorker,
+    );
+  }
   if (filter.dueFrom) add('due_at >= ?', filter.dueFrom.toISOString());
   if (filter.dueTo) add('due_at <= ?', filter.dueTo.toISOString());
   if (after) {
@@ -150,7 +182,7 @@ export async function listFollowUps(
      ORDER BY due_at, follow_up_id LIMIT $${params.length}`,
     params,
   )) as Row[];
-  const items = rows.slice(0, limit).map(toView);
+  const items = rows.slice(0, limit).map((r) => toView(r, at));
   const last = items[items.length - 1];
   return {
     items,
@@ -227,12 +259,37 @@ export interface FollowUpCohort {
   exitedBefore?: string;
 }
 
+/**
+ * Where the rates read revisits: the live `follow_ups` table, or (for "as at" answers) rows folded
+ * from the events recorded by then, with their episodes' referral dates.
+ */
+export type FollowUpSource =
+  | { kind: 'table' }
+  | {
+      kind: 'rows';
+      rows: FollowUpRow[];
+      referrals: { family_id: string; episode: number; referred_at: string }[];
+    };
+
 export async function followUpRates(
-  db: DataSource,
+  db: Pick<DataSource, 'query'>,
   cohort: FollowUpCohort,
   at: Date,
+  source: FollowUpSource = { kind: 'table' },
 ): Promise<FollowUpRates> {
   const params: unknown[] = [at.toISOString()];
+  let revisits = 'follow_ups f';
+  let episodes = 'outcome_episodes e';
+  const byReferral = cohort.referredFrom || cohort.referredBefore;
+  if (source.kind === 'rows') {
+    params.push(JSON.stringify(source.rows));
+    revisits = `jsonb_populate_recordset(null::follow_ups, $${params.length}::jsonb) f`;
+    if (byReferral) {
+      params.push(JSON.stringify(source.referrals));
+      episodes = `jsonb_to_recordset($${params.length}::jsonb)
+        AS e(family_id uuid, episode int, referred_at timestamptz)`;
+    }
+  }
   const where = [`f.status <> 'unscheduled'`];
   const add = (sql: string, value: unknown) => {
     params.push(value);
@@ -243,7 +300,6 @@ export async function followUpRates(
   if (cohort.exitedFrom) add('f.exited_at >= ?', cohort.exitedFrom);
   if (cohort.exitedBefore) add('f.exited_at < ?', cohort.exitedBefore);
   // The referral date is the episode's, kept by the outcomes read model.
-  const byReferral = cohort.referredFrom || cohort.referredBefore;
   if (cohort.referredFrom) add('e.referred_at >= ?', cohort.referredFrom);
   if (cohort.referredBefore) add('e.referred_at < ?', cohort.referredBefore);
   const [r] = (await db.query(
@@ -254,8 +310,8 @@ export async function followUpRates(
        count(*) FILTER (WHERE f.status = 'missed')::int AS missed,
        count(*) FILTER (WHERE f.status IN ('scheduled', 'due') AND f.overdue_at < $1)::int AS overdue,
        count(*) FILTER (WHERE f.status = 'cancelled')::int AS cancelled
-     FROM follow_ups f
-     ${byReferral ? 'JOIN outcome_episodes e ON e.family_id = f.family_id AND e.episode = f.episode' : ''}
+     FROM ${revisits}
+     ${byReferral ? `JOIN ${episodes} ON e.family_id = f.family_id AND e.episode = f.episode` : ''}
      WHERE ${where.join(' AND ')}`,
     params,
   )) as Record<
@@ -273,4 +329,40 @@ export async function followUpRates(
     completionRate: closed ? r.completed / closed : null,
     onTimeRate: r.completed ? r.on_time / r.completed : null,
   };
+}
+
+/**
+ * The revisits as the records stood at `asAt`: the events recorded by then (by `recordedAt`, kept
+ * in `family_timeline`) folded by the read model's own fold. Families in scope as
+ * `episodesAsAt` takes them (the authority's families).
+ */
+export async function followUpsAsAt(
+  db: Pick<DataSource, 'query'>,
+  authority: string | undefined,
+  asAt: string,
+): Promise<FollowUpRow[]> {
+  const params: unknown[] = [asAt, [...FOLLOW_UP_FOLD_EVENTS]];
+  let scope = '';
+  if (authority) {
+    params.push(authority);
+    scope = `AND t.family_id IN (SELECT family_id FROM families WHERE authority = $3)`;
+  }
+  const rows = (await db.query(
+    `SELECT t.family_id, t.type, t.data, t.position, t.recorded_at FROM family_timeline t
+     WHERE t.recorded_at <= $1 AND t.type = ANY($2) ${scope}
+     ORDER BY t.family_id, t.revision`,
+    params,
+  )) as {
+    family_id: string;
+    type: string;
+    data: FamilyEvent['data'];
+    position: string;
+    recorded_at: Date;
+  }[];
+  const fold = new FollowUpFold();
+  for (const r of rows) {
+    const event = { type: r.type, data: r.data } as FamilyEvent;
+    fold.apply(r.family_id, event, r.position, r.recorded_at.toISOString());
+  }
+  return [...fold.rows.values()];
 }

@@ -6,19 +6,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainAssessment } from '@app/domain';
+import { ASSESSED_DOMAINS, DomainAssessment } from '@app/domain';
 import natcen from '../definitions/natcen-2009.v1.json';
 
 export type AssessmentField = Exclude<keyof DomainAssessment, 'evidenceSources'>;
-export const ASSESSMENT_FIELDS: readonly AssessmentField[] = [
-  'asbTypes',
-  'housingEnforcementActions',
-  'educationProblems',
-  'truancyExclusionBehaviour',
-  'childProtectionConcern',
-  'domesticViolence',
-  'drugAlcoholProblem',
-];
+/** The assessment's domain fields: the domain's list (`ASSESSED_DOMAINS`). */
+export const ASSESSMENT_FIELDS: readonly AssessmentField[] = ASSESSED_DOMAINS;
 
 /** Event types a domain may count in a window (facts that belong to a family's history). */
 export const COUNTABLE_EVENTS = [

@@ -89,8 +89,20 @@ describe('baseline, exit, latest and follow-up of an episode', () => {
     },
     { type: 'FamilyExited', data: { occurredAt: at('2025-10-29'), exitType: 'planned' } },
     {
-      type: 'DomainAssessmentRecorded',
-      data: { occurredAt: at('2026-10-29'), stage: 'follow_up', asbTypes: ['noise'] },
+      type: 'FollowUpScheduled',
+      data: {
+        occurredAt: at('2025-10-29'),
+        episode: 1,
+        dueAt: at('2026-10-29'),
+        windowOpensAt: at('2026-10-01'),
+        windowClosesAt: at('2026-11-26'),
+        overdueAt: at('2026-11-26'),
+        policyVersion: 1,
+      },
+    },
+    {
+      type: 'FollowUpCompleted',
+      data: { occurredAt: at('2026-10-29'), episode: 1, assessment: { asbTypes: ['noise'] } },
     },
   ];
   const [episode] = deriveEpisodes('f1', foldOutcomeHistory(decided(events)), defs);
@@ -134,5 +146,26 @@ describe('baseline, exit, latest and follow-up of an episode', () => {
     const late = [...events.slice(0, 2), ...events.slice(3), events[2]];
     const [again] = deriveEpisodes('f1', foldOutcomeHistory(decided(late)), defs);
     expect(again.masks).toEqual(episode.masks);
+  });
+
+  it('counts one year on only for a revisited episode', () => {
+    expect(episode.revisited).toBe(true);
+    // Without the revisit, nothing is one year on, not even an event-derived domain's window.
+    const notRevisited = events.slice(0, -2);
+    const [open] = deriveEpisodes('f1', foldOutcomeHistory(decided(notRevisited)), defs);
+    expect(open.revisited).toBe(false);
+    expect(open.masks.followUp).toEqual({ assessed: 0n, present: 0n });
+  });
+
+  it('reads a stored bare one-year-on assessment (an old stream) as the completed revisit', () => {
+    // As stored before the rule: the decider accepted it then, so fold it as stored.
+    const legacy: FamilyEvent = {
+      type: 'DomainAssessmentRecorded',
+      data: { occurredAt: at('2026-10-29'), stage: 'follow_up', asbTypes: ['noise'] },
+    };
+    const stored = [...decided(events.slice(0, -2)), { event: legacy, revision: 99 }];
+    const [old] = deriveEpisodes('f1', foldOutcomeHistory(stored), defs);
+    expect(old.revisited).toBe(true);
+    expect(old.masks).toEqual(episode.masks);
   });
 });

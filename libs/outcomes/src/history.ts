@@ -11,6 +11,8 @@ import {
   FamilyState,
   evolve,
   initialState,
+  isRevisited,
+  revisitCompletion,
 } from '@app/domain';
 import { OutcomeDefinitions, OutcomeDomain, Predicate } from './definitions';
 
@@ -85,25 +87,29 @@ export function foldOutcomeEvent(
   };
   let history = h.history;
   const at = event.data.occurredAt;
+  // The one-year-on assessment is the one that completed the revisit (the domain's rule).
+  const revisit = revisitCompletion(h.family, event);
+  if (revisit) {
+    change(revisit.episode, (e) => ({
+      ...e,
+      assessments: [
+        ...e.assessments,
+        { stage: 'follow_up', at: revisit.at, seq: revision, a: revisit.assessment },
+      ],
+    }));
+    return { family, episodes, history };
+  }
   switch (event.type) {
     case 'DomainAssessmentRecorded': {
       const { stage, occurredAt: _o, beforeReferral: _b, ...a } = event.data;
-      const number = stage === 'follow_up' ? current : episodeAt(family, at);
-      change(number, (e) => ({
+      // A bare one-year-on assessment that completed nothing is no assessment of any point.
+      if (stage === 'follow_up') break;
+      change(episodeAt(family, at), (e) => ({
         ...e,
         assessments: [...e.assessments, { stage, at, seq: revision, a }],
       }));
       break;
     }
-    case 'FollowUpCompleted':
-      change(event.data.episode, (e) => ({
-        ...e,
-        assessments: [
-          ...e.assessments,
-          { stage: 'follow_up', at, seq: revision, a: event.data.assessment },
-        ],
-      }));
-      break;
     case 'ReviewHeld':
       change(current, (e) => ({
         ...e,
@@ -306,6 +312,8 @@ export interface EpisodeOutcome {
   exitedAt: string | null;
   exitType: string | null;
   movedArea: boolean;
+  /** Whether the episode's twelve-month revisit was completed (the one-year-on column's n). */
+  revisited: boolean;
   masks: PointMasks;
   /** Weekly contact hours from the support plan to the first review (that review's figure). */
   earlyWeeklyHours: number | null;
@@ -325,9 +333,15 @@ export function deriveEpisodes(
     const facts = h.episodes[i];
     const view = episodeView(episode, facts, history);
     const masks = {} as PointMasks;
+    const revisited = isRevisited(episode.followUp);
     for (const point of POINTS) {
       let assessed = 0n;
       let present = 0n;
+      // One year on is the revisit's column: an episode not revisited has nothing in it.
+      if (point === 'followUp' && !revisited) {
+        masks[point] = { assessed, present };
+        continue;
+      }
       definitions.domains.forEach((domain, bit) => {
         const state = domainStateAt(domain, point, view);
         if (state === null) return;
@@ -362,6 +376,7 @@ export function deriveEpisodes(
       exitedAt: episode.exitedAt ?? null,
       exitType: episode.exitType ?? null,
       movedArea: facts.movedArea || episode.exitType === 'moved_area',
+      revisited,
       masks,
       earlyWeeklyHours: reviews.length ? reviews[0].hours : null,
       lateWeeklyHours,

@@ -17,6 +17,7 @@ export function episodeRecords(episodes: EpisodeOutcome[]): Record<string, unkno
     exited_at: e.exitedAt,
     exit_type: e.exitType,
     moved_area: e.movedArea,
+    revisited: e.revisited,
     baseline_assessed: e.masks.baseline.assessed.toString(),
     baseline_present: e.masks.baseline.present.toString(),
     exit_assessed: e.masks.exit.assessed.toString(),

@@ -9,6 +9,7 @@ import { FamilyKeys1764650000000 } from './migrations/1764650000000-FamilyKeys';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { FollowUpListIndexes1764720000000 } from './migrations/1764720000000-FollowUpListIndexes';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
+import { Revisited1764805000000 } from './migrations/1764805000000-Revisited';
 import { CheckpointStore1764820000001 } from './migrations/1764820000001-CheckpointStore';
 import { TimelineProjection } from './timeline.projection';
 
@@ -35,5 +36,6 @@ export const projectionMigrations = [
   OutcomeRollup1764710000000,
   FollowUpListIndexes1764720000000,
   OutcomeFamilyPositions1764730000000,
+  Revisited1764805000000,
   CheckpointStore1764820000001,
 ];

@@ -93,7 +93,7 @@ export class OutcomesProjection implements Projection {
          accepted_at = excluded.accepted_at, support_plan_agreed_at = excluded.support_plan_agreed_at,
          refused_at = excluded.refused_at, refusal_stage = excluded.refusal_stage,
          exited_at = excluded.exited_at, exit_type = excluded.exit_type,
-         moved_area = excluded.moved_area,
+         moved_area = excluded.moved_area, revisited = excluded.revisited,
          baseline_assessed = excluded.baseline_assessed, baseline_present = excluded.baseline_present,
          exit_assessed = excluded.exit_assessed, exit_present = excluded.exit_present,
          latest_assessed = excluded.latest_assessed, latest_present = excluded.latest_present,

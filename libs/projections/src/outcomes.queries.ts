@@ -103,7 +103,7 @@ export function cohortMasks(
   const src = from(source, params);
   const clauses = [...where(filter, params), COHORT[cohort]];
   return `
-      SELECT e.family_id, e.episode, ${masks(cohort)}
+      SELECT e.family_id, e.episode, e.revisited, ${masks(cohort)}
       FROM ${src}
       WHERE ${clauses.join(' AND ')}`;
 }
@@ -111,6 +111,8 @@ export function cohortMasks(
 export interface OutcomeCounts {
   /** Family episodes in the cohort. */
   families: number;
+  /** Of them, episodes whose twelve-month revisit was completed: the one-year-on column's n. */
+  revisited: number;
   domains: DomainCounts[];
 }
 
@@ -151,10 +153,12 @@ const masks = (cohort: CohortKind) =>
 function toCounts(
   definitions: OutcomeDefinitions,
   families: number,
+  revisited: number,
   get: (name: string, i: number) => number,
 ): OutcomeCounts {
   return {
     families,
+    revisited,
     domains: definitions.domains.map((_d, i) => ({
       n: get('n', i),
       baseline: get('baseline', i),
@@ -197,9 +201,12 @@ export async function outcomeCounts(
   const counts = specs.map((c) => `count(*) FILTER (WHERE ${hit(c)}) AS ${c.name}_${c.i}`);
   const sql = `
     WITH c AS (${cohortMasks(filter, cohort, source, params)})
-    SELECT count(*) AS families, ${counts.join(', ')} FROM c`;
+    SELECT count(*) AS families, count(*) FILTER (WHERE c.revisited) AS revisited,
+           ${counts.join(', ')} FROM c`;
   const [row] = (await db.query(sql, params)) as Record<string, string>[];
-  return toCounts(definitions, Number(row.families), (name, i) => Number(row[`${name}_${i}`]));
+  return toCounts(definitions, Number(row.families), Number(row.revisited), (name, i) =>
+    Number(row[`${name}_${i}`]),
+  );
 }
 
 // --- The rollup ---------------------------------------------------------------------------------
@@ -264,16 +271,18 @@ async function rollupCounts(
   if (plan.from) add('r.month >= ?::date', plan.from);
   if (plan.before) add('r.month < ?::date', plan.before);
   const [row] = (await db.query(
-    `WITH r AS (SELECT r.families, r.counts FROM outcome_rollup r WHERE ${clauses.join(' AND ')})
+    `WITH r AS (SELECT r.families, r.revisited, r.counts FROM outcome_rollup r
+                WHERE ${clauses.join(' AND ')})
      SELECT (SELECT coalesce(sum(families), 0) FROM r) AS families,
+            (SELECT coalesce(sum(revisited), 0) FROM r) AS revisited,
             (SELECT coalesce(array_agg(total ORDER BY i), '{}') FROM (
                SELECT u.i, sum(u.v) AS total FROM r, unnest(r.counts) WITH ORDINALITY AS u(v, i)
                GROUP BY u.i) t) AS counts`,
     params,
-  )) as { families: string; counts: string[] }[];
+  )) as { families: string; revisited: string; counts: string[] }[];
   const specs = countSpecs(definitions);
   const index = new Map(specs.map((c, k) => [`${c.name}_${c.i}`, k]));
-  return toCounts(definitions, Number(row.families), (name, i) =>
+  return toCounts(definitions, Number(row.families), Number(row.revisited), (name, i) =>
     Number(row.counts[index.get(`${name}_${i}`)!] ?? 0),
   );
 }
@@ -303,20 +312,23 @@ export async function updateOutcomeRollup(
     `SELECT e.authority, e.programme, k.cohort, k.dim,
             date_trunc('month', k.at AT TIME ZONE 'UTC')::date AS month,
             k.p, e.baseline_present AS bp, k.ep, e.follow_up_assessed AS fa,
-            e.follow_up_present AS fp
+            e.follow_up_present AS fp, e.revisited
      FROM outcome_episodes e
      CROSS JOIN LATERAL (VALUES ${buckets.join(', ')}) AS k(cohort, dim, at, included, p, ep)
      WHERE ${scope} AND k.included AND k.at IS NOT NULL`,
   ];
   const counts = countSpecs(definitions).map((c) => `count(*) FILTER (WHERE ${hit(c)})`);
   await db.query(
-    `INSERT INTO outcome_rollup AS r (authority, programme, cohort, dim, month, families, counts)
+    `INSERT INTO outcome_rollup AS r
+       (authority, programme, cohort, dim, month, families, revisited, counts)
      SELECT coalesce(authority, '${NATIONAL}'), programme, cohort, dim, month, $2 * count(*),
+            $2 * count(*) FILTER (WHERE revisited),
             ARRAY[${counts.map((c) => `$2 * ${c}`).join(', ')}]::bigint[]
      FROM (${parts.join(' UNION ALL ')}) c
      GROUP BY GROUPING SETS ((authority, programme, cohort, dim, month), (programme, cohort, dim, month))
      ON CONFLICT (authority, programme, cohort, dim, month) DO UPDATE SET
        families = r.families + excluded.families,
+       revisited = r.revisited + excluded.revisited,
        counts = ARRAY(SELECT a + b FROM unnest(r.counts, excluded.counts) WITH ORDINALITY AS u(a, b, i)
                       ORDER BY i)`,
     [familyIds === 'all' ? null : familyIds, weight],

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Clock,
   FamilyEvent,
+  FamilyIntent,
   SCHEMA_VERSIONS,
   decide,
   familyStreamId,
@@ -23,9 +24,8 @@ export interface Actor {
   correlationId: string;
 }
 
-export interface RecordRequest {
+interface RecordBase {
   familyId: string;
-  event: FamilyEvent;
   actor: Actor;
   /** Client-chosen event id: a retry with the same id and body returns the first answer. */
   eventId?: string;
@@ -40,6 +40,13 @@ export interface RecordRequest {
    */
   authority?: string | null;
 }
+
+/**
+ * What to record: an event as the caller states it (the decider checks it), or a command named
+ * for its intent (the decider builds the events).
+ */
+export type RecordRequest = RecordBase &
+  ({ event: FamilyEvent; intent?: undefined } | { intent: FamilyIntent; event?: undefined });
 
 export interface Recorded {
   familyId: string;
@@ -146,27 +153,29 @@ export class FamilyRecorder {
       }
       if (
         !history.length &&
-        command.event.type === 'FamilyReferred' &&
+        command.event?.type === 'FamilyReferred' &&
         command.event.data.authority !== command.authority
       ) {
         throw new OutsideAuthority(command.event.data.authority);
       }
     }
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
-    const sealed = this.sealer
-      ? await this.sealer.seal(familyId, command.event)
-      : { event: command.event, commit: async () => {} };
+    // An intent carries no personal details: nothing to seal.
+    const sealed =
+      this.sealer && command.event
+        ? await this.sealer.seal(familyId, command.event)
+        : { event: command.event, commit: async () => {} };
     const event = sealed.event;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
-    if (replay) return this.idempotentAnswer(familyId, replay, event);
-    if (command.newFamily && history.length) {
+    if (replay && event) return this.idempotentAnswer(familyId, replay, event);
+    if (event && command.newFamily && history.length) {
       const first = history[0];
       // Retrying `POST /v1/families` with the same id and body is safe too.
       if (isSameRecord(asDomain(first), event)) return answer(familyId, first);
       throw new FamilyExists(familyId);
     }
-    if (!history.length && event.type !== 'FamilyReferred') throw new FamilyNotFound(familyId);
+    if (!history.length && event?.type !== 'FamilyReferred') throw new FamilyNotFound(familyId);
 
     const current = history.length ? BigInt(history.length - 1) : undefined;
     if (command.expectedRevision !== undefined && BigInt(command.expectedRevision) !== current) {
@@ -177,9 +186,11 @@ export class FamilyRecorder {
       );
     }
     const now = this.clock.now();
-    const decided = decide({ type: 'RecordFamilyEvent', event, now }, state);
+    const decided = event
+      ? decide({ type: 'RecordFamilyEvent', event, now }, state)
+      : decide({ ...command.intent!, now }, state);
     const authority =
-      state.authority ?? (event.type === 'FamilyReferred' ? event.data.authority : '');
+      state.authority ?? (event?.type === 'FamilyReferred' ? event.data.authority : '');
     const newEvents = decided.map((e, i) => ({
       id: i === 0 && command.eventId ? command.eventId : randomUUID(),
       type: e.type,

@@ -57,13 +57,21 @@ function apply<T>(
 }
 
 export interface OutcomesAnswer {
-  cohort: { families: number };
+  cohort: { families: number; revisited?: number };
   domains: DomainRow[];
 }
 
 /** The outcomes table: per domain, each point's count against its n (the complement hidden). */
 export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: DisclosureRule) {
   const plan: Plan = { counts: ['cohort.families'], hidden: {}, lines: [], derived: [] };
+  if (answer.cohort.revisited !== undefined) {
+    plan.counts.push('cohort.revisited');
+    plan.hidden.cohortNotRevisited = answer.cohort.families - answer.cohort.revisited;
+    plan.lines.push({
+      total: 'cohort.families',
+      parts: ['cohort.revisited', 'cohortNotRevisited'],
+    });
+  }
   answer.domains.forEach((d, i) => {
     const at = (p: string) => `domains.${i}.${p}`;
     const pair = (count: string, n: string, nValue: number, countValue: number, name: string) => {

@@ -14,9 +14,27 @@ const scheduled = (episode: number): FamilyEvent => ({
   },
 });
 
+const at = (day: string) => `${day}T00:00:00.000Z`;
+/** Referred and exited (planned) `episodes` times, as a stream holds them before its revisits. */
+const exits = (episodes: number): FamilyEvent[] =>
+  Array.from({ length: episodes }, (_, i): FamilyEvent[] => [
+    {
+      type: 'FamilyReferred',
+      data: {
+        occurredAt: at(`2023-0${i + 1}-01`),
+        authority: 'la',
+        programme: 'fip',
+        source: 'police',
+        reasons: ['asb'],
+      },
+    },
+    { type: 'FamilyExited', data: { occurredAt: at(`2023-0${i + 1}-15`), exitType: 'planned' } },
+  ]).flat();
+
 describe('follow-up facts from a family stream', () => {
   it('pairs each revisit with its window and outcome, per episode', () => {
     const facts = followUpFacts('f', [
+      ...exits(2),
       scheduled(1),
       {
         type: 'FollowUpCompleted',
@@ -45,6 +63,7 @@ describe('follow-up facts from a family stream', () => {
 
   it('a revisit completed after its window is done but not on time', () => {
     const [late] = followUpFacts('f', [
+      ...exits(1),
       scheduled(1),
       {
         type: 'FollowUpCompleted',

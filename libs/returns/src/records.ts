@@ -8,6 +8,7 @@
  * have moved on, and after they are rebuilt (the timeline keeps every event with its position).
  */
 import { FamilyEvent, NATIONAL } from '@app/domain';
+import { FollowUpFold } from '@app/follow-ups/fold';
 import { completedOnTime } from '@app/follow-ups/policy';
 import {
   EpisodeOutcome,
@@ -40,34 +41,26 @@ export interface TimelineRow {
   data: FamilyEvent['data'];
 }
 
-/** Folds one family's follow-up events (in revision order) into its revisits. */
+/**
+ * One family's revisits from its events (in revision order), by the follow-up read model's own
+ * fold, so a return counts revisits exactly as the working list shows them.
+ */
 export function followUpFacts(familyId: string, events: FamilyEvent[]): FollowUpFact[] {
-  const byEpisode = new Map<number, FollowUpFact>();
-  const get = (episode: number) => {
-    let f = byEpisode.get(episode);
-    if (!f) {
-      f = { familyId, episode, window: null, completedAt: null, missedAt: null };
-      byEpisode.set(episode, f);
-    }
-    return f;
-  };
-  for (const e of events) {
-    switch (e.type) {
-      case 'FollowUpScheduled':
-        get(e.data.episode).window = {
-          opensAt: e.data.windowOpensAt,
-          closesAt: e.data.windowClosesAt,
-        };
-        break;
-      case 'FollowUpCompleted':
-        get(e.data.episode).completedAt = e.data.occurredAt;
-        break;
-      case 'FollowUpMissed':
-        get(e.data.episode).missedAt = e.data.occurredAt;
-        break;
-    }
-  }
-  return [...byEpisode.values()].sort((a, b) => a.episode - b.episode);
+  const fold = new FollowUpFold();
+  for (const e of events) fold.apply(familyId, e, '0', '');
+  return [...fold.rows.values()]
+    .filter((r) => r.status !== 'unscheduled')
+    .sort((a, b) => a.episode - b.episode)
+    .map((r) => ({
+      familyId,
+      episode: r.episode,
+      window:
+        r.window_opens_at && r.window_closes_at
+          ? { opensAt: r.window_opens_at, closesAt: r.window_closes_at }
+          : null,
+      completedAt: r.completed_at,
+      missedAt: r.missed_at,
+    }));
 }
 
 export const isOnTime = (f: FollowUpFact) =>

@@ -74,6 +74,8 @@ class ListFamiliesQuery {
   @IsOptional() @Code() authority?: string;
   @IsOptional() @Code() programme?: string;
   @IsOptional() @IsIn(['referred', 'offered', 'accepted', 'refused', 'exited']) status?: string;
+  /** A key worker's caseload: the families this worker is the key worker of now. */
+  @IsOptional() @Code() keyWorker?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
   @IsOptional() @IsString() cursor?: string;
 }
@@ -216,7 +218,7 @@ export class FamiliesController {
       ]);
     }
     const authority = scopedAuthority(principal, q.authority);
-    const filter = { authority, programme: q.programme, status: q.status };
+    const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
     return this.queries.execute(new ListFamilies(filter, q.limit ?? 50, after));
   }
 

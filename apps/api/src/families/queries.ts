@@ -183,7 +183,12 @@ export class GetTimelineHandler implements IQueryHandler<GetTimeline, TimelineEn
 
 export class ListFamilies {
   constructor(
-    readonly filter: { authority?: string; programme?: string; status?: string },
+    readonly filter: {
+      authority?: string;
+      programme?: string;
+      status?: string;
+      keyWorker?: string;
+    },
     readonly limit: number,
     /** Opaque cursor from the previous page. */
     readonly after?: { referredAt: string; familyId: string },
@@ -218,6 +223,7 @@ export class ListFamiliesHandler implements IQueryHandler<ListFamilies, FamilyPa
     if (filter.authority) add('authority = ?', filter.authority);
     if (filter.programme) add('programme = ?', filter.programme);
     if (filter.status) add('status = ?', filter.status);
+    if (filter.keyWorker) add('key_worker = ?', filter.keyWorker);
     if (after) {
       params.push(after.referredAt, after.familyId);
       where.push(`(referred_at, family_id) < ($${params.length - 1}, $${params.length})`);

@@ -1,4 +1,4 @@
-import { Clock, FamilyEvent, FollowUpMissedReason } from '@app/domain';
+import { Clock, FOLLOW_UP_MISSED_REASONS, FamilyIntent, FollowUpMissedReason } from '@app/domain';
 import {
   FollowUpListStatus,
   FollowUpPage,
@@ -10,13 +10,16 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   Inject,
   NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
   Query,
+  Res,
 } from '@nestjs/common';
+import { Response } from 'express';
 import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -38,6 +41,8 @@ import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { ApiProblems } from '../docs/problems';
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
+import { wantsCsv } from '../outcomes/outcomes.controller';
+import { followUpsCsv } from './csv';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -47,11 +52,14 @@ const STATUSES: FollowUpListStatus[] = [
   'missed',
   'cancelled',
 ];
-const MISSED_REASONS: FollowUpMissedReason[] = ['uncontactable', 'declined', 'moved_area', 'other'];
 
 class ListFollowUpsQuery {
   @IsOptional() @IsIn(STATUSES) status?: FollowUpListStatus;
   @IsOptional() @Code() authority?: string;
+  /** Revisits assigned to this worker. */
+  @IsOptional() @Code() assignedWorker?: string;
+  /** Revisits of the families this worker is the key worker of now. */
+  @IsOptional() @Code() keyWorker?: string;
   @IsOptional() @IsEffectiveDate() dueFrom?: string;
   @IsOptional() @IsEffectiveDate() dueTo?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
@@ -68,7 +76,10 @@ class CompleteRequest extends DomainAssessmentPayload {
 }
 
 class MissedRequest {
-  @IsIn(MISSED_REASONS) reason!: FollowUpMissedReason;
+  @IsIn(FOLLOW_UP_MISSED_REASONS, {
+    message: `reason must be one of: ${FOLLOW_UP_MISSED_REASONS.join(', ')}`,
+  })
+  reason!: FollowUpMissedReason;
   @IsOptional() @IsEffectiveDate() occurredAt?: string;
 }
 
@@ -98,6 +109,8 @@ export class ListFollowUpsHandler implements IQueryHandler<ListFollowUps, Follow
       {
         status: query.status,
         authority: query.authority,
+        assignedWorker: query.assignedWorker,
+        keyWorker: query.keyWorker,
         dueFrom: query.dueFrom ? new Date(query.dueFrom) : undefined,
         dueTo: query.dueTo ? new Date(query.dueTo) : undefined,
       },
@@ -132,12 +145,15 @@ export class FollowUpsController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** The working list, as JSON pages or (`Accept: text/csv`) the page as CSV. */
   @Get()
   @Allow('follow-ups:read')
   async list(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-  ): Promise<FollowUpPage> {
+    @Res({ passthrough: true }) res: Response,
+    @Headers('accept') accept?: string,
+  ): Promise<FollowUpPage | string> {
     const q = await validated(ListFollowUpsQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const after = q.cursor ? decodeFollowUpCursor(q.cursor) : undefined;
@@ -146,7 +162,13 @@ export class FollowUpsController {
         { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
       ]);
     }
-    return this.queries.execute(new ListFollowUps(q, q.limit ?? 50, after));
+    const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+      new ListFollowUps(q, q.limit ?? 50, after),
+    );
+    if (!wantsCsv(accept)) return page;
+    res.type('text/csv');
+    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
+    return followUpsCsv(page.items);
   }
 
   @Post(':followUpId/assign')
@@ -160,8 +182,10 @@ export class FollowUpsController {
   ) {
     const { worker } = await validated(AssignRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpAssigned',
-      data: { occurredAt: this.clock.now().toISOString(), episode, workerId: worker },
+      type: 'AssignRevisit',
+      episode,
+      occurredAt: this.clock.now().toISOString(),
+      workerId: worker,
     }));
   }
 
@@ -176,8 +200,10 @@ export class FollowUpsController {
   ) {
     const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpCompleted',
-      data: { occurredAt: this.dated(occurredAt), episode, assessment: { ...assessment } },
+      type: 'CompleteRevisit',
+      episode,
+      occurredAt: this.dated(occurredAt),
+      assessment: { ...assessment },
     }));
   }
 
@@ -192,8 +218,10 @@ export class FollowUpsController {
   ) {
     const { reason, occurredAt } = await validated(MissedRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
-      type: 'FollowUpMissed',
-      data: { occurredAt: this.dated(occurredAt), episode, reason },
+      type: 'MissRevisit',
+      episode,
+      occurredAt: this.dated(occurredAt),
+      reason,
     }));
   }
 
@@ -201,12 +229,15 @@ export class FollowUpsController {
     return occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString();
   }
 
-  /** Finds the revisit's family and episode, then the families' write path: load, decide, append. */
+  /**
+   * Finds the revisit's family and episode, then sends the command to the families' write path
+   * (load, decide, append): the decider builds the event.
+   */
   private async record(
     followUpId: string,
     principal: Principal,
     correlationId: string,
-    event: (episode: number) => FamilyEvent,
+    intent: (episode: number) => FamilyIntent,
   ) {
     const found = await this.queries.execute<
       GetFollowUp,
@@ -223,7 +254,7 @@ export class FollowUpsController {
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
       new RecordFamilyEventCommand({
         familyId: found.familyId,
-        event: event(found.episode),
+        intent: intent(found.episode),
         actor: actorOf(principal, correlationId),
         authority: principal.authority,
       }),

@@ -1,9 +1,14 @@
 import { DomainRow } from '@app/outcomes';
 
+/**
+ * A CSV cell. Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
+ * carriage return) is prefixed with `'` (OWASP's CSV-injection advice); numbers stay numbers.
+ */
 const cell = (v: unknown): string => {
   if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const raw = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 export const line = (values: unknown[]) => values.map(cell).join(',');
 /** An interval's two ends; a suppressed interval ("[c]") is suppressed at both. */

@@ -1,5 +1,5 @@
 import { Clock } from '@app/domain';
-import { FollowUpRates, followUpRates } from '@app/follow-ups';
+import { FollowUpRates, FollowUpSource, followUpRates, followUpsAsAt } from '@app/follow-ups';
 import { OutcomeDefinitions, DomainRow, domainRow } from '@app/outcomes';
 import {
   CohortFilter,
@@ -36,7 +36,13 @@ export class GetCohortSummary {
 }
 
 export interface OutcomesTable {
-  cohort: { kind: CohortKind; families: number; endPoint: 'exit' | 'exit_or_latest' };
+  cohort: {
+    kind: CohortKind;
+    families: number;
+    /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
+    revisited: number;
+    endPoint: 'exit' | 'exit_or_latest';
+  };
   asAt: string;
   definitions: { sources: string[]; fingerprint: string };
   domains: DomainRow[];
@@ -86,6 +92,7 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
       cohort: {
         kind: cohort,
         families: counts.families,
+        revisited: counts.revisited,
         endPoint: cohort === 'planned_exits' ? 'exit' : 'exit_or_latest',
       },
       asAt: asAt ?? this.clock.now().toISOString(),
@@ -109,9 +116,21 @@ export class GetCohortSummaryHandler implements IQueryHandler<GetCohortSummary, 
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     const at = asAt ?? this.clock.now().toISOString();
     const summary = await cohortSummary(this.db, filter, source);
-    // Revisits of the cohort's exits; overdue is judged at `asAt` (the follow-up read model
-    // itself is the current one: it is not rebuilt as at an earlier date).
-    const followUps = await followUpRates(this.db, filter, new Date(at));
+    // Revisits of the cohort's exits as they stood at `asAt` (folded from the events recorded by
+    // then whenever the episodes are), overdue judged at `asAt`.
+    const revisits: FollowUpSource =
+      source.kind === 'rows'
+        ? {
+            kind: 'rows',
+            rows: await followUpsAsAt(this.db, filter.authority, at),
+            referrals: source.episodes.map((e) => ({
+              family_id: e.familyId,
+              episode: e.episode,
+              referred_at: e.referredAt,
+            })),
+          }
+        : { kind: 'table' };
+    const followUps = await followUpRates(this.db, filter, new Date(at), revisits);
     return { asAt: at, ...summary, followUps };
   }
 }

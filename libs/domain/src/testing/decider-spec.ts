@@ -1,13 +1,21 @@
 import { DomainError } from '../errors';
 import { FamilyEvent } from '../events';
-import { decide, fold } from '../family';
+import { FamilyIntent, decide, fold } from '../family';
 
-/** Given/when/then for the family decider: `given(events).when(event, now).then(expected)`. */
+/**
+ * Given/when/then for the family decider: `given(events).when(event or intent, now).then(expected)`
+ * (an intent is a command named for what it does, e.g. `CompleteRevisit`).
+ */
 export function given(...history: FamilyEvent[]) {
   return {
-    when(event: FamilyEvent, now: Date | string = '2026-06-01T00:00:00.000Z') {
+    when(event: FamilyEvent | FamilyIntent, now: Date | string = '2026-06-01T00:00:00.000Z') {
       const run = () =>
-        decide({ type: 'RecordFamilyEvent', event, now: new Date(now) }, fold(history));
+        decide(
+          'data' in event
+            ? { type: 'RecordFamilyEvent', event, now: new Date(now) }
+            : { ...event, now: new Date(now) },
+          fold(history),
+        );
       return {
         then(expected: FamilyEvent[]) {
           expect(run()).toEqual(expected);
