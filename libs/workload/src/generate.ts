@@ -259,7 +259,7 @@ function generateFamily(r: Random, i: number, o: WorkloadOptions): GeneratedFami
   if (r.chance(0.15)) {
     at(planAt + 30 * DAY, (occurredAt) => ({
       type: 'LeadWorkerChanged',
-      data: { occurredAt, workerId: `kw_${authority}_${r.int(40)}`, reason: 'caseload' },
+      data: { occurredAt, workerId: `kw_${authority}_${r.int(40)}` },
     }));
   }
 
