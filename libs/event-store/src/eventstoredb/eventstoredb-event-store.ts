@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   BACKWARDS,
   END,
+  FORWARDS,
   ErrorType,
   EventStoreDBClient,
   MaxAppendSizeExceededError,
@@ -15,7 +16,6 @@ import {
   streamNameFilter,
   type AllStreamResolvedEvent,
   type Position as EsdbPosition,
-  type ReadPosition,
 } from '@eventstore/db-client';
 import {
   AppendResult,
@@ -34,6 +34,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store';
 import { isAborted, sleep, validateNewEvents } from '../internal';
+import { readAllFiltered } from './filtered-read';
 
 /*
  * Positions. EventStoreDB orders $all by (commit, prepare) log positions. Events appended over
@@ -82,7 +83,6 @@ type Verdict =
   | { kind: 'stored'; result: AppendResult }
   | { kind: 'conflict'; eventId: string };
 
-const PAGE_SIZE = 500;
 /** Retries of an `any`/`stream_exists` append that lost a race for the stream's revision. */
 const MAX_ATTEMPTS = 10;
 const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
@@ -236,23 +236,23 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(fromPosition: Position, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    // The v6 client's readAll has no server-side filter: page through $all and filter here.
-    const matches = this.matcher(options.streamPrefixes);
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Filtered by the server. A read from a position includes the event there, so ask for one
+    // more and drop it.
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER - 1;
+    const page: AllStreamResolvedEvent[] = await esdb(
+      collect(
+        readAllFiltered(this.client, {
+          prefixes: this.prefixes(options.streamPrefixes),
+          direction: FORWARDS,
+          fromPosition: fromPosition === 0n ? ESDB_START : at(fromPosition),
+          maxCount: limit + 1,
+        }),
+      ),
+    );
     const events: RecordedEvent[] = [];
-    let seenUpTo = fromPosition;
-    let cursor: ReadPosition = fromPosition === 0n ? ESDB_START : at(fromPosition);
-    while (events.length < limit) {
-      const page: AllStreamResolvedEvent[] = await esdb(
-        collect(this.client.readAll({ fromPosition: cursor, maxCount: PAGE_SIZE })),
-      );
-      for (const { event } of page) {
-        if (!event || event.position.prepare <= seenUpTo) continue;
-        seenUpTo = event.position.prepare;
-        cursor = event.position;
-        if (matches(event) && events.length < limit) events.push(toRecorded(event));
-      }
-      if (page.length < PAGE_SIZE) break;
+    for (const { event } of page) {
+      if (!event || event.position.prepare <= fromPosition || events.length >= limit) continue;
+      events.push(toRecorded(event));
     }
     return events;
   }
@@ -263,7 +263,7 @@ export class EventStoreDbEventStore implements EventStore {
   ): AsyncGenerator<RecordedEvent> {
     const { signal } = options;
     const closing = this.closing.signal;
-    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes : this.defaultPrefixes;
+    const prefixes = this.prefixes(options.streamPrefixes);
     let position = fromPosition;
     let delay = this.resubscribeDelayMs;
     while (!isAborted(signal, closing)) {
@@ -317,22 +317,19 @@ export class EventStoreDbEventStore implements EventStore {
     return this.headPosition();
   }
 
+  /** One event read backwards from the end of $all, filtered by the server: never a scan here. */
   async headPosition(): Promise<Position> {
-    const matches = this.matcher(undefined);
-    let cursor: ReadPosition = END;
-    for (;;) {
-      const page: AllStreamResolvedEvent[] = await esdb(
-        collect(
-          this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: PAGE_SIZE }),
-        ),
-      );
-      for (const { event } of page) {
-        if (!event) continue;
-        if (matches(event)) return event.position.prepare;
-        cursor = event.position;
-      }
-      if (page.length < PAGE_SIZE) return 0n;
-    }
+    const [last]: AllStreamResolvedEvent[] = await esdb(
+      collect(
+        readAllFiltered(this.client, {
+          prefixes: this.prefixes(undefined),
+          direction: BACKWARDS,
+          fromPosition: END,
+          maxCount: 1,
+        }),
+      ),
+    );
+    return last?.event?.position.prepare ?? 0n;
   }
 
   /** The id of the identity stream's first event (written now if there is none); epoch 1. */
@@ -370,10 +367,8 @@ export class EventStoreDbEventStore implements EventStore {
     if (this.ownsClient) await this.client.dispose();
   }
 
-  private matcher(streamPrefixes: string[] | undefined): (event: EsdbRecordedEvent) => boolean {
-    const prefixes = streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
-    return (event) =>
-      !event.streamId.startsWith('$') && prefixes.some((p) => event.streamId.startsWith(p));
+  private prefixes(streamPrefixes: string[] | undefined): string[] {
+    return streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
   }
 }
 
