@@ -128,6 +128,13 @@ async function esdb<T>(work: Promise<T>): Promise<T> {
  */
 export const IDENTITY_STREAM = 'outcomes-store';
 
+/**
+ * Where an event id's first stream is recorded (see `claimIds`). Not `$`-prefixed (system streams
+ * need admin rights) and not under `family-`: no projection or head read sees it.
+ */
+export const eventIdStream = (eventId: string): string =>
+  `outcomes-event-id-${eventId.toLowerCase()}`;
+
 const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
 
 export class EventStoreDbEventStore implements EventStore {
@@ -178,6 +185,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (before.kind === 'stored') return before.result;
       if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
 
+      await this.claimIds(streamId, events);
       const current = stored.length ? stored[stored.length - 1].revision : 'no_stream';
       if (expected === 'stream_exists' && current === 'no_stream') {
         throw new WrongExpectedRevisionError(streamId, expected, current);
@@ -203,6 +211,35 @@ export class EventStoreDbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expected, err.actualVersion);
       }
     }
+  }
+
+  /**
+   * Claims each event id for this stream before the events are written: EventStoreDB dedupes ids
+   * only within a stream (and only while its cache holds them), so an id's first stream is
+   * recorded in a stream of its own, created with `NO_STREAM`. The server lets one creation of a
+   * stream win, so of two appends using one id on different streams, concurrent or not, exactly one
+   * gets the claim; the other is refused as the PostgreSQL store refuses it. A claim already naming
+   * this stream is a retry (or a write that crashed after claiming) and passes. A claim is never
+   * released: an id whose append then failed (a revision conflict) stays this stream's.
+   */
+  private async claimIds(streamId: string, events: NewEvent[]): Promise<void> {
+    await Promise.all(
+      events.map(async ({ id }) => {
+        const claim = eventIdStream(id);
+        try {
+          const written = await this.client.appendToStream(
+            claim,
+            jsonEvent({ id: randomUUID(), type: 'EventIdClaimed', data: { streamId } }),
+            { expectedRevision: NO_STREAM },
+          );
+          if (!written.success) throw new Error(`${claim}: the server did not confirm the claim`);
+        } catch (err) {
+          if (!(err instanceof WrongExpectedVersionError)) throw translateEsdbError(err);
+          const [first] = await this.readStream(claim, { maxCount: 1 });
+          if (first?.data.streamId !== streamId) throw new DuplicateEventIdError(id);
+        }
+      }),
+    );
   }
 
   /**
@@ -433,7 +470,7 @@ function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
 
 /**
  * The PostgreSQL adapter's rule, for the ids on this stream: all stored identically, or none. (An
- * id used on another stream is not seen: $all has no index by event id.)
+ * id used on another stream is refused by its claim: see `claimIds`.)
  */
 function checkStored(events: NewEvent[], stored: RecordedEvent[]): Verdict {
   const byId = new Map(stored.map((e) => [e.id.toLowerCase(), e]));

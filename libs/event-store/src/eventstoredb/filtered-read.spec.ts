@@ -1,9 +1,7 @@
-import { Server, ServerCredentials, type ServerWritableStream } from '@grpc/grpc-js';
-import { randomUUID } from 'node:crypto';
-import { StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
-import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
+import { type ServerWritableStream } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { readEvent, startStandIn } from './grpc-stand-in';
 
 /*
  * The real client talking gRPC to a stand-in for the server's Streams.Read: what goes over the
@@ -17,49 +15,26 @@ interface Stored {
   position: bigint;
 }
 
-function readEvent({ streamId, position }: Stored): ReadResp {
-  const record = new ReadResp.ReadEvent.RecordedEvent()
-    .setId(new UUID().setString(randomUUID()))
-    .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(streamId)))
-    .setStreamRevision('0')
-    .setPreparePosition(position.toString())
-    .setCommitPosition(position.toString())
-    .setData(Buffer.from(JSON.stringify({ at: position.toString() })))
-    .setCustomMetadata(Buffer.from(JSON.stringify({ actor: 'user:test' })));
-  const meta = record.getMetadataMap();
-  meta.set('type', 'Tested');
-  meta.set('content-type', 'application/json');
-  meta.set('created', '0');
-  return new ReadResp().setEvent(
-    new ReadResp.ReadEvent().setEvent(record).setCommitPosition(position.toString()),
-  );
-}
-
 describe('EventStoreDB filtered $all reads (the real client over gRPC)', () => {
   const requests: ReadReq.Options.AsObject[] = [];
   let answer: Stored[] = [];
-  let server: Server;
+  let stop: () => void;
   let store: EventStoreDbEventStore;
 
   beforeAll(async () => {
-    server = new Server();
-    server.addService(StreamsService, {
+    const standIn = await startStandIn({
       read(call: ServerWritableStream<ReadReq, ReadResp>) {
         requests.push(call.request.getOptions()!.toObject());
-        for (const event of answer) call.write(readEvent(event));
+        for (const event of answer) call.write(readEvent({ ...event, revision: 0n }));
         call.end();
       },
     });
-    const port = await new Promise<number>((done, fail) =>
-      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
-        err ? fail(err) : done(p),
-      ),
-    );
-    store = EventStoreDbEventStore.connect(`esdb://127.0.0.1:${port}?tls=false`);
+    stop = standIn.stop;
+    store = EventStoreDbEventStore.connect(standIn.connection);
   });
   afterAll(async () => {
     await store.close();
-    server.forceShutdown();
+    stop();
   });
   beforeEach(() => {
     requests.length = 0;
