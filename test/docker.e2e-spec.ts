@@ -221,7 +221,35 @@ describe('docker: the image builds and the stack starts', () => {
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
 
-    schema = await createTestSchema('compose');
+    // Least privilege as compose sets it up: the apps connect as the service role and migrate as
+    // the owner (scripts/db-roles.sql, mounted into the postgres image's init directory).
+    const postgres = compose.services.postgres as unknown as {
+      environment: Record<string, string>;
+      volumes: string[];
+    };
+    const inits = postgres.volumes
+      .map((v) => v.split(':'))
+      .filter(([, target]) => target.startsWith('/docker-entrypoint-initdb.d/'));
+    expect(inits.map(([, target]) => target)).toEqual([
+      '/docker-entrypoint-initdb.d/10-db-roles.sql',
+      '/docker-entrypoint-initdb.d/20-role-passwords.sh',
+    ]);
+    for (const [source] of inits) expect(existsSync(join(ROOT, 'docker', source))).toBe(true);
+    const passwords = readFileSync(join(ROOT, 'docker', inits[1][0]), 'utf8');
+    for (const name of ['OUTCOMES_OWNER_PASSWORD', 'OUTCOMES_SERVICE_PASSWORD']) {
+      expect(passwords).toContain(name);
+      expect(interpolate(postgres.environment[name], vars)).toBe(vars[name]);
+      expect(vars[name]).toMatch(/^[0-9a-f]{48}$/);
+    }
+    schema = await createTestSchema('compose', { roles: true });
+    /** A compose database URL on this machine: its user and password kept, host and database not. */
+    const here = (url: string): string => {
+      const target = new URL(url);
+      const local = new URL(TEST_DATABASE_URL);
+      target.host = local.host;
+      target.pathname = local.pathname;
+      return target.toString();
+    };
     const heartbeat = join(scratch, 'heartbeat');
     const envOf = (service: string): NodeJS.ProcessEnv => {
       const environment = Object.fromEntries(
@@ -231,15 +259,27 @@ describe('docker: the image builds and the stack starts', () => {
         ]),
       );
       for (const name of REQUIRED_IN_PRODUCTION) expect(environment).toHaveProperty(name);
+      const serviceUrl = new URL(environment.DATABASE_URL);
+      const ownerUrl = new URL(environment.DATABASE_MIGRATION_URL);
+      expect([serviceUrl.username, serviceUrl.password]).toEqual([
+        'outcomes_service',
+        vars.OUTCOMES_SERVICE_PASSWORD,
+      ]);
+      expect([ownerUrl.username, ownerUrl.password]).toEqual([
+        'outcomes_owner',
+        vars.OUTCOMES_OWNER_PASSWORD,
+      ]);
       return {
         PATH: process.env.PATH,
         ...imageEnv,
         ...environment,
-        // Only what cannot exist here changes: the hosts of the stack's own network, and
-        // EventStoreDB (no server on this machine), replaced by the PostgreSQL store.
+        // Only what cannot exist here changes: the hosts of the stack's own network (and the
+        // test database and schema), and EventStoreDB (no server on this machine), replaced by
+        // the PostgreSQL store. The roles and their passwords stay compose's.
         EVENT_STORE: 'postgres',
         EVENTSTORE_CONNECTION_STRING: undefined,
-        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_URL: here(environment.DATABASE_URL),
+        DATABASE_MIGRATION_URL: here(environment.DATABASE_MIGRATION_URL),
         DATABASE_SCHEMA: schema.config.schema,
         REDIS_URL: 'redis://127.0.0.1:6379',
         HOST: '127.0.0.1',
