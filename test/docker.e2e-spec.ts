@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import draft7 from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
-import { TEST_DATABASE_URL, createTestSchema } from '@app/event-store/testing';
+import { TEST_DATABASE_URL, createTestSchema, startPgCluster } from '@app/event-store/testing';
 
 /** The path compose's API health check and this test wait on (issue 13a: `/health/ready`). */
 export const HEALTH_PATH = '/health/ready';
@@ -86,6 +86,16 @@ function freePort(): Promise<number> {
       server.close(() => done(address.port));
     });
   });
+}
+
+/** An env file's `NAME=value` lines (what `outcomes init` writes and Compose reads). */
+function readEnvFile(file: string): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => /^\w+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 /** Compose's `${VAR}`, `${VAR:?message}` and `${VAR:-default}`, from the env file. */
@@ -194,12 +204,7 @@ describe('docker: the image builds and the stack starts', () => {
     // Never replaced: the key in it decrypts the data already stored.
     const again = spawnSync(process.execPath, [cli, 'init', '--file', envFile], { cwd: image });
     expect(again.status).not.toBe(0);
-    const vars = Object.fromEntries(
-      readFileSync(envFile, 'utf8')
-        .split('\n')
-        .filter((l) => /^\w+=/.test(l))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
+    const vars = readEnvFile(envFile);
 
     const compose = parse(readFileSync(COMPOSE, 'utf8'), { merge: true }) as {
       services: Record<
@@ -221,7 +226,35 @@ describe('docker: the image builds and the stack starts', () => {
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
 
-    schema = await createTestSchema('compose');
+    // Least privilege as compose sets it up: the apps connect as the service role and migrate as
+    // the owner (scripts/db-roles.sql, mounted into the postgres image's init directory).
+    const postgres = compose.services.postgres as unknown as {
+      environment: Record<string, string>;
+      volumes: string[];
+    };
+    const inits = postgres.volumes
+      .map((v) => v.split(':'))
+      .filter(([, target]) => target.startsWith('/docker-entrypoint-initdb.d/'));
+    expect(inits.map(([, target]) => target)).toEqual([
+      '/docker-entrypoint-initdb.d/10-db-roles.sql',
+      '/docker-entrypoint-initdb.d/20-role-passwords.sh',
+    ]);
+    for (const [source] of inits) expect(existsSync(join(ROOT, 'docker', source))).toBe(true);
+    const passwords = readFileSync(join(ROOT, 'docker', inits[1][0]), 'utf8');
+    for (const name of ['OUTCOMES_OWNER_PASSWORD', 'OUTCOMES_SERVICE_PASSWORD']) {
+      expect(passwords).toContain(name);
+      expect(interpolate(postgres.environment[name], vars)).toBe(vars[name]);
+      expect(vars[name]).toMatch(/^[0-9a-f]{48}$/);
+    }
+    schema = await createTestSchema('compose', { roles: true });
+    /** A compose database URL on this machine: its user and password kept, host and database not. */
+    const here = (url: string): string => {
+      const target = new URL(url);
+      const local = new URL(TEST_DATABASE_URL);
+      target.host = local.host;
+      target.pathname = local.pathname;
+      return target.toString();
+    };
     const heartbeat = join(scratch, 'heartbeat');
     const envOf = (service: string): NodeJS.ProcessEnv => {
       const environment = Object.fromEntries(
@@ -231,15 +264,27 @@ describe('docker: the image builds and the stack starts', () => {
         ]),
       );
       for (const name of REQUIRED_IN_PRODUCTION) expect(environment).toHaveProperty(name);
+      const serviceUrl = new URL(environment.DATABASE_URL);
+      const ownerUrl = new URL(environment.DATABASE_MIGRATION_URL);
+      expect([serviceUrl.username, serviceUrl.password]).toEqual([
+        'outcomes_service',
+        vars.OUTCOMES_SERVICE_PASSWORD,
+      ]);
+      expect([ownerUrl.username, ownerUrl.password]).toEqual([
+        'outcomes_owner',
+        vars.OUTCOMES_OWNER_PASSWORD,
+      ]);
       return {
         PATH: process.env.PATH,
         ...imageEnv,
         ...environment,
-        // Only what cannot exist here changes: the hosts of the stack's own network, and
-        // EventStoreDB (no server on this machine), replaced by the PostgreSQL store.
+        // Only what cannot exist here changes: the hosts of the stack's own network (and the
+        // test database and schema), and EventStoreDB (no server on this machine), replaced by
+        // the PostgreSQL store. The roles and their passwords stay compose's.
         EVENT_STORE: 'postgres',
         EVENTSTORE_CONNECTION_STRING: undefined,
-        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_URL: here(environment.DATABASE_URL),
+        DATABASE_MIGRATION_URL: here(environment.DATABASE_MIGRATION_URL),
         DATABASE_SCHEMA: schema.config.schema,
         REDIS_URL: 'redis://127.0.0.1:6379',
         HOST: '127.0.0.1',
@@ -297,4 +342,65 @@ describe('docker: the image builds and the stack starts', () => {
     const worker = start('worker', workerEnv);
     await until('worker', () => healthy('worker', workerEnv), worker.child, worker.stderr);
   }, 120_000);
+
+  it("makes the two roles with the env file's passwords when the postgres image initialises", async () => {
+    // What the postgres image's entrypoint does on an empty data directory: create POSTGRES_DB,
+    // then run /docker-entrypoint-initdb.d in name order as POSTGRES_USER (.sql with psql, an
+    // executable .sh run with the container's environment), on a cluster of the test's own.
+    const compose = parse(readFileSync(COMPOSE, 'utf8'), { merge: true }) as {
+      services: { postgres: { volumes: string[]; environment: Record<string, string> } };
+    };
+    const vars = readEnvFile(join(scratch, '.env'));
+    const environment = Object.fromEntries(
+      Object.entries(compose.services.postgres.environment).map(([k, v]) => [
+        k,
+        interpolate(String(v), vars),
+      ]),
+    );
+    const inits = compose.services.postgres.volumes
+      .map((v) => v.split(':'))
+      .filter(([, target]) => target.startsWith('/docker-entrypoint-initdb.d/'))
+      .sort((a, b) => a[1].localeCompare(b[1]));
+    const cluster = await startPgCluster();
+    try {
+      const env = {
+        ...process.env,
+        ...environment,
+        POSTGRES_USER: 'postgres',
+        PGHOST: '127.0.0.1',
+        PGPORT: String(cluster.port),
+      };
+      const psql = (args: string[]) =>
+        execFileSync('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', ...args], {
+          env,
+          encoding: 'utf8',
+        });
+      psql(['-d', 'postgres', '-c', `CREATE DATABASE ${environment.POSTGRES_DB}`]);
+      for (const [source, target] of inits) {
+        const file = join(ROOT, 'docker', source);
+        if (target.endsWith('.sql')) psql(['-d', environment.POSTGRES_DB, '-f', file]);
+        else execFileSync(file, { env });
+      }
+      const roles = psql([
+        '-d',
+        environment.POSTGRES_DB,
+        '-Atc',
+        `SELECT rolname, rolcanlogin, rolsuper, rolpassword FROM pg_authid
+         WHERE rolname LIKE 'outcomes\\_%' ORDER BY rolname`,
+      ])
+        .trim()
+        .split('\n')
+        .map((l) => l.split('|'));
+      expect(roles.map(([name, login, superuser]) => [name, login, superuser])).toEqual([
+        ['outcomes_owner', 't', 'f'],
+        ['outcomes_service', 't', 'f'],
+      ]);
+      // Stored as SCRAM verifiers: set, and different (two passwords).
+      expect(roles[0][3]).toMatch(/^SCRAM-SHA-256\$/);
+      expect(roles[1][3]).toMatch(/^SCRAM-SHA-256\$/);
+      expect(roles[0][3]).not.toBe(roles[1][3]);
+    } finally {
+      await cluster.stop();
+    }
+  }, 60_000);
 });

@@ -9,6 +9,9 @@ export function freshSecrets(): Record<string, string> {
   return {
     // Hex: safe inside DATABASE_URL without escaping.
     POSTGRES_PASSWORD: randomBytes(24).toString('hex'),
+    // The two ledger roles (scripts/db-roles.sql): the owner migrates, the service connects.
+    OUTCOMES_OWNER_PASSWORD: randomBytes(24).toString('hex'),
+    OUTCOMES_SERVICE_PASSWORD: randomBytes(24).toString('hex'),
     AUTH_JWT_SECRET: randomBytes(48).toString('base64url'),
     // 32 bytes, hex (what PII_MASTER_KEY must be).
     PII_MASTER_KEY: randomBytes(32).toString('hex'),

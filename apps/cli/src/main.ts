@@ -279,7 +279,7 @@ apikey
 program
   .command('init')
   .description(
-    'write the env file docker/compose.yml reads, with fresh random secrets (POSTGRES_PASSWORD, AUTH_JWT_SECRET, PII_MASTER_KEY); never replaces one',
+    "write the env file docker/compose.yml reads, with fresh random secrets (POSTGRES_PASSWORD, the two database roles' passwords, AUTH_JWT_SECRET, PII_MASTER_KEY); never replaces one",
   )
   // Not --env-file: Node 20 takes that option for itself wherever it appears.
   .option('--file <file>', 'where to write it', 'docker/.env')

@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import {
   BACKWARDS,
   END,
+  FORWARDS,
   ErrorType,
   EventStoreDBClient,
   MaxAppendSizeExceededError,
@@ -15,7 +16,6 @@ import {
   streamNameFilter,
   type AllStreamResolvedEvent,
   type Position as EsdbPosition,
-  type ReadPosition,
 } from '@eventstore/db-client';
 import {
   AppendResult,
@@ -34,6 +34,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store';
 import { isAborted, sleep, validateNewEvents } from '../internal';
+import { readAllFiltered } from './filtered-read';
 
 /*
  * Positions. EventStoreDB orders $all by (commit, prepare) log positions. Events appended over
@@ -82,7 +83,6 @@ type Verdict =
   | { kind: 'stored'; result: AppendResult }
   | { kind: 'conflict'; eventId: string };
 
-const PAGE_SIZE = 500;
 /** Retries of an `any`/`stream_exists` append that lost a race for the stream's revision. */
 const MAX_ATTEMPTS = 10;
 const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
@@ -127,6 +127,13 @@ async function esdb<T>(work: Promise<T>): Promise<T> {
  * keeps it. Not under `family-`: no projection or head read sees it.
  */
 export const IDENTITY_STREAM = 'outcomes-store';
+
+/**
+ * Where an event id's first stream is recorded (see `claimIds`). Not `$`-prefixed (system streams
+ * need admin rights) and not under `family-`: no projection or head read sees it.
+ */
+export const eventIdStream = (eventId: string): string =>
+  `outcomes-event-id-${eventId.toLowerCase()}`;
 
 const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
 
@@ -178,6 +185,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (before.kind === 'stored') return before.result;
       if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
 
+      await this.claimIds(streamId, events);
       const current = stored.length ? stored[stored.length - 1].revision : 'no_stream';
       if (expected === 'stream_exists' && current === 'no_stream') {
         throw new WrongExpectedRevisionError(streamId, expected, current);
@@ -203,6 +211,35 @@ export class EventStoreDbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expected, err.actualVersion);
       }
     }
+  }
+
+  /**
+   * Claims each event id for this stream before the events are written: EventStoreDB dedupes ids
+   * only within a stream (and only while its cache holds them), so an id's first stream is
+   * recorded in a stream of its own, created with `NO_STREAM`. The server lets one creation of a
+   * stream win, so of two appends using one id on different streams, concurrent or not, exactly one
+   * gets the claim; the other is refused as the PostgreSQL store refuses it. A claim already naming
+   * this stream is a retry (or a write that crashed after claiming) and passes. A claim is never
+   * released: an id whose append then failed (a revision conflict) stays this stream's.
+   */
+  private async claimIds(streamId: string, events: NewEvent[]): Promise<void> {
+    await Promise.all(
+      events.map(async ({ id }) => {
+        const claim = eventIdStream(id);
+        try {
+          const written = await this.client.appendToStream(
+            claim,
+            jsonEvent({ id: randomUUID(), type: 'EventIdClaimed', data: { streamId } }),
+            { expectedRevision: NO_STREAM },
+          );
+          if (!written.success) throw new Error(`${claim}: the server did not confirm the claim`);
+        } catch (err) {
+          if (!(err instanceof WrongExpectedVersionError)) throw translateEsdbError(err);
+          const [first] = await this.readStream(claim, { maxCount: 1 });
+          if (first?.data.streamId !== streamId) throw new DuplicateEventIdError(id);
+        }
+      }),
+    );
   }
 
   /**
@@ -236,23 +273,23 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async readAll(fromPosition: Position, options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    // The v6 client's readAll has no server-side filter: page through $all and filter here.
-    const matches = this.matcher(options.streamPrefixes);
-    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Filtered by the server. A read from a position includes the event there, so ask for one
+    // more and drop it.
+    const limit = options.limit ?? Number.MAX_SAFE_INTEGER - 1;
+    const page: AllStreamResolvedEvent[] = await esdb(
+      collect(
+        readAllFiltered(this.client, {
+          prefixes: this.prefixes(options.streamPrefixes),
+          direction: FORWARDS,
+          fromPosition: fromPosition === 0n ? ESDB_START : at(fromPosition),
+          maxCount: limit + 1,
+        }),
+      ),
+    );
     const events: RecordedEvent[] = [];
-    let seenUpTo = fromPosition;
-    let cursor: ReadPosition = fromPosition === 0n ? ESDB_START : at(fromPosition);
-    while (events.length < limit) {
-      const page: AllStreamResolvedEvent[] = await esdb(
-        collect(this.client.readAll({ fromPosition: cursor, maxCount: PAGE_SIZE })),
-      );
-      for (const { event } of page) {
-        if (!event || event.position.prepare <= seenUpTo) continue;
-        seenUpTo = event.position.prepare;
-        cursor = event.position;
-        if (matches(event) && events.length < limit) events.push(toRecorded(event));
-      }
-      if (page.length < PAGE_SIZE) break;
+    for (const { event } of page) {
+      if (!event || event.position.prepare <= fromPosition || events.length >= limit) continue;
+      events.push(toRecorded(event));
     }
     return events;
   }
@@ -263,7 +300,7 @@ export class EventStoreDbEventStore implements EventStore {
   ): AsyncGenerator<RecordedEvent> {
     const { signal } = options;
     const closing = this.closing.signal;
-    const prefixes = options.streamPrefixes?.length ? options.streamPrefixes : this.defaultPrefixes;
+    const prefixes = this.prefixes(options.streamPrefixes);
     let position = fromPosition;
     let delay = this.resubscribeDelayMs;
     while (!isAborted(signal, closing)) {
@@ -317,22 +354,19 @@ export class EventStoreDbEventStore implements EventStore {
     return this.headPosition();
   }
 
+  /** One event read backwards from the end of $all, filtered by the server: never a scan here. */
   async headPosition(): Promise<Position> {
-    const matches = this.matcher(undefined);
-    let cursor: ReadPosition = END;
-    for (;;) {
-      const page: AllStreamResolvedEvent[] = await esdb(
-        collect(
-          this.client.readAll({ direction: BACKWARDS, fromPosition: cursor, maxCount: PAGE_SIZE }),
-        ),
-      );
-      for (const { event } of page) {
-        if (!event) continue;
-        if (matches(event)) return event.position.prepare;
-        cursor = event.position;
-      }
-      if (page.length < PAGE_SIZE) return 0n;
-    }
+    const [last]: AllStreamResolvedEvent[] = await esdb(
+      collect(
+        readAllFiltered(this.client, {
+          prefixes: this.prefixes(undefined),
+          direction: BACKWARDS,
+          fromPosition: END,
+          maxCount: 1,
+        }),
+      ),
+    );
+    return last?.event?.position.prepare ?? 0n;
   }
 
   /** The id of the identity stream's first event (written now if there is none); epoch 1. */
@@ -370,10 +404,8 @@ export class EventStoreDbEventStore implements EventStore {
     if (this.ownsClient) await this.client.dispose();
   }
 
-  private matcher(streamPrefixes: string[] | undefined): (event: EsdbRecordedEvent) => boolean {
-    const prefixes = streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
-    return (event) =>
-      !event.streamId.startsWith('$') && prefixes.some((p) => event.streamId.startsWith(p));
+  private prefixes(streamPrefixes: string[] | undefined): string[] {
+    return streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
   }
 }
 
@@ -438,7 +470,7 @@ function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
 
 /**
  * The PostgreSQL adapter's rule, for the ids on this stream: all stored identically, or none. (An
- * id used on another stream is not seen: $all has no index by event id.)
+ * id used on another stream is refused by its claim: see `claimIds`.)
  */
 function checkStored(events: NewEvent[], stored: RecordedEvent[]): Verdict {
   const byId = new Map(stored.map((e) => [e.id.toLowerCase(), e]));

@@ -315,6 +315,55 @@ export function describeEventStoreContract(
         expect(ids(await store.readStream(stream))).toEqual([event.id]);
         expect(ids(await visible(base, 1))).toEqual([event.id]);
       });
+      it('rejects an id used on another stream, also by a concurrent append, writing nothing there', async () => {
+        const event = testEvent();
+        const first = testStreamBase();
+        const original = await store.append(first, [event], { expectedRevision: 'no_stream' });
+        const other = testStreamBase();
+        for (const batch of [[event], [testEvent(), event], [{ ...event, data: { v: 2 } }]]) {
+          const err = await rejection(store.append(other, batch, { expectedRevision: 'any' }));
+          expect(err).toBeInstanceOf(DuplicateEventIdError);
+          expect(err).toMatchObject({ eventId: event.id });
+        }
+        expect(await store.readStream(other)).toEqual([]);
+        // The refusal did not take the id from its stream: a retry there is still the original.
+        expect(await store.append(first, [event], { expectedRevision: 'any' })).toEqual(original);
+
+        const shared = testEvent();
+        const streams = [testStreamBase(), testStreamBase(), testStreamBase()];
+        const outcomes = await Promise.allSettled(
+          streams.map((s) => store.append(s, [shared], { expectedRevision: 'any' })),
+        );
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        for (const o of outcomes) {
+          if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DuplicateEventIdError);
+        }
+        const written = await Promise.all(streams.map((s) => store.readStream(s)));
+        expect(written.flat().map((e) => e.id)).toEqual([shared.id]);
+      });
+    });
+
+    describe('head', () => {
+      it('is the position of the last event a reader sees, not of bookkeeping written after it', async () => {
+        const event = testEvent();
+        const appended = await store.append(testStreamBase(), [testEvent(), event], {
+          expectedRevision: 'no_stream',
+        });
+        // Bookkeeping an adapter may write outside the streams readers see (EventStoreDB: the
+        // identity stream, id claims, refused or not).
+        await store.identity();
+        await rejection(store.append(testStreamBase(), [event], { expectedRevision: 'any' }));
+        const head = await eventually(
+          () => store.headPosition(),
+          (p) => p >= appended.position,
+          'the head to reach the append',
+        );
+        const last = await store.lastPosition();
+        expect(last).toBeGreaterThanOrEqual(head);
+        const seen = await store.readAll(appended.position - 1n);
+        expect(seen.map((e) => e.position)).toContain(head);
+      });
     });
 
     describe('readAll', () => {
