@@ -66,7 +66,11 @@ export const REQUESTS: Record<string, Request> = {
     headers: ['If-Match', 'Idempotency-Key'],
     summary: "Record one event on a family's timeline",
   },
-  'POST /v1/events/batch': { body: 'BatchRequest', summary: 'Record up to 1,000 events' },
+  'POST /v1/events/batch': {
+    body: 'BatchRequest',
+    response: 'BatchAnswer',
+    summary: 'Record up to 1,000 events',
+  },
   'GET /v1/families': {
     query: 'ListFamiliesQuery',
     response: 'FamilyPage',
@@ -403,6 +407,30 @@ const MORE_RESPONSES: Record<string, Schema> = {
     eventId: UUID,
     revision: REVISION,
     position: POSITION,
+  }),
+  // families.controller.ts `batch`: per item, in order, what was stored or why not
+  BatchAnswer: exactly({
+    results: array({
+      anyOf: [
+        exactly({
+          index: COUNT,
+          status: { type: 'integer', enum: [201] },
+          familyId: UUID,
+          eventId: UUID,
+          revision: REVISION,
+          position: POSITION,
+        }),
+        exactly(
+          {
+            index: COUNT,
+            status: { type: 'integer', minimum: 400 },
+            familyId: UUID,
+            error: ref('Problem'),
+          },
+          ['index', 'status', 'error'],
+        ),
+      ],
+    }),
   }),
   // Erasure (personal-data/erasure.controller.ts)
   Erasure: exactly(
