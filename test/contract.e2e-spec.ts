@@ -186,10 +186,8 @@ describe('the answers the service gives', () => {
   const kw = as('manager', authority);
   let familyId: string;
   let check: ReturnType<typeof answerChecker>;
-
-  beforeAll(async () => {
-    check = answerChecker(doc);
-    const referred = await h.http
+  const refer = () =>
+    h.http
       .post('/v1/families')
       .set(kw)
       .send({
@@ -198,6 +196,10 @@ describe('the answers the service gives', () => {
         referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
       })
       .expect(201);
+
+  beforeAll(async () => {
+    check = answerChecker(doc);
+    const referred = await refer();
     familyId = referred.body.familyId;
     let position = referred.body.position as string;
     for (const [type, occurredAt, data] of [
@@ -291,15 +293,7 @@ describe('the answers the service gives', () => {
     errors.push(...check('GET', '/v1/programme-costs/{authority}', costs));
     // A batch: one event stored, one refused (no such family), one invalid. (This family is
     // then erased and transferred: the first stays as it is for the test after this one.)
-    const other = await h.http
-      .post('/v1/families')
-      .set(kw)
-      .send({
-        authority,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      })
-      .expect(201);
+    const other = await refer();
     const event = (id: string) => ({
       familyId: id,
       type: 'InterventionOffered',
