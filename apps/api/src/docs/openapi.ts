@@ -43,6 +43,8 @@ interface Request {
   path?: string;
   /** The schema of its success answer (JSON). */
   response?: string;
+  /** The schema of its 503 answer when that is not a problem (the health probes' reports). */
+  unavailable?: string;
   headers?: RequestHeader[];
   responseHeaders?: ResponseHeader[];
 }
@@ -64,7 +66,11 @@ export const REQUESTS: Record<string, Request> = {
     headers: ['If-Match', 'Idempotency-Key'],
     summary: "Record one event on a family's timeline",
   },
-  'POST /v1/events/batch': { body: 'BatchRequest', summary: 'Record up to 1,000 events' },
+  'POST /v1/events/batch': {
+    body: 'BatchRequest',
+    response: 'BatchAnswer',
+    summary: 'Record up to 1,000 events',
+  },
   'GET /v1/families': {
     query: 'ListFamiliesQuery',
     response: 'FamilyPage',
@@ -90,19 +96,27 @@ export const REQUESTS: Record<string, Request> = {
   },
   'GET /v1/cohorts/summary': {
     query: 'DisclosedSummaryQuery',
+    response: 'CohortSummary',
     summary: 'Every family referred, whatever became of it',
   },
-  'GET /v1/follow-ups': { query: 'ListFollowUpsQuery', summary: 'The follow-up queue' },
+  'GET /v1/follow-ups': {
+    query: 'ListFollowUpsQuery',
+    response: 'FollowUpPage',
+    summary: 'The follow-up queue',
+  },
   'POST /v1/follow-ups/{followUpId}/assign': {
     body: 'AssignRequest',
+    response: 'FollowUpRecorded',
     summary: 'Give a revisit to a worker',
   },
   'POST /v1/follow-ups/{followUpId}/complete': {
     body: 'CompleteRequest',
+    response: 'FollowUpRecorded',
     summary: 'Record a revisit done, with its assessment',
   },
   'POST /v1/follow-ups/{followUpId}/missed': {
     body: 'MissedRequest',
+    response: 'FollowUpRecorded',
     summary: 'Record a revisit missed',
   },
   'POST /v1/families/{familyId}/transfer': {
@@ -110,23 +124,40 @@ export const REQUESTS: Record<string, Request> = {
     response: 'Recorded',
     summary: 'Hand a family to another authority',
   },
-  'GET /v1/savings': { query: 'SavingsQuery', summary: 'Cost avoidance, per agency' },
-  'GET /v1/savings/unit-costs': { summary: 'The unit-cost tables and their sources' },
+  'GET /v1/savings': {
+    query: 'SavingsQuery',
+    response: 'Savings',
+    summary: 'Cost avoidance, per agency',
+  },
+  'GET /v1/savings/unit-costs': {
+    response: 'UnitCosts',
+    summary: 'The unit-cost tables and their sources',
+  },
   'GET /v1/programme-costs/{authority}': {
     path: 'AuthorityPath',
+    response: 'ProgrammeCosts',
     summary: "An authority's programme costs",
   },
   'PUT /v1/programme-costs/{authority}/{programme}/{year}': {
     body: 'ProgrammeCostBody',
     path: 'ProgrammeCostPath',
+    response: 'ProgrammeCost',
     summary: 'Enter a programme cost for a year',
   },
   'GET /v1/returns': {
     query: 'ListReturnsQuery',
+    response: 'ReturnPage',
     summary: "The caller's authority's returns, newest first (paged)",
   },
-  'POST /v1/returns': { body: 'CreateReturnRequest', summary: 'Build a national return (202)' },
-  'GET /v1/returns/{id}': { summary: "A return's status, progress and provenance" },
+  'POST /v1/returns': {
+    body: 'CreateReturnRequest',
+    response: 'ReturnAccepted',
+    summary: 'Build a national return (202)',
+  },
+  'GET /v1/returns/{id}': {
+    response: 'Return',
+    summary: "A return's status, progress and provenance",
+  },
   'GET /v1/returns/{id}/content': {
     query: 'ContentQuery',
     summary: "A return's content: JSON, CSV or HTML (tables and chart)",
@@ -138,11 +169,26 @@ export const REQUESTS: Record<string, Request> = {
     query: 'ExtractQuery',
     summary: 'Record-level extract under pseudonyms (accredited evaluators)',
   },
-  'POST /v1/families/{familyId}/erasure': { summary: "Erase a family's personal data" },
-  'GET /v1/audit': { query: 'AuditQuery', summary: 'The audit trail, newest first' },
-  'GET /health': { summary: 'Each dependency and projection: up, down or lagging' },
-  'GET /health/live': { summary: 'Liveness: the process answers' },
-  'GET /health/ready': { summary: 'Readiness: PostgreSQL and the event store answer (else 503)' },
+  'POST /v1/families/{familyId}/erasure': {
+    response: 'Erasure',
+    summary: "Erase a family's personal data",
+  },
+  'GET /v1/audit': {
+    query: 'AuditQuery',
+    response: 'AuditPage',
+    summary: 'The audit trail, newest first',
+  },
+  'GET /health': {
+    response: 'Health',
+    unavailable: 'Health',
+    summary: 'Each dependency and projection: up, down or lagging',
+  },
+  'GET /health/live': { response: 'Live', summary: 'Liveness: the process answers' },
+  'GET /health/ready': {
+    response: 'Ready',
+    unavailable: 'NotReady',
+    summary: 'Readiness: PostgreSQL and the event store answer (else 503)',
+  },
   'GET /metrics': { summary: 'Prometheus metrics (text exposition format)' },
 };
 
@@ -282,6 +328,289 @@ const STRING = { type: 'string' };
 const REVISION = { type: 'integer', minimum: 0, description: 'The family stream revision' };
 const POSITION = { type: 'string', description: 'Global log position (a decimal bigint)' };
 
+/** A fixed shape: every field always sent, no other. */
+const exactly = (properties: Record<string, Schema>, required = Object.keys(properties)) => ({
+  ...object(properties, required),
+  additionalProperties: false,
+});
+const INTEGER = { type: 'integer' };
+const COUNT = { type: 'integer', minimum: 0 };
+const BOOLEAN = { type: 'boolean' };
+const TIME = { type: 'string', format: 'date-time' };
+const array = (items: Schema) => ({ type: 'array', items });
+const page = (item: string) =>
+  exactly({
+    items: array(ref(item)),
+    nextCursor: nullable({ ...STRING, description: 'The next page (also in `Link: rel="next"`)' }),
+  });
+/** A figure under disclosure control: the number, or `[c]` where it is suppressed. */
+const FIGURE = {
+  anyOf: [
+    { type: 'number', nullable: true },
+    { type: 'string', enum: ['[c]'] },
+  ],
+};
+const figures = (names: string[]) => exactly(Object.fromEntries(names.map((n) => [n, FIGURE])));
+const DEPENDENCY = { type: 'string', enum: ['up', 'down', 'lagging'] };
+/** Money, pence-exact, as a decimal string (or `[c]` under disclosure). */
+const MONEY = { type: 'string', pattern: '^(-?\\d+\\.\\d{2}|\\[c\\])$' };
+const PERIODS = exactly({ baselineToExit: MONEY, baselineToFollowUp: MONEY });
+const TRANSITIONS = figures(['pairs', 'improved', 'worsened']);
+
+/** The filters applied, echoed, and the time the figures are as at. */
+const FILTERS = { type: 'object', required: ['asAt'], properties: { asAt: STRING } };
+
+/** What disclosure control did (`?disclosure=on`, and always for evaluators). */
+const DISCLOSURE = exactly({
+  threshold: COUNT,
+  symbol: { type: 'string', enum: ['[c]'] },
+  rule: STRING,
+  suppressed: exactly({ primary: COUNT, secondary: COUNT }),
+});
+
+/** The other routes' answers (their TypeScript return types, written out). */
+const MORE_RESPONSES: Record<string, Schema> = {
+  // FollowUpView / FollowUpPage (@app/follow-ups)
+  FollowUp: exactly({
+    followUpId: UUID,
+    familyId: UUID,
+    familyReference: STRING,
+    keyWorker: nullable(STRING),
+    episode: INTEGER,
+    authority: STRING,
+    programme: STRING,
+    exitType: STRING,
+    exitedAt: STRING,
+    status: {
+      type: 'string',
+      enum: ['scheduled', 'due', 'overdue', 'completed', 'missed', 'cancelled'],
+    },
+    dueAt: STRING,
+    window: exactly({ opensAt: STRING, closesAt: STRING }),
+    overdueAt: STRING,
+    policyVersion: INTEGER,
+    dueRecordedAt: nullable(STRING),
+    assignedWorker: nullable(STRING),
+    daysOverdue: nullable(COUNT),
+    completedAt: nullable(STRING),
+    completedOnTime: nullable(BOOLEAN),
+    missedAt: nullable(STRING),
+    missedReason: nullable(STRING),
+    cancelledAt: nullable(STRING),
+    cancelledReason: nullable(STRING),
+  }),
+  FollowUpPage: page('FollowUp'),
+  // assign / complete / missed: `{ followUpId, ...Recorded }`
+  FollowUpRecorded: exactly({
+    followUpId: UUID,
+    familyId: UUID,
+    eventId: UUID,
+    revision: REVISION,
+    position: POSITION,
+  }),
+  // families.controller.ts `batch`: per item, in order, what was stored or why not
+  BatchAnswer: exactly({
+    results: array({
+      anyOf: [
+        exactly({
+          index: COUNT,
+          status: { type: 'integer', enum: [201] },
+          familyId: UUID,
+          eventId: UUID,
+          revision: REVISION,
+          position: POSITION,
+        }),
+        exactly(
+          {
+            index: COUNT,
+            status: { type: 'integer', minimum: 400 },
+            familyId: UUID,
+            error: ref('Problem'),
+          },
+          ['index', 'status', 'error'],
+        ),
+      ],
+    }),
+  }),
+  // Erasure (personal-data/erasure.controller.ts)
+  Erasure: exactly(
+    {
+      familyId: UUID,
+      erased: { type: 'boolean', enum: [true] },
+      eventId: { ...UUID, description: 'The FamilyErased event (the first, if erased before)' },
+      position: POSITION,
+      // Sent by the first erasure only (the recorder's answer spread in); not in `Erasure`.
+      revision: REVISION,
+    },
+    ['familyId', 'erased', 'eventId', 'position'],
+  ),
+  // AuditRecord (@app/security)
+  AuditRecord: exactly({
+    id: STRING,
+    at: TIME,
+    subject: STRING,
+    role: STRING,
+    authority: nullable(STRING),
+    via: STRING,
+    method: STRING,
+    route: STRING,
+    familyIds: array(UUID),
+    targetIds: array(STRING),
+    status: INTEGER,
+    correlationId: STRING,
+  }),
+  AuditPage: page('AuditRecord'),
+  // returns.controller.ts `view(StoredReturn)` and `create`
+  Return: exactly(
+    {
+      id: UUID,
+      authority: STRING,
+      periodStart: STRING,
+      periodEnd: STRING,
+      spec: STRING,
+      status: STRING,
+      progress: { type: 'number', minimum: 0 },
+      position: POSITION,
+      requestedAt: STRING,
+      builtAt: nullable(STRING),
+      provenance: nullable({ type: 'object' }),
+      error: STRING,
+    },
+    [
+      'id',
+      'authority',
+      'periodStart',
+      'periodEnd',
+      'spec',
+      'status',
+      'progress',
+      'position',
+      'requestedAt',
+      'builtAt',
+      'provenance',
+    ],
+  ),
+  ReturnPage: page('Return'),
+  ReturnAccepted: exactly({
+    id: UUID,
+    status: { type: 'string', enum: ['pending'] },
+    position: POSITION,
+  }),
+  // Summary (outcomes/queries.ts: CohortSummary & follow-up rates), figures under disclosure
+  CohortSummary: exactly(
+    {
+      filters: FILTERS,
+      referred: FIGURE,
+      offered: FIGURE,
+      accepted: FIGURE,
+      accounting: exactly({
+        awaitingOffer: FIGURE,
+        awaitingDecision: FIGURE,
+        refused: exactly({
+          total: FIGURE,
+          byStage: figures(['offer', 'support_plan', 'intervention']),
+        }),
+        ongoing: FIGURE,
+        plannedExits: FIGURE,
+        otherExits: exactly({
+          total: FIGURE,
+          byReason: figures(['disengaged', 'moved_area', 'custody', 'other']),
+        }),
+      }),
+      movedArea: FIGURE,
+      inputs: exactly({
+        daysToPlannedExit: figures(['n', 'mean', 'median']),
+        weeklyContactHours: exactly({
+          supportPlanToFirstReview: figures(['n', 'mean']),
+          lastReviewToExit: figures(['n', 'mean']),
+        }),
+        supportTypes: array(exactly({ type: STRING, families: FIGURE, pct: FIGURE })),
+      }),
+      followUps: { type: 'object', additionalProperties: FIGURE },
+      disclosure: DISCLOSURE,
+    },
+    [
+      'filters',
+      'referred',
+      'offered',
+      'accepted',
+      'accounting',
+      'movedArea',
+      'inputs',
+      'followUps',
+    ],
+  ),
+  // SavingsAnswer (savings/queries.ts) and the filters
+  Savings: object({
+    filters: FILTERS,
+    unitCostTable: object({ id: STRING, version: INTEGER }),
+    priceIndex: object({ id: STRING, version: INTEGER }),
+    priceYear: INTEGER,
+    targetPriceYear: INTEGER,
+    upliftFactor: STRING,
+    families: FIGURE,
+    perAgency: array(exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY })),
+    total: PERIODS,
+    perFamily: PERIODS,
+    perOutcome: array(
+      object({
+        outcome: STRING,
+        agency: STRING,
+        baselineToExit: MONEY,
+        baselineToFollowUp: MONEY,
+      }),
+    ),
+    perDomain: array(
+      exactly({ domain: STRING, baselineToExit: TRANSITIONS, baselineToFollowUp: TRANSITIONS }),
+    ),
+  }),
+  UnitCosts: object({
+    default: STRING,
+    tables: array(
+      object({ id: STRING, version: INTEGER, ref: STRING, rows: array({ type: 'object' }) }),
+    ),
+    priceIndexes: array(object({ id: STRING, version: INTEGER })),
+  }),
+  // ProgrammeCost (@app/savings)
+  ProgrammeCost: exactly({
+    authority: STRING,
+    programme: STRING,
+    year: INTEGER,
+    amount: STRING,
+    note: nullable(STRING),
+    recordedBy: STRING,
+    recordedAt: STRING,
+  }),
+  ProgrammeCosts: exactly({ authority: STRING, costs: array(ref('ProgrammeCost')) }),
+  // health.controller.ts (DependencyReport)
+  Health: exactly(
+    {
+      status: { type: 'string', enum: ['ok', 'degraded'] },
+      database: DEPENDENCY,
+      eventStore: DEPENDENCY,
+      redis: DEPENDENCY,
+      headPosition: POSITION,
+      projections: array(
+        exactly({
+          name: STRING,
+          state: DEPENDENCY,
+          position: POSITION,
+          caughtUp: BOOLEAN,
+          lagSeconds: { type: 'number', minimum: 0 },
+        }),
+      ),
+    },
+    ['status', 'database', 'eventStore', 'redis', 'projections'],
+  ),
+  Live: exactly({ status: { type: 'string', enum: ['up'] } }),
+  Ready: exactly({ status: { type: 'string', enum: ['ready'] } }),
+  NotReady: exactly({
+    status: { type: 'string', enum: ['unavailable'] },
+    database: DEPENDENCY,
+    eventStore: DEPENDENCY,
+  }),
+};
+
 /** What the routes answer (their TypeScript return types, written out for clients). */
 const RESPONSE_SCHEMAS: Record<string, Schema> = {
   Referred: object({ familyId: UUID, revision: REVISION, position: POSITION }),
@@ -341,6 +670,7 @@ const RESPONSE_SCHEMAS: Record<string, Schema> = {
       domains: { type: 'array', items: { type: 'object' } },
     },
   },
+  ...MORE_RESPONSES,
   Problem: {
     type: 'object',
     description:
@@ -473,7 +803,13 @@ function problemsOf(
     412: own.includes(412) && problem('If-Match names a revision the family is no longer at'),
     413: !!request?.body && problem('The body is too large (1 MB; 2 MB for a batch)'),
     429: problem('Too many requests from this caller', RETRY_AFTER),
-    503: problem('The database cannot be reached; nothing was stored', RETRY_AFTER),
+    503: request?.unavailable
+      ? {
+          description: 'A dependency is down: the report says which',
+          headers: RETRY_AFTER,
+          content: { 'application/json': { schema: ref(request.unavailable) } },
+        }
+      : problem('The database cannot be reached; nothing was stored', RETRY_AFTER),
   };
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v)) as Record<string, Schema>;
 }
