@@ -1,5 +1,6 @@
 /** The `returns` table: requests, their progress, and the built content with its provenance. */
 import { Queryable } from '@app/projections';
+import { decodeKeyset, encodeKeyset } from '@app/recording';
 import { BuiltReturn, ReturnRequest } from './builder';
 import { Provenance } from './content';
 
@@ -96,19 +97,12 @@ export interface ReturnsCursor {
   id: string;
 }
 
-export const encodeReturnsCursor = (c: ReturnsCursor): string =>
-  Buffer.from(JSON.stringify([c.requestedAt, c.id])).toString('base64url');
+/** The same keyset codec as every other list: anything it did not issue is refused. */
+export const encodeReturnsCursor = (c: ReturnsCursor): string => encodeKeyset(c.requestedAt, c.id);
 
-/** Undefined for anything this API did not issue. */
 export function decodeReturnsCursor(cursor: string): ReturnsCursor | undefined {
-  try {
-    const [requestedAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof requestedAt !== 'string' || typeof id !== 'string') return undefined;
-    if (Number.isNaN(Date.parse(requestedAt)) || !/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    return { requestedAt, id };
-  } catch {
-    return undefined;
-  }
+  const keyset = decodeKeyset(cursor);
+  return keyset && { requestedAt: keyset[0], id: keyset[1] };
 }
 
 /**
