@@ -21,12 +21,14 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { REDIS_DOWN_LOG_EVERY_MS, RedisLink, RedisLinks } from '../redis/redis-link';
+import {
+  REDIS_DOWN_LOG_EVERY_MS,
+  REDIS_START_WAIT_MS,
+  RedisLink,
+  RedisLinks,
+} from '../redis/redis-link';
 
 const FOLLOW_UP_CONFIG = Symbol('FollowUpConfig');
-
-/** How long start-up gives Redis to answer before starting without it. */
-const START_WAIT_MS = 2000;
 
 /**
  * Runs the follow-up sweep on an in-process timer (every `FOLLOW_UP_SWEEP_EVERY_MS`, under a
@@ -67,7 +69,7 @@ class FollowUpWorker implements OnApplicationBootstrap, BeforeApplicationShutdow
     const prefix = (this.prefix = queuePrefix(this.config.prefix, id));
     // A Redis that answers and may evict jobs, or whose queues belong to another deployment, is
     // refused at start, loudly (the process exits).
-    if (await link.whenReady(START_WAIT_MS)) {
+    if (await link.whenReady(REDIS_START_WAIT_MS)) {
       await assertNoEviction(link.connection);
       this.evictionChecked = true;
       await claimQueues(link.connection, prefix, id);

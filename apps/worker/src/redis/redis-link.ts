@@ -5,6 +5,9 @@ import IORedis, { Redis } from 'ioredis';
 /** How often, at most, "Redis is not answering" is logged while it stays down. */
 export const REDIS_DOWN_LOG_EVERY_MS = 60_000;
 
+/** How long a worker module's start-up gives Redis to answer before starting without it. */
+export const REDIS_START_WAIT_MS = 2000;
+
 /**
  * One Redis connection for the worker's BullMQ queues and workers (follow-ups and returns), and
  * the one place that says Redis is down: ioredis retries for ever in the background, and every

@@ -18,12 +18,9 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RedisLink, RedisLinks } from '../redis/redis-link';
+import { REDIS_START_WAIT_MS, RedisLink, RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
-
-/** How long start-up gives Redis to answer before starting without claiming the queues. */
-const START_WAIT_MS = 2000;
 
 /**
  * Builds national returns from the `returns` queue; on start (and then periodically) queues
@@ -48,7 +45,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
     const link = (this.link = this.links.get(this.config.redisUrl));
     const { id } = await this.store.identity();
     const prefix = queuePrefix(this.config.prefix, id);
-    if (await link.whenReady(START_WAIT_MS)) await claimQueues(link.connection, prefix, id);
+    if (await link.whenReady(REDIS_START_WAIT_MS)) await claimQueues(link.connection, prefix, id);
     this.engine = new ReturnsEngine({
       db: this.db,
       redis: link.connection,
