@@ -106,7 +106,7 @@ describe('README: the Run it and tour commands', () => {
 
   it('hold against a fresh schema and port, with the built apps', async () => {
     assertWorkerBuilt();
-    const commands = readmeCommands(readFileSync(README, 'utf8'), '## Run it', '## Command line');
+    const commands = readmeCommands(readFileSync(README, 'utf8'), '## Run it', '## Test it');
     const skipped = commands.filter((c) => NOT_RUN.some((r) => r.test(c.line)));
     // Every kind of set-up line is still documented (a README without them would mislead).
     for (const rule of NOT_RUN) expect(skipped.some((c) => rule.test(c.line))).toBe(true);
