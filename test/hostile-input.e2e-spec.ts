@@ -3,6 +3,7 @@ import { Role } from '@app/security';
 import jwt from 'jsonwebtoken';
 import { as, token } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { recordEvents, referFamily } from './support/stories';
 
 /**
  * A corpus of hostile and malformed requests, one row each: every one must get a clear 4xx (a
@@ -866,27 +867,20 @@ describe('hostile and malformed requests (e2e)', () => {
   beforeAll(async () => {
     h = await startHarness();
     const keyworker = as('keyworker', authority);
-    const referred = await h.http
-      .post(families)
-      .set(keyworker)
-      .send(
-        referral({
-          members: [
-            { memberId: 'p1', role: 'parent', name: 'Hostile Fixture', dateOfBirth: '1990-01-01' },
-          ],
-        }),
-      );
-    expect(referred.status).toBe(201);
-    const familyId = referred.body.familyId as string;
+    const { familyId } = await referFamily(
+      h,
+      keyworker,
+      referral({
+        members: [
+          { memberId: 'p1', role: 'parent', name: 'Hostile Fixture', dateOfBirth: '1990-01-01' },
+        ],
+      }),
+    );
     const eventId = randomUUID();
-    for (const body of [
+    await recordEvents(h, keyworker, familyId, [
       { ...event('InterventionOffered'), occurredAt: '2025-01-12' },
       event('KeyWorkerAssigned', { workerId: 'kw-1' }, { id: eventId }),
-    ]) {
-      const res = await h.http.post(`${families}/${familyId}/events`).set(keyworker).send(body);
-      expect(res.status).toBe(201);
-      await h.caughtUp(res.body.position as string);
-    }
+    ]);
     fixture = { familyId, authority, eventId };
     before = await everything();
   }, 60_000);
