@@ -3,6 +3,7 @@ import { familyStreamId } from '@app/domain';
 import { AuditRecord } from '@app/security';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
+import { referFamily, referralBody } from './support/stories';
 
 // What GET /v1/audit answers: the trail's records as JSON.
 type Line = AuditRecord;
@@ -24,18 +25,11 @@ describe('audit trail (e2e)', () => {
 
   beforeAll(async () => {
     h = await startHarness({ projections: true });
-    const referred = await h.http
-      .post('/v1/families')
-      .set(kw)
-      .set('x-correlation-id', 'corr-refer-1')
-      .send({
-        authority: A,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      });
-    expect(referred.status).toBe(201);
-    familyId = referred.body.familyId;
-    await h.caughtUp(referred.body.position);
+    ({ familyId } = await referFamily(
+      h,
+      { ...kw, 'x-correlation-id': 'corr-refer-1' },
+      referralBody(A),
+    ));
   });
   afterAll(async () => {
     await h.close();

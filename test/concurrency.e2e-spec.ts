@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
+import { referralBody } from './support/stories';
 import { as } from './support/auth';
 
 /**
@@ -23,11 +24,7 @@ describe('parallel writers to one family (e2e)', () => {
     const { body: family } = await h.http
       .post('/v1/families')
       .set(as('keyworker', 'derbyshire'))
-      .send({
-        authority: 'derbyshire',
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      });
+      .send(referralBody('derbyshire'));
     let conflicts = 0;
 
     const writer = async (w: number) => {

@@ -10,6 +10,7 @@ import { routesOf } from '../apps/api/src/auth/routes';
 import { as } from './support/auth';
 import { listen } from './support/browser';
 import { Harness, startHarness } from './support/harness';
+import { referralBody } from './support/stories';
 // The program imports the client this file generates (gitignored), so it is loaded only after
 // generation, by a path tsc does not follow: the root type-check of a clean clone has no client yet.
 const PROGRAM = './client/program';
@@ -186,16 +187,7 @@ describe('the answers the service gives', () => {
   const kw = as('manager', authority);
   let familyId: string;
   let check: ReturnType<typeof answerChecker>;
-  const refer = () =>
-    h.http
-      .post('/v1/families')
-      .set(kw)
-      .send({
-        authority,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      })
-      .expect(201);
+  const refer = () => h.http.post('/v1/families').set(kw).send(referralBody(authority)).expect(201);
 
   beforeAll(async () => {
     check = answerChecker(doc);

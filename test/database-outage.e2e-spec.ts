@@ -14,6 +14,7 @@ import request from 'supertest';
 import { createApi } from '../apps/api/src/api';
 import { as } from './support/auth';
 import { readModels } from './support/harness';
+import { referralBody } from './support/stories';
 import { TcpProxy, startTcpProxy } from './support/tcp-proxy';
 
 /**
@@ -60,13 +61,12 @@ describe('database outage (e2e)', () => {
     http
       .post('/v1/families')
       .set(caller)
-      .send({
-        familyId,
-        authority,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-        members: [{ memberId: 'p1', role: 'parent', name: 'Outage Test' }],
-      });
+      .send(
+        referralBody(authority, {
+          familyId,
+          members: [{ memberId: 'p1', role: 'parent', name: 'Outage Test' }],
+        }),
+      );
 
   it('answers 503 with Retry-After while the database is down, then recovers by itself', async () => {
     const accepted: string[] = [];

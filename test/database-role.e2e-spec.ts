@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { as } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
-import { referralBody } from './support/stories';
+import { referFamily, referralBody } from './support/stories';
 
 /** A migration another library might add later, with no grant of its own. */
 class LaterTable9999999999999 implements MigrationInterface {
@@ -34,17 +34,13 @@ describe('the service database role (e2e)', () => {
   beforeAll(async () => {
     h = await startHarness({ databaseRoles: true });
     // The whole path runs as the service role: a write, reads, an erasure, the audit trail.
-    const referred = await h.http
-      .post('/v1/families')
-      .set(kw)
-      .send(
-        referralBody(A, {
-          members: [{ memberId: 'p1', role: 'parent', name: 'Role Test Person' }],
-        }),
-      );
-    expect(referred.status).toBe(201);
-    familyId = referred.body.familyId;
-    await h.caughtUp(referred.body.position);
+    ({ familyId } = await referFamily(
+      h,
+      kw,
+      referralBody(A, {
+        members: [{ memberId: 'p1', role: 'parent', name: 'Role Test Person' }],
+      }),
+    ));
     expect((await h.http.get(`/v1/families/${familyId}/timeline`).set(kw)).status).toBe(200);
     const erased = await h.http.post(`/v1/families/${familyId}/erasure`).set(as('manager', A));
     expect(erased.status).toBeLessThan(300);

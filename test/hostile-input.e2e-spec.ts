@@ -3,6 +3,7 @@ import { Role } from '@app/security';
 import jwt from 'jsonwebtoken';
 import { as, token } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { recordEvents, referFamily } from './support/stories';
 
 /**
  * A corpus of hostile and malformed requests, one row each: every one must get a clear 4xx (a
@@ -73,7 +74,6 @@ const DAY = 86_400;
 const crafted = (...parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 const UUID0 = '00000000-0000-4000-8000-000000000000';
 const SQL = "x'); DROP TABLE events; --";
-const SCRIPT = '<script>alert(1)</script>';
 const TEN_MB = 'x'.repeat(10 * 1024 * 1024);
 
 const cases: Case[] = [
@@ -142,14 +142,6 @@ const cases: Case[] = [
     field: '__proto__',
     rule: 'forbidden-key',
   },
-  {
-    name: 'constructor.prototype key',
-    path: families,
-    body: referral({ constructor: { prototype: { admin: true } } }),
-    status: 400,
-    field: 'constructor',
-    rule: 'forbidden-key',
-  },
 
   // Missing fields and wrong types on a referral.
   {
@@ -163,20 +155,6 @@ const cases: Case[] = [
     name: 'no authority',
     path: families,
     body: referral({ authority: undefined }),
-    status: 400,
-    field: 'authority',
-  },
-  {
-    name: 'authority as a number',
-    path: families,
-    body: referral({ authority: 42 }),
-    status: 400,
-    field: 'authority',
-  },
-  {
-    name: 'authority as an object',
-    path: families,
-    body: referral({ authority: { $ne: null } }),
     status: 400,
     field: 'authority',
   },
@@ -204,13 +182,6 @@ const cases: Case[] = [
     rule: 'arrayMaxSize',
   },
   {
-    name: 'reasons of objects',
-    path: families,
-    body: referral({}, { reasons: [{ a: 1 }] }),
-    status: 400,
-    field: 'referral.reasons',
-  },
-  {
     name: 'an unknown field',
     path: families,
     body: referral({ isAdmin: true }),
@@ -233,21 +204,6 @@ const cases: Case[] = [
     field: 'programme',
     rule: 'matches',
   },
-  {
-    name: 'script in the authority',
-    path: families,
-    body: referral({ authority: SCRIPT }),
-    status: 400,
-    field: 'authority',
-    rule: 'matches',
-  },
-  {
-    name: 'SQL in a reason code',
-    path: families,
-    body: referral({}, { reasons: [SQL] }),
-    status: 400,
-    field: 'referral.reasons',
-  },
 
   // Dates.
   {
@@ -265,50 +221,8 @@ const cases: Case[] = [
     status: 400,
     field: 'referral.occurredAt',
   },
-  {
-    name: 'year 1899',
-    path: families,
-    body: referral({}, { occurredAt: '1899-12-31' }),
-    status: 400,
-    field: 'referral.occurredAt',
-  },
-  {
-    name: '30 February',
-    path: families,
-    body: referral({}, { occurredAt: '2025-02-30' }),
-    status: 400,
-    field: 'referral.occurredAt',
-  },
-  {
-    name: 'a date in words',
-    path: families,
-    body: referral({}, { occurredAt: 'yesterday' }),
-    status: 400,
-    field: 'referral.occurredAt',
-  },
-  {
-    name: 'a date as a number',
-    path: families,
-    body: referral({}, { occurredAt: 1736467200000 }),
-    status: 400,
-    field: 'referral.occurredAt',
-  },
-  {
-    name: 'a 6-digit year',
-    path: families,
-    body: referral({}, { occurredAt: '+020250-01-10' }),
-    status: 400,
-    field: 'referral.occurredAt',
-  },
 
   // Members and their personal details (unicode edge cases).
-  {
-    name: 'members not an array',
-    path: families,
-    body: referral({ members: 'p1' }),
-    status: 400,
-    field: 'members',
-  },
   {
     name: 'an unknown member role',
     path: families,
@@ -317,60 +231,11 @@ const cases: Case[] = [
     field: 'members.0.role',
   },
   {
-    name: 'a memberId with spaces',
-    path: families,
-    body: referral(member({ memberId: 'Jane Doe' })),
-    status: 400,
-    field: 'members.0.memberId',
-  },
-  {
-    name: 'too many members',
-    path: families,
-    body: referral({
-      members: Array.from({ length: 1000 }, (_, i) => ({ memberId: `m${i}`, role: 'child' })),
-    }),
-    status: 400,
-    field: 'members',
-    rule: 'arrayMaxSize',
-  },
-  {
     name: 'a NUL in a name',
     path: families,
     body: referral(member({ name: 'Ann\u0000e' })),
     status: 400,
     field: 'members.0.name',
-    rule: 'isCleanText',
-  },
-  {
-    name: 'a lone high surrogate in a name',
-    path: families,
-    body: referral(member({ name: 'Ann\ud800e' })),
-    status: 400,
-    field: 'members.0.name',
-    rule: 'isCleanText',
-  },
-  {
-    name: 'a lone low surrogate in an address',
-    path: families,
-    body: referral(member({ address: '\udc00 High St' })),
-    status: 400,
-    field: 'members.0.address',
-    rule: 'isCleanText',
-  },
-  {
-    name: 'an RTL override in a name',
-    path: families,
-    body: referral(member({ name: 'Ann\u202eenna' })),
-    status: 400,
-    field: 'members.0.name',
-    rule: 'isCleanText',
-  },
-  {
-    name: 'a bidi isolate in an address',
-    path: families,
-    body: referral(member({ address: '1 High St\u2066x' })),
-    status: 400,
-    field: 'members.0.address',
     rule: 'isCleanText',
   },
   {
@@ -382,50 +247,12 @@ const cases: Case[] = [
     rule: 'maxLength',
   },
   {
-    name: 'a blank name',
-    path: families,
-    body: referral(member({ name: '   ' })),
-    status: 400,
-    field: 'members.0.name',
-  },
-  {
-    name: 'a name as an array',
-    path: families,
-    body: referral(member({ name: ['Ann'] })),
-    status: 400,
-    field: 'members.0.name',
-  },
-  {
     name: 'a date of birth in the future',
     path: families,
     body: referral(member({ dateOfBirth: '2999-01-01' })),
     status: 400,
     field: 'members.0.dateOfBirth',
     rule: 'isBirthDate',
-  },
-  {
-    name: 'a date of birth in year 0',
-    path: families,
-    body: referral(member({ dateOfBirth: '0000-01-01' })),
-    status: 400,
-    field: 'members.0.dateOfBirth',
-  },
-  {
-    name: 'a date of birth with a time',
-    path: families,
-    body: referral(member({ dateOfBirth: '2010-01-01T00:00:00Z' })),
-    status: 400,
-    field: 'members.0.dateOfBirth',
-  },
-  {
-    name: 'a sealed blob smuggled in',
-    path: families,
-    body: referral(
-      member({ details: { alg: 'A256GCM', keyId: 'k', iv: 'a', tag: 'b', ciphertext: 'c' } }),
-    ),
-    status: 400,
-    field: 'members.0.details',
-    rule: 'unknown-field',
   },
 
   // Duplicates.
@@ -466,37 +293,9 @@ const cases: Case[] = [
     field: 'type',
   },
   {
-    name: 'an event type as a number',
-    path: events,
-    body: event(7 as unknown as string),
-    status: 400,
-    field: 'type',
-  },
-  {
-    name: 'FamilyErased through the events endpoint',
-    path: events,
-    body: event('FamilyErased'),
-    status: 400,
-    field: 'type',
-  },
-  {
-    name: 'a scheduler-only follow-up event',
-    path: events,
-    body: event('FollowUpDue', { episode: 1 }),
-    status: 400,
-    field: 'type',
-  },
-  {
     name: 'no data',
     path: events,
     body: { type: 'InterventionAccepted', occurredAt: '2025-02-01' },
-    status: 400,
-    field: 'data',
-  },
-  {
-    name: 'data as an array',
-    path: events,
-    body: event('ReviewHeld', [] as unknown as Record<string, unknown>),
     status: 400,
     field: 'data',
   },
@@ -513,13 +312,6 @@ const cases: Case[] = [
     body: event('KeyWorkerAssigned', { workerId: SQL }),
     status: 400,
     field: 'data.workerId',
-  },
-  {
-    name: 'script in a code',
-    path: events,
-    body: event('AsbIncidentRecorded', { asbType: SCRIPT, sourceAgency: 'police' }),
-    status: 400,
-    field: 'data.asbType',
   },
   {
     name: 'an extra data field',
@@ -594,14 +386,6 @@ const cases: Case[] = [
     rule: 'isCleanText',
   },
   {
-    name: 'a lone surrogate in free text',
-    path: events,
-    body: event('FamilyExited', { exitType: 'other', reason: '\ud83d' }),
-    status: 400,
-    field: 'data.reason',
-    rule: 'isCleanText',
-  },
-  {
     name: 'very long free text',
     path: events,
     body: event('FamilyExited', { exitType: 'other', reason: 'z'.repeat(200_000) }),
@@ -637,20 +421,6 @@ const cases: Case[] = [
     body: event('InterventionAccepted', {}, { id: 'abc' }),
     status: 400,
     field: 'id',
-  },
-  {
-    name: 'a negative expected revision',
-    path: events,
-    body: event('InterventionAccepted', {}, { expectedRevision: -1 }),
-    status: 400,
-    field: 'expectedRevision',
-  },
-  {
-    name: 'an expected revision as a string',
-    path: events,
-    body: event('InterventionAccepted', {}, { expectedRevision: '1' }),
-    status: 400,
-    field: 'expectedRevision',
   },
   {
     name: 'a stale expected revision',
@@ -1097,27 +867,20 @@ describe('hostile and malformed requests (e2e)', () => {
   beforeAll(async () => {
     h = await startHarness();
     const keyworker = as('keyworker', authority);
-    const referred = await h.http
-      .post(families)
-      .set(keyworker)
-      .send(
-        referral({
-          members: [
-            { memberId: 'p1', role: 'parent', name: 'Hostile Fixture', dateOfBirth: '1990-01-01' },
-          ],
-        }),
-      );
-    expect(referred.status).toBe(201);
-    const familyId = referred.body.familyId as string;
+    const { familyId } = await referFamily(
+      h,
+      keyworker,
+      referral({
+        members: [
+          { memberId: 'p1', role: 'parent', name: 'Hostile Fixture', dateOfBirth: '1990-01-01' },
+        ],
+      }),
+    );
     const eventId = randomUUID();
-    for (const body of [
+    await recordEvents(h, keyworker, familyId, [
       { ...event('InterventionOffered'), occurredAt: '2025-01-12' },
       event('KeyWorkerAssigned', { workerId: 'kw-1' }, { id: eventId }),
-    ]) {
-      const res = await h.http.post(`${families}/${familyId}/events`).set(keyworker).send(body);
-      expect(res.status).toBe(201);
-      await h.caughtUp(res.body.position as string);
-    }
+    ]);
     fixture = { familyId, authority, eventId };
     before = await everything();
   }, 60_000);

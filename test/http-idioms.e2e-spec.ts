@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { as } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
+import { referFamily, referralBody } from './support/stories';
 
 /**
  * What HTTP clients expect of a write API: the family read's `ETag` and `If-Match` on a write
@@ -17,17 +18,9 @@ describe('HTTP idioms (e2e)', () => {
   });
   afterAll(() => h?.close());
 
-  const referral = (occurredAt = '2025-01-10') => ({
-    authority,
-    programme: 'fip',
-    referral: { source: 'police', reasons: ['asb'], occurredAt },
-  });
-  const refer = async () => {
-    const res = await h.http.post('/v1/families').set(worker()).send(referral()).expect(201);
-    // Read models caught up, so a snapshot taken next sees only what the test's requests change.
-    await h.caughtUp(res.body.position);
-    return res.body as { familyId: string; revision: number; position: string };
-  };
+  const referral = (occurredAt = '2025-01-10') => referralBody(authority, {}, { occurredAt });
+  // Read models caught up, so a snapshot taken next sees only what the test's requests change.
+  const refer = () => referFamily(h, worker(), referral());
   const offered = { type: 'InterventionOffered', occurredAt: '2025-01-12', data: {} };
   const accepted = { type: 'InterventionAccepted', occurredAt: '2025-01-13', data: {} };
   const record = (familyId: string, body: object, headers: Record<string, string> = {}) =>

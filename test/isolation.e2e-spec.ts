@@ -5,7 +5,7 @@ import { GRANTS, ROLES } from '@app/security';
 import { RouteInfo, routesOf } from '../apps/api/src/auth/routes';
 import { as } from './support/auth';
 import { Harness, snapshot, startHarness } from './support/harness';
-import { toAppend } from './support/stories';
+import { recordEvents, referFamily, referralBody, toAppend } from './support/stories';
 
 const A = `iso-a-${randomUUID().slice(0, 8)}`;
 const B = `iso-b-${randomUUID().slice(0, 8)}`;
@@ -16,12 +16,7 @@ const day = (d: number) => new Date(Date.UTC(2025, 0, 10 + d)).toISOString();
  * validation. A family-scoped route added later without a sample here fails the test with 400.
  */
 const bodies = (familyId: string): Record<string, unknown> => ({
-  'POST /v1/families': {
-    familyId,
-    authority: A,
-    programme: 'fip',
-    referral: { source: 'police', reasons: ['asb'], occurredAt: day(400) },
-  },
+  'POST /v1/families': referralBody(A, { familyId }, { occurredAt: day(400) }),
   'POST /v1/families/:familyId/events': {
     type: 'ConsentRecorded',
     occurredAt: day(300),
@@ -72,27 +67,12 @@ describe('authority isolation (e2e)', () => {
     h = await startHarness();
     routes = routesOf(h.app).filter((r) => !r.isPublic);
     const manager = as('manager', A);
-    const referred = await h.http
-      .post('/v1/families')
-      .set(manager)
-      .send({
-        authority: A,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: day(0) },
-      });
-    expect(referred.status).toBe(201);
-    familyId = referred.body.familyId;
-    for (const [type, d, data] of [
-      ['InterventionOffered', 5, {}],
-      ['InterventionAccepted', 10, {}],
-      ['FamilyExited', 200, { exitType: 'planned' }],
-    ] as const) {
-      const r = await h.http
-        .post(`/v1/families/${familyId}/events`)
-        .set(manager)
-        .send({ type, occurredAt: day(d), data });
-      expect(r.status).toBe(201);
-    }
+    ({ familyId } = await referFamily(h, manager, referralBody(A, {}, { occurredAt: day(0) })));
+    await recordEvents(h, manager, familyId, [
+      { type: 'InterventionOffered', occurredAt: day(5) },
+      { type: 'InterventionAccepted', occurredAt: day(10) },
+      { type: 'FamilyExited', occurredAt: day(200), data: { exitType: 'planned' } },
+    ]);
     // The revisit, as the scheduler would record it.
     const scheduled = await h.store.append(
       familyStreamId(familyId),
@@ -209,11 +189,7 @@ describe('authority isolation (e2e)', () => {
     const res = await h.http
       .post('/v1/families')
       .set(as('keyworker', B))
-      .send({
-        authority: A,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: day(0) },
-      });
+      .send(referralBody(A, {}, { occurredAt: day(0) }));
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('outside_authority');
     expect(await snapshot(h.db)).toEqual(before);

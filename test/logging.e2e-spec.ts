@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createTestSchema } from '@app/event-store/testing';
 import request from 'supertest';
 import { as } from './support/auth';
+import { referralBody } from './support/stories';
 import { exited } from './support/worker';
 
 /**
@@ -91,11 +92,7 @@ describe('structured request logs', () => {
       .set('X-Api-Key', SECRET_KEY)
       .set('Cookie', `session=${SECRET_KEY}`)
       .set('X-Correlation-Id', 'corr-log-test-1')
-      .send({
-        authority: BODY_MARKER,
-        programme: 'fip',
-        referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-      });
+      .send(referralBody(BODY_MARKER));
     expect(res.headers['x-correlation-id']).toBe('corr-log-test-1');
     const line = await requestLine('corr-log-test-1');
     expect(line).toMatchObject({

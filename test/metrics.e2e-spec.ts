@@ -8,7 +8,7 @@ import IORedis from 'ioredis';
 import { routesOf } from '../apps/api/src/auth/routes';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
-import { storyOf, toAppend } from './support/stories';
+import { referralBody, storyOf, toAppend } from './support/stories';
 
 /** `GET /metrics`: Prometheus text whose figures move with what happens. */
 
@@ -85,15 +85,7 @@ async function readable(position: string): Promise<void> {
 }
 
 const refer = () =>
-  h.http
-    .post('/v1/families')
-    .set(as('keyworker', 'leeds'))
-    .send({
-      authority: 'leeds',
-      programme: 'fip',
-      referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
-    })
-    .expect(201);
+  h.http.post('/v1/families').set(as('keyworker', 'leeds')).send(referralBody('leeds')).expect(201);
 
 jest.setTimeout(30_000);
 

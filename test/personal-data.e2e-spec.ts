@@ -8,6 +8,7 @@ import { ProjectionRunner, allProjections, resetProjection } from '@app/projecti
 import { importFile } from '../apps/cli/src/import';
 import { as } from './support/auth';
 import { Harness, readModels, startHarness } from './support/harness';
+import { referralBody } from './support/stories';
 
 /**
  * Personal details are sealed with the family's key before they reach the log, opened only when a
@@ -86,16 +87,17 @@ describe('personal data and erasure (e2e)', () => {
     return { ...table, filters: rest };
   };
 
-  const referral = {
-    familyId,
+  const referral = referralBody(
     authority,
-    programme: 'fip',
-    referral: { source: 'police', reasons: ['asb'], occurredAt: '2024-01-10' },
-    members: [
-      { memberId: 'p1', role: 'parent', name: parentName, dateOfBirth: '1988-04-02', address },
-      { memberId: 'c1', role: 'child' },
-    ],
-  };
+    {
+      familyId,
+      members: [
+        { memberId: 'p1', role: 'parent', name: parentName, dateOfBirth: '1988-04-02', address },
+        { memberId: 'c1', role: 'child' },
+      ],
+    },
+    { occurredAt: '2024-01-10' },
+  );
 
   it('stores personal details sealed, never in clear', async () => {
     const res = await h.http.post('/v1/families').set(keyworker).send(referral);

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestSchema } from '@app/event-store/testing';
+import { pollUntil } from './support/wait';
 import { assertWorkerBuilt, exited } from './support/worker';
 
 /*
@@ -106,7 +107,7 @@ describe('README: the Run it and tour commands', () => {
 
   it('hold against a fresh schema and port, with the built apps', async () => {
     assertWorkerBuilt();
-    const commands = readmeCommands(readFileSync(README, 'utf8'), '## Run it', '## Command line');
+    const commands = readmeCommands(readFileSync(README, 'utf8'), '## Run it', '## Test it');
     const skipped = commands.filter((c) => NOT_RUN.some((r) => r.test(c.line)));
     // Every kind of set-up line is still documented (a README without them would mislead).
     for (const rule of NOT_RUN) expect(skipped.some((c) => rule.test(c.line))).toBe(true);
@@ -139,11 +140,12 @@ describe('README: the Run it and tour commands', () => {
       });
       children.push(child);
     }
-    const deadline = Date.now() + 30_000;
-    while ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.ok !== true) {
-      if (Date.now() > deadline) throw new Error('the API did not become ready in 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const ready = await pollUntil(
+      async () => (await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.ok,
+      (ok) => ok === true,
+      { timeoutMs: 30_000 },
+    );
+    if (!ready) throw new Error('the API did not become ready in 30 s');
 
     const found: Record<string, string> = {};
     const bash = (line: string) =>

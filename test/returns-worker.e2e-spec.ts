@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 import { storyOf } from './support/stories';
+import { pollUntil } from './support/wait';
 import { assertWorkerBuilt, exited, startWorker } from './support/worker';
 
 /**
@@ -62,14 +63,15 @@ describe('returns in the worker process (e2e)', () => {
       FOLLOW_UPS: 'off',
     });
     try {
-      const deadline = Date.now() + 60_000;
-      let status = '';
-      while (status !== 'built' && Date.now() < deadline) {
-        const r = await h.http.get(`/v1/returns/${res.body.id}`).set(as('data_manager', 'la-0'));
-        status = r.body.status;
-        expect(status).not.toBe('failed');
-        if (status !== 'built') await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const status = await pollUntil(
+        async () => {
+          const r = await h.http.get(`/v1/returns/${res.body.id}`).set(as('data_manager', 'la-0'));
+          expect(r.body.status).not.toBe('failed');
+          return r.body.status as string;
+        },
+        (status) => status === 'built',
+        { timeoutMs: 60_000 },
+      );
       expect(status).toBe('built');
       const content = await h.http
         .get(`/v1/returns/${res.body.id}/content?format=json`)
@@ -111,17 +113,18 @@ describe('returns in the worker process (e2e)', () => {
 
     // The first worker starts the build; it is SIGKILLed as soon as the build is under way.
     const first = startWorker(h.config.database, env);
-    let seen = { status: 'pending', progress: 0 };
+    let seen: { status: string; progress: number };
     try {
-      const deadline = Date.now() + 40_000;
-      while (!(seen.status === 'building' && seen.progress > 0) && Date.now() < deadline) {
-        seen = await statusOf(id);
-        expect(seen.status).not.toBe('built');
-        expect(seen.status).not.toBe('failed');
-        if (seen.status !== 'building' || seen.progress === 0) {
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-      }
+      seen = await pollUntil(
+        async () => {
+          const s = await statusOf(id);
+          expect(s.status).not.toBe('built');
+          expect(s.status).not.toBe('failed');
+          return s;
+        },
+        (s) => s.status === 'building' && s.progress > 0,
+        { timeoutMs: 40_000, everyMs: 10 },
+      );
     } finally {
       first.kill('SIGKILL');
     }
@@ -139,16 +142,19 @@ describe('returns in the worker process (e2e)', () => {
       const again = await request();
       expect(again.status).toBe(202);
       expect(again.body.position).toBe(res.body.position);
-      const deadline = Date.now() + 60_000;
       const done = new Map<string, string>();
-      while (done.size < 2 && Date.now() < deadline) {
-        for (const r of [id, again.body.id as string]) {
-          const s = await statusOf(r);
-          expect(s.status).not.toBe('failed');
-          if (s.status === 'built') done.set(r, s.status);
-        }
-        if (done.size < 2) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await pollUntil(
+        async () => {
+          for (const r of [id, again.body.id as string]) {
+            const s = await statusOf(r);
+            expect(s.status).not.toBe('failed');
+            if (s.status === 'built') done.set(r, s.status);
+          }
+          return done.size;
+        },
+        (size) => size === 2,
+        { timeoutMs: 60_000 },
+      );
       expect([...done.keys()].sort()).toEqual([id, again.body.id].sort());
 
       const content = async (r: string) => {

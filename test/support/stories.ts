@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FamilyEvent, SCHEMA_VERSIONS } from '@app/domain';
 import { NewEvent } from '@app/event-store';
+import type { Harness } from './harness';
 
 /** A small, valid family history (referral to exit), varied by `i`, as events ready to append. */
 export function storyOf(i: number): NewEvent[] {
@@ -56,10 +57,68 @@ export function toAppend(
   }));
 }
 
-/** The body of `POST /v1/families`: a police referral for ASB into `authority`, plus `extra`. */
-export const referralBody = (authority: string, extra: Record<string, unknown> = {}) => ({
+/**
+ * The body of `POST /v1/families`: a police referral for ASB into `authority` on 2025-01-10, plus
+ * `extra` at the top level and `referral` over the referral's own fields.
+ */
+export const referralBody = (
+  authority: string,
+  extra: Record<string, unknown> = {},
+  referral: Record<string, unknown> = {},
+) => ({
   authority,
   programme: 'fip',
-  referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10' },
+  referral: { source: 'police', reasons: ['asb'], occurredAt: '2025-01-10', ...referral },
   ...extra,
 });
+
+/** What a spec needs of the harness to write over HTTP and wait for the read models. */
+type Writer = Pick<Harness, 'http' | 'caughtUp'>;
+
+/**
+ * Refers a family over HTTP as `headers` (`201` expected) and waits until the read models include
+ * it. Returns the answer's body: `familyId`, `revision`, `position`.
+ */
+export async function referFamily(
+  h: Writer,
+  headers: Record<string, string>,
+  body: object,
+): Promise<{ familyId: string; revision: number; position: string }> {
+  const res = await h.http.post('/v1/families').set(headers).send(body);
+  expect({ status: res.status, body: res.body as unknown }).toMatchObject({ status: 201 });
+  await h.caughtUp(res.body.position as string);
+  return res.body as { familyId: string; revision: number; position: string };
+}
+
+/** One `POST /v1/families/{id}/events` body. */
+export interface EventBody {
+  type: string;
+  occurredAt: string;
+  data?: Record<string, unknown>;
+  [more: string]: unknown;
+}
+
+/**
+ * Records `events` on a family over HTTP as `headers`, one request each and in order (`201`
+ * expected for each), then waits until the read models include the last. Returns its position.
+ */
+export async function recordEvents(
+  h: Writer,
+  headers: Record<string, string>,
+  familyId: string,
+  events: EventBody[],
+): Promise<string> {
+  let position = '';
+  for (const event of events) {
+    const res = await h.http
+      .post(`/v1/families/${familyId}/events`)
+      .set(headers)
+      .send({ data: {}, ...event });
+    expect({ type: event.type, status: res.status, body: res.body as unknown }).toMatchObject({
+      status: 201,
+    });
+    position = res.body.position as string;
+  }
+  if (position) await h.caughtUp(position);
+  return position;
+}
