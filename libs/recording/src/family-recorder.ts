@@ -17,6 +17,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@app/event-store';
+import { storedFamilyId } from './family-ids';
 
 /** Who asks, for the event's metadata (authentication fills this in). */
 export interface Actor {
@@ -127,27 +128,44 @@ export class FamilyRecorder {
    * answered again from the stream as stored, so no answer ever rests on the kept copy alone.
    */
   private async attempt(command: RecordRequest): Promise<Recorded> {
-    const streamId = familyStreamId(command.familyId);
-    const kept = this.histories.get(streamId);
-    if (kept) {
+    const named = familyStreamId(command.familyId);
+    const kept = this.histories.get(named);
+    if (kept && this.storedIdOf(command, kept) === command.familyId) {
       try {
-        return await this.decideAndAppend(command, streamId, kept);
+        return await this.decideAndAppend(command, command.familyId, kept);
       } catch {
-        this.histories.delete(streamId);
+        this.histories.delete(named);
       }
     }
-    return this.decideAndAppend(command, streamId, await this.store.readStream(streamId));
+    const history = await this.store.readStream(named);
+    const storedId = this.storedIdOf(command, history);
+    if (storedId === command.familyId) return this.decideAndAppend(command, storedId, history);
+    // Another authority holds this id: the caller's own family under it (see `storedFamilyId`).
+    return this.decideAndAppend(
+      command,
+      storedId,
+      await this.store.readStream(familyStreamId(storedId)),
+    );
   }
 
+  private storedIdOf(command: RecordRequest, history: RecordedEvent[]): string {
+    if (typeof command.authority !== 'string' || !history.length) return command.familyId;
+    const holder = fold(history.map(asDomain)).authority;
+    return storedFamilyId(command.authority, command.familyId, holder);
+  }
+
+  /** `storedId`: the family as stored (`storedFamilyId`); answers name it as the caller did. */
   private async decideAndAppend(
     command: RecordRequest,
-    streamId: string,
+    storedId: string,
     history: RecordedEvent[],
   ): Promise<Recorded> {
     const { familyId, actor } = command;
+    const streamId = familyStreamId(storedId);
     const state = fold(history.map(asDomain));
     if (typeof command.authority === 'string') {
-      // Before anything answers from the history: another authority's family does not exist here.
+      // Before anything answers from the history: another authority's family does not exist here
+      // (a family stored under the caller's own derived id and since transferred away).
       if (history.length && state.authority !== command.authority) {
         throw new FamilyNotFound(familyId);
       }
@@ -163,7 +181,7 @@ export class FamilyRecorder {
     // An intent carries no personal details: nothing to seal.
     const sealed =
       this.sealer && command.event
-        ? await this.sealer.seal(familyId, command.event)
+        ? await this.sealer.seal(storedId, command.event)
         : { event: command.event, commit: async () => {} };
     const event = sealed.event;
 
