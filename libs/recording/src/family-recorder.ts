@@ -64,11 +64,14 @@ export class FamilyNotFound extends Error {
   }
 }
 
-/** A referral into an authority the caller does not work for. */
+/**
+ * A referral into an authority the caller does not work for. The answer names the caller's own
+ * authority only: it never echoes another authority's code.
+ */
 export class OutsideAuthority extends Error {
   override readonly name = 'OutsideAuthority';
-  constructor(readonly authority: string) {
-    super(`you may only refer families to your own authority, not ${authority}`);
+  constructor(readonly ownAuthority: string) {
+    super(`you may only refer families to your own authority (${ownAuthority})`);
   }
 }
 
@@ -174,7 +177,7 @@ export class FamilyRecorder {
         command.event?.type === 'FamilyReferred' &&
         command.event.data.authority !== command.authority
       ) {
-        throw new OutsideAuthority(command.event.data.authority);
+        throw new OutsideAuthority(command.authority);
       }
     }
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
