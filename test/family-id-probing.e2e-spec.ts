@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
+import { ownFamilyId } from '@app/recording';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 import { referralBody } from './support/stories';
@@ -138,6 +139,9 @@ describe('family ids cannot be probed across authorities (e2e)', () => {
     const { familyId, position } = referred.body as { familyId: string; position: string };
     expect(familyId).toBe(shared);
     await h.caughtUp(position);
+    // Stored under A's own id for it, which keeps the id A's client knows it by.
+    const [own] = await h.store.readStream(familyStreamId(ownFamilyId(A, shared)));
+    expect(own).toMatchObject({ type: 'FamilyReferred', metadata: { clientFamilyId: shared } });
 
     for (const [authority, worker] of [
       [A, 'kw-a'],

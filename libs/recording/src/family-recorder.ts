@@ -222,6 +222,8 @@ export class FamilyRecorder {
         authority,
         correlationId: actor.correlationId,
         schemaVersion: SCHEMA_VERSIONS[e.type],
+        // A family stored under its authority's derived id keeps the id its client knows it by.
+        ...(storedId !== familyId ? { clientFamilyId: familyId } : {}),
       },
     }));
     await sealed.commit();
