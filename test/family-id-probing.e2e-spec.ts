@@ -170,6 +170,13 @@ describe('family ids cannot be probed across authorities (e2e)', () => {
         'FamilyReferred',
         'KeyWorkerAssigned',
       ]);
+      // Its list (the caseload too) names it by that id, never by an id the client did not give.
+      for (const query of [{}, { keyWorker: worker }]) {
+        const list = await h.http.get('/v1/families').query(query).set(headers);
+        const ids = list.body.items.map((f: { familyId: string }) => f.familyId);
+        expect(ids).toContain(shared);
+        expect(ids).not.toContain(ownFamilyId(A, shared));
+      }
     }
   });
 

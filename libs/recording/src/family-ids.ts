@@ -1,3 +1,5 @@
+import { familyStreamId } from '@app/domain';
+import { EventStore } from '@app/event-store';
 import { v5 } from 'uuid';
 
 /**
@@ -29,4 +31,25 @@ export function storedFamilyId(
 ): string {
   if (typeof caller !== 'string' || holder === undefined || holder === caller) return familyId;
   return ownFamilyId(caller, familyId);
+}
+
+/** A name-based (version 5) UUID: the shape of every derived id (clients' ids are mostly v4). */
+const mayBeDerived = (id: string) => id.length === 36 && id[14] === '5';
+
+/**
+ * The ids families are known by to their authority's clients: a family stored under a derived id
+ * (`ownFamilyId`) is named by the id its client gave (`clientFamilyId` in its events' metadata),
+ * so a list never shows an id the client did not choose. Other ids are answered as they are.
+ */
+export async function clientFamilyIds(
+  store: Pick<EventStore, 'readStream'>,
+  storedIds: string[],
+): Promise<Map<string, string>> {
+  const named = new Map<string, string>();
+  for (const id of new Set(storedIds.filter(mayBeDerived))) {
+    const [first] = await store.readStream(familyStreamId(id));
+    const client = first?.metadata.clientFamilyId;
+    if (typeof client === 'string') named.set(id, client);
+  }
+  return named;
 }

@@ -30,6 +30,7 @@ import {
   parseBatchItem,
   parseRecordEvent,
   parseReferFamily,
+  clientFamilyIds,
   storedFamilyId,
   validated,
 } from '@app/recording';
@@ -45,6 +46,7 @@ import {
   expectedRevisionOf,
   idempotencyIds,
 } from '../http/preconditions';
+import { EVENT_STORE, EventStore } from '@app/event-store';
 import { Principal } from '@app/security';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -87,6 +89,7 @@ export class FamiliesController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post('families')
@@ -220,7 +223,18 @@ export class FamiliesController {
     }
     const authority = scopedAuthority(principal, q.authority);
     const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
-    return this.queries.execute(new ListFamilies(filter, q.limit ?? 50, after));
+    const page = await this.queries.execute<ListFamilies, FamilyPage>(
+      new ListFamilies(filter, q.limit ?? 50, after),
+    );
+    if (principal.authority === null) return page;
+    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`).
+    const named = await clientFamilyIds(
+      this.store,
+      page.items.map((f) => f.familyId),
+    );
+    if (!named.size) return page;
+    const items = page.items.map((f) => ({ ...f, familyId: named.get(f.familyId) ?? f.familyId }));
+    return { ...page, items };
   }
 
   @Get('families/:familyId')
