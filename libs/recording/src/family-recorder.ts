@@ -3,6 +3,7 @@ import {
   Clock,
   FamilyEvent,
   FamilyIntent,
+  FamilyState,
   SCHEMA_VERSIONS,
   decide,
   familyStreamId,
@@ -133,27 +134,30 @@ export class FamilyRecorder {
   private async attempt(command: RecordRequest): Promise<Recorded> {
     const named = familyStreamId(command.familyId);
     const kept = this.histories.get(named);
-    if (kept && this.storedIdOf(command, kept) === command.familyId) {
-      try {
-        return await this.decideAndAppend(command, command.familyId, kept);
-      } catch {
-        this.histories.delete(named);
+    if (kept) {
+      const state = fold(kept.map(asDomain));
+      if (this.storedIdOf(command, kept, state) === command.familyId) {
+        try {
+          return await this.decideAndAppend(command, command.familyId, kept, state);
+        } catch {
+          this.histories.delete(named);
+        }
       }
     }
     const history = await this.store.readStream(named);
-    const storedId = this.storedIdOf(command, history);
-    if (storedId === command.familyId) return this.decideAndAppend(command, storedId, history);
+    const state = fold(history.map(asDomain));
+    const storedId = this.storedIdOf(command, history, state);
+    if (storedId === command.familyId) {
+      return this.decideAndAppend(command, storedId, history, state);
+    }
     // Another authority holds this id: the caller's own family under it (see `storedFamilyId`).
-    return this.decideAndAppend(
-      command,
-      storedId,
-      await this.store.readStream(familyStreamId(storedId)),
-    );
+    const own = await this.store.readStream(familyStreamId(storedId));
+    return this.decideAndAppend(command, storedId, own, fold(own.map(asDomain)));
   }
 
-  private storedIdOf(command: RecordRequest, history: RecordedEvent[]): string {
-    if (typeof command.authority !== 'string' || !history.length) return command.familyId;
-    const holder = fold(history.map(asDomain)).authority;
+  /** The family the command means (`storedFamilyId`), given the stream named by its id. */
+  private storedIdOf(command: RecordRequest, history: RecordedEvent[], state: FamilyState) {
+    const holder = history.length ? state.authority : undefined;
     return storedFamilyId(command.authority, command.familyId, holder);
   }
 
@@ -162,10 +166,10 @@ export class FamilyRecorder {
     command: RecordRequest,
     storedId: string,
     history: RecordedEvent[],
+    state: FamilyState,
   ): Promise<Recorded> {
     const { familyId, actor } = command;
     const streamId = familyStreamId(storedId);
-    const state = fold(history.map(asDomain));
     if (typeof command.authority === 'string') {
       // Before anything answers from the history: another authority's family does not exist here
       // (a family stored under the caller's own derived id and since transferred away).
