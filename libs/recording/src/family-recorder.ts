@@ -3,6 +3,7 @@ import {
   Clock,
   FamilyEvent,
   FamilyIntent,
+  FamilyState,
   SCHEMA_VERSIONS,
   decide,
   familyStreamId,
@@ -17,6 +18,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@app/event-store';
+import { storedFamilyId } from './family-ids';
 
 /** Who asks, for the event's metadata (authentication fills this in). */
 export interface Actor {
@@ -63,11 +65,14 @@ export class FamilyNotFound extends Error {
   }
 }
 
-/** A referral into an authority the caller does not work for. */
+/**
+ * A referral into an authority the caller does not work for. The answer names the caller's own
+ * authority only: it never echoes another authority's code.
+ */
 export class OutsideAuthority extends Error {
   override readonly name = 'OutsideAuthority';
-  constructor(readonly authority: string) {
-    super(`you may only refer families to your own authority, not ${authority}`);
+  constructor(readonly ownAuthority: string) {
+    super(`you may only refer families to your own authority (${ownAuthority})`);
   }
 }
 
@@ -127,27 +132,47 @@ export class FamilyRecorder {
    * answered again from the stream as stored, so no answer ever rests on the kept copy alone.
    */
   private async attempt(command: RecordRequest): Promise<Recorded> {
-    const streamId = familyStreamId(command.familyId);
-    const kept = this.histories.get(streamId);
+    const named = familyStreamId(command.familyId);
+    const kept = this.histories.get(named);
     if (kept) {
-      try {
-        return await this.decideAndAppend(command, streamId, kept);
-      } catch {
-        this.histories.delete(streamId);
+      const state = fold(kept.map(asDomain));
+      if (this.storedIdOf(command, kept, state) === command.familyId) {
+        try {
+          return await this.decideAndAppend(command, command.familyId, kept, state);
+        } catch {
+          this.histories.delete(named);
+        }
       }
     }
-    return this.decideAndAppend(command, streamId, await this.store.readStream(streamId));
+    const history = await this.store.readStream(named);
+    const state = fold(history.map(asDomain));
+    const storedId = this.storedIdOf(command, history, state);
+    if (storedId === command.familyId) {
+      return this.decideAndAppend(command, storedId, history, state);
+    }
+    // Another authority holds this id: the caller's own family under it (see `storedFamilyId`).
+    const own = await this.store.readStream(familyStreamId(storedId));
+    return this.decideAndAppend(command, storedId, own, fold(own.map(asDomain)));
   }
 
+  /** The family the command means (`storedFamilyId`), given the stream named by its id. */
+  private storedIdOf(command: RecordRequest, history: RecordedEvent[], state: FamilyState) {
+    const holder = history.length ? state.authority : undefined;
+    return storedFamilyId(command.authority, command.familyId, holder);
+  }
+
+  /** `storedId`: the family as stored (`storedFamilyId`); answers name it as the caller did. */
   private async decideAndAppend(
     command: RecordRequest,
-    streamId: string,
+    storedId: string,
     history: RecordedEvent[],
+    state: FamilyState,
   ): Promise<Recorded> {
     const { familyId, actor } = command;
-    const state = fold(history.map(asDomain));
+    const streamId = familyStreamId(storedId);
     if (typeof command.authority === 'string') {
-      // Before anything answers from the history: another authority's family does not exist here.
+      // Before anything answers from the history: another authority's family does not exist here
+      // (a family stored under the caller's own derived id and since transferred away).
       if (history.length && state.authority !== command.authority) {
         throw new FamilyNotFound(familyId);
       }
@@ -156,14 +181,14 @@ export class FamilyRecorder {
         command.event?.type === 'FamilyReferred' &&
         command.event.data.authority !== command.authority
       ) {
-        throw new OutsideAuthority(command.event.data.authority);
+        throw new OutsideAuthority(command.authority);
       }
     }
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
     // An intent carries no personal details: nothing to seal.
     const sealed =
       this.sealer && command.event
-        ? await this.sealer.seal(familyId, command.event)
+        ? await this.sealer.seal(storedId, command.event)
         : { event: command.event, commit: async () => {} };
     const event = sealed.event;
 
@@ -201,6 +226,8 @@ export class FamilyRecorder {
         authority,
         correlationId: actor.correlationId,
         schemaVersion: SCHEMA_VERSIONS[e.type],
+        // A family stored under its authority's derived id keeps the id its client knows it by.
+        ...(storedId !== familyId ? { clientFamilyId: familyId } : {}),
       },
     }));
     await sealed.commit();

@@ -1,2 +1,3 @@
+export * from './family-ids';
 export * from './family-recorder';
 export * from './requests';

@@ -123,6 +123,16 @@ describe('publishing a return', () => {
     expect(csv).toContain('s,a,r,"R, ""q""",n,N,families,12');
   });
 
+  it('defuses a formula-like value in a return CSV, as every CSV does', () => {
+    const formula = content(12);
+    formula.sections[0].tables[0].rows[0].label = '=HYPERLINK("http://x","y")';
+    formula.return.title = '@SUM(1+1)';
+    const csv = returnCsv(formula).split('\n');
+    expect(csv).toContain(`s,a,r,"'=HYPERLINK(""http://x"",""y"")",n,N,families,12`);
+    expect(csv).toContain("return,return,title,,value,,text,'@SUM(1+1)");
+    expect(csv.filter((l) => /(^|,)"?[=+@]/.test(l))).toEqual([]);
+  });
+
   it('renders printable HTML with everything escaped', () => {
     const html = returnHtml(content(12), 'abc');
     expect(html).toContain('T &lt;b&gt;');

@@ -3,6 +3,7 @@
  * then published through disclosure control. Counts are families (or family episodes); every
  * derived figure names the counts it was computed from, so it is suppressed with them.
  */
+import { csvLine } from '@app/security/csv';
 import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
 
 export type Unit =
@@ -159,13 +160,6 @@ export interface ReturnContent {
   disclosure: DisclosureStatement;
   sections: ReturnSection[];
 }
-
-const csvCell = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csvLine = (values: unknown[]) => values.map(csvCell).join(',');
 
 /**
  * One tidy CSV (one value a line), the return's identity, provenance and disclosure rule first:

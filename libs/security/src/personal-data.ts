@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import {
   FamilyEvent,
   PersonalDetails,
@@ -139,6 +139,42 @@ export class PersonalDataVault {
     )) as [unknown[], number] | unknown[];
     const rows = Array.isArray(deleted[0]) ? (deleted[0] as unknown[]) : deleted;
     return rows.length > 0;
+  }
+
+  /**
+   * Seals an authority's free-text note (a programme cost's `note`: free text may name a person)
+   * for storing: bound to the authority by its key and to `slot` (the row it belongs to), so it
+   * cannot be opened as another authority's or another row's. The key is the authority's own,
+   * derived from the master key: such a note belongs to no family, and the row it sits in is
+   * replaced, not appended to, so replacing the note is what erases it.
+   */
+  sealAuthorityNote(authority: string, slot: string, note: string): string {
+    const sealed = sealDetails(this.noteKey(authority), `authority:${authority}`, slot, {
+      note,
+    } as PersonalDetails);
+    return JSON.stringify(sealed);
+  }
+
+  /** A note as stored, opened; a note stored in clear (before notes were sealed) as it is. */
+  openAuthorityNote(authority: string, slot: string, stored: string | null): string | null {
+    if (stored === null) return null;
+    let sealed: unknown;
+    try {
+      sealed = JSON.parse(stored);
+    } catch {
+      return stored;
+    }
+    if (!isSealed(sealed)) return stored;
+    const opened = openDetails(this.noteKey(authority), `authority:${authority}`, slot, sealed);
+    return (opened as { note?: unknown }).note as string;
+  }
+
+  private noteKey(authority: string): DataKey {
+    const info = `authority-note|${authority}`;
+    return {
+      keyId: 'authority-note/1',
+      key: Buffer.from(hkdfSync('sha256', this.master, '', info, 32)),
+    };
   }
 }
 

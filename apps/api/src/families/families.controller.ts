@@ -30,6 +30,8 @@ import {
   parseBatchItem,
   parseRecordEvent,
   parseReferFamily,
+  clientFamilyIds,
+  storedFamilyId,
   validated,
 } from '@app/recording';
 import { RecordFamilyEventCommand } from './record-family-event';
@@ -44,6 +46,7 @@ import {
   expectedRevisionOf,
   idempotencyIds,
 } from '../http/preconditions';
+import { EVENT_STORE, EventStore } from '@app/event-store';
 import { Principal } from '@app/security';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -86,6 +89,7 @@ export class FamiliesController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Post('families')
@@ -219,7 +223,18 @@ export class FamiliesController {
     }
     const authority = scopedAuthority(principal, q.authority);
     const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
-    return this.queries.execute(new ListFamilies(filter, q.limit ?? 50, after));
+    const page = await this.queries.execute<ListFamilies, FamilyPage>(
+      new ListFamilies(filter, q.limit ?? 50, after),
+    );
+    if (principal.authority === null) return page;
+    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`).
+    const named = await clientFamilyIds(
+      this.store,
+      page.items.map((f) => f.familyId),
+    );
+    if (!named.size) return page;
+    const items = page.items.map((f) => ({ ...f, familyId: named.get(f.familyId) ?? f.familyId }));
+    return { ...page, items };
   }
 
   @Get('families/:familyId')
@@ -230,7 +245,7 @@ export class FamiliesController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<FamilyView> {
-    const family = await this.visibleFamily(familyId, principal);
+    const { family } = await this.visibleFamily(familyId, principal);
     // The revision this view shows, for If-Match on the next write.
     res.setHeader('ETag', etagOf(family.revision));
     return family;
@@ -243,9 +258,9 @@ export class FamiliesController {
     @Param('familyId', uuid) familyId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ familyId: string; events: TimelineEntry[] }> {
-    await this.visibleFamily(familyId, principal);
+    const { storedId } = await this.visibleFamily(familyId, principal);
     const events = await this.queries.execute<GetTimeline, TimelineEntry[]>(
-      new GetTimeline(familyId),
+      new GetTimeline(storedId),
     );
     if (!events.length) throw new FamilyNotFound(familyId);
     return { familyId, events };
@@ -291,13 +306,22 @@ export class FamiliesController {
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
 
-  /** The family as the caller may see it: another authority's family is not found. */
-  private async visibleFamily(familyId: string, principal: Principal): Promise<FamilyView> {
-    const family = await this.queries.execute<GetFamily, FamilyView | undefined>(
-      new GetFamily(familyId),
-    );
+  /**
+   * The family as the caller may see it, named as the caller named it, and its stored id: the id
+   * is a key inside the caller's authority (`storedFamilyId`), so another authority's family is
+   * never found and costs the same lookups as an id nobody holds.
+   */
+  private async visibleFamily(
+    familyId: string,
+    principal: Principal,
+  ): Promise<{ family: FamilyView; storedId: string }> {
+    const view = (id: string) =>
+      this.queries.execute<GetFamily, FamilyView | undefined>(new GetFamily(id));
+    const named = await view(familyId);
+    const storedId = storedFamilyId(principal.authority, familyId, named?.authority);
+    const family = storedId === familyId ? named : await view(storedId);
     if (!family || !sees(principal, family.authority)) throw new FamilyNotFound(familyId);
-    return family;
+    return { family: { ...family, familyId }, storedId };
   }
 }
 

@@ -1,16 +1,9 @@
 import { DomainRow } from '@app/outcomes';
+import { csvLine } from '@app/security/csv';
 
-/**
- * A CSV cell. Text that a spreadsheet would run as a formula (starting with = + - @, a tab or a
- * carriage return) is prefixed with `'` (OWASP's CSV-injection advice); numbers stay numbers.
- */
-const cell = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const raw = String(v);
-  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-export const line = (values: unknown[]) => values.map(cell).join(',');
+/** One CSV line: the one CSV cell (`csvCell`, formula-safe) of every CSV the service writes. */
+export const line = csvLine;
+
 /** An interval's two ends; a suppressed interval ("[c]") is suppressed at both. */
 const ends = (ci: unknown): unknown[] => (Array.isArray(ci) ? ci : [ci, ci]);
 

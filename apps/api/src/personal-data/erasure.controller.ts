@@ -1,6 +1,6 @@
 import { Clock, DomainError, FamilyEvent, familyStreamId, fold } from '@app/domain';
-import { EVENT_STORE, EventStore } from '@app/event-store';
-import { FamilyNotFound, Recorded } from '@app/recording';
+import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
+import { FamilyNotFound, Recorded, storedFamilyId } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
 import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { CorrelationId } from '../http/correlation';
@@ -44,10 +44,12 @@ export class ErasureController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<Erasure> {
-    const history = await this.store.readStream(familyStreamId(familyId));
-    const state = fold(
-      history.map((e) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent),
-    );
+    // The id is a key inside the caller's authority (`storedFamilyId`), as on every family route.
+    const named = await this.store.readStream(familyStreamId(familyId));
+    const storedId = storedFamilyId(principal.authority, familyId, stateOf(named).authority);
+    const history =
+      storedId === familyId ? named : await this.store.readStream(familyStreamId(storedId));
+    const state = stateOf(history);
     // A family of another authority is reported as unknown: its existence is not revealed.
     const visible =
       history.length && (principal.authority === null || principal.authority === state.authority);
@@ -70,12 +72,15 @@ export class ErasureController {
       } catch (error) {
         // Erased meanwhile by another request: answer with that erasure.
         if (!(error instanceof DomainError && error.rule === 'erase-once')) throw error;
-        const again = await this.store.readStream(familyStreamId(familyId));
+        const again = await this.store.readStream(familyStreamId(storedId));
         const first = again.find((e) => e.type === 'FamilyErased')!;
         answer = { eventId: first.id, position: first.position.toString() };
       }
     }
-    await this.vault.destroy(familyId);
+    await this.vault.destroy(storedId);
     return { familyId, erased: true, ...answer };
   }
 }
+
+const stateOf = (history: RecordedEvent[]) =>
+  fold(history.map((e) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent));

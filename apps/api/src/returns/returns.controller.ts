@@ -1,14 +1,15 @@
+import { randomUUID } from 'node:crypto';
+import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { connectRedis, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
+import { projectionCheckpoints } from '@app/projections';
+import { RequestInvalid, validated } from '@app/recording';
 import {
   DEFAULT_SPEC,
   ReturnContent,
   RecipientKeys,
-  SPECS,
   StoredReturn,
   changedCells,
-  enqueueReturn,
   extractRows,
   findReturn,
   insertReturn,
@@ -21,12 +22,9 @@ import {
   returnCsv,
   returnHtml,
   returnChartSvg,
-  RETURNS_QUEUE,
   scopeName,
   scopeOf,
-  ReturnsConfig,
 } from '@app/returns';
-import { Code, RequestInvalid, validated } from '@app/recording';
 import { Principal } from '@app/security';
 import {
   Body,
@@ -35,10 +33,7 @@ import {
   Get,
   HttpCode,
   Inject,
-  Injectable,
-  Logger,
   NotFoundException,
-  OnModuleDestroy,
   Param,
   ParseUUIDPipe,
   Post,
@@ -46,109 +41,24 @@ import {
   Res,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { projectionCheckpoints } from '@app/projections';
-import { Queue } from 'bullmq';
-import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
 import { Response } from 'express';
-import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { requireNational, scopedAuthority, sees } from '../auth/scope';
 import { ApiProblems } from '../docs/problems';
 import { CLOCK } from '../clock';
-import { Clock } from '@app/domain';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
+import { ReturnsQueue } from './returns.queue';
+import {
+  ContentQuery,
+  CreateReturnRequest,
+  ExtractQuery,
+  ListReturnsQuery,
+} from './returns.requests';
+import { view } from './returns.view';
 
-export const RETURNS_CONFIG = Symbol('ReturnsConfig');
+export { RETURNS_CONFIG, ReturnsQueue } from './returns.queue';
 export const RECIPIENT_KEYS = Symbol('RecipientKeys');
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-class CreateReturnRequest {
-  /** An authority's code, or `national` (every authority: national callers only). */
-  @Code() authority!: string;
-  @Matches(DATE, { message: 'periodStart must be a date, YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'periodStart is not a calendar date' })
-  periodStart!: string;
-  @Matches(DATE, { message: 'periodEnd must be a date, YYYY-MM-DD' })
-  @IsISO8601({ strict: true }, { message: 'periodEnd is not a calendar date' })
-  periodEnd!: string;
-  @IsOptional()
-  @IsIn([...SPECS.keys()], { message: `spec must be one of: ${[...SPECS.keys()].join(', ')}` })
-  spec?: string;
-}
-
-class ContentQuery {
-  @IsOptional()
-  @IsIn(['json', 'csv', 'html'], { message: 'format must be one of: json, csv, html' })
-  format?: 'json' | 'csv' | 'html';
-}
-
-class ListReturnsQuery {
-  @IsOptional() @Code() authority?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
-  @IsOptional() @IsString() cursor?: string;
-}
-
-class ExtractQuery {
-  @Code() recipient!: string;
-}
-
-/** Queues builds for the worker; a queue that does not answer in time is left to the reconciler. */
-@Injectable()
-export class ReturnsQueue implements OnModuleDestroy {
-  private readonly logger = new Logger('returns');
-  private redis?: Redis;
-  private queue?: Queue;
-
-  constructor(
-    @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
-
-  async enqueue(id: string): Promise<void> {
-    if (!this.queue) {
-      const prefix = queuePrefix(this.config.prefix, (await this.store.identity()).id);
-      this.redis = connectRedis(this.config.redisUrl);
-      this.redis.on('error', () => undefined);
-      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('queue did not answer in 2 s')), 2000);
-    });
-    try {
-      await Promise.race([enqueueReturn(this.queue, id), timeout]);
-    } catch (e) {
-      // Stored already: the worker's reconciler queues it when Redis is back.
-      this.logger.warn(`return ${id} not queued (${(e as Error).message}); the reconciler will`);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.queue?.close().catch(() => undefined);
-    this.redis?.disconnect();
-  }
-}
-
-const view = (r: StoredReturn) => ({
-  id: r.id,
-  authority: scopeName(r.authority),
-  periodStart: r.periodStart,
-  periodEnd: r.periodEnd,
-  spec: r.spec,
-  status: r.status,
-  progress: r.progress,
-  position: r.position.toString(),
-  requestedAt: r.requestedAt,
-  builtAt: r.builtAt,
-  provenance: r.provenance,
-  ...(r.error ? { error: r.error } : {}),
-});
 
 @Controller('v1/returns')
 export class ReturnsController {

@@ -1,4 +1,4 @@
-import { Principal } from '@app/security';
+import { PersonalDataVault, Principal } from '@app/security';
 import { Code, normaliseDate, validated } from '@app/recording';
 import {
   CostRegistry,
@@ -130,6 +130,7 @@ export class SavingsController {
     private readonly db: DataSource,
     @Inject(COST_REGISTRY) private readonly registry: CostRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly vault: PersonalDataVault,
   ) {}
 
   @Get('savings')
@@ -192,7 +193,8 @@ export class SavingsController {
   ): Promise<Record<string, unknown>> {
     const { authority } = await validated(AuthorityPath, params);
     const scoped = ownPathAuthority(principal, authority);
-    return { authority: scoped, costs: await listProgrammeCosts(this.db, scoped) };
+    const costs = await listProgrammeCosts(this.db, scoped);
+    return { authority: scoped, costs: costs.map((c) => this.openNote(c)) };
   }
 
   /** Sets (or replaces) what an authority spent on a programme in a financial year. */
@@ -207,17 +209,34 @@ export class SavingsController {
     const path = await validated(ProgrammeCostPath, params);
     const entry = await validated(ProgrammeCostBody, body);
     const authority = ownPathAuthority(principal, path.authority);
-    return setProgrammeCost(
+    const slot = noteSlot({ programme: path.programme, year: Number(path.year) });
+    const cost = await setProgrammeCost(
       this.db,
       {
         authority,
         programme: path.programme,
         year: Number(path.year),
         pence: parsePounds(entry.amount),
-        note: entry.note,
+        // Free text may name a person: it is stored sealed (issue 16), never in clear.
+        note:
+          entry.note === undefined
+            ? undefined
+            : this.vault.sealAuthorityNote(authority, slot, entry.note),
       },
       principal.subject,
       this.clock.now(),
     );
+    return this.openNote(cost);
+  }
+
+  private openNote(cost: ProgrammeCost): ProgrammeCost {
+    return {
+      ...cost,
+      note: this.vault.openAuthorityNote(cost.authority, noteSlot(cost), cost.note),
+    };
   }
 }
+
+/** The row a programme cost's note is sealed to. */
+const noteSlot = (c: { programme: string; year: number }) =>
+  `programme-cost|${c.programme}|${c.year}`;

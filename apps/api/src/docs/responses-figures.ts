@@ -1,0 +1,186 @@
+/** The answers of the figures routes: outcomes, returns, summaries, savings, costs, health. */
+import {
+  DISCLOSURE,
+  FIGURE,
+  FILTERS,
+  INTEGER,
+  MONEY,
+  PERIODS,
+  POSITION,
+  STRING,
+  Schema,
+  TRANSITIONS,
+  UUID,
+  DEPENDENCY,
+  BOOLEAN,
+  array,
+  exactly,
+  figures,
+  nullable,
+  object,
+  page,
+  ref,
+} from './schema-kit';
+
+export const OUTCOMES_TABLE: Schema = {
+  type: 'object',
+  description: 'The outcomes table: the filters applied, the cohort, and one row per domain.',
+  required: ['filters', 'cohort', 'domains'],
+  properties: {
+    filters: { type: 'object' },
+    cohort: { type: 'object' },
+    domains: { type: 'array', items: { type: 'object' } },
+  },
+};
+
+export const FIGURE_RESPONSES: Record<string, Schema> = {
+  // returns.controller.ts `view(StoredReturn)` and `create`
+  Return: exactly(
+    {
+      id: UUID,
+      authority: STRING,
+      periodStart: STRING,
+      periodEnd: STRING,
+      spec: STRING,
+      status: STRING,
+      progress: { type: 'number', minimum: 0 },
+      position: POSITION,
+      requestedAt: STRING,
+      builtAt: nullable(STRING),
+      provenance: nullable({ type: 'object' }),
+      error: STRING,
+    },
+    [
+      'id',
+      'authority',
+      'periodStart',
+      'periodEnd',
+      'spec',
+      'status',
+      'progress',
+      'position',
+      'requestedAt',
+      'builtAt',
+      'provenance',
+    ],
+  ),
+  ReturnPage: page('Return'),
+  ReturnAccepted: exactly({
+    id: UUID,
+    status: { type: 'string', enum: ['pending'] },
+    position: POSITION,
+  }),
+  // Summary (outcomes/queries.ts: CohortSummary & follow-up rates), figures under disclosure
+  CohortSummary: exactly(
+    {
+      filters: FILTERS,
+      referred: FIGURE,
+      offered: FIGURE,
+      accepted: FIGURE,
+      accounting: exactly({
+        awaitingOffer: FIGURE,
+        awaitingDecision: FIGURE,
+        refused: exactly({
+          total: FIGURE,
+          byStage: figures(['offer', 'support_plan', 'intervention']),
+        }),
+        ongoing: FIGURE,
+        plannedExits: FIGURE,
+        otherExits: exactly({
+          total: FIGURE,
+          byReason: figures(['disengaged', 'moved_area', 'custody', 'other']),
+        }),
+      }),
+      movedArea: FIGURE,
+      inputs: exactly({
+        daysToPlannedExit: figures(['n', 'mean', 'median']),
+        weeklyContactHours: exactly({
+          supportPlanToFirstReview: figures(['n', 'mean']),
+          lastReviewToExit: figures(['n', 'mean']),
+        }),
+        supportTypes: array(exactly({ type: STRING, families: FIGURE, pct: FIGURE })),
+      }),
+      followUps: { type: 'object', additionalProperties: FIGURE },
+      disclosure: DISCLOSURE,
+    },
+    [
+      'filters',
+      'referred',
+      'offered',
+      'accepted',
+      'accounting',
+      'movedArea',
+      'inputs',
+      'followUps',
+    ],
+  ),
+  // SavingsAnswer (savings/queries.ts) and the filters
+  Savings: object({
+    filters: FILTERS,
+    unitCostTable: object({ id: STRING, version: INTEGER }),
+    priceIndex: object({ id: STRING, version: INTEGER }),
+    priceYear: INTEGER,
+    targetPriceYear: INTEGER,
+    upliftFactor: STRING,
+    families: FIGURE,
+    perAgency: array(exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY })),
+    total: PERIODS,
+    perFamily: PERIODS,
+    perOutcome: array(
+      object({
+        outcome: STRING,
+        agency: STRING,
+        baselineToExit: MONEY,
+        baselineToFollowUp: MONEY,
+      }),
+    ),
+    perDomain: array(
+      exactly({ domain: STRING, baselineToExit: TRANSITIONS, baselineToFollowUp: TRANSITIONS }),
+    ),
+  }),
+  UnitCosts: object({
+    default: STRING,
+    tables: array(
+      object({ id: STRING, version: INTEGER, ref: STRING, rows: array({ type: 'object' }) }),
+    ),
+    priceIndexes: array(object({ id: STRING, version: INTEGER })),
+  }),
+  // ProgrammeCost (@app/savings)
+  ProgrammeCost: exactly({
+    authority: STRING,
+    programme: STRING,
+    year: INTEGER,
+    amount: STRING,
+    note: nullable(STRING),
+    recordedBy: STRING,
+    recordedAt: STRING,
+  }),
+  ProgrammeCosts: exactly({ authority: STRING, costs: array(ref('ProgrammeCost')) }),
+  // health.controller.ts (DependencyReport)
+  Health: exactly(
+    {
+      status: { type: 'string', enum: ['ok', 'degraded'] },
+      database: DEPENDENCY,
+      eventStore: DEPENDENCY,
+      redis: DEPENDENCY,
+      headPosition: POSITION,
+      projections: array(
+        exactly({
+          name: STRING,
+          state: DEPENDENCY,
+          position: POSITION,
+          caughtUp: BOOLEAN,
+          lagSeconds: { type: 'number', minimum: 0 },
+        }),
+      ),
+    },
+    ['status', 'database', 'eventStore', 'redis', 'projections'],
+  ),
+  Live: exactly({ status: { type: 'string', enum: ['up'] } }),
+  Ready: exactly({ status: { type: 'string', enum: ['ready'] } }),
+  NotReady: exactly({
+    status: { type: 'string', enum: ['unavailable'] },
+    database: DEPENDENCY,
+    eventStore: DEPENDENCY,
+  }),
+};

@@ -1,0 +1,18 @@
+import { csvCell, csvLine } from './csv';
+
+describe('csvCell', () => {
+  it('defuses text a spreadsheet would run as a formula', () => {
+    for (const text of ['=HYPERLINK("x")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx']) {
+      expect(csvCell(text).replace(/^"/, '').startsWith("'")).toBe(true);
+    }
+    expect(csvCell('=1+1')).toBe("'=1+1");
+  });
+
+  it('keeps numbers (negative ones too) as numbers and quotes per RFC 4180', () => {
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell(2.5)).toBe('2.5');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell('a, "b"')).toBe('"a, ""b"""');
+    expect(csvLine(['x', 1, undefined, 'y\nz'])).toBe('x,1,,"y\nz"');
+  });
+});
