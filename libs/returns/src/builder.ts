@@ -3,14 +3,15 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { OutcomeDefinitions, domainRow } from '@app/outcomes';
 import {
   CohortFilter,
   EpisodeSource,
-  Queryable,
+  OutcomeDefinitions,
   cohortSummary,
+  domainRow,
   outcomeCounts,
-} from '@app/projections';
+} from '@app/outcomes';
+import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
 import { Column, DraftCell, DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {

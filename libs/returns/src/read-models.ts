@@ -8,14 +8,8 @@
  * folded from the timeline up to P, with the pure fold (`recordsAt`'s). Both land in temporary
  * tables of one REPEATABLE READ transaction, which the return's queries then read.
  */
-import { OutcomeDefinitions } from '@app/outcomes';
-import {
-  EpisodeSource,
-  Queryable,
-  episodeRecords,
-  projectionCheckpoints,
-  waitForProjections,
-} from '@app/projections';
+import { EpisodeSource, OutcomeDefinitions, episodeRecords } from '@app/outcomes';
+import { Queryable, projectionCheckpoints, waitForProjections } from '@app/projections';
 import { FollowUpFact, Scope, TimelineRow, familiesOf, foldRows, isOnTime } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */

@@ -3,14 +3,8 @@
  * per costed domain, the families whose condition went away or appeared; the pure calculator
  * prices them. Programme costs are read from `programme_costs`.
  */
-import {
-  CohortFilter,
-  CohortKind,
-  EpisodeSource,
-  LIVE,
-  Queryable,
-  cohortMasks,
-} from '@app/projections';
+import { Queryable } from '@app/projections';
+import { CohortFilter, CohortKind, EpisodeSource, LIVE, cohortMasks } from '@app/outcomes';
 import {
   DomainTransitions,
   SavingsFigures,

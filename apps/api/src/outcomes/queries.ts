@@ -1,17 +1,19 @@
 import { Clock } from '@app/domain';
 import { FollowUpRates, FollowUpSource, followUpRates, followUpsAsAt } from '@app/follow-ups';
-import { OutcomeDefinitions, DomainRow, domainRow } from '@app/outcomes';
 import {
   CohortFilter,
   CohortKind,
   CohortSummary,
+  DomainRow,
   EpisodeSource,
   LIVE,
+  OutcomeDefinitions,
   cohortSummary,
+  domainRow,
   episodesAsAt,
   outcomeCounts,
   outcomeModel,
-} from '@app/projections';
+} from '@app/outcomes';
 import { Inject, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
