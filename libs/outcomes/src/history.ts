@@ -8,6 +8,7 @@ import {
   DomainAssessment,
   Episode,
   FamilyEvent,
+  episodeAt,
   FamilyState,
   evolve,
   initialState,
@@ -57,15 +58,6 @@ export const emptyHistory = (): OutcomeHistory => ({
 const ms = (iso: string) => Date.parse(iso);
 const DAY = 86_400_000;
 
-/** The episode a dated history fact belongs to: the decider's rule (latest referred by then). */
-function episodeAt(family: FamilyState, at: string): number {
-  const t = ms(at);
-  for (let i = family.episodes.length - 1; i >= 0; i--) {
-    if (ms(family.episodes[i].referredAt) <= t) return family.episodes[i].number;
-  }
-  return family.episodes[0].number;
-}
-
 /**
  * Folds one accepted event (as stored: the decider has run) into the history. Pure: returns a new
  * value for the parts it changes.
@@ -104,7 +96,7 @@ export function foldOutcomeEvent(
       const { stage, occurredAt: _o, beforeReferral: _b, ...a } = event.data;
       // A bare one-year-on assessment that completed nothing is no assessment of any point.
       if (stage === 'follow_up') break;
-      change(episodeAt(family, at), (e) => ({
+      change(episodeAt(family.episodes, ms(at)).number, (e) => ({
         ...e,
         assessments: [...e.assessments, { stage, at, seq: revision, a }],
       }));
