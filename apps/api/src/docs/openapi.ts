@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { dirname, join } from 'node:path';
+import { EXIT_TYPES } from '@app/domain';
 import { PAYLOADS, RECORDABLE_TYPES } from '@app/recording';
 import { INestApplication, ParseUUIDPipe } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
@@ -514,7 +515,7 @@ const MORE_RESPONSES: Record<string, Schema> = {
         plannedExits: FIGURE,
         otherExits: exactly({
           total: FIGURE,
-          byReason: figures(['disengaged', 'moved_area', 'custody', 'other']),
+          byReason: figures(EXIT_TYPES.filter((t) => t !== 'planned')),
         }),
       }),
       movedArea: FIGURE,
