@@ -1,5 +1,6 @@
 export * from './chart';
 export * from './definitions';
+export * from './episode-outcomes';
 export * from './history';
 export * from './statistics';
 export * from './table';

@@ -5,13 +5,8 @@
  */
 import { FamilyEvent } from '@app/domain';
 import { OutcomeDefinitions } from '../definitions';
-import {
-  EpisodeOutcome,
-  OutcomeHistory,
-  deriveEpisodes,
-  emptyHistory,
-  foldOutcomeEvent,
-} from '../history';
+import { EpisodeOutcome, deriveEpisodes } from '../episode-outcomes';
+import { OutcomeHistory, emptyHistory, foldOutcomeEvent } from '../history';
 import { episodeRecords } from './episode-records';
 import { CohortFilter, Queryable } from './source';
 

@@ -4,7 +4,7 @@
  * counts themselves (the outcomes table's and cost avoidance's transitions) as conjunctions of
  * those masks. `cohort.int-spec.ts` holds the SQL equal to the TypeScript over generated episodes.
  */
-import { EpisodeOutcome, PointMasks } from '../history';
+import { EpisodeOutcome, PointMasks } from '../episode-outcomes';
 
 export type CohortKind = 'planned_exits' | 'all_exits' | 'all_started';
 export const COHORT_KINDS: readonly CohortKind[] = ['planned_exits', 'all_exits', 'all_started'];

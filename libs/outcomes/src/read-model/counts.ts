@@ -4,7 +4,7 @@
  * the same count in TypeScript, over episodes in memory.
  */
 import { OutcomeDefinitions } from '../definitions';
-import { EpisodeOutcome } from '../history';
+import { EpisodeOutcome } from '../episode-outcomes';
 import { DomainCounts } from '../table';
 import { CohortKind, Conjunction, TRANSITIONS, cohortMasksOf, holds, inCohort } from './cohort';
 import { CohortFilter, matchesFilter } from './source';

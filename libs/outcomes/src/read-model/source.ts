@@ -3,7 +3,7 @@
  * defined once in TypeScript (`matchesFilter`) and generated as SQL (`filterSql`).
  */
 import type { Queryable } from '@app/projections';
-import { EpisodeOutcome } from '../history';
+import { EpisodeOutcome } from '../episode-outcomes';
 import { episodeRecords } from './episode-records';
 
 export type { Queryable };
