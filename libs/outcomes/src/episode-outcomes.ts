@@ -153,21 +153,28 @@ function domainStateAt(domain: OutcomeDomain, point: Point, view: EpisodeView): 
   return null;
 }
 
+/** The episode's lifecycle steps as the read model holds them: a step not taken is null. */
+export type EpisodeSteps = {
+  [K in (typeof STEPS)[number]]-?: NonNullable<Episode[K]> | null;
+};
+const STEPS = [
+  'offeredAt',
+  'acceptedAt',
+  'supportPlanAgreedAt',
+  'refusedAt',
+  'refusalStage',
+  'exitedAt',
+  'exitType',
+] as const;
+
 /** One row of the outcomes read model: a family episode with its cohort facts and domain states. */
-export interface EpisodeOutcome {
+export interface EpisodeOutcome extends EpisodeSteps {
   familyId: string;
   episode: number;
   authority: string;
   programme: string;
   status: Episode['status'];
   referredAt: string;
-  offeredAt: string | null;
-  acceptedAt: string | null;
-  supportPlanAgreedAt: string | null;
-  refusedAt: string | null;
-  refusalStage: string | null;
-  exitedAt: string | null;
-  exitType: string | null;
   movedArea: boolean;
   /** Whether the episode's twelve-month revisit was completed (the one-year-on column's n). */
   revisited: boolean;
@@ -225,13 +232,7 @@ export function deriveEpisodes(
       programme: family.programme!,
       status: episode.status,
       referredAt: episode.referredAt,
-      offeredAt: episode.offeredAt ?? null,
-      acceptedAt: episode.acceptedAt ?? null,
-      supportPlanAgreedAt: episode.supportPlanAgreedAt ?? null,
-      refusedAt: episode.refusedAt ?? null,
-      refusalStage: episode.refusalStage ?? null,
-      exitedAt: episode.exitedAt ?? null,
-      exitType: episode.exitType ?? null,
+      ...(Object.fromEntries(STEPS.map((k) => [k, episode[k] ?? null])) as EpisodeSteps),
       movedArea: facts.movedArea || episode.exitType === 'moved_area',
       revisited,
       masks,
