@@ -8,7 +8,7 @@ import { OutcomeDefinitions } from '../definitions';
 import { EpisodeOutcome, deriveEpisodes } from '../episode-outcomes';
 import { OutcomeHistory, emptyHistory, foldOutcomeEvent } from '../history';
 import { episodeRecords } from './episode-records';
-import { CohortFilter, Queryable } from './source';
+import { CohortFilter, Queryable, checkedRelation } from './source';
 
 /** A family's events in order, as the timeline holds them. */
 export interface EventRow {
@@ -70,11 +70,10 @@ export async function episodesAsAt(
 
 // --- A return's episodes as at a position -------------------------------------------------------
 
-const RELATION = /^pg_temp\.[a-z_][a-z0-9_]*$/;
+/** A temporary table's name, `pg_temp.…` (checked: it is spliced into SQL). */
 const temp = (relation: string) => {
-  // Named by code, never by a request; checked all the same since it is spliced into SQL.
-  if (!RELATION.test(relation)) throw new Error(`not a temporary relation: ${relation}`);
-  return relation;
+  if (!relation.startsWith('pg_temp.')) throw new Error(`not a temporary relation: ${relation}`);
+  return checkedRelation(relation);
 };
 
 /** A temporary table of `outcome_episodes`' shape, dropped at commit. */

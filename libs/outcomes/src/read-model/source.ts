@@ -32,13 +32,16 @@ export const isLive = (source: EpisodeSource) =>
 
 const RELATION = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
+/** A relation name to splice into SQL: named by code, never by a request, checked all the same. */
+export function checkedRelation(relation: string): string {
+  if (!RELATION.test(relation)) throw new Error(`not a relation name: ${relation}`);
+  return relation;
+}
+
 /** The `FROM` item of a source, aliased `e`. */
 export function fromSql(source: EpisodeSource, params: unknown[]): string {
   if (source.kind === 'table') {
-    const relation = source.relation ?? 'outcome_episodes';
-    // Named by code, never by a request; checked all the same since it is spliced into SQL.
-    if (!RELATION.test(relation)) throw new Error(`not a relation name: ${relation}`);
-    return `${relation} e`;
+    return `${checkedRelation(source.relation ?? 'outcome_episodes')} e`;
   }
   params.push(JSON.stringify(episodeRecords(source.episodes)));
   return `jsonb_populate_recordset(null::outcome_episodes, $${params.length}::jsonb) e`;
