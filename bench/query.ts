@@ -20,15 +20,15 @@ import {
   quoteIdent,
 } from '@app/event-store';
 import { followUpRates, listFollowUps } from '@app/follow-ups';
-import { definitionsFromEnv } from '@app/outcomes';
 import {
   CohortFilter,
   LIVE,
   cohortSummary,
+  definitionsFromEnv,
   outcomeCounts,
   outcomeModel,
-  projectionMigrations,
-} from '@app/projections';
+} from '@app/outcomes';
+import { projectionMigrations } from '@app/projections';
 import {
   DATABASE_URL,
   arg,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId, systemClock } from '@app/domain';
 import { connectRedis, followUpRecorder, runFollowUpTick } from '@app/follow-ups';
-import { COHORT_KINDS } from '@app/projections';
+import { COHORT_KINDS } from '@app/outcomes';
 import { generateFamilies, toNewEvents } from '@app/workload';
 import { Redis } from 'ioredis';
 import { Harness, startHarness } from './support/harness';

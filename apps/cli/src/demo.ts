@@ -12,8 +12,7 @@ import {
   redisAddress,
   redisAnswers,
 } from '@app/follow-ups';
-import { definitionsFromEnv, domainRow } from '@app/outcomes';
-import { cohortSummary, outcomeCounts } from '@app/projections';
+import { cohortSummary, definitionsFromEnv, domainRow, outcomeCounts } from '@app/outcomes';
 import { familyStream, toNewEvents } from '@app/workload';
 import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';

@@ -4,6 +4,7 @@
  * Pure, so the parsing rules are unit-tested without a database.
  */
 import { createHash } from 'node:crypto';
+import { sortedKeysJson } from '@app/domain';
 import { FieldError } from '@app/recording';
 
 export type RowFormat = 'csv' | 'ndjson';
@@ -54,16 +55,7 @@ export function parseCsvRecord(record: Record<string, string>): ParsedRow {
 }
 
 /** JSON with object keys sorted at every level: the same content always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export const canonicalJson = sortedKeysJson;
 
 /** Namespace of import event ids (RFC 4122 name-based, SHA-1). */
 export const IMPORT_NAMESPACE = '8f0b8a36-7c1e-4f57-9a35-2c1d6b1f6a10';

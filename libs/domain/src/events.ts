@@ -66,7 +66,9 @@ export interface FamilyReferred extends Occurred {
 }
 
 export type RefusalStage = 'offer' | 'support_plan' | 'intervention';
-export type ExitType = 'planned' | 'disengaged' | 'moved_area' | 'custody' | 'other';
+/** Every way an intervention ends: the one list (validation, counts and documents read it). */
+export const EXIT_TYPES = ['planned', 'disengaged', 'moved_area', 'custody', 'other'] as const;
+export type ExitType = (typeof EXIT_TYPES)[number];
 export type HousingAction =
   'nosp' | 'eviction_notice' | 'eviction' | 'asbo' | 'injunction' | 'other';
 export type AssessmentStage = 'referral' | 'support_plan' | 'review' | 'exit' | 'follow_up';

@@ -4,6 +4,8 @@
  * holds one or more episodes: each starts with `FamilyReferred` and is closed by an exit or a
  * refusal, after which only follow-up, movement, transfer, consent or a new referral may follow.
  */
+import { sortedKeysJson } from './canonical';
+import { episodeAt } from './episodes';
 import { conflict, invalid } from './errors';
 import {
   ExitType,
@@ -356,8 +358,7 @@ function history(event: FamilyEvent, state: FamilyState, current: Episode): Fami
   }
   const { beforeReferral: _ignored, ...data } =
     event.data as FamilyEventData['AsbIncidentRecorded'];
-  const episode =
-    [...state.episodes].reverse().find((e) => time(e.referredAt) <= at) ?? state.episodes[0];
+  const episode = episodeAt(state.episodes, at);
   const before = at < time(episode.referredAt);
   return {
     type: event.type,
@@ -641,18 +642,7 @@ export const fold = (events: FamilyEvent[], state: FamilyState = initialState())
 export function isSameRecord(stored: FamilyEvent, requested: FamilyEvent): boolean {
   const strip = (e: FamilyEvent) => {
     const { beforeReferral: _derived, ...data } = e.data as { beforeReferral?: true };
-    return canonicalJson({ type: e.type, data });
+    return sortedKeysJson({ type: e.type, data });
   };
   return strip(stored) === strip(requested);
-}
-
-/** JSON with object keys sorted, so equal values give equal strings. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
-        )
-      : v,
-  );
 }

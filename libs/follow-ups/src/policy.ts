@@ -1,4 +1,4 @@
-import { ExitType, IsoDateTime } from '@app/domain';
+import { EXIT_TYPES, ExitType, IsoDateTime } from '@app/domain';
 
 /**
  * Which exits get a twelve-month revisit, when, and what counts as on time: data, versioned, so
@@ -118,8 +118,6 @@ export const completedOnTime = (
 ) =>
   Date.parse(schedule.windowOpensAt) <= Date.parse(completedAt) &&
   Date.parse(completedAt) <= Date.parse(schedule.windowClosesAt);
-
-const EXIT_TYPES: ExitType[] = ['planned', 'disengaged', 'moved_area', 'custody', 'other'];
 
 /** Checks a policy read from configuration (JSON); names the first thing wrong. */
 export function parsePolicy(value: unknown): FollowUpPolicy {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FamilyEvent } from '@app/domain';
 import { DefinitionsInvalid, combineDefinitions, loadDefinitions } from './definitions';
-import { deriveEpisodes, foldOutcomeHistory } from './history';
+import { deriveEpisodes } from './episode-outcomes';
+import { foldOutcomeHistory } from './history';
 import { decided } from './testing';
 
 describe('outcome definitions', () => {

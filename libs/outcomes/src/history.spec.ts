@@ -1,6 +1,7 @@
 import { FamilyEvent } from '@app/domain';
 import { loadDefinitions } from './definitions';
-import { deriveEpisodes, evaluateAssessment, foldOutcomeHistory } from './history';
+import { deriveEpisodes, evaluateAssessment } from './episode-outcomes';
+import { foldOutcomeHistory } from './history';
 import { decided } from './testing';
 
 const at = (d: string) => `${d}T00:00:00.000Z`;

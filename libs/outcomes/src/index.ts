@@ -1,5 +1,7 @@
 export * from './chart';
 export * from './definitions';
+export * from './episode-outcomes';
 export * from './history';
 export * from './statistics';
 export * from './table';
+export * from './read-model';

@@ -1,6 +1,6 @@
+import { OutcomesProjection } from '@app/outcomes';
 import { FamiliesProjection } from './families.projection';
 import { FollowUpsProjection } from './follow-ups.projection';
-import { OutcomesProjection } from './outcomes.projection';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';
 

@@ -11,7 +11,7 @@ import { definitionsFromEnv } from '@app/outcomes';
 import { GeneratedFamily, generateFamilies, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { FamiliesProjection, Projection, allProjections, projectionMigrations } from './index';
-import { COHORT_KINDS, CohortFilter, LIVE, outcomeCounts } from './outcomes.queries';
+import { COHORT_KINDS, CohortFilter, LIVE, outcomeCounts } from '@app/outcomes';
 import { rebuildProjections } from './rebuild';
 import { ProjectionRunner, resetProjection, waitForProjections } from './runner';
 

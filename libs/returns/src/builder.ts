@@ -3,8 +3,8 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { OutcomeDefinitions } from '@app/outcomes';
-import { CohortFilter, EpisodeSource, Queryable } from '@app/projections';
+import { CohortFilter, EpisodeSource, OutcomeDefinitions } from '@app/outcomes';
+import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {

@@ -8,14 +8,16 @@
  * folded from the timeline up to P, with the pure fold (`recordsAt`'s). Both land in temporary
  * tables of one REPEATABLE READ transaction, which the return's queries then read.
  */
-import { OutcomeDefinitions } from '@app/outcomes';
 import {
   EpisodeSource,
-  Queryable,
-  episodeRecords,
-  projectionCheckpoints,
-  waitForProjections,
-} from '@app/projections';
+  OutcomeDefinitions,
+  addUnsettledFamilies,
+  checkedOutcomeModel,
+  copySettledEpisodes,
+  createEpisodeTable,
+  insertEpisodes,
+} from '@app/outcomes';
+import { Queryable, projectionCheckpoints, waitForProjections } from '@app/projections';
 import { FollowUpFact, Scope, TimelineRow, familiesOf, foldRows, isOnTime } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */
@@ -46,6 +48,7 @@ export interface PeriodBounds {
 export const RETURN_PROJECTIONS = ['outcomes', 'follow_ups', 'family_timeline'] as const;
 
 const EPISODES = 'pg_temp.return_episodes';
+const UNSETTLED = 'pg_temp.return_unsettled';
 const FOLLOW_UPS = 'pg_temp.return_follow_ups';
 /** Unsettled families folded per timeline read: bounds the memory whatever their number. */
 const CHUNK = 1000;
@@ -91,24 +94,13 @@ export async function withRecordsAt<T>(
             `projections ${behind.join(', ')} went back below position ${position} (a rebuild?)`,
           );
         }
-        await sameDefinitions(tx, definitions);
+        await checkedOutcomeModel(tx, definitions);
         const records = await readRecords(tx, definitions, scope, period, position, options);
         return use(tx, records);
       });
     } catch (e) {
       if (!(e instanceof NotCaughtUp) || Date.now() > deadline) throw e;
     }
-  }
-}
-
-async function sameDefinitions(tx: Queryable, definitions: OutcomeDefinitions): Promise<void> {
-  const [model] = (await tx.query(
-    `SELECT fingerprint FROM outcome_model WHERE name = 'outcomes'`,
-  )) as { fingerprint: string }[];
-  if (model && model.fingerprint !== definitions.fingerprint) {
-    throw new Error(
-      `the outcomes read model was built with definitions ${model.fingerprint}, not ${definitions.fingerprint}: rebuild it`,
-    );
   }
 }
 
@@ -122,14 +114,15 @@ async function readRecords(
 ): Promise<ReturnRecords> {
   const p = position.toString();
   // Not settled at P: a later event applied to the family in either model, or no position yet.
+  await tx.query(`CREATE TEMP TABLE return_unsettled (family_id uuid PRIMARY KEY) ON COMMIT DROP`);
+  await addUnsettledFamilies(tx, UNSETTLED, p);
   await tx.query(
-    `CREATE TEMP TABLE return_unsettled ON COMMIT DROP AS
-     SELECT family_id FROM outcome_families WHERE position IS NULL OR position > $1
-     UNION SELECT family_id FROM follow_ups WHERE position > $1`,
+    `INSERT INTO ${UNSETTLED} SELECT family_id FROM follow_ups WHERE position > $1
+     ON CONFLICT DO NOTHING`,
     [p],
   );
-  await tx.query('ANALYZE pg_temp.return_unsettled');
-  await tx.query(`CREATE TEMP TABLE return_episodes (LIKE outcome_episodes) ON COMMIT DROP`);
+  await tx.query(`ANALYZE ${UNSETTLED}`);
+  await createEpisodeTable(tx, EPISODES);
   await tx.query(
     `CREATE TEMP TABLE return_follow_ups (
        family_id uuid NOT NULL, episode integer NOT NULL, completed_at timestamptz,
@@ -147,13 +140,8 @@ async function readRecords(
   };
   const within = (col: string) => `(${col} >= $1 AND ${col} < $2)`;
   const settled = (alias: string) =>
-    `NOT EXISTS (SELECT 1 FROM pg_temp.return_unsettled x WHERE x.family_id = ${alias}.family_id)`;
-  await tx.query(
-    `INSERT INTO ${EPISODES} SELECT e.* FROM outcome_episodes e
-     WHERE (${within('e.referred_at')} OR ${within('e.exited_at')}) ${own('e')} AND ${settled('e')}`,
-    params,
-  );
-  params.length = 2;
+    `NOT EXISTS (SELECT 1 FROM ${UNSETTLED} x WHERE x.family_id = ${alias}.family_id)`;
+  await copySettledEpisodes(tx, EPISODES, UNSETTLED, period, scope);
   // A follow-ups row holds the revisit's facts as the fold derives them (`followUpFacts`): the
   // completion or miss dates, and whether the completion fell in the window (the projection
   // applies the same `completedOnTime`); the decider allows each once per episode and the
@@ -171,7 +159,7 @@ async function readRecords(
   const scoped = scope === null ? '' : `WHERE x.family_id IN (${familiesOf('$2', '$1')})`;
   const ids = (
     (await tx.query(
-      `SELECT x.family_id FROM pg_temp.return_unsettled x ${scoped} ORDER BY x.family_id`,
+      `SELECT x.family_id FROM ${UNSETTLED} x ${scoped} ORDER BY x.family_id`,
       scope === null ? [] : [p, scope],
     )) as { family_id: string }[]
   ).map((r) => r.family_id);
@@ -183,13 +171,7 @@ async function readRecords(
       [ids.slice(i, i + CHUNK), p],
     )) as TimelineRow[];
     const folded = foldRows(rows, definitions, scope);
-    if (folded.episodes.length) {
-      await tx.query(
-        `INSERT INTO ${EPISODES}
-         SELECT * FROM jsonb_populate_recordset(null::outcome_episodes, $1::jsonb)`,
-        [JSON.stringify(episodeRecords(folded.episodes))],
-      );
-    }
+    await insertEpisodes(tx, EPISODES, folded.episodes);
     if (folded.followUps.length) {
       await tx.query(
         `INSERT INTO ${FOLLOW_UPS}

@@ -3,7 +3,7 @@
  * (e.g. `fip-outcomes/1`). A spec chooses and orders the sections and tables, their titles and
  * cohorts, and the disclosure threshold; the measures behind each table `source` are code.
  */
-import { COHORT_KINDS, CohortKind } from '@app/projections';
+import { COHORT_KINDS, CohortKind } from '@app/outcomes';
 import fipOutcomesV1 from '../specs/fip-outcomes.v1.json';
 import { DisclosureRule, checkRule } from './disclosure';
 

@@ -3,8 +3,13 @@
  * filling a draft table (columns, rows of counts and derived figures, and the lines that tie
  * counts together for disclosure control) from the records as at the return's position.
  */
-import { domainRow } from '@app/outcomes';
-import { CohortFilter, EpisodeSource, cohortSummary, outcomeCounts } from '@app/projections';
+import {
+  CohortFilter,
+  EpisodeSource,
+  cohortSummary,
+  domainRow,
+  outcomeCounts,
+} from '@app/outcomes';
 import type { ComposeContext, Money } from './builder';
 import { Column, DraftCell, DraftTable, key } from './content';
 import { FollowUpCounts, ReturnRecords } from './read-models';

@@ -4,6 +4,7 @@
  * index, it prices the change per costed outcome, per agency and in total. All arithmetic is on
  * integers (pence, thousandths): the same inputs give the same figures, byte for byte.
  */
+import { CohortMasks, TRANSITIONS, TransitionRules, holds } from '@app/outcomes';
 import { AGENCIES, Agency, CostRegistry, PriceIndex, UnitCostTable, Unit, refOf } from './tables';
 
 /** A caller's option the calculator cannot honour, named like a request error. */
@@ -264,24 +265,25 @@ export interface EpisodeMasks {
 }
 
 /**
- * Transitions of one episode, for `perFamily` lists and worked examples: the same rule as the
- * cohort query (a pair needs both assessments; the one-year-on pair also needs the end point).
+ * Transitions of one episode, for `perFamily` lists and worked examples: the cohort query's rule
+ * (`TRANSITIONS`: a pair needs both assessments; the one-year-on pair also needs the end point).
  */
 export function episodeTransitions(masks: EpisodeMasks, domainIds: string[]): DomainTransitions[] {
-  return domainIds.map((domain, i) => {
-    const bit = 1n << BigInt(i);
-    const has = (m: bigint) => (m & bit) !== 0n;
-    const t = (paired: boolean, before: boolean, after: boolean): Transitions => ({
-      pairs: paired ? 1 : 0,
-      improved: paired && before && !after ? 1 : 0,
-      worsened: paired && !before && after ? 1 : 0,
-    });
-    const p = has(masks.paired);
-    const f = p && has(masks.followUpAssessed);
-    return {
-      domain,
-      baselineToExit: t(p, has(masks.baseline), has(masks.end)),
-      baselineToFollowUp: t(f, has(masks.baseline), has(masks.followUp)),
-    };
+  const m: CohortMasks = {
+    p: masks.paired,
+    bp: masks.baseline,
+    ep: masks.end,
+    fa: masks.followUpAssessed,
+    fp: masks.followUp,
+  };
+  const t = (rules: TransitionRules, bit: number): Transitions => ({
+    pairs: holds(rules.pairs, m, bit) ? 1 : 0,
+    improved: holds(rules.improved, m, bit) ? 1 : 0,
+    worsened: holds(rules.worsened, m, bit) ? 1 : 0,
   });
+  return domainIds.map((domain, i) => ({
+    domain,
+    baselineToExit: t(TRANSITIONS.baselineToExit, i),
+    baselineToFollowUp: t(TRANSITIONS.baselineToFollowUp, i),
+  }));
 }

@@ -7,12 +7,8 @@ import {
   migrate,
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import {
-  OutcomesProjection,
-  ProjectionRunner,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, projectionMigrations, waitForProjections } from '@app/projections';
+import { OutcomesProjection } from '@app/outcomes';
 import { DataSource } from 'typeorm';
 import { setProgrammeCost, listProgrammeCosts, savingsFor } from './savings.queries';
 import deflator from './tables/gdp-deflator.v1.json';

@@ -3,14 +3,16 @@
  * per costed domain, the families whose condition went away or appeared; the pure calculator
  * prices them. Programme costs are read from `programme_costs`.
  */
+import { Queryable } from '@app/projections';
 import {
   CohortFilter,
   CohortKind,
   EpisodeSource,
   LIVE,
-  Queryable,
-  cohortMasks,
-} from '@app/projections';
+  cohortEpisodeMasks,
+  outcomeModel,
+  transitionCounts,
+} from '@app/outcomes';
 import {
   DomainTransitions,
   SavingsFigures,
@@ -58,10 +60,7 @@ export function defaultRegistry(): CostRegistry {
 
 /** Outcome domain ids in the read model's bit order ([] before it has applied anything). */
 export async function modelDomains(db: Queryable): Promise<string[]> {
-  const rows = (await db.query(`SELECT domains FROM outcome_model WHERE name = 'outcomes'`)) as {
-    domains: string[];
-  }[];
-  return rows[0]?.domains ?? [];
+  return (await outcomeModel(db))?.domains ?? [];
 }
 
 export async function savingsFor(
@@ -78,41 +77,23 @@ export async function savingsFor(
     .map((id) => ({ id, bit: domainIds.indexOf(id) }))
     .filter((d) => d.bit >= 0);
 
-  const params: unknown[] = [];
-  const masks = cohortMasks(filter, cohort, source, params);
-  const counts = costed.flatMap(({ bit }, i) => {
-    const b = `${1n << BigInt(bit)}::int8`;
-    const c = (name: string, expr: string) =>
-      `count(*) FILTER (WHERE (${expr} & ${b}) <> 0) AS ${name}_${i}`;
-    return [
-      c('n', 'p'),
-      c('imp', 'p & bp & ~ep'),
-      c('wor', 'p & ~bp & ep'),
-      c('fn', 'p & fa'),
-      c('fimp', 'p & fa & bp & ~fp'),
-      c('fwor', 'p & fa & ~bp & fp'),
-    ];
-  });
-  const [row] = (await db.query(
-    `WITH c AS (${masks}) SELECT ${['count(*) AS families', ...counts].join(', ')} FROM c`,
-    params,
-  )) as Record<string, string>[];
-  const get = (name: string, i: number) => Number(row[`${name}_${i}`]);
+  const counts = await transitionCounts(
+    db,
+    filter,
+    cohort,
+    source,
+    costed.map((d) => d.bit),
+  );
   const domains: DomainTransitions[] = costed.map(({ id }, i) => ({
     domain: id,
-    baselineToExit: { pairs: get('n', i), improved: get('imp', i), worsened: get('wor', i) },
-    baselineToFollowUp: {
-      pairs: get('fn', i),
-      improved: get('fimp', i),
-      worsened: get('fwor', i),
-    },
+    ...counts.domains[i],
   }));
 
   const figures = computeSavings({
     table,
     index,
     targetPriceYear: options.targetPriceYear,
-    families: Number(row.families),
+    families: counts.families,
     domains,
     programmeCost: await programmeCostFor(db, filter),
   });
@@ -133,13 +114,7 @@ async function familySavings(
   registry: CostRegistry,
 ): Promise<FamilySavings[]> {
   const { table, index } = resolveTable(registry, options.unitCosts);
-  const params: unknown[] = [];
-  const masks = cohortMasks(filter, cohort, source, params);
-  const rows = (await db.query(
-    `SELECT family_id, episode, p::text, bp::text, ep::text, fa::text, fp::text
-     FROM (${masks}) c ORDER BY family_id, episode`,
-    params,
-  )) as (Record<'family_id' | 'p' | 'bp' | 'ep' | 'fa' | 'fp', string> & { episode: number })[];
+  const rows = await cohortEpisodeMasks(db, filter, cohort, source);
   return rows.map((r) => {
     const figures = computeSavings({
       table,
@@ -148,16 +123,16 @@ async function familySavings(
       families: 1,
       domains: episodeTransitions(
         {
-          paired: BigInt(r.p),
-          baseline: BigInt(r.bp),
-          end: BigInt(r.ep),
-          followUpAssessed: BigInt(r.fa),
-          followUp: BigInt(r.fp),
+          paired: r.masks.p,
+          baseline: r.masks.bp,
+          end: r.masks.ep,
+          followUpAssessed: r.masks.fa,
+          followUp: r.masks.fp,
         },
         domainIds,
       ),
     });
-    return { familyId: r.family_id, episode: Number(r.episode), ...figures.total };
+    return { familyId: r.familyId, episode: r.episode, ...figures.total };
   });
 }
 

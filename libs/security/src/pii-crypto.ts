@@ -20,7 +20,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { PersonalDetails, SealedDetails, canonicalJson } from '@app/domain';
+import { PersonalDetails, SealedDetails, sortedKeysJson } from '@app/domain';
 
 const ALG = 'aes-256-gcm';
 const KEY_BYTES = 32;
@@ -103,7 +103,7 @@ export function sealDetails(
   details: PersonalDetails,
 ): SealedDetails {
   const aad = sealAad(familyId, memberId, dataKey.keyId);
-  const plain = Buffer.from(canonicalJson(details));
+  const plain = Buffer.from(sortedKeysJson(details));
   const macKey = Buffer.from(hkdfSync('sha256', dataKey.key, '', 'synthetic-iv', KEY_BYTES));
   const iv = createHmac('sha256', macKey)
     .update(aad)

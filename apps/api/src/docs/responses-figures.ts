@@ -1,4 +1,5 @@
 /** The answers of the figures routes: outcomes, returns, summaries, savings, costs, health. */
+import { EXIT_TYPES } from '@app/domain';
 import {
   DISCLOSURE,
   FIGURE,
@@ -88,7 +89,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
         plannedExits: FIGURE,
         otherExits: exactly({
           total: FIGURE,
-          byReason: figures(['disengaged', 'moved_area', 'custody', 'other']),
+          byReason: figures(EXIT_TYPES.filter((t) => t !== 'planned')),
         }),
       }),
       movedArea: FIGURE,

@@ -1,4 +1,3 @@
-import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import {
   chartableRows,
@@ -10,7 +9,7 @@ import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
-import { outcomesChartSvg } from '@app/outcomes';
+import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';

@@ -1,17 +1,22 @@
 import { Clock } from '@app/domain';
 import { FollowUpRates, FollowUpSource, followUpRates, followUpsAsAt } from '@app/follow-ups';
-import { OutcomeDefinitions, DomainRow, domainRow } from '@app/outcomes';
 import {
   CohortFilter,
   CohortKind,
   CohortSummary,
+  DomainRow,
   EpisodeSource,
   LIVE,
+  OutcomeDefinitions,
   cohortSummary,
+  domainRow,
+  EndPoint,
+  endPointOf,
   episodesAsAt,
   outcomeCounts,
-  outcomeModel,
-} from '@app/projections';
+  checkedOutcomeModel,
+  OutcomeDefinitionsChanged,
+} from '@app/outcomes';
 import { Inject, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -41,7 +46,7 @@ export interface OutcomesTable {
     families: number;
     /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
     revisited: number;
-    endPoint: 'exit' | 'exit_or_latest';
+    endPoint: EndPoint;
   };
   asAt: string;
   definitions: { sources: string[]; fingerprint: string };
@@ -58,14 +63,14 @@ export async function sourceFor(
   filter: CohortFilter,
   asAt: string | undefined,
 ): Promise<EpisodeSource> {
-  const model = await outcomeModel(db);
-  if (model && model.fingerprint !== definitions.fingerprint) {
+  const model = await checkedOutcomeModel(db, definitions).catch((e: unknown) => {
+    if (!(e instanceof OutcomeDefinitionsChanged)) throw e;
     throw new ServiceUnavailableException({
       statusCode: 503,
       error: 'Service Unavailable',
       message: 'the outcomes read model is being rebuilt for new outcome definitions',
     });
-  }
+  });
   const live =
     asAt === undefined ||
     !model?.maxRecordedAt ||
@@ -93,7 +98,7 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
         kind: cohort,
         families: counts.families,
         revisited: counts.revisited,
-        endPoint: cohort === 'planned_exits' ? 'exit' : 'exit_or_latest',
+        endPoint: endPointOf(cohort),
       },
       asAt: asAt ?? this.clock.now().toISOString(),
       definitions: { sources: this.definitions.sources, fingerprint: this.definitions.fingerprint },

@@ -1,6 +1,5 @@
 import { Clock } from '@app/domain';
-import { OutcomeDefinitions } from '@app/outcomes';
-import { CohortFilter, CohortKind } from '@app/projections';
+import { CohortFilter, CohortKind, OutcomeDefinitions } from '@app/outcomes';
 import { RequestInvalid } from '@app/recording';
 import {
   CostRegistry,

@@ -1,5 +1,6 @@
 import {
   AssessmentStage,
+  EXIT_TYPES,
   ExitType,
   FamilyEventData,
   FamilyMember,
@@ -110,7 +111,6 @@ function Count(): PropertyDecorator {
 
 const MEMBER_ROLES: MemberRole[] = ['parent', 'carer', 'child', 'other'];
 const REFUSAL_STAGES: RefusalStage[] = ['offer', 'support_plan', 'intervention'];
-const EXIT_TYPES: ExitType[] = ['planned', 'disengaged', 'moved_area', 'custody', 'other'];
 const HOUSING_ACTIONS: HousingAction[] = [
   'nosp',
   'eviction_notice',

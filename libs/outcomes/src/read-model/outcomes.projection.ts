@@ -1,23 +1,32 @@
-import { FamilyEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import {
-  OutcomeDefinitions,
-  OutcomeHistory,
-  definitionsFromEnv,
-  deriveEpisodes,
-  emptyHistory,
-  foldOutcomeEvent,
-} from '@app/outcomes';
+import { FAMILY_STREAM_PREFIX, FamilyEvent } from '@app/domain';
+import type { RecordedEvent } from '@app/event-store';
+import type { Projection } from '@app/projections';
 import { EntityManager } from 'typeorm';
+import { OutcomeDefinitions, definitionsFromEnv } from '../definitions';
+import { deriveEpisodes } from '../episode-outcomes';
+import { OutcomeHistory, emptyHistory, foldOutcomeEvent } from '../history';
 import { episodeRecords } from './episode-records';
-import { updateOutcomeRollup } from './outcomes.queries';
-import { Projection } from './projection';
-import { familyIdOf } from './streams';
+import { OutcomeDefinitionsChanged, recordModel } from './model';
+import { updateOutcomeRollup } from './rollup';
 
-export { episodeRecords };
+export { episodeRecords, OutcomeDefinitionsChanged };
 
-export class OutcomeDefinitionsChanged extends Error {
-  override readonly name = 'OutcomeDefinitionsChanged';
+const familyIdOf = (streamId: string) => streamId.slice(FAMILY_STREAM_PREFIX.length);
+
+/** Folds a batch of events into the families' outcome histories (`foldOutcomeEvent`): pure. */
+export function evolveHistories(
+  states: ReadonlyMap<string, OutcomeHistory>,
+  events: readonly RecordedEvent[],
+): { states: Map<string, OutcomeHistory>; positions: Map<string, string> } {
+  const next = new Map(states);
+  const positions = new Map<string, string>();
+  for (const event of events) {
+    const id = familyIdOf(event.streamId);
+    const state = next.get(id) ?? emptyHistory();
+    next.set(id, foldOutcomeEvent(state, event as unknown as FamilyEvent, Number(event.revision)));
+    positions.set(id, event.position.toString());
+  }
+  return { states: next, positions };
 }
 
 /**
@@ -58,17 +67,10 @@ export class OutcomesProjection implements Projection {
       'SELECT family_id, state FROM outcome_families WHERE family_id = ANY($1)',
       [ids],
     )) as { family_id: string; state: OutcomeHistory }[];
-    const states = new Map(rows.map((r) => [r.family_id, r.state]));
-    const positions = new Map<string, string>();
-    for (const event of events) {
-      const id = familyIdOf(event.streamId);
-      const state = states.get(id) ?? emptyHistory();
-      states.set(
-        id,
-        foldOutcomeEvent(state, event as unknown as FamilyEvent, Number(event.revision)),
-      );
-      positions.set(id, event.position.toString());
-    }
+    const { states, positions } = evolveHistories(
+      new Map(rows.map((r) => [r.family_id, r.state])),
+      events,
+    );
     // The position says up to where the row is the family's state (returns read settled rows).
     const families = ids.map((id) => ({
       family_id: id,
@@ -109,33 +111,12 @@ export class OutcomesProjection implements Projection {
     await this.recordModel(events, tx);
   }
 
-  /**
-   * Records which definition set the masks follow and the latest `recordedAt` applied (so "as at"
-   * queries know whether they may use this model). A model built with other definitions is not
-   * silently mixed: the projection must be rebuilt (`resetProjection`).
-   */
+  /** Last: every batch locks this row (see `apply`); a definitions mismatch rolls it back. */
   private async recordModel(events: RecordedEvent[], tx: EntityManager): Promise<void> {
     const latest = events.reduce(
       (max, e) => (e.metadata.recordedAt > max ? e.metadata.recordedAt : max),
       events[0].metadata.recordedAt,
     );
-    const rows = (await tx.query(
-      `INSERT INTO outcome_model (name, fingerprint, domains, max_recorded_at)
-       VALUES ($1, $2, $3::jsonb, $4)
-       ON CONFLICT (name) DO UPDATE
-         SET max_recorded_at = greatest(outcome_model.max_recorded_at, excluded.max_recorded_at)
-       RETURNING fingerprint`,
-      [
-        this.name,
-        this.definitions.fingerprint,
-        JSON.stringify(this.definitions.domains.map((d) => d.id)),
-        latest,
-      ],
-    )) as { fingerprint: string }[];
-    if (rows[0].fingerprint !== this.definitions.fingerprint) {
-      throw new OutcomeDefinitionsChanged(
-        `outcomes read model was built with definitions ${rows[0].fingerprint}, not ${this.definitions.fingerprint}: rebuild it`,
-      );
-    }
+    await recordModel(tx, this.definitions, latest);
   }
 }

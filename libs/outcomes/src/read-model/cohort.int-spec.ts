@@ -1,0 +1,168 @@
+/**
+ * The cohort rules and counts are defined in TypeScript (`cohort.ts`, `counts.ts`) and their SQL
+ * is generated from them. This holds the two equal over generated episodes (a seeded generator):
+ * the episode-row queries, the rollup and the per-episode masks give what the TypeScript gives.
+ */
+import { EXIT_TYPES } from '@app/domain';
+import { createDataSource, eventStoreMigrations, migrate } from '@app/event-store';
+import { createTestSchema } from '@app/event-store/testing';
+import { projectionMigrations } from '@app/projections';
+import { Random, seeded } from '@app/workload';
+import { DataSource } from 'typeorm';
+import { loadDefinitions } from '../definitions';
+import { EpisodeOutcome, POINTS, PointMasks } from '../episode-outcomes';
+import { COHORT_KINDS, TRANSITIONS, cohortMasksOf, holds, inCohort } from './cohort';
+import { countOutcomes } from './counts';
+import { episodeRecords } from './episode-records';
+import { cohortEpisodeMasks, outcomeCounts, transitionCounts } from './outcomes.queries';
+import { updateOutcomeRollup } from './rollup';
+import { CohortFilter, EpisodeSource, matchesFilter } from './source';
+
+const definitions = loadDefinitions();
+const DOMAINS = definitions.domains.length;
+const STATUSES: EpisodeOutcome['status'][] = [
+  'referred',
+  'offered',
+  'accepted',
+  'refused',
+  'exited',
+];
+
+const day = (r: Random, from: number) => new Date(from + r.int(700) * 86_400_000).toISOString();
+const mask = (r: Random) => {
+  let m = 0n;
+  for (let i = 0; i < DOMAINS; i++) if (r.chance(0.5)) m |= 1n << BigInt(i);
+  return m;
+};
+
+/** A random episode: any status, dates, exit type and masks (the rules must hold for all). */
+function episode(r: Random, n: number): EpisodeOutcome {
+  const status = r.pick(STATUSES);
+  const referredAt = day(r, Date.parse('2024-01-01T00:00:00Z'));
+  const accepted = status === 'accepted' || status === 'exited' ? r.chance(0.9) : r.chance(0.1);
+  const exited = status === 'exited';
+  const masks = Object.fromEntries(
+    POINTS.map((p) => [p, { assessed: mask(r), present: mask(r) }]),
+  ) as PointMasks;
+  return {
+    familyId: r.uuid(),
+    episode: 1 + (n % 2),
+    authority: r.pick(['prop-a', 'prop-b']),
+    programme: r.pick(['fip', 'tf']),
+    status,
+    referredAt,
+    offeredAt: null,
+    acceptedAt: accepted ? referredAt : null,
+    supportPlanAgreedAt: null,
+    refusedAt: null,
+    refusalStage: null,
+    exitedAt: exited ? day(r, Date.parse(referredAt)) : null,
+    exitType: exited ? r.pick(EXIT_TYPES) : null,
+    movedArea: false,
+    revisited: r.chance(0.5),
+    masks,
+    earlyWeeklyHours: null,
+    lateWeeklyHours: null,
+    supportTypes: [],
+  };
+}
+
+const FILTERS: CohortFilter[] = [
+  {},
+  { authority: 'prop-a' },
+  { programme: 'tf', referredFrom: '2024-06-01T00:00:00.000Z' },
+  {
+    authority: 'prop-b',
+    exitedFrom: '2024-03-01T00:00:00.000Z',
+    exitedBefore: '2025-01-01T00:00:00.000Z',
+  },
+  { referredBefore: '2024-09-01T00:00:00.000Z' },
+];
+const SEEDS = [1, 2, 3];
+
+describe('cohort SQL generated from the TypeScript rules', () => {
+  let schema: Awaited<ReturnType<typeof createTestSchema>>;
+  let db: DataSource;
+  beforeAll(async () => {
+    schema = await createTestSchema('cohort_rules');
+    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    await migrate(db);
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await schema.drop();
+  });
+
+  const generated = (seed: number) => {
+    const r = seeded(seed);
+    return Array.from({ length: 150 }, (_, n) => episode(r, n));
+  };
+
+  it('counts the outcomes table as countOutcomes does, every cohort and filter', async () => {
+    for (const seed of SEEDS) {
+      const episodes = generated(seed);
+      const source: EpisodeSource = { kind: 'rows', episodes };
+      for (const cohort of COHORT_KINDS) {
+        for (const filter of FILTERS) {
+          const sql = await outcomeCounts(db, definitions, filter, cohort, source);
+          expect(sql).toEqual(countOutcomes(episodes, definitions, filter, cohort));
+        }
+      }
+    }
+  });
+
+  it('keeps a rollup that gives the same counts for whole months', async () => {
+    const episodes = generated(4);
+    await db.query(
+      `INSERT INTO outcome_episodes SELECT * FROM jsonb_populate_recordset(null::outcome_episodes, $1::jsonb)`,
+      [JSON.stringify(episodeRecords(episodes))],
+    );
+    await updateOutcomeRollup(db, definitions, 'all', 1);
+    const months: CohortFilter[] = [
+      {},
+      { authority: 'prop-a', referredFrom: '2024-04-01T00:00:00.000Z' },
+      { exitedFrom: '2024-02-01T00:00:00.000Z', exitedBefore: '2025-03-01T00:00:00.000Z' },
+    ];
+    for (const cohort of COHORT_KINDS) {
+      for (const filter of months) {
+        const rolled = await outcomeCounts(db, definitions, filter, cohort);
+        expect(rolled).toEqual(countOutcomes(episodes, definitions, filter, cohort));
+      }
+    }
+  });
+
+  it('counts transitions and lists masks as the TypeScript rules do', async () => {
+    const episodes = generated(5);
+    const source: EpisodeSource = { kind: 'rows', episodes };
+    const bits = [0, 3, DOMAINS - 1];
+    for (const cohort of COHORT_KINDS) {
+      for (const filter of FILTERS) {
+        const members = episodes.filter((e) => matchesFilter(filter, e) && inCohort(cohort, e));
+        const masks = members.map((e) => cohortMasksOf(cohort, e));
+        const expected = bits.map((bit) =>
+          Object.fromEntries(
+            Object.entries(TRANSITIONS).map(([period, rules]) => [
+              period,
+              {
+                pairs: masks.filter((m) => holds(rules.pairs, m, bit)).length,
+                improved: masks.filter((m) => holds(rules.improved, m, bit)).length,
+                worsened: masks.filter((m) => holds(rules.worsened, m, bit)).length,
+              },
+            ]),
+          ),
+        );
+        expect(await transitionCounts(db, filter, cohort, source, bits)).toEqual({
+          families: members.length,
+          domains: expected,
+        });
+        const listed = await cohortEpisodeMasks(db, filter, cohort, source);
+        const byKey = (x: { familyId: string; episode: number }) => `${x.familyId}/${x.episode}`;
+        expect(new Map(listed.map((x) => [byKey(x), x.masks]))).toEqual(
+          new Map(
+            members.map((e, i) => [byKey({ familyId: e.familyId, episode: e.episode }), masks[i]]),
+          ),
+        );
+      }
+    }
+  });
+});
