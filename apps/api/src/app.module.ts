@@ -1,5 +1,7 @@
 import { systemClock } from '@app/domain';
-import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { AppConfig, ConfigModule } from '@app/config';
+import { EventStoreModule, StorageConfig } from '@app/event-store';
+import { RedisLinksModule } from '@app/follow-ups';
 import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
@@ -21,12 +23,14 @@ import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config = storageConfigFromEnv()): DynamicModule {
+  static forRoot(config: AppConfig, storage: StorageConfig = config.storage): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        loggingModule('api'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        ConfigModule.forRoot(config),
+        loggingModule('api', config),
+        EventStoreModule.forRoot(storage, [...projectionMigrations, ...returnsMigrations]),
+        RedisLinksModule,
         DiscoveryModule,
         AuthModule,
         AuditModule,

@@ -4,12 +4,13 @@ import {
   Role,
   createApiKey,
   issueToken,
-  jwtSecretFromEnv,
+  jwtSecretFrom,
   revokeApiKey,
 } from '@app/security';
 import { namesNational } from '@app/domain';
 import { InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
+import { cliConfig } from './config';
 
 export const role = (value: string): Role => {
   if (!(ROLES as readonly string[]).includes(value)) {
@@ -39,7 +40,7 @@ export function token(o: {
   expiresIn?: number;
 }): string {
   return issueToken(
-    jwtSecretFromEnv().secret,
+    jwtSecretFrom(cliConfig()).secret,
     {
       role: o.role,
       authority: national(o.authority),

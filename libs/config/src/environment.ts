@@ -101,8 +101,8 @@ export class Environment {
 
   @Variable({ meaning: 'PostgreSQL schema to use', shownDefault: "(the role's default)" })
   @Optional()
-  @Matches(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, {
-    message: '$property must be a PostgreSQL identifier (letters, digits, _ and $)',
+  @Matches(/^[a-z_][a-z0-9_]*$/, {
+    message: '$property must be a lower-case SQL identifier (a-z, 0-9 and _)',
   })
   DATABASE_SCHEMA?: string;
 

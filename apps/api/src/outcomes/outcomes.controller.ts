@@ -1,8 +1,8 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
 import {
   chartableRows,
-  disclosureRuleFromEnv,
+  DisclosureRule,
   discloseOutcomes,
   discloseSummary,
 } from '@app/returns';
@@ -15,6 +15,7 @@ import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording'
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { scopedAuthority } from '../auth/scope';
+import { DISCLOSURE_RULE } from './disclosure-rule';
 import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -83,7 +84,10 @@ export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(a
 
 @Controller('v1')
 export class OutcomesController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
+  ) {}
 
   @Get('outcomes')
   @Allow('outcomes:read')
@@ -135,7 +139,7 @@ export class OutcomesController {
       new GetOutcomes(toFilter(q), cohort, asAt),
     );
     const on = disclosed(q, principal);
-    const table = on ? discloseOutcomes(live, disclosureRuleFromEnv()) : live;
+    const table = on ? discloseOutcomes(live, this.disclosure) : live;
     return { q, cohort, table, on };
   }
 
@@ -154,7 +158,7 @@ export class OutcomesController {
       new GetCohortSummary(toFilter(q), asAt),
     );
     const on = disclosed(q, principal);
-    const summary = on ? discloseSummary(live, disclosureRuleFromEnv()) : live;
+    const summary = on ? discloseSummary(live, this.disclosure) : live;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return summaryCsv(summary);

@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { connectRedis, queuePrefix } from '@app/follow-ups';
+import { RedisLinks, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
 import {
   DEFAULT_SPEC,
@@ -38,7 +38,6 @@ import {
   Injectable,
   Logger,
   NotFoundException,
-  OnModuleDestroy,
   Param,
   ParseUUIDPipe,
   Post,
@@ -51,7 +50,6 @@ import { Queue } from 'bullmq';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { Response } from 'express';
-import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -98,22 +96,20 @@ class ExtractQuery {
 
 /** Queues builds for the worker; a queue that does not answer in time is left to the reconciler. */
 @Injectable()
-export class ReturnsQueue implements OnModuleDestroy {
+export class ReturnsQueue {
   private readonly logger = new Logger('returns');
-  private redis?: Redis;
   private queue?: Queue;
 
   constructor(
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly redis: RedisLinks,
   ) {}
 
   async enqueue(id: string): Promise<void> {
     if (!this.queue) {
       const prefix = queuePrefix(this.config.prefix, (await this.store.identity()).id);
-      this.redis = connectRedis(this.config.redisUrl);
-      this.redis.on('error', () => undefined);
-      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix });
+      this.queue = this.redis.queue(RETURNS_QUEUE, prefix, this.config.redisUrl);
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -127,11 +123,6 @@ export class ReturnsQueue implements OnModuleDestroy {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.queue?.close().catch(() => undefined);
-    this.redis?.disconnect();
   }
 }
 

@@ -27,7 +27,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { discloseSavings, disclosureRuleFromEnv } from '@app/returns';
+import { DisclosureRule, discloseSavings } from '@app/returns';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -35,6 +35,7 @@ import { ApiProblems } from '../docs/problems';
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
+import { DISCLOSURE_RULE } from '../outcomes/disclosure-rule';
 import {
   DISCLOSURE,
   OutcomesQuery,
@@ -130,6 +131,7 @@ export class SavingsController {
     private readonly db: DataSource,
     @Inject(COST_REGISTRY) private readonly registry: CostRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
   ) {}
 
   @Get('savings')
@@ -169,7 +171,7 @@ export class SavingsController {
     const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
     const domainsOf = (outcome: string) =>
       table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
-    return discloseSavings(report, disclosureRuleFromEnv(), domainsOf);
+    return discloseSavings(report, this.disclosure, domainsOf);
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */

@@ -1,10 +1,9 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { claimQueues, queuePrefix } from '@app/follow-ups';
-import { definitionsFromEnv } from '@app/outcomes';
+import { OutcomeDefinitions } from '@app/outcomes';
 import {
   ReturnsConfig,
   ReturnsEngine,
-  returnsConfigFromEnv,
   savingsCostAvoidance,
   softwareVersion,
 } from '@app/returns';
@@ -21,6 +20,7 @@ import { DataSource } from 'typeorm';
 import { REDIS_START_WAIT_MS, RedisLink, RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
+const DEFINITIONS = Symbol('OutcomeDefinitions');
 
 /**
  * Builds national returns from the `returns` queue; on start (and then periodically) queues
@@ -35,6 +35,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(DEFINITIONS) private readonly definitions: OutcomeDefinitions,
     private readonly links: RedisLinks,
   ) {}
 
@@ -50,7 +51,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
       db: this.db,
       redis: link.connection,
       prefix,
-      definitions: definitionsFromEnv(),
+      definitions: this.definitions,
       software: softwareVersion(),
       costs: savingsCostAvoidance(),
       logger: link.engineLogger(logger),
@@ -65,11 +66,15 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
 
 @Module({})
 export class ReturnsWorkerModule {
-  static forRoot(config: ReturnsConfig = returnsConfigFromEnv()): DynamicModule {
+  static forRoot(config: ReturnsConfig, definitions: OutcomeDefinitions): DynamicModule {
     return {
       module: ReturnsWorkerModule,
       providers: config.enabled
-        ? [{ provide: RETURNS_CONFIG, useValue: config }, ReturnsWorker]
+        ? [
+            { provide: RETURNS_CONFIG, useValue: config },
+            { provide: DEFINITIONS, useValue: definitions },
+            ReturnsWorker,
+          ]
         : [],
     };
   }
