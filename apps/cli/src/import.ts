@@ -95,7 +95,7 @@ function refusal(e: unknown): FieldError[] | undefined {
 }
 
 export async function importFile(
-  ledger: Pick<Ledger, 'db' | 'store'>,
+  ledger: Pick<Ledger, 'db' | 'store' | 'close'>,
   path: string,
   options: ImportOptions,
 ): Promise<ImportCounts> {

@@ -62,7 +62,9 @@ export class ConfigInvalid extends Error {
 
 const problemsOf = (errors: ValidationError[], env: Env): string[] =>
   errors.flatMap((e) => {
-    const shown = variableDocs().get(e.property)?.secret ? '' : ` (got ${JSON.stringify(env[e.property])})`;
+    const shown = variableDocs().get(e.property)?.secret
+      ? ''
+      : ` (got ${JSON.stringify(env[e.property])})`;
     // One message per variable: its first broken rule (they all say the whole rule).
     const message = Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`;
     return [`${message}${shown}`];
@@ -136,7 +138,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     disclosureThreshold: e.DISCLOSURE_THRESHOLD,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
-      devSecretFile: e.AUTH_DEV_SECRET_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-jwt-secret'),
+      devSecretFile:
+        e.AUTH_DEV_SECRET_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-jwt-secret'),
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       refusalsPerMinute: e.REFUSALS_PER_MINUTE,
       rateLimited: e.RATE_LIMIT === 'on',

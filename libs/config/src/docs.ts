@@ -14,12 +14,7 @@ const code = (value: unknown) => `\`${String(value)}\``;
 /** Every variable of `Environment`: its type, default and rule read from the schema itself. */
 export function configurationRows(): VariableRow[] {
   const defaults = new Environment() as unknown as Record<string, unknown>;
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(
-    Environment,
-    '',
-    true,
-    false,
-  );
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
   return [...variableDocs()].map(([name, doc]) => {
     const mine = metadata.filter((m) => m.propertyName === name);
     const has = (type: string) => mine.some((m) => m.name === type || m.type === type);
@@ -54,11 +49,20 @@ rule; an empty value counts as unset.
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
+/** A markdown table with its columns padded, as prettier lays one out (so the file passes it). */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 /** docs/configuration.md as `npm run docs:config` writes it. */
 export function configurationTable(): string {
-  const rows = configurationRows().map(
-    (r) =>
-      `| ${code(r.name)} | ${cell(r.type)} | ${cell(r.default)} | ${cell(r.rule)} | ${cell(r.meaning)} |`,
+  const rows = configurationRows().map((r) =>
+    [code(r.name), r.type, r.default, r.rule, r.meaning].map(cell),
   );
-  return `${HEADER}| variable | type | default | rule | meaning |\n| --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`;
+  return `${HEADER}${table(['variable', 'type', 'default', 'rule', 'meaning'], rows)}\n`;
 }
+
+/** Where the generated table is committed. */
+export const CONFIGURATION_DOC = 'docs/configuration.md';

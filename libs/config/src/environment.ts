@@ -111,7 +111,9 @@ export class Environment {
   EVENT_STORE: 'postgres' | 'eventstoredb' = 'postgres';
 
   @Variable({ meaning: 'EventStoreDB connection string', secret: true })
-  @ValidateIf((e: Environment) => e.EVENT_STORE === 'eventstoredb' || !!e.EVENTSTORE_CONNECTION_STRING)
+  @ValidateIf(
+    (e: Environment) => e.EVENT_STORE === 'eventstoredb' || !!e.EVENTSTORE_CONNECTION_STRING,
+  )
   @IsString({ message: '$property must be set with EVENT_STORE=eventstoredb' })
   EVENTSTORE_CONNECTION_STRING?: string;
 
