@@ -1,12 +1,5 @@
 /** `outcomes token` and `outcomes apikey`: credentials for people and for systems. */
-import {
-  ROLES,
-  Role,
-  createApiKey,
-  issueToken,
-  jwtSecretFrom,
-  revokeApiKey,
-} from '@app/security';
+import { ROLES, Role, createApiKey, issueToken, jwtSecretFrom, revokeApiKey } from '@app/security';
 import { namesNational } from '@app/domain';
 import { InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';

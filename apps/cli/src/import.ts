@@ -101,7 +101,11 @@ export async function importFile(
 ): Promise<ImportCounts> {
   const counts: ImportCounts = { read: 0, stored: 0, alreadyStored: 0, rejected: 0 };
   // Personal details in a file are sealed with each family's key, as the API does.
-  const recorder = new FamilyRecorder(ledger.store, systemClock, new PersonalDataVault(ledger.db, masterKeyFrom(cliConfig())));
+  const recorder = new FamilyRecorder(
+    ledger.store,
+    systemClock,
+    new PersonalDataVault(ledger.db, masterKeyFrom(cliConfig())),
+  );
   const actor = { id: 'import', correlationId: randomUUID() };
   const rejects = createWriteStream(options.rejectsPath);
   const reject = async (line: number, errors: FieldError[]) => {

@@ -175,10 +175,7 @@ program
     }
     let workers: number;
     try {
-      workers =
-        o.workers ??
-        cliConfig().projections.rebuildWorkers ??
-        defaultRebuildWorkers();
+      workers = o.workers ?? cliConfig().projections.rebuildWorkers ?? defaultRebuildWorkers();
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }

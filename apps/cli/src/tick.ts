@@ -25,19 +25,19 @@ export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResul
   // The shared link (closed with the ledger); lost mid-tick, it says so once a minute at most.
   const redis = ledger.redis.get(followUps.redisUrl).connection;
   return withProjections(ledger, async (caughtUp) => {
-      await caughtUp();
-      const result = await runFollowUpTick(
-        {
-          db: ledger.db,
-          recorder: followUpRecorder(ledger.store, fixedClock(at)),
-          redis,
-          policy: followUps.policy,
-          prefix: queuePrefix(followUps.prefix, (await ledger.store.identity()).id),
-        },
-        at,
-      );
-      await caughtUp();
-      return result;
+    await caughtUp();
+    const result = await runFollowUpTick(
+      {
+        db: ledger.db,
+        recorder: followUpRecorder(ledger.store, fixedClock(at)),
+        redis,
+        policy: followUps.policy,
+        prefix: queuePrefix(followUps.prefix, (await ledger.store.identity()).id),
+      },
+      at,
+    );
+    await caughtUp();
+    return result;
   });
 }
 

@@ -8,11 +8,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource, MigrationInterface } from 'typeorm';
-import {
-  DatabaseConfig,
-  createDataSource,
-  migrateFor,
-} from './postgres/database';
+import { DatabaseConfig, createDataSource, migrateFor } from './postgres/database';
 import { eventStoreMigrations } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';

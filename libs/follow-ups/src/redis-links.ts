@@ -4,14 +4,7 @@
  * the PING probe of the health checks. Nothing else opens a Redis connection.
  */
 import { APP_CONFIG } from '@app/config';
-import {
-  Global,
-  Inject,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import IORedis, { Redis } from 'ioredis';
 import { isRedisConnectionError, redisAddress, redisAnswers } from './redis';

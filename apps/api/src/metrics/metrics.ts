@@ -1,7 +1,12 @@
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { QUEUES as FOLLOW_UP_QUEUES, RedisLinks, followUpCounts, queuePrefix } from '@app/follow-ups';
+import {
+  QUEUES as FOLLOW_UP_QUEUES,
+  RedisLinks,
+  followUpCounts,
+  queuePrefix,
+} from '@app/follow-ups';
 import { projectionCheckpoints } from '@app/projections';
 import { RETURNS_QUEUE } from '@app/returns';
 import { Inject, Injectable } from '@nestjs/common';

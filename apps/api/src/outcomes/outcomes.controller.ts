@@ -1,11 +1,6 @@
 import { COHORT_KINDS, CohortFilter, CohortKind } from '@app/projections';
 import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
-import {
-  chartableRows,
-  DisclosureRule,
-  discloseOutcomes,
-  discloseSummary,
-} from '@app/returns';
+import { chartableRows, DisclosureRule, discloseOutcomes, discloseSummary } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';

@@ -1,12 +1,7 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { claimQueues, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
-import {
-  ReturnsConfig,
-  ReturnsEngine,
-  savingsCostAvoidance,
-  softwareVersion,
-} from '@app/returns';
+import { ReturnsConfig, ReturnsEngine, savingsCostAvoidance, softwareVersion } from '@app/returns';
 import {
   BeforeApplicationShutdown,
   DynamicModule,
