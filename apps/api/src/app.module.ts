@@ -6,7 +6,7 @@ import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
@@ -15,6 +15,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthModule } from './health/health.module';
 import { PageLinks } from './http/page-links';
 import { ProblemFilter } from './http/problems';
+import { RequestValidation } from './http/validation';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
@@ -47,6 +48,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: PageLinks },
+        // Request bodies typed with a DTO arrive validated (apps/api/src/http/validation.ts).
+        { provide: APP_PIPE, useClass: RequestValidation },
       ],
     };
   }

@@ -203,11 +203,10 @@ export class SavingsController {
   @ApiProblems(404)
   async setProgrammeCost(
     @Param() params: unknown,
-    @Body() body: unknown,
+    @Body() entry: ProgrammeCostBody,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ProgrammeCost> {
     const path = await validated(ProgrammeCostPath, params);
-    const entry = await validated(ProgrammeCostBody, body);
     const authority = ownPathAuthority(principal, path.authority);
     return setProgrammeCost(
       this.db,
