@@ -32,6 +32,22 @@ const metricQueues = (config: AppConfig, storeId: string): { name: string; prefi
 /** A scrape does not wait on Redis longer than this. */
 const QUEUE_READ_TIMEOUT_MS = 1000;
 
+/** `work`, or a rejection after `ms` (the timer cleared either way). */
+const within = <T>(work: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+
 const JOB_STATES: JobType[] = [
   'waiting',
   'delayed',
@@ -170,10 +186,6 @@ export class Metrics {
   private async readQueues(): Promise<void> {
     // The shared link (RedisLinks); a scrape does not wait on a Redis that is down.
     const link = this.redis.get(this.config.redisUrl);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), QUEUE_READ_TIMEOUT_MS);
-    });
     try {
       if (!(await link.whenReady(QUEUE_READ_TIMEOUT_MS))) throw new Error('Redis is down');
       if (!this.queues) {
@@ -183,10 +195,10 @@ export class Metrics {
         );
       }
       const queues = this.queues;
-      const counts = await Promise.race([
+      const counts = await within(
         Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES))),
-        timeout,
-      ]);
+        QUEUE_READ_TIMEOUT_MS,
+      );
       queues.forEach((queue, i) => {
         for (const state of JOB_STATES)
           this.queueJobs.set({ queue: queue.name, state }, counts[i][state] ?? 0);
@@ -194,8 +206,6 @@ export class Metrics {
       this.queueUp.set(1);
     } catch {
       this.queueUp.set(0);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
