@@ -56,4 +56,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Configuration is read once, in one module: libs/config (tests and test support aside).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/config/**', '**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through @app/config (loadConfig / APP_CONFIG).',
+        },
+      ],
+    },
+  },
 );

@@ -28,7 +28,8 @@ import {
 } from '@app/projections';
 import { familyStream, toNewEvents } from '@app/workload';
 import { createApi } from '../apps/api/src/api';
-import { issueToken, jwtSecretFromEnv } from '@app/security';
+import { loadConfig } from '@app/config';
+import { issueToken, jwtSecretFrom } from '@app/security';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;
     // A national caller, signed with the key the in-process API uses (env or development file).
-    const authorization = `Bearer ${issueToken(jwtSecretFromEnv().secret, {
+    const authorization = `Bearer ${issueToken(jwtSecretFrom(loadConfig()).secret, {
       subject: 'bench',
       role: 'admin',
       authority: null,

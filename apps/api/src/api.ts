@@ -1,4 +1,5 @@
 import { Server } from 'node:http';
+import { AppConfig, loadConfig } from '@app/config';
 import { StorageConfig } from '@app/event-store';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -11,9 +12,15 @@ import { AppModule } from './app.module';
 import { setupDocs } from './docs/openapi';
 import { Metrics } from './metrics/metrics';
 
-/** The HTTP application as it runs in production; tests build it the same way. */
-export async function createApi(config?: StorageConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+/**
+ * The HTTP application as it runs in production; tests build it the same way (with their own
+ * storage). The configuration is read from the environment here unless given.
+ */
+export async function createApi(
+  storage?: StorageConfig,
+  config: AppConfig = loadConfig(),
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, storage), {
     bodyParser: false,
     ...LOGGING_START,
   });

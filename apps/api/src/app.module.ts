@@ -1,10 +1,12 @@
 import { systemClock } from '@app/domain';
-import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { AppConfig, ConfigModule } from '@app/config';
+import { EventStoreModule, StorageConfig } from '@app/event-store';
+import { RedisLinksModule } from '@app/follow-ups';
 import { loggingModule } from '@app/observability';
 import { projectionMigrations } from '@app/projections';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CLOCK } from './clock';
@@ -13,6 +15,7 @@ import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { HealthModule } from './health/health.module';
 import { PageLinks } from './http/page-links';
 import { ProblemFilter } from './http/problems';
+import { RequestValidation } from './http/validation';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ReturnsModule } from './returns/returns.module';
@@ -21,12 +24,14 @@ import { PersonalDataModule } from './personal-data/personal-data.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config = storageConfigFromEnv()): DynamicModule {
+  static forRoot(config: AppConfig, storage: StorageConfig = config.storage): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        loggingModule('api'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        ConfigModule.forRoot(config),
+        loggingModule('api', config),
+        EventStoreModule.forRoot(storage, [...projectionMigrations, ...returnsMigrations]),
+        RedisLinksModule,
         DiscoveryModule,
         AuthModule,
         AuditModule,
@@ -43,6 +48,8 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_INTERCEPTOR, useClass: PageLinks },
+        // Request bodies typed with a DTO arrive validated (apps/api/src/http/validation.ts).
+        { provide: APP_PIPE, useClass: RequestValidation },
       ],
     };
   }

@@ -1,11 +1,13 @@
 import { Logger } from 'nestjs-pino';
+import { loadConfig } from '@app/config';
 import { createLogger } from '@app/observability';
 import { createApi } from './api';
 
 async function main(): Promise<void> {
-  const app = await createApi();
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port, process.env.HOST ?? '127.0.0.1');
+  // The environment, read and checked once: a broken value stops here, naming the variable.
+  const config = loadConfig();
+  const app = await createApi(undefined, config);
+  await app.listen(config.http.port, config.http.host);
   app.get(Logger).log(`listening on ${await app.getUrl()}`, 'api');
 }
 

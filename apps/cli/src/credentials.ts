@@ -1,15 +1,9 @@
 /** `outcomes token` and `outcomes apikey`: credentials for people and for systems. */
-import {
-  ROLES,
-  Role,
-  createApiKey,
-  issueToken,
-  jwtSecretFromEnv,
-  revokeApiKey,
-} from '@app/security';
+import { ROLES, Role, createApiKey, issueToken, jwtSecretFrom, revokeApiKey } from '@app/security';
 import { namesNational } from '@app/domain';
 import { InvalidArgumentError } from 'commander';
 import { DataSource } from 'typeorm';
+import { cliConfig } from './config';
 
 export const role = (value: string): Role => {
   if (!(ROLES as readonly string[]).includes(value)) {
@@ -39,7 +33,7 @@ export function token(o: {
   expiresIn?: number;
 }): string {
   return issueToken(
-    jwtSecretFromEnv().secret,
+    jwtSecretFrom(cliConfig()).secret,
     {
       role: o.role,
       authority: national(o.authority),

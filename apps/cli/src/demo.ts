@@ -5,14 +5,8 @@
  */
 import { familyStreamId } from '@app/domain';
 import { WrongExpectedRevisionError } from '@app/event-store';
-import {
-  DEFAULT_REDIS_URL,
-  followUpConfigFromEnv,
-  listFollowUps,
-  redisAddress,
-  redisAnswers,
-} from '@app/follow-ups';
-import { cohortSummary, definitionsFromEnv, domainRow, outcomeCounts } from '@app/outcomes';
+import { listFollowUps, redisAddress } from '@app/follow-ups';
+import { cohortSummary, domainRow, loadDefinitions, outcomeCounts } from '@app/outcomes';
 import { familyStream, toNewEvents } from '@app/workload';
 import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';
@@ -79,9 +73,9 @@ export async function runDemo(
   progress.finish(appended, `${events} events (those already stored are kept as they were)`);
   await ledger.db.query('ANALYZE events');
 
-  const redisUrl = followUpConfigFromEnv().redisUrl ?? DEFAULT_REDIS_URL;
+  const redisUrl = ledger.config.redisUrl;
   await withProjections(ledger, (caughtUp) => caughtUp(), 2000);
-  if (await redisAnswers(redisUrl)) {
+  if (await ledger.redis.answers(2000)) {
     const tick = await followUpTick(ledger, options.to);
     out(`Follow-up tick as at ${to}: ${JSON.stringify(tick)}\n`);
   } else {
@@ -90,7 +84,7 @@ export async function runDemo(
     );
   }
 
-  const definitions = definitionsFromEnv();
+  const definitions = loadDefinitions({ extraDir: ledger.config.outcomeDefinitionsDir });
   const filter = { authority: options.authority };
   const counts = await outcomeCounts(ledger.db, definitions, filter, 'planned_exits');
   const rows = definitions.domains.map((d, i) => domainRow(d, counts.domains[i]));

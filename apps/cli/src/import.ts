@@ -18,7 +18,8 @@ import {
   parseBatchItem,
 } from '@app/recording';
 import { parse } from 'csv-parse';
-import { PersonalDataVault } from '@app/security';
+import { PersonalDataVault, masterKeyFrom } from '@app/security';
+import { cliConfig } from './config';
 import { Ledger } from './ledger';
 import { Progress } from './progress';
 import { ParsedRow, RowFormat, importEventId, parseCsvRecord, parseNdjsonLine } from './rows';
@@ -94,13 +95,17 @@ function refusal(e: unknown): FieldError[] | undefined {
 }
 
 export async function importFile(
-  ledger: Ledger,
+  ledger: Pick<Ledger, 'db' | 'store' | 'close'>,
   path: string,
   options: ImportOptions,
 ): Promise<ImportCounts> {
   const counts: ImportCounts = { read: 0, stored: 0, alreadyStored: 0, rejected: 0 };
   // Personal details in a file are sealed with each family's key, as the API does.
-  const recorder = new FamilyRecorder(ledger.store, systemClock, new PersonalDataVault(ledger.db));
+  const recorder = new FamilyRecorder(
+    ledger.store,
+    systemClock,
+    new PersonalDataVault(ledger.db, masterKeyFrom(cliConfig())),
+  );
   const actor = { id: 'import', correlationId: randomUUID() };
   const rejects = createWriteStream(options.rejectsPath);
   const reject = async (line: number, errors: FieldError[]) => {

@@ -1,5 +1,7 @@
 /** The database the CLI works on: the event store and read models, migrated, as the worker sees them. */
-import { EVENT_STORE, EventStore, EventStoreModule, storageConfigFromEnv } from '@app/event-store';
+import { AppConfig, ConfigModule } from '@app/config';
+import { EVENT_STORE, EventStore, EventStoreModule } from '@app/event-store';
+import { RedisLinks, RedisLinksModule } from '@app/follow-ups';
 import {
   ProjectionRunner,
   allProjections,
@@ -12,10 +14,15 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
+import { cliConfig } from './config';
 
 export interface Ledger {
   db: DataSource;
   store: EventStore;
+  /** The configuration the CLI read at start (`cliConfig`). */
+  config: AppConfig;
+  /** Redis, through the apps' one provider (opened only when a command asks). */
+  redis: RedisLinks;
   close(): Promise<void>;
 }
 
@@ -25,16 +32,19 @@ export interface Ledger {
  * tables, as `outcomes rebuild` does.
  */
 export async function openLedger(options: { owner?: boolean } = {}): Promise<Ledger> {
-  const config = storageConfigFromEnv();
-  if (options.owner && config.database.migrationUrl) {
-    config.database = { ...config.database, url: config.database.migrationUrl };
+  const config = cliConfig();
+  let storage = config.storage;
+  if (options.owner && storage.database.migrationUrl) {
+    storage = { ...storage, database: { ...storage.database, url: storage.database.migrationUrl } };
   }
   const app: INestApplicationContext = await NestFactory.createApplicationContext(
     {
       module: class CliLedger {},
       imports: [
-        loggingModule('cli'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        ConfigModule.forRoot(config),
+        loggingModule('cli', config),
+        EventStoreModule.forRoot(storage, [...projectionMigrations, ...returnsMigrations]),
+        RedisLinksModule,
       ],
     },
     LOGGING_START,
@@ -44,6 +54,8 @@ export async function openLedger(options: { owner?: boolean } = {}): Promise<Led
   return {
     db: app.get(DataSource),
     store: app.get<EventStore>(EVENT_STORE),
+    config,
+    redis: app.get(RedisLinks),
     close: () => app.close(),
   };
 }

@@ -12,6 +12,7 @@ import { DEMO_AUTHORITY, runDemo } from './demo';
 import { describeFailure } from './failure';
 import { writeEnvFile } from './init';
 import { importFile } from './import';
+import { cliConfig } from './config';
 import { openLedger } from './ledger';
 import { formatOf } from './rows';
 import { projectionNames, rebuild, selectProjections } from './rebuild';
@@ -174,11 +175,7 @@ program
     }
     let workers: number;
     try {
-      workers =
-        o.workers ??
-        (process.env.REBUILD_WORKERS
-          ? whole('REBUILD_WORKERS')(process.env.REBUILD_WORKERS)
-          : defaultRebuildWorkers());
+      workers = o.workers ?? cliConfig().projections.rebuildWorkers ?? defaultRebuildWorkers();
     } catch (e) {
       return program.error(`rebuild: ${(e as Error).message}`, { exitCode: 2 });
     }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { definitionsFromEnv } from '@app/outcomes';
+import { loadDefinitions } from '@app/outcomes';
 import {
   ReturnContent,
   buildStored,
@@ -53,7 +53,7 @@ export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
     await buildStored(
       {
         db: ledger.db,
-        definitions: definitionsFromEnv(),
+        definitions: loadDefinitions({ extraDir: ledger.config.outcomeDefinitionsDir }),
         software: softwareVersion(),
         costs: savingsCostAvoidance(),
       },

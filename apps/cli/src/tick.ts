@@ -8,44 +8,37 @@
 import { fixedClock } from '@app/domain';
 import {
   SweepResult,
-  connectRedis,
-  followUpConfigFromEnv,
+  followUpConfigFrom,
   followUpRecorder,
   queuePrefix,
   redisAddress,
-  redisAnswers,
   runFollowUpTick,
 } from '@app/follow-ups';
 import { Ledger, withProjections } from './ledger';
 
 export async function followUpTick(ledger: Ledger, at: Date): Promise<SweepResult> {
-  const followUps = followUpConfigFromEnv();
+  const followUps = followUpConfigFrom(ledger.config.followUps);
   // Asked first, briefly: a tick without Redis fails at once with one line, not a retry loop.
-  if (!(await redisAnswers(followUps.redisUrl, 3000))) {
+  if (!(await ledger.redis.answers(3000, followUps.redisUrl))) {
     throw new RedisUnavailableError(redisAddress(followUps.redisUrl));
   }
-  const redis = connectRedis(followUps.redisUrl);
-  // Lost mid-tick: the tick's own deadline reports it, not one line per reconnection attempt.
-  redis.on('error', () => undefined);
-  try {
-    return await withProjections(ledger, async (caughtUp) => {
-      await caughtUp();
-      const result = await runFollowUpTick(
-        {
-          db: ledger.db,
-          recorder: followUpRecorder(ledger.store, fixedClock(at)),
-          redis,
-          policy: followUps.policy,
-          prefix: queuePrefix(followUps.prefix, (await ledger.store.identity()).id),
-        },
-        at,
-      );
-      await caughtUp();
-      return result;
-    });
-  } finally {
-    await redis.quit();
-  }
+  // The shared link (closed with the ledger); lost mid-tick, it says so once a minute at most.
+  const redis = ledger.redis.get(followUps.redisUrl).connection;
+  return withProjections(ledger, async (caughtUp) => {
+    await caughtUp();
+    const result = await runFollowUpTick(
+      {
+        db: ledger.db,
+        recorder: followUpRecorder(ledger.store, fixedClock(at)),
+        redis,
+        policy: followUps.policy,
+        prefix: queuePrefix(followUps.prefix, (await ledger.store.identity()).id),
+      },
+      at,
+    );
+    await caughtUp();
+    return result;
+  });
 }
 
 export class RedisUnavailableError extends Error {

@@ -1,12 +1,13 @@
-import { storageConfigFromEnv } from '@app/event-store';
+import { loadConfig } from '@app/config';
 import { LOGGING_START, createLogger } from '@app/observability';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
+  // The environment, read and checked once: a broken value stops here, naming the variable.
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forRoot(storageConfigFromEnv()),
+    WorkerModule.forRoot(loadConfig()),
     LOGGING_START,
   );
   app.useLogger(app.get(Logger));

@@ -1,4 +1,7 @@
-import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
+import { APP_CONFIG, AppConfig, ConfigModule } from '@app/config';
+import { EVENT_STORE, EventStore, EventStoreModule } from '@app/event-store';
+import { followUpConfigFrom } from '@app/follow-ups';
+import { loadDefinitions } from '@app/outcomes';
 import { loggingModule } from '@app/observability';
 import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
 import {
@@ -23,12 +26,16 @@ import { Heartbeat } from './heartbeat';
 class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runner: ProjectionRunner;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, dataSource: DataSource) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
     const logger = new Logger('projections');
     this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
       streamPrefixes: [FAMILY_STREAM_PREFIX],
-      batchSize: Number(process.env.PROJECTION_BATCH_SIZE ?? 500),
-      analyzeAfter: Number(process.env.PROJECTION_ANALYZE_AFTER ?? 100_000),
+      batchSize: config.projections.batchSize,
+      analyzeAfter: config.projections.analyzeAfter,
       logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
     });
   }
@@ -46,22 +53,26 @@ class Projections implements OnApplicationBootstrap, BeforeApplicationShutdown {
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config: StorageConfig): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
-        loggingModule('worker'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        ConfigModule.forRoot(config),
+        loggingModule('worker', config),
+        EventStoreModule.forRoot(config.storage, [...projectionMigrations, ...returnsMigrations]),
         RedisLinksModule,
-        FollowUpsWorkerModule.forRoot(),
-        ReturnsWorkerModule.forRoot(),
+        FollowUpsWorkerModule.forRoot(followUpConfigFrom(config.followUps)),
+        ReturnsWorkerModule.forRoot(
+          config.returns,
+          loadDefinitions({ extraDir: config.outcomeDefinitionsDir }),
+        ),
       ],
       providers: [
         Projections,
         {
           provide: Heartbeat,
           inject: [DataSource],
-          useFactory: (db: DataSource) => new Heartbeat(db, process.env.WORKER_HEARTBEAT_FILE),
+          useFactory: (db: DataSource) => new Heartbeat(db, config.workerHeartbeatFile),
         },
       ],
     };

@@ -8,12 +8,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource, MigrationInterface } from 'typeorm';
-import {
-  DEFAULT_DATABASE_URL,
-  DatabaseConfig,
-  createDataSource,
-  migrateFor,
-} from './postgres/database';
+import { DatabaseConfig, createDataSource, migrateFor } from './postgres/database';
 import { eventStoreMigrations } from './postgres/migrations';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store';
@@ -22,30 +17,11 @@ import { EventStore } from './event-store';
 /** Injection token of the `EventStore` port. */
 export const EVENT_STORE = Symbol('EventStore');
 
+/** Where the data lives: `loadConfig().storage` (`@app/config`), or a test's own. */
 export interface StorageConfig {
   database: DatabaseConfig;
   eventStore: 'postgres' | 'eventstoredb';
   eventStoreConnectionString?: string;
-}
-
-/** Configuration from the environment (README lists the variables and their defaults). */
-export function storageConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StorageConfig {
-  const eventStore = env.EVENT_STORE ?? 'postgres';
-  if (eventStore !== 'postgres' && eventStore !== 'eventstoredb') {
-    throw new Error(`EVENT_STORE must be postgres or eventstoredb, not ${eventStore}`);
-  }
-  if (eventStore === 'eventstoredb' && !env.EVENTSTORE_CONNECTION_STRING) {
-    throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_CONNECTION_STRING');
-  }
-  return {
-    database: {
-      url: env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
-      migrationUrl: env.DATABASE_MIGRATION_URL || undefined,
-      schema: env.DATABASE_SCHEMA,
-    },
-    eventStore,
-    eventStoreConnectionString: env.EVENTSTORE_CONNECTION_STRING,
-  };
 }
 
 @Injectable()

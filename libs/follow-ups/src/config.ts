@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_FOLLOW_UP_POLICY, FollowUpPolicy, parsePolicy } from './policy';
-import { DEFAULT_REDIS_URL } from './redis';
+import type { AppConfig } from '@app/config';
 
 export interface FollowUpConfig {
   /** `FOLLOW_UPS=off` runs a worker with projections only. */
@@ -13,22 +13,13 @@ export interface FollowUpConfig {
   policy: FollowUpPolicy;
 }
 
-/** Configuration from the environment (README lists the variables and their defaults). */
-export function followUpConfigFromEnv(env: NodeJS.ProcessEnv = process.env): FollowUpConfig {
-  const sweepEveryMs = Number(env.FOLLOW_UP_SWEEP_EVERY_MS ?? 60_000);
-  if (!Number.isInteger(sweepEveryMs) || sweepEveryMs < 100) {
-    throw new Error(
-      'FOLLOW_UP_SWEEP_EVERY_MS must be a whole number of milliseconds, at least 100',
-    );
-  }
+/** The follow-ups' configuration (`loadConfig().followUps`), with its policy file read and checked. */
+export function followUpConfigFrom(settings: AppConfig['followUps']): FollowUpConfig {
+  const { policyFile, ...rest } = settings;
   return {
-    enabled: env.FOLLOW_UPS !== 'off',
-    redisUrl: env.REDIS_URL ?? DEFAULT_REDIS_URL,
-    prefix: env.FOLLOW_UP_QUEUE_PREFIX || undefined,
-    sweepEveryMs,
-    webhookUrl: env.FOLLOW_UP_WEBHOOK_URL || undefined,
-    policy: env.FOLLOW_UP_POLICY_FILE
-      ? parsePolicy(JSON.parse(readFileSync(env.FOLLOW_UP_POLICY_FILE, 'utf8')))
+    ...rest,
+    policy: policyFile
+      ? parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')))
       : DEFAULT_FOLLOW_UP_POLICY,
   };
 }

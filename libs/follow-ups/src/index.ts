@@ -7,3 +7,4 @@ export * from './config';
 export * from './recorder';
 export * from './ownership';
 export * from './fold';
+export * from './redis-links';

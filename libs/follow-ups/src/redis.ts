@@ -1,9 +1,13 @@
+import { loadConfig } from '@app/config';
 import IORedis, { Redis } from 'ioredis';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export { DEFAULT_REDIS_URL } from '@app/config';
 
-/** A connection BullMQ workers can use (they need `maxRetriesPerRequest: null`). */
-export function connectRedis(url = process.env.REDIS_URL ?? DEFAULT_REDIS_URL): Redis {
+/**
+ * A connection BullMQ workers can use (they need `maxRetriesPerRequest: null`), for tests and
+ * scripts (the configured `REDIS_URL` by default); the apps use `RedisLinks`.
+ */
+export function connectRedis(url: string = loadConfig().redisUrl): Redis {
   return new IORedis(url, { maxRetriesPerRequest: null });
 }
 

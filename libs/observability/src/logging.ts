@@ -27,12 +27,17 @@ export const REDACTED = [
   'body',
 ];
 
-export function loggerOptions(service: Service): LoggerOptions {
+/** What sets the level: `LOG_LEVEL` and `NODE_ENV` as configured (`AppConfig`). */
+export interface LogSettings {
+  logLevel?: string;
+  nodeEnv?: string;
+}
+
+export function loggerOptions(service: Service, settings: LogSettings = {}): LoggerOptions {
   return {
     // The CLI talks to a person on stderr: only what needs their attention.
     level:
-      process.env.LOG_LEVEL ??
-      (process.env.NODE_ENV === 'test' || service === 'cli' ? 'warn' : 'info'),
+      settings.logLevel ?? (settings.nodeEnv === 'test' || service === 'cli' ? 'warn' : 'info'),
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
@@ -40,11 +45,15 @@ export function loggerOptions(service: Service): LoggerOptions {
   };
 }
 
-/** A plain pino logger (for code outside Nest: start-up failures, the CLI's errors). */
+/**
+ * A plain pino logger (for code outside Nest: start-up failures, the CLI's errors). Without
+ * settings (the configuration may be what failed) it logs at the service's default level.
+ */
 export const createLogger = (
   service: Service,
   destination: DestinationStream = pino.destination(service === 'cli' ? 2 : 1),
-): Logger => pino(loggerOptions(service), destination);
+  settings: LogSettings = {},
+): Logger => pino(loggerOptions(service, settings), destination);
 
 /** A caller's correlation id if it is a plain token; otherwise a fresh one (never echo junk). */
 export function correlationId(header: string | string[] | undefined): string {
@@ -97,6 +106,7 @@ const QUIET = /^\/(health|metrics)(\?|$)/;
  */
 export function loggingModule(
   service: Service,
+  settings: LogSettings,
   // The CLI writes results on stdout, so its logs go to stderr. The services write without
   // blocking: a synchronous write per request line was ~4 % of the API's CPU under load, and
   // lines that arrive while one is being written go out together.
@@ -108,7 +118,7 @@ export function loggingModule(
   return LoggerModule.forRoot({
     pinoHttp: [
       {
-        ...loggerOptions(service),
+        ...loggerOptions(service, settings),
         genReqId: (req: IncomingMessage, res: ServerResponse) => {
           const id = correlationId(req.headers[CORRELATION_HEADER]);
           // The controllers read the header into the events' metadata: one id end to end.

@@ -3,6 +3,7 @@
  * small declarative vocabulary. NatCen's set ships with the code; an authority adds its own domains
  * by dropping another file into the configured directory (no code change).
  */
+import { Env, loadConfig } from '@app/config';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -210,6 +211,10 @@ export function loadDefinitions(options: { extraDir?: string } = {}): OutcomeDef
   return combineDefinitions(files);
 }
 
-/** `OUTCOME_DEFINITIONS_DIR` (see README) adds an authority's own domains. */
-export const definitionsFromEnv = (env: NodeJS.ProcessEnv = process.env): OutcomeDefinitions =>
-  loadDefinitions({ extraDir: env.OUTCOME_DEFINITIONS_DIR || undefined });
+/**
+ * The definitions as configured (`OUTCOME_DEFINITIONS_DIR` adds an authority's own domains), for
+ * code outside the apps' providers (scripts, tests, a projection made without definitions): the
+ * apps load them once from their `AppConfig`.
+ */
+export const definitionsFromEnv = (env?: Env): OutcomeDefinitions =>
+  loadDefinitions({ extraDir: loadConfig(env).outcomeDefinitionsDir });

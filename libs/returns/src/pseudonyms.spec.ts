@@ -1,4 +1,7 @@
-import { parseRecipientKeys, pseudonym, recipientKeysFromEnv } from './pseudonyms';
+import { Env, loadConfig } from '@app/config';
+import { parseRecipientKeys, pseudonym, recipientKeysFrom } from './pseudonyms';
+
+const recipientKeysFromEnv = (env: Env) => recipientKeysFrom(loadConfig(env).extractRecipientKeys);
 
 const KEY_A = 'a'.repeat(40);
 const KEY_B = 'b'.repeat(40);

@@ -31,10 +31,11 @@ export function parseRecipientKeys(raw: unknown): RecipientKeys {
   return keys;
 }
 
-/** `EXTRACT_RECIPIENT_KEYS_FILE` (a JSON file) or `EXTRACT_RECIPIENT_KEYS` (the JSON itself). */
-export function recipientKeysFromEnv(env: NodeJS.ProcessEnv = process.env): RecipientKeys {
-  const text = env.EXTRACT_RECIPIENT_KEYS_FILE
-    ? readFileSync(env.EXTRACT_RECIPIENT_KEYS_FILE, 'utf8')
-    : env.EXTRACT_RECIPIENT_KEYS;
+/**
+ * `EXTRACT_RECIPIENT_KEYS_FILE` (a JSON file) or `EXTRACT_RECIPIENT_KEYS` (the JSON itself), as
+ * `loadConfig().extractRecipientKeys`.
+ */
+export function recipientKeysFrom(source: { file?: string; inline?: string }): RecipientKeys {
+  const text = source.file ? readFileSync(source.file, 'utf8') : source.inline;
   return text ? parseRecipientKeys(JSON.parse(text)) : new Map();
 }

@@ -3,6 +3,7 @@
  * held as integer pence and quantities and index values as scaled integers, so every figure the
  * calculator produces is exact and the same on every run.
  */
+import { Env, loadConfig } from '@app/config';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import deflatorV1 from './tables/gdp-deflator.v1.json';
@@ -281,6 +282,6 @@ export function checkMappings(
   }
 }
 
-export function unitCostsDirFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.UNIT_COST_TABLES_DIR || undefined;
-}
+/** `UNIT_COST_TABLES_DIR`, as configured (for code outside the apps' providers). */
+export const unitCostsDirFromEnv = (env?: Env): string | undefined =>
+  loadConfig(env).unitCostTablesDir;

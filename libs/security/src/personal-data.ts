@@ -7,8 +7,7 @@ import {
   isSealed,
   memberDetailsOf,
 } from '@app/domain';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { AppConfig, loadConfig } from '@app/config';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   DataKey,
@@ -22,22 +21,19 @@ import {
 } from './pii-crypto';
 import { readOrCreate } from './secret';
 
-/** The development master key's file: per user, per machine, readable by its owner only. */
-export const devMasterKeyFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.PII_DEV_KEY_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-pii-master-key');
-
 /**
  * The master key that wraps every family's data key: `PII_MASTER_KEY` (32 bytes, hex or base64).
  * Production (`NODE_ENV=production`) refuses to start without it. Elsewhere a random key is made
- * once in a file only this user can read (as for the token key), never a well-known default that
- * would open every install's personal data.
+ * once in a file only this user can read (`PII_DEV_KEY_FILE`, per user, per machine; as for the
+ * token key), never a well-known default that would open every install's personal data.
  */
-export function masterKeyFromEnv(env: NodeJS.ProcessEnv = process.env): Buffer {
-  if (env.PII_MASTER_KEY) return parseMasterKey(env.PII_MASTER_KEY);
-  if (env.NODE_ENV === 'production') {
+export function masterKeyFrom(config: Pick<AppConfig, 'personalData' | 'production'>): Buffer {
+  const { masterKey, devKeyFile } = config.personalData;
+  if (masterKey) return parseMasterKey(masterKey);
+  if (config.production) {
     throw new PersonalDataError('PII_MASTER_KEY must be set in production (NODE_ENV=production)');
   }
-  return parseMasterKey(readOrCreate(devMasterKeyFile(env)));
+  return parseMasterKey(readOrCreate(devKeyFile));
 }
 
 /** What an erased (or otherwise keyless) member's details read as. */
@@ -64,7 +60,8 @@ export class FamilyKeyRace extends Error {
 export class PersonalDataVault {
   constructor(
     private readonly db: DataSource | EntityManager,
-    private readonly master: Buffer = masterKeyFromEnv(),
+    // The apps pass the key read at start-up; tests and scripts get the configured one.
+    private readonly master: Buffer = masterKeyFrom(loadConfig()),
   ) {}
 
   /** The family's data key, or undefined if it has none (never had details, or erased). */

@@ -10,7 +10,10 @@ import {
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { masterKeyFromEnv } from './personal-data';
+import { Env, loadConfig } from '@app/config';
+import { masterKeyFrom } from './personal-data';
+
+const masterKeyFromEnv = (env: Env) => masterKeyFrom(loadConfig(env));
 
 describe('personal-data cryptography', () => {
   const master = parseMasterKey('cd'.repeat(32));

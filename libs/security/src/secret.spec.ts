@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jwtSecretFromEnv } from './secret';
+import { Env, loadConfig } from '@app/config';
+import { jwtSecretFrom } from './secret';
 
-describe('jwtSecretFromEnv', () => {
+const jwtSecretFromEnv = (env: Env) => jwtSecretFrom(loadConfig(env));
+
+describe('jwtSecretFrom', () => {
   const dir = mkdtempSync(join(tmpdir(), 'auth-secret-'));
 
   it('uses AUTH_JWT_SECRET when set, and refuses a short one', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import type { AppConfig } from '@app/config';
+import { dirname } from 'node:path';
 
 export const MIN_SECRET_LENGTH = 32;
 
@@ -11,28 +11,25 @@ export interface JwtSecret {
   source: 'AUTH_JWT_SECRET' | `development secret file ${string}`;
 }
 
-/** The development secret's file: per user, per machine, readable by its owner only. */
-export const devSecretFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.AUTH_DEV_SECRET_FILE ?? join(homedir(), '.outcomes-ledger', 'dev-jwt-secret');
-
 /**
  * The key tokens are signed with: `AUTH_JWT_SECRET` (at least 32 characters). Production
  * (`NODE_ENV=production`) refuses to start without it. Elsewhere (a laptop, the demo) a random
- * secret is made once and kept in a file only this user can read, so the API and
+ * secret is made once and kept in a file only this user can read (`AUTH_DEV_SECRET_FILE`, per
+ * user, per machine), so the API and
  * `outcomes token` agree without a well-known default secret that would open every install.
  */
-export function jwtSecretFromEnv(env: NodeJS.ProcessEnv = process.env): JwtSecret {
-  const configured = env.AUTH_JWT_SECRET;
-  if (configured !== undefined && configured !== '') {
+export function jwtSecretFrom(config: Pick<AppConfig, 'auth' | 'production'>): JwtSecret {
+  const configured = config.auth.jwtSecret;
+  if (configured !== undefined) {
     if (configured.length < MIN_SECRET_LENGTH) {
       throw new Error(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
     }
     return { secret: configured, source: 'AUTH_JWT_SECRET' };
   }
-  if (env.NODE_ENV === 'production') {
+  if (config.production) {
     throw new Error('AUTH_JWT_SECRET must be set in production (NODE_ENV=production)');
   }
-  const file = devSecretFile(env);
+  const file = config.auth.devSecretFile;
   return { secret: readOrCreate(file), source: `development secret file ${file}` };
 }
 

@@ -1,21 +1,28 @@
-import { AuditTrail, jwtSecretFromEnv } from '@app/security';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { AuditTrail, jwtSecretFrom } from '@app/security';
 import { Global, Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { AuthGuard, JWT_SECRET } from './auth.guard';
-import { RateLimitGuard, rateLimitFromEnv } from './rate-limit';
-import { RefusalLimiter } from './refusals';
+import { RateLimitGuard, rateLimitFrom } from './rate-limit';
+import { RefusalLimiter, refusalLimitFrom } from './refusals';
 
 @Global()
 @Module({
-  imports: [ThrottlerModule.forRootAsync({ useFactory: () => rateLimitFromEnv() })],
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => rateLimitFrom(config.auth),
+    }),
+  ],
   providers: [
     {
       provide: JWT_SECRET,
       // Read once at start: a production API without AUTH_JWT_SECRET refuses to start.
-      useFactory: () => {
-        const { secret, source } = jwtSecretFromEnv();
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        const { secret, source } = jwtSecretFrom(config);
         if (source !== 'AUTH_JWT_SECRET') {
           new Logger('auth').warn(`AUTH_JWT_SECRET is not set: tokens use the ${source}`);
         }
@@ -31,8 +38,9 @@ import { RefusalLimiter } from './refusals';
     // Refused requests a minute per address and per subject, checked before authentication.
     {
       provide: RefusalLimiter,
-      inject: [AuditTrail],
-      useFactory: (audit: AuditTrail) => new RefusalLimiter(audit),
+      inject: [AuditTrail, APP_CONFIG],
+      useFactory: (audit: AuditTrail, config: AppConfig) =>
+        new RefusalLimiter(audit, refusalLimitFrom(config.auth)),
     },
     // Order matters: who the caller is, then how often they may call.
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,7 +1,11 @@
 import { ExecutionContext } from '@nestjs/common';
-import { DEFAULT_RATE_LIMIT_PER_MINUTE, rateLimitFromEnv } from './rate-limit';
+import { Env, loadConfig } from '@app/config';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, rateLimitFrom } from './rate-limit';
 
-describe('rateLimitFromEnv', () => {
+/** The limit as the API reads it at start: the environment through the configuration. */
+const rateLimitFromEnv = (env: Env) => rateLimitFrom(loadConfig(env).auth);
+
+describe('rateLimitFrom', () => {
   const ctx = {} as ExecutionContext;
   const limitOf = (env: NodeJS.ProcessEnv) => {
     const { throttlers } = rateLimitFromEnv(env) as { throttlers: { limit: number }[] };

@@ -1,5 +1,8 @@
 import { AuditEntry } from '@app/security';
-import { RefusalLimiter, refusalLimitFromEnv } from './refusals';
+import { Env, loadConfig } from '@app/config';
+import { RefusalLimiter, refusalLimitFrom } from './refusals';
+
+const refusalLimitFromEnv = (env: Env) => refusalLimitFrom(loadConfig(env).auth);
 
 describe('RefusalLimiter', () => {
   let now = 0;

@@ -1,7 +1,8 @@
+import { AppConfig, Environment } from '@app/config';
 import { AuditTrail, Principal, hashApiKey } from '@app/security';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 
-export const DEFAULT_REFUSED_PER_MINUTE = 300;
+export const DEFAULT_REFUSED_PER_MINUTE = new Environment().REFUSALS_PER_MINUTE;
 const WINDOW_MS = 60_000;
 /** Most callers (addresses, subjects) or unknown keys remembered: a flood cannot exhaust memory. */
 const MAX_ENTRIES = 50_000;
@@ -11,15 +12,8 @@ const MAX_ENTRIES = 50_000;
  * (`REFUSALS_PER_MINUTE`, default 300: a tenth of the per-caller budget); `RATE_LIMIT=off`
  * turns it off with the other limit.
  */
-export function refusalLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  if (env.RATE_LIMIT === 'off') return undefined;
-  const raw = env.REFUSALS_PER_MINUTE;
-  const limit = raw === undefined || raw === '' ? DEFAULT_REFUSED_PER_MINUTE : Number(raw);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new Error('REFUSALS_PER_MINUTE must be a whole number, at least 1');
-  }
-  return limit;
-}
+export const refusalLimitFrom = (auth: AppConfig['auth']): number | undefined =>
+  auth.rateLimited ? auth.refusalsPerMinute : undefined;
 
 interface Window {
   start: number;
@@ -46,7 +40,7 @@ export class RefusalLimiter implements OnModuleDestroy {
 
   constructor(
     private readonly audit: AuditTrail | undefined,
-    readonly perMinute: number | undefined = refusalLimitFromEnv(),
+    readonly perMinute: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
     if (perMinute === undefined) return;

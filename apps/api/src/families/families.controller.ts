@@ -18,8 +18,10 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
+import { parsedWith } from '../http/validation';
 import {
   AuthorityCode,
+  EventRecording,
   BatchRequest,
   Code,
   FamilyNotFound,
@@ -96,12 +98,11 @@ export class FamiliesController {
   @Allow('families:write')
   @ApiProblems(409)
   async refer(
-    @Body() body: unknown,
+    @Body(parsedWith(parseReferFamily)) recording: EventRecording & { familyId?: string },
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ familyId: string; revision: number; position: string }> {
-    const recording = await parseReferFamily(body);
     // With a key, a retried referral without a familyId finds the family its first try made.
     const key = idempotencyIds(idempotencyKey, principal.subject);
     const familyId = recording.familyId ?? key?.familyId ?? randomUUID();
@@ -123,13 +124,12 @@ export class FamiliesController {
   @ApiProblems(404, 409, 412)
   async record(
     @Param('familyId', uuid) familyId: string,
-    @Body() body: unknown,
+    @Body(parsedWith(parseRecordEvent)) recording: EventRecording,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
     @Headers('if-match') ifMatch?: string,
     @Headers('idempotency-key') idempotencyKey?: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
-    const recording = await parseRecordEvent(body);
     const eventId = eventIdOf(recording.eventId, idempotencyIds(idempotencyKey, principal.subject));
     const { expectedRevision, conditional } = expectedRevisionOf(
       recording.expectedRevision,
@@ -158,11 +158,10 @@ export class FamiliesController {
   @Allow('families:write')
   @HttpCode(200)
   async batch(
-    @Body() body: unknown,
+    @Body() { events }: BatchRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
-    const { events } = await validated(BatchRequest, body);
     const actor = actorOf(principal, correlationId);
     const results: Record<string, unknown>[] = new Array(events.length);
     const byFamily = new Map<string, number[]>();
@@ -275,11 +274,10 @@ export class FamiliesController {
   @ApiProblems(404, 409)
   async transfer(
     @Param('familyId', uuid) familyId: string,
-    @Body() body: unknown,
+    @Body() { toAuthority, occurredAt, reason }: TransferRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<{ eventId: string; revision: number; position: string }> {
-    const { toAuthority, occurredAt, reason } = await validated(TransferRequest, body);
     if (principal.authority === null) {
       throw new ForbiddenException({
         statusCode: 403,

@@ -176,11 +176,10 @@ export class FollowUpsController {
   @ApiProblems(404, 409)
   async assign(
     @Param('followUpId', uuid) followUpId: string,
-    @Body() body: unknown,
+    @Body() { worker }: AssignRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ) {
-    const { worker } = await validated(AssignRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'AssignRevisit',
       episode,
@@ -194,11 +193,10 @@ export class FollowUpsController {
   @ApiProblems(404, 409)
   async complete(
     @Param('followUpId', uuid) followUpId: string,
-    @Body() body: unknown,
+    @Body() { occurredAt, ...assessment }: CompleteRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ) {
-    const { occurredAt, ...assessment } = await validated(CompleteRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'CompleteRevisit',
       episode,
@@ -212,11 +210,10 @@ export class FollowUpsController {
   @ApiProblems(404, 409)
   async missed(
     @Param('followUpId', uuid) followUpId: string,
-    @Body() body: unknown,
+    @Body() { reason, occurredAt }: MissedRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ) {
-    const { reason, occurredAt } = await validated(MissedRequest, body);
     return this.record(followUpId, principal, correlationId, (episode) => ({
       type: 'MissRevisit',
       episode,

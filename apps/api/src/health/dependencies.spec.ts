@@ -1,17 +1,14 @@
+import { loadConfig } from '@app/config';
 import { EventStore } from '@app/event-store';
+import { RedisLinks } from '@app/follow-ups';
 import { DataSource } from 'typeorm';
 import { Dependencies } from './dependencies';
 
 /** The checks' verdicts over stand-in ports (the real ones are exercised end to end). */
 describe('dependency health', () => {
-  const saved = process.env.REDIS_URL;
-  beforeAll(() => {
-    process.env.REDIS_URL = 'redis://127.0.0.1:1'; // nothing listens on port 1
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.REDIS_URL;
-    else process.env.REDIS_URL = saved;
-  });
+  // Nothing listens on port 1.
+  const redis = new RedisLinks(loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' }));
+  afterAll(() => redis.onApplicationShutdown());
 
   const db = (up: boolean) =>
     ({
@@ -27,6 +24,7 @@ describe('dependency health', () => {
     const deps = new Dependencies(
       db(true),
       store(() => Promise.reject(new Error('UnavailableError'))),
+      redis,
     );
     const report = await deps.check();
     expect(report).toMatchObject({ database: 'up', eventStore: 'down', redis: 'down' });
@@ -38,6 +36,7 @@ describe('dependency health', () => {
     const deps = new Dependencies(
       db(true),
       store(() => new Promise<bigint>(() => undefined)),
+      redis,
     );
     expect(await deps.serving()).toEqual({ database: 'up', eventStore: 'down' });
   });
@@ -46,6 +45,7 @@ describe('dependency health', () => {
     const deps = new Dependencies(
       db(true),
       store(() => Promise.resolve(0n)),
+      redis,
     );
     const report = await deps.check();
     expect(report).toMatchObject({ database: 'up', eventStore: 'up', redis: 'down' });
@@ -57,6 +57,7 @@ describe('dependency health', () => {
     const deps = new Dependencies(
       db(false),
       store(() => Promise.resolve(0n)),
+      redis,
     );
     expect(await deps.serving()).toEqual({ database: 'down', eventStore: 'up' });
   });

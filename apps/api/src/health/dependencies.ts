@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { followUpConfigFromEnv, redisAnswers } from '@app/follow-ups';
+import { RedisLinks } from '@app/follow-ups';
 import { projectionCheckpoints } from '@app/projections';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -48,11 +48,10 @@ const state = async (check: () => Promise<unknown>): Promise<DependencyState> =>
  */
 @Injectable()
 export class Dependencies {
-  private readonly redisUrl = followUpConfigFromEnv().redisUrl;
-
   constructor(
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly redis: RedisLinks,
   ) {}
 
   /** PostgreSQL and the event store only: what readiness needs. */
@@ -67,7 +66,7 @@ export class Dependencies {
   async check(): Promise<DependencyReport> {
     const [{ database, eventStore }, redis] = await Promise.all([
       this.serving(),
-      within(redisAnswers(this.redisUrl, CHECK_TIMEOUT_MS)).then(
+      within(this.redis.answers(CHECK_TIMEOUT_MS)).then(
         (up) => (up ? ('up' as const) : ('down' as const)),
         () => 'down' as const,
       ),

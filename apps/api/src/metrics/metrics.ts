@@ -1,17 +1,17 @@
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
+import { APP_CONFIG, AppConfig } from '@app/config';
 import {
   QUEUES as FOLLOW_UP_QUEUES,
-  followUpConfigFromEnv,
+  RedisLinks,
   followUpCounts,
   queuePrefix,
 } from '@app/follow-ups';
 import { projectionCheckpoints } from '@app/projections';
-import { RETURNS_QUEUE, returnsConfigFromEnv } from '@app/returns';
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { RETURNS_QUEUE } from '@app/returns';
+import { Inject, Injectable } from '@nestjs/common';
 import { JobType, Queue } from 'bullmq';
 import { NextFunction, Request, Response } from 'express';
-import IORedis, { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
@@ -21,13 +21,32 @@ import { Dependencies } from '../health/dependencies';
 export const LAG_COUNT_CAP = 10_000;
 
 /** BullMQ queues whose depth is reported, each under its configured key prefix. */
-const metricQueues = (storeId: string): { name: string; prefix: string }[] => [
+const metricQueues = (config: AppConfig, storeId: string): { name: string; prefix: string }[] => [
   ...Object.values(FOLLOW_UP_QUEUES).map((name) => ({
     name,
-    prefix: queuePrefix(followUpConfigFromEnv().prefix, storeId),
+    prefix: queuePrefix(config.followUps.prefix, storeId),
   })),
-  { name: RETURNS_QUEUE, prefix: queuePrefix(returnsConfigFromEnv().prefix, storeId) },
+  { name: RETURNS_QUEUE, prefix: queuePrefix(config.returns.prefix, storeId) },
 ];
+
+/** A scrape does not wait on Redis longer than this. */
+const QUEUE_READ_TIMEOUT_MS = 1000;
+
+/** `work`, or a rejection after `ms` (the timer cleared either way). */
+const within = <T>(work: Promise<T>, ms: number): Promise<T> =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 
 const JOB_STATES: JobType[] = [
   'waiting',
@@ -44,7 +63,7 @@ const JOB_STATES: JobType[] = [
  * over the log, read models and queues are read at scrape time.
  */
 @Injectable()
-export class Metrics implements OnModuleDestroy {
+export class Metrics {
   readonly registry = new Registry();
   private readonly registers = [this.registry];
 
@@ -102,7 +121,6 @@ export class Metrics implements OnModuleDestroy {
     registers: this.registers,
   });
 
-  private redis?: Redis;
   private queues?: Queue[];
 
   constructor(
@@ -110,6 +128,8 @@ export class Metrics implements OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly dependencies: Dependencies,
+    private readonly redis: RedisLinks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'outcomes_' });
   }
@@ -164,32 +184,28 @@ export class Metrics implements OnModuleDestroy {
   }
 
   private async readQueues(): Promise<void> {
+    // The shared link (RedisLinks); a scrape does not wait on a Redis that is down.
+    const link = this.redis.get(this.config.redisUrl);
     try {
+      if (!(await link.whenReady(QUEUE_READ_TIMEOUT_MS))) throw new Error('Redis is down');
       if (!this.queues) {
-        const config = followUpConfigFromEnv();
-        // Fail fast when Redis is down: a scrape must not hang on it.
-        this.redis = new IORedis(config.redisUrl, {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          lazyConnect: true,
-          connectTimeout: 1000,
-        });
-        this.redis.on('error', () => undefined); // reported as outcomes_queue_up 0
-        await this.redis.connect();
         const { id } = await this.store.identity();
-        this.queues = metricQueues(id).map(
-          ({ name, prefix }) => new Queue(name, { connection: this.redis!, prefix }),
+        this.queues = metricQueues(this.config, id).map(({ name, prefix }) =>
+          this.redis.queue(name, prefix, this.config.redisUrl),
         );
       }
-      for (const queue of this.queues) {
-        const counts = await queue.getJobCounts(...JOB_STATES);
+      const queues = this.queues;
+      const counts = await within(
+        Promise.all(queues.map((q) => q.getJobCounts(...JOB_STATES))),
+        QUEUE_READ_TIMEOUT_MS,
+      );
+      queues.forEach((queue, i) => {
         for (const state of JOB_STATES)
-          this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
-      }
+          this.queueJobs.set({ queue: queue.name, state }, counts[i][state] ?? 0);
+      });
       this.queueUp.set(1);
     } catch {
       this.queueUp.set(0);
-      await this.dropRedis();
     }
   }
 
@@ -197,18 +213,5 @@ export class Metrics implements OnModuleDestroy {
     this.followUps.reset();
     for (const { authority, status, count } of await followUpCounts(this.db, this.clock.now()))
       this.followUps.set({ authority, status }, count);
-  }
-
-  private async dropRedis(): Promise<void> {
-    const queues = this.queues ?? [];
-    const redis = this.redis;
-    this.queues = undefined;
-    this.redis = undefined;
-    await Promise.allSettled(queues.map((q) => q.close()));
-    redis?.disconnect();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.dropRedis();
   }
 }

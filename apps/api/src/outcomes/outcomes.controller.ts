@@ -1,10 +1,5 @@
-import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
-import {
-  chartableRows,
-  disclosureRuleFromEnv,
-  discloseOutcomes,
-  discloseSummary,
-} from '@app/returns';
+import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { chartableRows, DisclosureRule, discloseOutcomes, discloseSummary } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
@@ -14,6 +9,7 @@ import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording'
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { scopedAuthority } from '../auth/scope';
+import { DISCLOSURE_RULE } from './disclosure-rule';
 import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
@@ -82,7 +78,10 @@ export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(a
 
 @Controller('v1')
 export class OutcomesController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
+  ) {}
 
   @Get('outcomes')
   @Allow('outcomes:read')
@@ -134,7 +133,7 @@ export class OutcomesController {
       new GetOutcomes(toFilter(q), cohort, asAt),
     );
     const on = disclosed(q, principal);
-    const table = on ? discloseOutcomes(live, disclosureRuleFromEnv()) : live;
+    const table = on ? discloseOutcomes(live, this.disclosure) : live;
     return { q, cohort, table, on };
   }
 
@@ -153,7 +152,7 @@ export class OutcomesController {
       new GetCohortSummary(toFilter(q), asAt),
     );
     const on = disclosed(q, principal);
-    const summary = on ? discloseSummary(live, disclosureRuleFromEnv()) : live;
+    const summary = on ? discloseSummary(live, this.disclosure) : live;
     if (wantsCsv(accept)) {
       res.type('text/csv');
       return summaryCsv(summary);

@@ -1,4 +1,5 @@
-import { PersonalDataVault } from '@app/security';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { PersonalDataVault, masterKeyFrom } from '@app/security';
 import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -15,8 +16,10 @@ import { ErasureController } from './erasure.controller';
   providers: [
     {
       provide: PersonalDataVault,
-      inject: [DataSource],
-      useFactory: (db: DataSource) => new PersonalDataVault(db),
+      // The master key is read once at start: production without PII_MASTER_KEY does not start.
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (db: DataSource, config: AppConfig) =>
+        new PersonalDataVault(db, masterKeyFrom(config)),
     },
   ],
   exports: [PersonalDataVault],

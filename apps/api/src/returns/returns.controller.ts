@@ -99,11 +99,10 @@ export class ReturnsController {
   @HttpCode(202)
   @Allow('returns:write')
   async create(
-    @Body() body: unknown,
+    @Body() q: CreateReturnRequest,
     @CurrentPrincipal() caller: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const q = await validated(CreateReturnRequest, body);
     const errors = [];
     if (q.periodEnd < q.periodStart) {
       errors.push({

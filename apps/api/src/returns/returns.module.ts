@@ -1,7 +1,7 @@
-import { definitionsFromEnv } from '@app/outcomes';
-import { recipientKeysFromEnv, returnsConfigFromEnv } from '@app/returns';
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { recipientKeysFrom } from '@app/returns';
 import { Module } from '@nestjs/common';
-import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
+import { OutcomesModule } from '../outcomes/outcomes.module';
 import {
   RECIPIENT_KEYS,
   RETURNS_CONFIG,
@@ -10,12 +10,17 @@ import {
 } from './returns.controller';
 
 @Module({
+  // The outcome definitions come from OutcomesModule: one set, loaded once.
+  imports: [OutcomesModule],
   controllers: [ReturnsController],
   providers: [
-    { provide: RETURNS_CONFIG, useFactory: () => returnsConfigFromEnv() },
+    { provide: RETURNS_CONFIG, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.returns },
     // Read once at start: a malformed key file stops the API rather than leaking a weak key.
-    { provide: RECIPIENT_KEYS, useFactory: () => recipientKeysFromEnv() },
-    { provide: OUTCOME_DEFINITIONS, useFactory: () => definitionsFromEnv() },
+    {
+      provide: RECIPIENT_KEYS,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => recipientKeysFrom(c.extractRecipientKeys),
+    },
     ReturnsQueue,
   ],
 })

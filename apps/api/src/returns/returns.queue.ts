@@ -1,30 +1,27 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { connectRedis, queuePrefix } from '@app/follow-ups';
+import { RedisLinks, queuePrefix } from '@app/follow-ups';
 import { RETURNS_QUEUE, ReturnsConfig, enqueueReturn } from '@app/returns';
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 
 export const RETURNS_CONFIG = Symbol('ReturnsConfig');
 
 /** Queues builds for the worker; a queue that does not answer in time is left to the reconciler. */
 @Injectable()
-export class ReturnsQueue implements OnModuleDestroy {
+export class ReturnsQueue {
   private readonly logger = new Logger('returns');
-  private redis?: Redis;
   private queue?: Queue;
 
   constructor(
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly redis: RedisLinks,
   ) {}
 
   async enqueue(id: string): Promise<void> {
     if (!this.queue) {
       const prefix = queuePrefix(this.config.prefix, (await this.store.identity()).id);
-      this.redis = connectRedis(this.config.redisUrl);
-      this.redis.on('error', () => undefined);
-      this.queue = new Queue(RETURNS_QUEUE, { connection: this.redis, prefix });
+      this.queue = this.redis.queue(RETURNS_QUEUE, prefix, this.config.redisUrl);
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -38,10 +35,5 @@ export class ReturnsQueue implements OnModuleDestroy {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.queue?.close().catch(() => undefined);
-    this.redis?.disconnect();
   }
 }

@@ -1,3 +1,4 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
 import { Clock } from '@app/domain';
 import { CohortFilter, CohortKind, OutcomeDefinitions } from '@app/outcomes';
 import { RequestInvalid } from '@app/recording';
@@ -8,7 +9,6 @@ import {
   SavingsReport,
   loadCostRegistry,
   savingsFor,
-  unitCostsDirFromEnv,
 } from '@app/savings';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
@@ -22,9 +22,9 @@ export const COST_REGISTRY = Symbol('CostRegistry');
 /** Loaded and checked once at start: a broken table stops the API from starting. */
 export const costRegistryProvider = {
   provide: COST_REGISTRY,
-  inject: [OUTCOME_DEFINITIONS],
-  useFactory: (definitions: OutcomeDefinitions) => {
-    const registry = loadCostRegistry({ extraDir: unitCostsDirFromEnv() });
+  inject: [OUTCOME_DEFINITIONS, APP_CONFIG],
+  useFactory: (definitions: OutcomeDefinitions, config: AppConfig) => {
+    const registry = loadCostRegistry({ extraDir: config.unitCostTablesDir });
     checkMappings(registry, definitions.domains);
     return registry;
   },

@@ -27,7 +27,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { discloseSavings, disclosureRuleFromEnv } from '@app/returns';
+import { DisclosureRule, discloseSavings } from '@app/returns';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -35,6 +35,7 @@ import { ApiProblems } from '../docs/problems';
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
+import { DISCLOSURE_RULE } from '../outcomes/disclosure-rule';
 import {
   DISCLOSURE,
   OutcomesQuery,
@@ -131,6 +132,7 @@ export class SavingsController {
     @Inject(COST_REGISTRY) private readonly registry: CostRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly vault: PersonalDataVault,
+    @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
   ) {}
 
   @Get('savings')
@@ -170,7 +172,7 @@ export class SavingsController {
     const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
     const domainsOf = (outcome: string) =>
       table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
-    return discloseSavings(report, disclosureRuleFromEnv(), domainsOf);
+    return discloseSavings(report, this.disclosure, domainsOf);
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
@@ -203,11 +205,10 @@ export class SavingsController {
   @ApiProblems(404)
   async setProgrammeCost(
     @Param() params: unknown,
-    @Body() body: unknown,
+    @Body() entry: ProgrammeCostBody,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ProgrammeCost> {
     const path = await validated(ProgrammeCostPath, params);
-    const entry = await validated(ProgrammeCostBody, body);
     const authority = ownPathAuthority(principal, path.authority);
     const slot = noteSlot({ programme: path.programme, year: Number(path.year) });
     const cost = await setProgrammeCost(

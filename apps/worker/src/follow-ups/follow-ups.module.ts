@@ -7,7 +7,6 @@ import {
   assertNoEviction,
   RedisOwnedElsewhereError,
   claimQueues,
-  followUpConfigFromEnv,
   followUpRecorder,
   queuePrefix,
 } from '@app/follow-ups';
@@ -145,7 +144,7 @@ class FollowUpWorker implements OnApplicationBootstrap, BeforeApplicationShutdow
 
 @Module({})
 export class FollowUpsWorkerModule {
-  static forRoot(config: FollowUpConfig = followUpConfigFromEnv()): DynamicModule {
+  static forRoot(config: FollowUpConfig): DynamicModule {
     return {
       module: FollowUpsWorkerModule,
       providers: config.enabled

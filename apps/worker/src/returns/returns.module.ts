@@ -1,13 +1,7 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { claimQueues, queuePrefix } from '@app/follow-ups';
-import { definitionsFromEnv } from '@app/outcomes';
-import {
-  ReturnsConfig,
-  ReturnsEngine,
-  returnsConfigFromEnv,
-  savingsCostAvoidance,
-  softwareVersion,
-} from '@app/returns';
+import { OutcomeDefinitions } from '@app/outcomes';
+import { ReturnsConfig, ReturnsEngine, savingsCostAvoidance, softwareVersion } from '@app/returns';
 import {
   BeforeApplicationShutdown,
   DynamicModule,
@@ -21,6 +15,7 @@ import { DataSource } from 'typeorm';
 import { REDIS_START_WAIT_MS, RedisLink, RedisLinks } from '../redis/redis-link';
 
 const RETURNS_CONFIG = Symbol('ReturnsConfig');
+const DEFINITIONS = Symbol('OutcomeDefinitions');
 
 /**
  * Builds national returns from the `returns` queue; on start (and then periodically) queues
@@ -35,6 +30,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
+    @Inject(DEFINITIONS) private readonly definitions: OutcomeDefinitions,
     private readonly links: RedisLinks,
   ) {}
 
@@ -50,7 +46,7 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
       db: this.db,
       redis: link.connection,
       prefix,
-      definitions: definitionsFromEnv(),
+      definitions: this.definitions,
       software: softwareVersion(),
       costs: savingsCostAvoidance(),
       logger: link.engineLogger(logger),
@@ -65,11 +61,15 @@ class ReturnsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown
 
 @Module({})
 export class ReturnsWorkerModule {
-  static forRoot(config: ReturnsConfig = returnsConfigFromEnv()): DynamicModule {
+  static forRoot(config: ReturnsConfig, definitions: OutcomeDefinitions): DynamicModule {
     return {
       module: ReturnsWorkerModule,
       providers: config.enabled
-        ? [{ provide: RETURNS_CONFIG, useValue: config }, ReturnsWorker]
+        ? [
+            { provide: RETURNS_CONFIG, useValue: config },
+            { provide: DEFINITIONS, useValue: definitions },
+            ReturnsWorker,
+          ]
         : [],
     };
   }
