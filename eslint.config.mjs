@@ -65,6 +65,7 @@ export default tseslint.config(
       'libs/projections/src/outcomes.projection.ts',
       'libs/projections/src/outcomes.queries.ts',
       'libs/projections/src/episode-records.ts',
+      'libs/projections/src/streams.ts',
       'libs/projections/src/**/*.spec.ts',
       'libs/projections/src/**/*.int-spec.ts',
     ],

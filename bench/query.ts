@@ -21,14 +21,10 @@ import {
 } from '@app/event-store';
 import { followUpRates, listFollowUps } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
-import {
-  CohortFilter,
-  LIVE,
-  cohortSummary,
-  outcomeCounts,
-  outcomeModel,
-  projectionMigrations,
-} from '@app/projections';
+import { CohortFilter, LIVE, cohortSummary, outcomeCounts, outcomeModel } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import {
   DATABASE_URL,
   arg,
@@ -75,7 +71,9 @@ async function main(): Promise<void> {
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   const db = createDataSource({ url: DATABASE_URL, schema, max: 20 }, [
     ...eventStoreMigrations,
-    ...projectionMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
   ]);
   try {
     const database = await describeDatabase(admin);

@@ -9,7 +9,8 @@
 import { FAMILY_STREAM_PREFIX, familyStreamId } from '@app/domain';
 import { PostgresEventStore } from '@app/event-store';
 import { definitionsFromEnv } from '@app/outcomes';
-import { allProjections, rebuildProjections, updateOutcomeRollup } from '@app/projections';
+import { rebuildProjections, updateOutcomeRollup } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { familyStream, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { DATABASE_URL } from './append-workload';

@@ -1,7 +1,9 @@
 import { systemClock } from '@app/domain';
 import { EventStoreModule, storageConfigFromEnv } from '@app/event-store';
 import { loggingModule } from '@app/observability';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
@@ -26,7 +28,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         loggingModule('api'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(config, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
         DiscoveryModule,
         AuthModule,
         AuditModule,

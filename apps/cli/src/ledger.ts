@@ -1,11 +1,9 @@
 /** The database the CLI works on: the event store and read models, migrated, as the worker sees them. */
 import { EVENT_STORE, EventStore, EventStoreModule, storageConfigFromEnv } from '@app/event-store';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { LOGGING_START, loggingModule } from '@app/observability';
 import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
@@ -34,7 +32,12 @@ export async function openLedger(options: { owner?: boolean } = {}): Promise<Led
       module: class CliLedger {},
       imports: [
         loggingModule('cli'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(config, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
       ],
     },
     LOGGING_START,

@@ -1,6 +1,9 @@
 import { EVENT_STORE, EventStore, EventStoreModule, StorageConfig } from '@app/event-store';
 import { loggingModule } from '@app/observability';
-import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
+import { ProjectionRunner } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import {
   DynamicModule,
   Inject,
@@ -51,7 +54,12 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         loggingModule('worker'),
-        EventStoreModule.forRoot(config, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(config, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
         RedisLinksModule,
         FollowUpsWorkerModule.forRoot(),
         ReturnsWorkerModule.forRoot(),

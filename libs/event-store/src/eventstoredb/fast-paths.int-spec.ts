@@ -1,6 +1,7 @@
 import { type ServerWritableStream } from '@grpc/grpc-js';
 import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { Pool, PoolClient } from 'pg';
+import { EventStore } from '../event-store';
 import { createPool } from '../postgres/database';
 import { TEST_DATABASE_URL } from '../testing/test-database';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
@@ -21,7 +22,7 @@ describe('EventStoreDB fast paths (the real client over gRPC, copying into Postg
     metadata: { recordedAt: `2026-02-0${position}T00:00:00.000Z` },
   }));
   let stop: () => void;
-  let store: EventStoreDbEventStore;
+  let store: EventStore;
   let pool: Pool;
   let client: PoolClient;
   const sql = { query: async (q: string, p?: unknown[]) => (await client.query(q, p)).rows };

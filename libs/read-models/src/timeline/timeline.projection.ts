@@ -1,8 +1,8 @@
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { EntityManager } from 'typeorm';
-import { LogSource, Projection } from './projection';
-import { familyIdOf } from './streams';
+import type { RecordedEvent } from '@app/event-store';
+import type { Projection } from '@app/projections';
+import type { EntityManager } from 'typeorm';
+import { familyIdOf } from '../family-stream';
 
 /** `family_timeline`: every event of every family, to be read in `occurredAt` order. */
 export class TimelineProjection implements Projection {
@@ -27,15 +27,22 @@ export class TimelineProjection implements Projection {
     );
   }
 
-  /** A copy of the log's rows: the payloads stay jsonb, never shipped to Node and parsed back. */
-  async replayFromLog(tx: EntityManager, log: LogSource): Promise<void> {
-    await tx.query(
-      `INSERT INTO family_timeline
-       SELECT position, event_id, substr(stream_id, $3)::uuid, revision, type,
-              (data ->> 'occurredAt')::timestamptz, (metadata ->> 'recordedAt')::timestamptz, data
-       FROM ${log.events}
-       WHERE position <= $1 AND ($2::text[] IS NULL OR stream_id LIKE ANY ($2::text[]))`,
-      [log.upTo.toString(), log.streamPatterns, FAMILY_STREAM_PREFIX.length + 1],
-    );
-  }
+  /**
+   * A rebuild copies the log's rows (`EventStore.copyEvents`): where the log shares the database,
+   * in one statement, the payloads staying jsonb, never shipped to Node and parsed back. The
+   * columns are those `apply` writes, in the table's order.
+   */
+  readonly logCopy = {
+    table: 'family_timeline',
+    columns: [
+      { name: 'position', from: { field: 'position' } },
+      { name: 'event_id', from: { field: 'id' } },
+      { name: 'family_id', from: { streamIdAfter: FAMILY_STREAM_PREFIX, as: 'uuid' } },
+      { name: 'revision', from: { field: 'revision' } },
+      { name: 'type', from: { field: 'type' } },
+      { name: 'occurred_at', from: { data: 'occurredAt', as: 'timestamptz' } },
+      { name: 'recorded_at', from: { metadata: 'recordedAt', as: 'timestamptz' } },
+      { name: 'data', from: { field: 'data' } },
+    ],
+  } satisfies Projection['logCopy'];
 }
