@@ -17,7 +17,7 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/env.ts'],
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|outcomes|workload|follow-ups|recording|security|returns|savings|observability|config)(/.*)?$':
+    '^@app/(domain|event-store|projections|read-models|outcomes|workload|follow-ups|recording|security|returns|savings|observability|config)(/.*)?$':
       '<rootDir>/libs/$1/src$2',
   },
 };

@@ -16,12 +16,10 @@ import {
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
 import { FollowUpEngine, connectRedis, followUpRecorder } from '@app/follow-ups';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 
 const log = new Logger('bench:followups');
 const arg = (name: string, fallback: number) => {
@@ -39,7 +37,9 @@ async function main(): Promise<void> {
   const schema = await createTestSchema('bench');
   const db = createDataSource({ ...schema.config, max: 12 }, [
     ...eventStoreMigrations,
-    ...projectionMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
   ]);
   await migrate(db);
   const store = PostgresEventStore.connect({ ...schema.config, max: 12 });

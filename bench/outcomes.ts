@@ -20,12 +20,10 @@ import {
   migrate,
   quoteIdent,
 } from '@app/event-store';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { familyStream, toNewEvents } from '@app/workload';
 import { createApi } from '../apps/api/src/api';
 import { loadConfig } from '@app/config';
@@ -56,7 +54,12 @@ async function main(): Promise<void> {
   const admin = createPool({ url: URL, max: 1 });
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   const config = { url: URL, schema, max: CONCURRENCY + 4 };
-  const db = createDataSource(config, [...eventStoreMigrations, ...projectionMigrations]);
+  const db = createDataSource(config, [
+    ...eventStoreMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
+  ]);
   await migrate(db);
   const store = PostgresEventStore.connect(config);
   try {

@@ -41,7 +41,10 @@ import {
   migrate,
   quoteIdent,
 } from '@app/event-store';
-import { ProjectionRunner, projectionMigrations, waitForProjections } from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Appender,
@@ -97,7 +100,9 @@ async function ours(schema: string): Promise<Contender> {
   const config = { url: DATABASE_URL, schema, max: SIZES.writers + 4 };
   const db: DataSource = createDataSource(config, [
     ...eventStoreMigrations,
-    ...projectionMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
   ]);
   await migrate(db);
   await db.query(COUNTS_TABLE);

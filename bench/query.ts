@@ -28,7 +28,9 @@ import {
   outcomeCounts,
   outcomeModel,
 } from '@app/outcomes';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import {
   DATABASE_URL,
   arg,
@@ -75,7 +77,9 @@ async function main(): Promise<void> {
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   const db = createDataSource({ url: DATABASE_URL, schema, max: 20 }, [
     ...eventStoreMigrations,
-    ...projectionMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
   ]);
   try {
     const database = await describeDatabase(admin);

@@ -22,7 +22,10 @@ import {
   migrate,
   quoteIdent,
 } from '@app/event-store';
-import { defaultRebuildWorkers, projectionMigrations } from '@app/projections';
+import { defaultRebuildWorkers } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { familyStream, toNewEvents } from '@app/workload';
 import {
   DATABASE_URL,
@@ -47,7 +50,12 @@ const ROOT = join(__dirname, '..');
 
 async function load(schema: string): Promise<{ families: number; events: number; s: number }> {
   const config = { url: DATABASE_URL, schema, max: CONCURRENCY + 2 };
-  const db = createDataSource(config, [...eventStoreMigrations, ...projectionMigrations]);
+  const db = createDataSource(config, [
+    ...eventStoreMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
+  ]);
   await migrate(db);
   const store = PostgresEventStore.connect(config);
   const started = Date.now();

@@ -24,7 +24,9 @@ import {
   migrate,
   quoteIdent,
 } from '@app/event-store';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { returnsMigrations } from '@app/returns';
 import {
   DATABASE_URL,
@@ -120,7 +122,9 @@ async function main(): Promise<void> {
   await admin.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   const db = createDataSource({ url: DATABASE_URL, schema, max: 20 }, [
     ...eventStoreMigrations,
-    ...projectionMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
     ...returnsMigrations,
   ]);
   const dir = mkdtempSync(join(tmpdir(), 'bench-return-'));

@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { EVENT_STORE, EventStore, StorageConfig } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import {
-  ProjectionRunner,
-  allProjections,
-  resetProjection,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, resetProjection, waitForProjections } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource, eventStoreMigrations, migrateFor } from '@app/event-store';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { returnsMigrations } from '@app/returns';
 import { Client } from 'pg';
 import { MigrationInterface, QueryRunner } from 'typeorm';
@@ -145,7 +147,9 @@ describe('the service database role (e2e)', () => {
     const config = h.config.database;
     const all = [
       ...eventStoreMigrations,
-      ...projectionMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
       ...returnsMigrations,
       LaterTable9999999999999,
     ];

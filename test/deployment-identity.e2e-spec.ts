@@ -9,12 +9,10 @@ import {
 } from '@app/event-store';
 import { createTestSchema, testMetadata } from '@app/event-store/testing';
 import { connectRedis } from '@app/follow-ups';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { returnsMigrations } from '@app/returns';
 import { DataSource } from 'typeorm';
 import { assertWorkerBuilt, startWorker } from './support/worker';
@@ -48,7 +46,9 @@ describe('A worker refuses what belongs to another deployment', () => {
     schema = await createTestSchema('deploy');
     db = createDataSource(schema.config, [
       ...eventStoreMigrations,
-      ...projectionMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
       ...returnsMigrations,
     ]);
     await migrate(db);

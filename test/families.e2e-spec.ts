@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
-import { allProjections } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { Harness, snapshot, startHarness } from './support/harness';
 import { as } from './support/auth';
 

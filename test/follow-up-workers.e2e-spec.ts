@@ -9,7 +9,9 @@ import {
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
 import { connectRedis } from '@app/follow-ups';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { DataSource } from 'typeorm';
 import { startPrivateRedis, until } from '../apps/worker/src/follow-ups/testing/fixture';
 import { TICK, assertWorkerBuilt, exited, startWorker } from './support/worker';
@@ -30,7 +32,12 @@ describe('two follow-up worker processes (e2e)', () => {
   beforeAll(async () => {
     assertWorkerBuilt();
     schema = await createTestSchema('fup');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
   });

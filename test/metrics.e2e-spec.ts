@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { FamilyEvent, familyStreamId } from '@app/domain';
 import { DEFAULT_FOLLOW_UP_POLICY, QUEUES, scheduleFor } from '@app/follow-ups';
-import { ProjectionRunner, allProjections } from '@app/projections';
+import { ProjectionRunner } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { RETURNS_QUEUE } from '@app/returns';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';

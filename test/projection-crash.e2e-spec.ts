@@ -9,12 +9,13 @@ import {
 import { createTestSchema } from '@app/event-store/testing';
 import {
   ProjectionRunner,
-  allProjections,
   projectionCheckpoints,
-  projectionMigrations,
   resetProjection,
   waitForProjections,
 } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { DataSource } from 'typeorm';
 import { readModels } from './support/harness';
 import { storyOf } from './support/stories';
@@ -33,7 +34,12 @@ describe('projection worker crash (e2e)', () => {
   beforeAll(async () => {
     assertWorkerBuilt();
     schema = await createTestSchema('crash');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
   });

@@ -7,12 +7,10 @@ import {
   migrate,
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { generateFamilies, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { CLI } from './support/worker';
@@ -46,7 +44,12 @@ describe('outcomes rebuild (CLI)', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('rebuild_cli');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
     const families = generateFamilies({ seed: 3, families: 40, to: '2026-06-30T00:00:00Z' });

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { connectRedis } from '@app/follow-ups';
 import { definitionsFromEnv } from '@app/outcomes';
-import { ProjectionRunner, allProjections, resetProjection } from '@app/projections';
+import { ProjectionRunner, resetProjection } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import {
   RETURNS_QUEUE,
   ReturnsEngine,

@@ -11,12 +11,13 @@ import { createTestSchema } from '@app/event-store/testing';
 import { connectRedis } from '@app/follow-ups';
 import {
   ProjectionRunner,
-  allProjections,
   projectionCheckpoints,
-  projectionMigrations,
   resetProjection,
   waitForProjections,
 } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { DataSource } from 'typeorm';
 import { until } from '../apps/worker/src/follow-ups/testing/fixture';
 import { readModels } from './support/harness';
@@ -67,7 +68,12 @@ describe('worker faults: SIGKILL, Redis lost, two workers (e2e)', () => {
   beforeAll(async () => {
     assertWorkerBuilt();
     schema = await createTestSchema('faults');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
     redis = await startRedis();

@@ -9,7 +9,8 @@
 import { FAMILY_STREAM_PREFIX, familyStreamId } from '@app/domain';
 import { PostgresEventStore } from '@app/event-store';
 import { definitionsFromEnv, updateOutcomeRollup } from '@app/outcomes';
-import { allProjections, rebuildProjections } from '@app/projections';
+import { rebuildProjections } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { familyStream, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { DATABASE_URL } from './append-workload';

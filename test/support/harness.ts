@@ -1,6 +1,7 @@
 import { EVENT_STORE, EventStore, StorageConfig } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import { ProjectionRunner, allProjections, waitForProjections } from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections } from '@app/read-models';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';

@@ -3,7 +3,9 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule, StorageConfig } from '@app/event-store';
 import { RedisLinksModule } from '@app/follow-ups';
 import { loggingModule } from '@app/observability';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { returnsMigrations } from '@app/returns';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
@@ -30,7 +32,12 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('api', config),
-        EventStoreModule.forRoot(storage, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(storage, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
         RedisLinksModule,
         DiscoveryModule,
         AuthModule,

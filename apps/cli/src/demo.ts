@@ -71,7 +71,7 @@ export async function runDemo(
   };
   await Promise.all(Array.from({ length: options.concurrency }, lane));
   progress.finish(appended, `${events} events (those already stored are kept as they were)`);
-  await ledger.db.query('ANALYZE events');
+  await ledger.store.analyze();
 
   const redisUrl = ledger.config.redisUrl;
   await withProjections(ledger, (caughtUp) => caughtUp(), 2000);

@@ -195,6 +195,6 @@ export async function importFile(
   }
   progress.finish(counts.read, `${counts.stored} stored, ${counts.rejected} rejected`);
   // Fresh statistics after a bulk load, or the projections' catch-up read plans a scan and sort.
-  if (counts.stored >= options.analyzeAfter) await ledger.db.query('ANALYZE events');
+  if (counts.stored >= options.analyzeAfter) await ledger.store.analyze();
   return counts;
 }

@@ -2,12 +2,10 @@
 import { AppConfig, ConfigModule } from '@app/config';
 import { EVENT_STORE, EventStore, EventStoreModule } from '@app/event-store';
 import { RedisLinks, RedisLinksModule } from '@app/follow-ups';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { LOGGING_START, loggingModule } from '@app/observability';
 import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
@@ -43,7 +41,12 @@ export async function openLedger(options: { owner?: boolean } = {}): Promise<Led
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('cli', config),
-        EventStoreModule.forRoot(storage, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(storage, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
         RedisLinksModule,
       ],
     },

@@ -4,52 +4,20 @@
  * Configuration from the environment, as for the worker (DATABASE_URL, DATABASE_SCHEMA,
  * REDIS_URL, FOLLOW_UP_QUEUE_PREFIX …). Results go to stdout, progress to stderr.
  */
-import { Command, InvalidArgumentError } from 'commander';
-import { Role, listApiKeys } from '@app/security';
-import { renderTable } from './tables';
-import { apiKey, duration, revoke, role, token } from './credentials';
+import { Command } from 'commander';
+import { date, onLedger, out, whole } from './command-support';
+import { addCredentialCommands } from './credential-commands';
 import { DEMO_AUTHORITY, runDemo } from './demo';
 import { describeFailure } from './failure';
 import { writeEnvFile } from './init';
 import { importFile } from './import';
 import { cliConfig } from './config';
-import { openLedger } from './ledger';
 import { formatOf } from './rows';
 import { projectionNames, rebuild, selectProjections } from './rebuild';
 import { followUpTick } from './tick';
 import { generateReturn } from './return';
 import { DEFAULT_SPEC, parsePeriod } from '@app/returns';
 import { defaultRebuildWorkers } from '@app/projections';
-
-const out = (text: string) => process.stdout.write(text);
-
-const whole =
-  (name: string, min = 1) =>
-  (value: string) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be a whole number, at least ${min}`);
-    return n;
-  };
-
-const date = (value: string) => {
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('must be an ISO 8601 date');
-  return d;
-};
-
-/** Opens the database for one command and closes it whatever happens. */
-async function onLedger<T>(
-  work: (ledger: Awaited<ReturnType<typeof openLedger>>) => Promise<T>,
-  options: { owner?: boolean } = {},
-) {
-  const ledger = await openLedger(options);
-  try {
-    return await work(ledger);
-  } finally {
-    await ledger.close();
-  }
-}
 
 const program = new Command('outcomes')
   .description('Outcomes Ledger operator commands')
@@ -202,76 +170,7 @@ program
     out(`${JSON.stringify({ at: o.at.toISOString(), ...result })}\n`);
   });
 
-program
-  .command('token')
-  .description(
-    "print a signed bearer token for a role and authority (send it as 'Authorization: Bearer <token>'); only the token is printed",
-  )
-  .requiredOption('--role <role>', 'keyworker, manager, evaluator, data_manager or admin', role)
-  .requiredOption(
-    '--authority <code>',
-    "the authority the caller works for, or 'national' (evaluator and admin only)",
-  )
-  .option('--subject <id>', 'who the token is for: a staff or system id, never a name')
-  .option('--expires-in <time>', 'lifetime: seconds, or 15m, 2h (at most 12h)', duration, 900)
-  .action((o: { role: Role; authority: string; subject?: string; expiresIn: number }) => {
-    try {
-      out(`${token(o)}\n`);
-    } catch (e) {
-      program.error(`token: ${e instanceof Error ? e.message : String(e)}`, { exitCode: 2 });
-    }
-  });
-
-const apikey = program.command('apikey').description('API keys for systems (X-Api-Key)');
-apikey
-  .command('create')
-  .description('create a key for a system and print it once (only its SHA-256 is stored)')
-  .requiredOption('--role <role>', 'keyworker, manager, evaluator, data_manager or admin', role)
-  .requiredOption('--authority <code>', "the system's authority, or 'national'")
-  .requiredOption('--label <text>', 'what the key is for, e.g. "case-system nightly sync"')
-  .action(async (o: { role: Role; authority: string; label: string }) => {
-    const created = await onLedger(async (ledger) => {
-      try {
-        return await apiKey(ledger.db, o);
-      } catch (e) {
-        if (e instanceof RangeError) program.error(`apikey: ${e.message}`, { exitCode: 2 });
-        throw e;
-      }
-    });
-    process.stderr.write(`key id ${created.id} (keep the key below: it is not shown again)\n`);
-    out(`${created.key}\n`);
-  });
-apikey
-  .command('list')
-  .description(
-    'every key: id, role, authority, label, created, and revoked (or live); never the key',
-  )
-  .action(async () => {
-    const keys = await onLedger((ledger) => listApiKeys(ledger.db));
-    out(
-      renderTable(
-        ['id', 'role', 'authority', 'label', 'created', 'revoked'],
-        keys.map((k) => [
-          k.id,
-          k.role,
-          k.authority ?? 'national',
-          k.label,
-          k.createdAt,
-          k.revokedAt ?? 'live',
-        ]),
-      ) + '\n',
-    );
-  });
-apikey
-  .command('revoke')
-  .description('stop a key working (by its id)')
-  .argument('<id>', 'the key id printed by apikey create')
-  .action(async (id: string) => {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) program.error('apikey: the id is a UUID', { exitCode: 2 });
-    const revoked = await onLedger((ledger) => revoke(ledger.db, id));
-    out(revoked ? `revoked ${id}\n` : `no live key ${id}\n`);
-    if (!revoked) process.exitCode = 1;
-  });
+addCredentialCommands(program);
 
 program
   .command('init')

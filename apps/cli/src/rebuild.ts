@@ -4,7 +4,8 @@
  * tables meanwhile. Progress on stderr: events replayed of those at the head when it started.
  */
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
-import { RebuildResult, allProjections, rebuildProjections } from '@app/projections';
+import { RebuildResult, rebuildProjections } from '@app/projections';
+import { allProjections, projectionRegistry } from '@app/read-models';
 import { Ledger } from './ledger';
 import { Progress } from './progress';
 
@@ -34,6 +35,7 @@ export async function rebuild(
   const result = await rebuildProjections(ledger.store, ledger.db, projections, {
     batchSize: options.batchSize,
     workers: options.workers,
+    registry: projectionRegistry,
     streamPrefixes: [FAMILY_STREAM_PREFIX],
     onProgress: (p) => {
       progress ??= new Progress('rebuild', Math.max(p.total, 1), 'events');
@@ -45,6 +47,6 @@ export async function rebuild(
   });
   progress?.finish(result.events, `swapped in at position ${result.position}`);
   // The swapped-in tables carry the statistics gathered on the shadow ones; the log may have grown.
-  await ledger.db.query('ANALYZE events');
+  await ledger.store.analyze();
   return result;
 }

@@ -3,7 +3,10 @@ import { EVENT_STORE, EventStore, EventStoreModule } from '@app/event-store';
 import { followUpConfigFrom } from '@app/follow-ups';
 import { loadDefinitions } from '@app/outcomes';
 import { loggingModule } from '@app/observability';
-import { ProjectionRunner, allProjections, projectionMigrations } from '@app/projections';
+import { ProjectionRunner } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import {
   DynamicModule,
   Inject,
@@ -59,7 +62,12 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('worker', config),
-        EventStoreModule.forRoot(config.storage, [...projectionMigrations, ...returnsMigrations]),
+        EventStoreModule.forRoot(config.storage, [
+          ...readModelMigrations,
+          ...securityMigrations,
+          ...savingsMigrations,
+          ...returnsMigrations,
+        ]),
         RedisLinksModule,
         FollowUpsWorkerModule.forRoot(followUpConfigFrom(config.followUps)),
         ReturnsWorkerModule.forRoot(

@@ -70,6 +70,38 @@ export interface ReadByStreamOptions {
   limit: number;
 }
 
+/** Streams in `[from, before)`; an absent bound is open. */
+export interface StreamRange {
+  from?: string;
+  before?: string;
+}
+
+/** What a statement needs of a database connection (a TypeORM `DataSource` or `EntityManager`). */
+export interface SqlQueryable {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * A column filled by `copyEvents`, from one part of each event; `as` casts it to the column's
+ * type (SQL), and names which one it is. `streamIdAfter` takes the stream id without that prefix.
+ */
+export type EventColumnSource = (
+  | { field: 'position' | 'id' | 'streamId' | 'revision' | 'type' | 'data' | 'metadata' }
+  | { streamIdAfter: string }
+  | { data: string }
+  | { metadata: string }
+) & { as?: 'uuid' | 'timestamptz' | 'text' | 'bigint' };
+
+/** A table filled with one row per event (in the order of `columns`, the table's own order). */
+export interface EventCopy {
+  /** The table, as the connection given resolves it (its search path). */
+  table: string;
+  columns: readonly { name: string; from: EventColumnSource }[];
+  /** Events at or below this position (one a subscriber has seen, e.g. `headPosition()`). */
+  upTo: Position;
+  streamPrefixes?: string[];
+}
+
 export interface SubscribeOptions {
   streamPrefixes?: string[];
   /** How many events to fetch per read; the iterator reads again only when the consumer asks. */
@@ -127,6 +159,40 @@ export interface EventStore {
    * a per-stream projection write each stream's rows once instead of once per batch it spans.
    */
   readAllByStream?(upTo: Position, options: ReadByStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * How many events are at or below `upTo` (a position a subscriber has seen) in the streams with
+   * these prefixes; undefined where the store cannot tell without reading them all (EventStoreDB).
+   */
+  countEvents(upTo: Position, options?: { streamPrefixes?: string[] }): Promise<number | undefined>;
+
+  /**
+   * At most `n` stream-id ranges, in order, that together hold every stream (with these prefixes)
+   * once, with about as many streams each, for a replay split between threads. A store that
+   * cannot cut its streams cheaply answers one open range.
+   */
+  streamRanges(n: number, options?: { streamPrefixes?: string[] }): Promise<StreamRange[]>;
+
+  /**
+   * Whether the log is in the database and schema `db` is connected to (PostgreSQL with the read
+   * models beside it): `copyEvents` into it is then one statement, and a replay worker may open
+   * the store with the database's own connection settings.
+   */
+  sharesDatabaseWith(db: SqlQueryable): Promise<boolean>;
+
+  /**
+   * Inserts one row per event at or below `copy.upTo` (of `copy.streamPrefixes`) into
+   * `copy.table` through `db`: in one set-based statement where the log shares the database
+   * (`sharesDatabaseWith`), the payloads never leaving it; otherwise by reading the events and
+   * inserting them in batches. The rows are the same either way.
+   */
+  copyEvents(db: SqlQueryable, copy: EventCopy): Promise<void>;
+
+  /**
+   * Refreshes the statistics the store's database plans its reads with, after a bulk load
+   * (PostgreSQL: ANALYZE of the log); nothing where the store keeps none.
+   */
+  analyze(): Promise<void>;
 
   /** Position of the latest event that a subscriber can see now (0n when empty). */
   headPosition(): Promise<Position>;

@@ -1,5 +1,5 @@
-import { Position, RecordedEvent } from '@app/event-store';
-import { EntityManager } from 'typeorm';
+import type { EventCopy, RecordedEvent } from '@app/event-store';
+import type { EntityManager } from 'typeorm';
 
 /**
  * A read model kept from the event log. `apply` runs inside the transaction that also advances
@@ -12,11 +12,12 @@ export interface Projection {
   readonly tables: readonly string[];
   apply(events: RecordedEvent[], tx: EntityManager): Promise<void>;
   /**
-   * Optional fast path for a rebuild on the database that holds the PostgreSQL log: fills the
-   * projection's empty tables with the events at or below `upTo` in one set-based statement,
-   * exactly as `apply` would (the rebuild's determinism test compares the two).
+   * Optional fast path for a rebuild: a table the projection fills with one row per event, the
+   * columns taken from each event as listed, exactly as `apply` would (the rebuild's determinism
+   * test compares the two). Where the log shares the database the store copies it in one
+   * set-based statement (`EventStore.copyEvents`), the payloads never leaving PostgreSQL.
    */
-  replayFromLog?(tx: EntityManager, log: LogSource): Promise<void>;
+  readonly logCopy?: Pick<EventCopy, 'table' | 'columns'>;
   /**
    * Optional: the projection a rebuild's replay applies instead (e.g. one that leaves derived
    * aggregates out), and what completes its tables afterwards, set-based, in one statement or few.
@@ -25,14 +26,4 @@ export interface Projection {
    */
   forReplay?(): Projection;
   finishReplay?(tx: EntityManager): Promise<void>;
-}
-
-export interface LogSource {
-  /** The log's table, schema-qualified. */
-  events: string;
-  /** Its streams' table (one row per stream), schema-qualified. */
-  streams: string;
-  upTo: Position;
-  /** `LIKE` patterns of the streams to include, or null for all. */
-  streamPatterns: string[] | null;
 }

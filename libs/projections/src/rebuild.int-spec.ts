@@ -10,7 +10,15 @@ import { createTestSchema } from '@app/event-store/testing';
 import { definitionsFromEnv } from '@app/outcomes';
 import { GeneratedFamily, generateFamilies, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
-import { FamiliesProjection, Projection, allProjections, projectionMigrations } from './index';
+import { Projection } from './index';
+import {
+  FamiliesProjection,
+  allProjections,
+  projectionRegistry,
+  readModelMigrations,
+} from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { COHORT_KINDS, CohortFilter, LIVE, outcomeCounts } from '@app/outcomes';
 import { rebuildProjections } from './rebuild';
 import { ProjectionRunner, resetProjection, waitForProjections } from './runner';
@@ -100,7 +108,12 @@ describe('rebuildProjections', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('rebuild');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config, { pollIntervalMs: 10 });
   });
@@ -139,6 +152,7 @@ describe('rebuildProjections', () => {
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 97,
       workers: 3,
+      registry: projectionRegistry,
       streamPrefixes: prefixes,
     });
     expect(await readModels(db)).toEqual(built);
@@ -161,6 +175,7 @@ describe('rebuildProjections', () => {
     await rebuildProjections(store, db, allProjections(), {
       batchSize: 23,
       workers: 1,
+      registry: projectionRegistry,
       streamPrefixes: prefixes,
     });
     expect(await readModels(db)).toEqual(built);
@@ -175,6 +190,12 @@ describe('rebuildProjections', () => {
       headPosition: () => store.headPosition(),
       lastPosition: () => store.lastPosition(),
       identity: () => store.identity(),
+      // A store with no fast path: it cannot count or cut, and shares no database (as EventStoreDB).
+      countEvents: () => Promise.resolve(undefined),
+      streamRanges: () => Promise.resolve([{}]),
+      sharesDatabaseWith: () => Promise.resolve(false),
+      copyEvents: (...a) => store.copyEvents(...a),
+      analyze: () => Promise.resolve(),
       close: async () => undefined,
     };
     await rebuildProjections(positional, db, allProjections(), {
@@ -222,6 +243,7 @@ describe('rebuildProjections', () => {
     const result = await rebuildProjections(store, db, allProjections(), {
       batchSize: 40,
       workers: 2,
+      registry: projectionRegistry,
       streamPrefixes: prefixes,
       beforeSwap: async () => {
         max(await appendInterleaved(store, more.slice(60, 90)));
@@ -266,6 +288,7 @@ describe('rebuildProjections', () => {
     await expect(
       rebuildProjections(store, db, [custom], {
         workers: 2,
+        registry: projectionRegistry,
         streamPrefixes: prefixes,
       }),
     ).rejects.toThrow('replay workers cannot make projection families_custom');

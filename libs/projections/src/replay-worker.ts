@@ -6,13 +6,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createDataSource } from '@app/event-store/postgres/database';
 import { PostgresEventStore } from '@app/event-store/postgres/postgres-event-store';
-import { allProjections } from './all-projections';
 import { StreamReplay, applyToShadow, replayStreams } from './replay';
+import { loadProjections } from './replay-workers';
 
 export interface ReplayWork {
   database: { url: string; schema?: string };
   shadow: string;
-  /** Projections to replay, by name, made by `allProjections()` (their `forReplay` variant). */
+  /** The module whose `allProjections()` makes them (the runner imports no read model). */
+  registry: string;
+  /** Projections to replay, by name, made by the registry (their `forReplay` variant). */
   projections: string[];
   replay: StreamReplay;
 }
@@ -23,8 +25,8 @@ export interface ReplayReport {
 }
 
 async function run(work: ReplayWork): Promise<void> {
-  // The rebuild checked that `allProjections()` makes every one named.
-  const projections = allProjections()
+  // The rebuild checked that the registry makes every one named.
+  const projections = (await loadProjections(work.registry))
     .filter((p) => work.projections.includes(p.name))
     .map((p) => p.forReplay?.() ?? p);
   // One connection per projection for each of the two batches applied at once.

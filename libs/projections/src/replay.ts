@@ -3,15 +3,17 @@
  * (`replay-worker.ts`). Imports only types from the event store, so a worker loads the PostgreSQL
  * adapter alone.
  */
-import type { EventStore, Position, RecordedEvent, StreamCursor } from '@app/event-store';
+import type {
+  EventStore,
+  Position,
+  RecordedEvent,
+  StreamCursor,
+  StreamRange,
+} from '@app/event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Projection } from './projection';
 
-/** Streams in `[from, before)`; an absent bound is open. */
-export interface StreamRange {
-  from?: string;
-  before?: string;
-}
+export type { StreamRange };
 
 export interface StreamReplay {
   upTo: Position;

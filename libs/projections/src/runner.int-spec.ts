@@ -8,7 +8,9 @@ import {
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
 import { DataSource } from 'typeorm';
-import { allProjections, projectionMigrations } from './index';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { ProjectionRunner, waitForProjections } from './runner';
 
 const referral = (authority: string) => ({
@@ -44,7 +46,12 @@ describe('ProjectionRunner', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('runner');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
   });

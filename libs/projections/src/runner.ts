@@ -21,7 +21,7 @@ export interface RunnerOptions {
   /** How often a runner that does not hold a projection's lock tries again. */
   standbyRetryMs?: number;
   /**
-   * ANALYZE a projection's tables (and, for the first projection, the log) once it has applied
+   * ANALYZE a projection's tables (and, for the first projection, the log: `EventStore.analyze`) once it has applied
    * this many events since the last time: after a bulk load the planner otherwise works from the
    * statistics of near-empty tables until autovacuum comes round. 0 turns it off; default 100,000.
    */
@@ -160,13 +160,16 @@ export class ProjectionRunner {
   }
 
   private async analyze(projection: Projection): Promise<void> {
-    const tables = [...projection.tables];
-    if (projection === this.projections[0]) tables.push('events');
-    for (const table of tables) {
+    for (const table of projection.tables) {
       await this.dataSource.query(`ANALYZE ${table}`).catch((e: unknown) => {
         this.logger.error(`projection ${projection.name}: ANALYZE ${table} failed: ${describe(e)}`);
       });
     }
+    // The first projection's turn also refreshes the log's statistics (the store's own).
+    if (projection !== this.projections[0]) return;
+    await this.store.analyze().catch((e: unknown) => {
+      this.logger.error(`projection ${projection.name}: ANALYZE of the log failed: ${describe(e)}`);
+    });
   }
 }
 

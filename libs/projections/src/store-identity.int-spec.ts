@@ -20,7 +20,9 @@ import {
 } from '@app/event-store/testing';
 import { DataSource } from 'typeorm';
 import { CheckpointMismatchError } from './checkpoint-identity';
-import { allProjections, projectionMigrations } from './index';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { ProjectionRunner, projectionCheckpoints, waitForProjections } from './runner';
 
 const names = allProjections().map((p) => p.name);
@@ -45,7 +47,12 @@ interface Ledger {
 }
 
 async function openLedger(config: DatabaseConfig): Promise<Ledger> {
-  const db = createDataSource(config, [...eventStoreMigrations, ...projectionMigrations]);
+  const db = createDataSource(config, [
+    ...eventStoreMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
+  ]);
   await migrate(db);
   const store = PostgresEventStore.connect(config, { pollIntervalMs: 20 });
   return {

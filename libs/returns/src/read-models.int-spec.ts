@@ -9,13 +9,10 @@ import {
 import { createTestSchema } from '@app/event-store/testing';
 import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
 import { definitionsFromEnv } from '@app/outcomes';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  rebuildProjections,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, rebuildProjections, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { GeneratedFamily, generateFamilies, toNewEvents } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { ReturnRequest, buildReturn, composeReturn, periodBounds } from './builder';
@@ -58,7 +55,9 @@ describe('returns from the read models (settled families) and the fold (the othe
     schema = await createTestSchema('returns_rm');
     db = createDataSource(schema.config, [
       ...eventStoreMigrations,
-      ...projectionMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
       ...returnsMigrations,
     ]);
     await migrate(db);

@@ -2,3 +2,8 @@
 export * from './calculator';
 export * from './savings.queries';
 export * from './tables';
+
+import { ProgrammeCosts1764150000000 } from './migrations/1764150000000-ProgrammeCosts';
+
+/** The programmes' unit-cost tables. */
+export const savingsMigrations = [ProgrammeCosts1764150000000];

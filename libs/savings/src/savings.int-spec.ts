@@ -7,8 +7,10 @@ import {
   migrate,
 } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import { ProjectionRunner, projectionMigrations, waitForProjections } from '@app/projections';
-import { OutcomesProjection } from '@app/outcomes';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from './index';
 import { DataSource } from 'typeorm';
 import { setProgrammeCost, listProgrammeCosts, savingsFor } from './savings.queries';
 import deflator from './tables/gdp-deflator.v1.json';
@@ -85,7 +87,12 @@ describe('savingsFor over the outcomes read model', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('savings');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
     store = PostgresEventStore.connect(schema.config);
     const histories: [string, ReturnType<typeof family>][] = [

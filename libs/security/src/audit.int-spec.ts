@@ -1,6 +1,8 @@
 import { createDataSource, eventStoreMigrations, migrate } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
+import { securityMigrations } from './index';
+import { savingsMigrations } from '@app/savings';
 import { DataSource } from 'typeorm';
 import { AuditEntry, AuditTrail } from './audit';
 
@@ -20,7 +22,12 @@ describe('AuditTrail (group commit)', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('audit');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [
+      ...eventStoreMigrations,
+      ...readModelMigrations,
+      ...securityMigrations,
+      ...savingsMigrations,
+    ]);
     await migrate(db);
   });
   afterAll(async () => {

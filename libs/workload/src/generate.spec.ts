@@ -1,5 +1,6 @@
 import { FamilyState, decide, evolve, initialState } from '@app/domain';
-import { generateFamilies, toNewEvents } from './generate';
+import { generateFamilies } from './generate';
+import { toNewEvents } from './new-events';
 
 const options = {
   seed: 42,

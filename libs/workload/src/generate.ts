@@ -5,14 +5,8 @@
  * personal data.
  */
 import { DEFAULT_FOLLOW_UP_POLICY, scheduleFor } from '@app/follow-ups/policy';
-import {
-  DomainAssessment,
-  ExitType,
-  FamilyEvent,
-  RefusalStage,
-  SCHEMA_VERSIONS,
-} from '@app/domain';
-import { NewEvent } from '@app/event-store';
+import { DomainAssessment, ExitType, FamilyEvent, RefusalStage } from '@app/domain';
+import { ASB_TYPES, DAY, FATES, FLAGS, SUPPORT_TYPES } from './proportions';
 import { Random, seeded } from './random';
 
 export interface WorkloadOptions {
@@ -32,53 +26,6 @@ export interface GeneratedFamily {
   /** Stream order, each with the id to store it under. */
   events: { id: string; event: FamilyEvent }[];
 }
-
-const DAY = 86_400_000;
-
-/** NatCen's start and exit prevalences (percent) for the flag domains. */
-const FLAGS: [keyof DomainAssessment, number, number][] = [
-  ['educationProblems', 76, 47],
-  ['truancyExclusionBehaviour', 56, 25],
-  ['childProtectionConcern', 38, 27],
-  ['domesticViolence', 22, 9],
-  ['drugAlcoholProblem', 32, 17],
-];
-const ASB_TYPES = ['noise', 'rowdy_behaviour', 'vandalism', 'threats', 'graffiti', 'litter'];
-const SUPPORT_TYPES: [string, number][] = [
-  ['challenging_asb', 0.69],
-  ['one_to_one_parenting', 0.65],
-  ['budgeting', 0.45],
-  ['school_liaison', 0.5],
-  ['substance_misuse', 0.25],
-  ['domestic_violence_support', 0.2],
-];
-
-/** Where each family's story ends, with NatCen-like weights (percent of referrals). */
-const FATES: [Fate, number][] = [
-  ['awaiting_offer', 1],
-  ['awaiting_decision', 1],
-  ['refused_offer', 3],
-  ['refused_support_plan', 6],
-  ['refused_intervention', 7],
-  ['ongoing', 44],
-  ['planned', 30],
-  ['disengaged', 4],
-  ['moved_area', 2],
-  ['custody', 1],
-  ['other', 1],
-];
-type Fate =
-  | 'awaiting_offer'
-  | 'awaiting_decision'
-  | 'refused_offer'
-  | 'refused_support_plan'
-  | 'refused_intervention'
-  | 'ongoing'
-  | 'planned'
-  | 'disengaged'
-  | 'moved_area'
-  | 'custody'
-  | 'other';
 
 export function generateFamilies(options: WorkloadOptions): GeneratedFamily[] {
   const random = seeded(options.seed);
@@ -376,23 +323,4 @@ function generateFamily(r: Random, i: number, o: WorkloadOptions): GeneratedFami
     }
   }
   return end();
-}
-
-/** A family's events as the event store takes them; `recordedAt` defaults to each event's date. */
-export function toNewEvents(
-  family: GeneratedFamily,
-  recordedAt?: (event: FamilyEvent) => string,
-): NewEvent[] {
-  return family.events.map(({ id, event }) => ({
-    id,
-    type: event.type,
-    data: event.data as unknown as Record<string, unknown>,
-    metadata: {
-      recordedAt: recordedAt ? recordedAt(event) : event.data.occurredAt,
-      actor: 'workload',
-      authority: family.authority,
-      correlationId: family.familyId,
-      schemaVersion: SCHEMA_VERSIONS[event.type],
-    },
-  }));
 }

@@ -1,2 +1,3 @@
 export * from './generate';
 export * from './random';
+export * from './new-events';

@@ -1,5 +1,12 @@
 import { FamilyMember } from '@app/domain';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
+import {
+  FamilyRow,
+  familyTimeline,
+  findFamily,
+  listFamilies,
+  memberEvents,
+} from '@app/read-models';
 import { PersonalDataVault } from '@app/security';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
@@ -30,26 +37,6 @@ export interface FamilyView {
   };
 }
 
-interface FamilyRow {
-  family_id: string;
-  authority: string;
-  programme: string;
-  status: string;
-  episode: number;
-  key_worker: string | null;
-  referred_at: Date;
-  offered_at: Date | null;
-  accepted_at: Date | null;
-  support_plan_agreed_at: Date | null;
-  refused_at: Date | null;
-  refusal_stage: string | null;
-  exited_at: Date | null;
-  exit_type: string | null;
-  follow_up: string;
-  moved_to: string | null;
-  revision: string;
-}
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 const toView = (r: FamilyRow): FamilyView => ({
@@ -75,10 +62,6 @@ const toView = (r: FamilyRow): FamilyView => ({
   },
 });
 
-const FAMILY_COLUMNS = `family_id, authority, programme, status, episode, key_worker, referred_at,
-  offered_at, accepted_at, support_plan_agreed_at, refused_at, refusal_stage, exited_at, exit_type,
-  follow_up, moved_to, revision`;
-
 export interface MemberView {
   memberId: string;
   role: string;
@@ -97,22 +80,14 @@ export class GetFamilyHandler implements IQueryHandler<GetFamily, FamilyView | u
   ) {}
 
   async execute({ familyId }: GetFamily): Promise<FamilyView | undefined> {
-    const rows = (await this.db.query(
-      `SELECT ${FAMILY_COLUMNS} FROM families WHERE family_id = $1`,
-      [familyId],
-    )) as FamilyRow[];
-    if (!rows[0]) return undefined;
-    return { ...toView(rows[0]), members: await this.members(familyId) };
+    const row = await findFamily(this.db, familyId);
+    if (!row) return undefined;
+    return { ...toView(row), members: await this.members(familyId) };
   }
 
   /** Members from the timeline (the latest details of each win), opened at read time. */
   private async members(familyId: string): Promise<MemberView[]> {
-    const rows = (await this.db.query(
-      `SELECT type, data FROM family_timeline
-       WHERE family_id = $1 AND type IN ('FamilyReferred', 'MemberDetailsRecorded')
-       ORDER BY position`,
-      [familyId],
-    )) as { type: string; data: Record<string, unknown> }[];
+    const rows = await memberEvents(this.db, familyId);
     const members = new Map<string, FamilyMember>();
     for (const row of await this.vault.reveal(familyId, rows)) {
       const named =
@@ -154,19 +129,7 @@ export class GetTimelineHandler implements IQueryHandler<GetTimeline, TimelineEn
   ) {}
 
   async execute({ familyId }: GetTimeline): Promise<TimelineEntry[]> {
-    const rows = (await this.db.query(
-      `SELECT event_id, type, occurred_at, recorded_at, revision, position, data
-       FROM family_timeline WHERE family_id = $1 ORDER BY occurred_at, position`,
-      [familyId],
-    )) as {
-      event_id: string;
-      type: string;
-      occurred_at: Date;
-      recorded_at: Date;
-      revision: string;
-      position: string;
-      data: Record<string, unknown>;
-    }[];
+    const rows = await familyTimeline(this.db, familyId);
     // The read model holds details sealed; they are opened here, for this caller only.
     const revealed = await this.vault.reveal(familyId, rows);
     return revealed.map((r) => ({
@@ -214,27 +177,8 @@ export class ListFamiliesHandler implements IQueryHandler<ListFamilies, FamilyPa
   constructor(private readonly db: DataSource) {}
 
   async execute({ filter, limit, after }: ListFamilies): Promise<FamilyPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.authority) add('authority = ?', filter.authority);
-    if (filter.programme) add('programme = ?', filter.programme);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.keyWorker) add('key_worker = ?', filter.keyWorker);
-    if (after) {
-      params.push(after.referredAt, after.familyId);
-      where.push(`(referred_at, family_id) < ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.db.query(
-      `SELECT ${FAMILY_COLUMNS} FROM families
-       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY referred_at DESC, family_id DESC LIMIT $${params.length}`,
-      params,
-    )) as FamilyRow[];
+    // One more than a page: whether there is a next one.
+    const rows = await listFamilies(this.db, filter, limit + 1, after);
     const items = rows.slice(0, limit).map(toView);
     const last = items[items.length - 1];
     return {

@@ -1,18 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 import {
   BACKWARDS,
   END,
   FORWARDS,
-  ErrorType,
   EventStoreDBClient,
-  MaxAppendSizeExceededError,
   NO_STREAM,
   START as ESDB_START,
-  StreamNotFoundError,
   WrongExpectedVersionError,
-  isCommandError,
-  jsonEvent,
   streamNameFilter,
   type AllStreamResolvedEvent,
   type Position as EsdbPosition,
@@ -21,20 +14,30 @@ import {
   AppendResult,
   AppendTooLargeError,
   DuplicateEventIdError,
+  EventCopy,
   EventStoreUnavailableError,
-  EventMetadata,
   EventStore,
   ExpectedRevision,
   NewEvent,
   Position,
   ReadAllOptions,
   RecordedEvent,
+  SqlQueryable,
+  StreamRange,
   StoreIdentity,
   SubscribeOptions,
   WrongExpectedRevisionError,
 } from '../event-store';
 import { isAborted, sleep, validateNewEvents } from '../internal';
+import { copyEventsByReading } from '../event-copy';
+import { esdb, isStreamNotFound, translateEsdbError } from './esdb-errors';
+import { appendBytes, checkStored, collect, toEventData, toRecorded } from './esdb-events';
+import { claimIds, readOrCreateIdentity } from './esdb-identity';
 import { readAllFiltered } from './filtered-read';
+
+export { IDENTITY_STREAM, eventIdStream } from './esdb-identity';
+
+export { translateEsdbError } from './esdb-errors';
 
 /*
  * Positions. EventStoreDB orders $all by (commit, prepare) log positions. Events appended over
@@ -66,75 +69,9 @@ export interface EventStoreDbEventStoreOptions {
 /** EventStoreDB's default `MaxAppendSize`. */
 export const ESDB_MAX_APPEND_BYTES = 1_048_576;
 
-/** The fields of an EventStoreDB recorded event that we use (its own type is a wide union). */
-interface EsdbRecordedEvent {
-  streamId: string;
-  id: string;
-  revision: bigint;
-  type: string;
-  isJson: boolean;
-  data: unknown;
-  metadata: unknown;
-  position?: EsdbPosition;
-}
-
-type Verdict =
-  | { kind: 'new' }
-  | { kind: 'stored'; result: AppendResult }
-  | { kind: 'conflict'; eventId: string };
-
 /** Retries of an `any`/`stream_exists` append that lost a race for the stream's revision. */
 const MAX_ATTEMPTS = 10;
 const MAX_RESUBSCRIBE_DELAY_MS = 5_000;
-/**
- * Failures that mean "the server cannot be reached or answer now". Not UNKNOWN: the client maps
- * server refusals (an invalid position, for one) to it, and retrying those would loop for ever.
- */
-const UNAVAILABLE = new Set<ErrorType>([
-  ErrorType.UNAVAILABLE,
-  ErrorType.DEADLINE_EXCEEDED,
-  ErrorType.TIMEOUT,
-  ErrorType.NOT_LEADER,
-  ErrorType.CANCELLED,
-]);
-
-/**
- * The client's errors as the port's: unavailability (worth a retry) as
- * `EventStoreUnavailableError`, the server's append-size refusal as `AppendTooLargeError`;
- * anything else as it came.
- */
-export function translateEsdbError(err: unknown): unknown {
-  if (!(err instanceof Error) || !isCommandError(err)) return err;
-  if (UNAVAILABLE.has(err.type)) return new EventStoreUnavailableError(err.type, err);
-  if (err instanceof MaxAppendSizeExceededError) {
-    return new AppendTooLargeError(undefined, err.maxAppendSize);
-  }
-  return err;
-}
-
-/** Runs a client call, translating its errors. */
-async function esdb<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    throw translateEsdbError(err);
-  }
-}
-
-/**
- * The store's identity is the id of the first event of this stream, written once by whichever
- * process asks first. A wiped (or different) server has another; a server restored from a backup
- * keeps it. Not under `family-`: no projection or head read sees it.
- */
-export const IDENTITY_STREAM = 'outcomes-store';
-
-/**
- * Where an event id's first stream is recorded (see `claimIds`). Not `$`-prefixed (system streams
- * need admin rights) and not under `family-`: no projection or head read sees it.
- */
-export const eventIdStream = (eventId: string): string =>
-  `outcomes-event-id-${eventId.toLowerCase()}`;
-
 const at = (position: Position): EsdbPosition => ({ commit: position, prepare: position });
 
 export class EventStoreDbEventStore implements EventStore {
@@ -185,7 +122,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (before.kind === 'stored') return before.result;
       if (before.kind === 'conflict') throw new DuplicateEventIdError(before.eventId);
 
-      await this.claimIds(streamId, events);
+      await claimIds(this.client, (stream) => this.readFirst(stream), streamId, events);
       const current = stored.length ? stored[stored.length - 1].revision : 'no_stream';
       if (expected === 'stream_exists' && current === 'no_stream') {
         throw new WrongExpectedRevisionError(streamId, expected, current);
@@ -211,35 +148,6 @@ export class EventStoreDbEventStore implements EventStore {
         throw new WrongExpectedRevisionError(streamId, expected, err.actualVersion);
       }
     }
-  }
-
-  /**
-   * Claims each event id for this stream before the events are written: EventStoreDB dedupes ids
-   * only within a stream (and only while its cache holds them), so an id's first stream is
-   * recorded in a stream of its own, created with `NO_STREAM`. The server lets one creation of a
-   * stream win, so of two appends using one id on different streams, concurrent or not, exactly one
-   * gets the claim; the other is refused as the PostgreSQL store refuses it. A claim already naming
-   * this stream is a retry (or a write that crashed after claiming) and passes. A claim is never
-   * released: an id whose append then failed (a revision conflict) stays this stream's.
-   */
-  private async claimIds(streamId: string, events: NewEvent[]): Promise<void> {
-    await Promise.all(
-      events.map(async ({ id }) => {
-        const claim = eventIdStream(id);
-        try {
-          const written = await this.client.appendToStream(
-            claim,
-            jsonEvent({ id: randomUUID(), type: 'EventIdClaimed', data: { streamId } }),
-            { expectedRevision: NO_STREAM },
-          );
-          if (!written.success) throw new Error(`${claim}: the server did not confirm the claim`);
-        } catch (err) {
-          if (!(err instanceof WrongExpectedVersionError)) throw translateEsdbError(err);
-          const [first] = await this.readStream(claim, { maxCount: 1 });
-          if (first?.data.streamId !== streamId) throw new DuplicateEventIdError(id);
-        }
-      }),
-    );
   }
 
   /**
@@ -371,31 +279,37 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** The id of the identity stream's first event (written now if there is none); epoch 1. */
   identity(): Promise<StoreIdentity> {
-    this.identityRead ??= this.readOrCreateIdentity().catch((err: unknown) => {
+    this.identityRead ??= readOrCreateIdentity(this.client, (stream) =>
+      this.readFirst(stream),
+    ).catch((err: unknown) => {
       this.identityRead = undefined;
       throw err;
     });
     return this.identityRead;
   }
 
-  private async readOrCreateIdentity(): Promise<StoreIdentity> {
-    for (;;) {
-      const [first] = await this.readStream(IDENTITY_STREAM, { maxCount: 1 });
-      if (first) return { id: first.id, epoch: 1, epochs: [] };
-      const created = jsonEvent({
-        id: randomUUID(),
-        type: 'EventStoreCreated',
-        data: { createdAt: new Date().toISOString() },
-      });
-      try {
-        await esdb(
-          this.client.appendToStream(IDENTITY_STREAM, created, { expectedRevision: NO_STREAM }),
-        );
-      } catch (err) {
-        // Another process wrote it first: read theirs.
-        if (!(err instanceof WrongExpectedVersionError)) throw err;
-      }
-    }
+  /** Not without reading every event: a rebuild then reports no total. */
+  countEvents(): Promise<number | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** One open range: there is no stream-ordered read to split (no `readAllByStream`). */
+  streamRanges(): Promise<StreamRange[]> {
+    return Promise.resolve([{}]);
+  }
+
+  /** The log is EventStoreDB's, never in a SQL database. */
+  sharesDatabaseWith(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  copyEvents(db: SqlQueryable, copy: EventCopy): Promise<void> {
+    return copyEventsByReading(this, db, copy);
+  }
+
+  /** The server keeps no planner statistics. */
+  analyze(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Ends subscriptions and, if the store created the client, disposes of it. */
@@ -404,89 +318,11 @@ export class EventStoreDbEventStore implements EventStore {
     if (this.ownsClient) await this.client.dispose();
   }
 
+  private async readFirst(streamId: string): Promise<RecordedEvent | undefined> {
+    return (await this.readStream(streamId, { maxCount: 1 }))[0];
+  }
+
   private prefixes(streamPrefixes: string[] | undefined): string[] {
     return streamPrefixes?.length ? streamPrefixes : this.defaultPrefixes;
   }
-}
-
-/** What an append sends, near enough: each event's type, data and metadata as JSON. */
-function appendBytes(events: readonly NewEvent[]): number {
-  let bytes = 0;
-  for (const e of events) {
-    bytes += Buffer.byteLength(e.type) + Buffer.byteLength(JSON.stringify(e.data));
-    bytes += Buffer.byteLength(JSON.stringify(e.metadata));
-  }
-  return bytes;
-}
-
-async function collect<T>(read: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of read) items.push(item);
-  return items;
-}
-
-function isStreamNotFound(err: unknown): boolean {
-  return (
-    err instanceof StreamNotFoundError ||
-    (err instanceof Error && isCommandError(err) && err.type === ErrorType.STREAM_NOT_FOUND)
-  );
-}
-
-/** Our metadata as is, plus EventStoreDB's own correlation keys for its system projections. */
-function toEventData(event: NewEvent) {
-  const { correlationId, causationId } = event.metadata;
-  return jsonEvent({
-    id: event.id,
-    type: event.type,
-    data: event.data as Record<string, unknown>,
-    metadata: {
-      ...event.metadata,
-      $correlationId: correlationId,
-      ...(causationId === undefined ? {} : { $causationId: causationId }),
-    },
-  });
-}
-
-function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
-  if (!event.isJson) throw new Error(`event ${event.id} in ${event.streamId} is not JSON`);
-  if (!event.position) {
-    throw new Error('EventStoreDB returned no event positions: server 22.6 or later is required');
-  }
-  const {
-    $correlationId: _correlation,
-    $causationId: _causation,
-    ...metadata
-  } = (event.metadata ?? {}) as Record<string, unknown>;
-  return {
-    id: event.id,
-    type: event.type,
-    data: event.data as Record<string, unknown>,
-    metadata: metadata as EventMetadata,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position.prepare,
-  };
-}
-
-/**
- * The PostgreSQL adapter's rule, for the ids on this stream: all stored identically, or none. (An
- * id used on another stream is refused by its claim: see `claimIds`.)
- */
-function checkStored(events: NewEvent[], stored: RecordedEvent[]): Verdict {
-  const byId = new Map(stored.map((e) => [e.id.toLowerCase(), e]));
-  const found = events.flatMap((e) => {
-    const match = byId.get(e.id.toLowerCase());
-    return match ? [{ sent: e, match }] : [];
-  });
-  if (found.length === 0) return { kind: 'new' };
-  const different = found.find(
-    // Compared as JSON, as they were stored; metadata is not compared (retries re-stamp it).
-    ({ sent, match }) =>
-      sent.type !== match.type ||
-      !isDeepStrictEqual(JSON.parse(JSON.stringify(sent.data)), match.data),
-  );
-  if (different) return { kind: 'conflict', eventId: different.sent.id };
-  if (found.length < events.length) return { kind: 'conflict', eventId: found[0].sent.id };
-  const last = found.reduce((a, b) => (b.match.revision > a.match.revision ? b : a)).match;
-  return { kind: 'stored', result: { nextRevision: last.revision, position: last.position } };
 }

@@ -50,10 +50,14 @@ function rowsFetched(pool: Pool): () => Promise<number> {
 describeEventStoreContract('PostgreSQL', async () => {
   const db = await database();
   const store = new PostgresEventStore(db.pool, { pollIntervalMs: 20 });
+  // The fast-path contract's target: the store's own schema, the log beside it.
+  const client = await db.pool.connect();
   return {
     store,
     eventsFetched: rowsFetched(db.pool),
+    sql: { db: { query: async (q, p) => (await client.query(q, p)).rows }, holdsLog: true },
     teardown: async () => {
+      client.release();
       await store.close();
       await db.drop();
     },

@@ -16,12 +16,10 @@ import {
   connectRedis,
   followUpRecorder,
 } from '@app/follow-ups';
-import {
-  ProjectionRunner,
-  allProjections,
-  projectionMigrations,
-  waitForProjections,
-} from '@app/projections';
+import { ProjectionRunner, waitForProjections } from '@app/projections';
+import { allProjections, readModelMigrations } from '@app/read-models';
+import { securityMigrations } from '@app/security';
+import { savingsMigrations } from '@app/savings';
 import { Redis } from 'ioredis';
 import { FamilyRecorder } from '@app/recording';
 
@@ -68,7 +66,12 @@ export class TestClock implements Clock {
  */
 export async function startFixture(clock: TestClock) {
   const schema = await createTestSchema('fu');
-  const db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+  const db = createDataSource(schema.config, [
+    ...eventStoreMigrations,
+    ...readModelMigrations,
+    ...securityMigrations,
+    ...savingsMigrations,
+  ]);
   await migrate(db);
   const store: EventStore = PostgresEventStore.connect(schema.config);
   const runner = new ProjectionRunner(store, db, allProjections());

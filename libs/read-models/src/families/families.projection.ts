@@ -1,8 +1,8 @@
 import { FamilyEvent, FamilyState, currentEpisode, evolve, initialState } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { EntityManager } from 'typeorm';
-import { Projection } from './projection';
-import { familyIdOf } from './streams';
+import type { RecordedEvent } from '@app/event-store';
+import type { EntityManager } from 'typeorm';
+import type { Projection } from '@app/projections';
+import { familyIdOf } from '../family-stream';
 
 /**
  * `families`: one row per family with its current episode. The row keeps the decider's own state

@@ -1,0 +1,3 @@
+// The families read model: one row per family with its current episode.
+export * from './families.projection';
+export * from './queries';

@@ -1,0 +1,80 @@
+/*
+ * The only SQL that reads `families` for the API: one family, and a page of the list. Callers
+ * shape the rows; the table's columns stay here.
+ */
+import type { SqlQueryable } from '@app/event-store';
+
+/** A `families` row as the API reads it (bigint `revision` as a string, as pg returns it). */
+export interface FamilyRow {
+  family_id: string;
+  authority: string;
+  programme: string;
+  status: string;
+  episode: number;
+  key_worker: string | null;
+  referred_at: Date;
+  offered_at: Date | null;
+  accepted_at: Date | null;
+  support_plan_agreed_at: Date | null;
+  refused_at: Date | null;
+  refusal_stage: string | null;
+  exited_at: Date | null;
+  exit_type: string | null;
+  follow_up: string;
+  moved_to: string | null;
+  revision: string;
+}
+
+export interface FamilyFilter {
+  authority?: string;
+  programme?: string;
+  status?: string;
+  keyWorker?: string;
+}
+
+const FAMILY_COLUMNS = `family_id, authority, programme, status, episode, key_worker, referred_at,
+  offered_at, accepted_at, support_plan_agreed_at, refused_at, refusal_stage, exited_at, exit_type,
+  follow_up, moved_to, revision`;
+
+export async function findFamily(
+  db: SqlQueryable,
+  familyId: string,
+): Promise<FamilyRow | undefined> {
+  const rows = (await db.query(`SELECT ${FAMILY_COLUMNS} FROM families WHERE family_id = $1`, [
+    familyId,
+  ])) as FamilyRow[];
+  return rows[0];
+}
+
+/**
+ * Newest referrals first, at most `limit` rows after the keyset `after` (exclusive); keyset
+ * pagination, so deep pages cost the same as the first.
+ */
+export async function listFamilies(
+  db: SqlQueryable,
+  filter: FamilyFilter,
+  limit: number,
+  after?: { referredAt: string; familyId: string },
+): Promise<FamilyRow[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.authority) add('authority = ?', filter.authority);
+  if (filter.programme) add('programme = ?', filter.programme);
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.keyWorker) add('key_worker = ?', filter.keyWorker);
+  if (after) {
+    params.push(after.referredAt, after.familyId);
+    where.push(`(referred_at, family_id) < ($${params.length - 1}, $${params.length})`);
+  }
+  params.push(limit);
+  return (await db.query(
+    `SELECT ${FAMILY_COLUMNS} FROM families
+     ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY referred_at DESC, family_id DESC LIMIT $${params.length}`,
+    params,
+  )) as FamilyRow[];
+}

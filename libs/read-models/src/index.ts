@@ -1,0 +1,42 @@
+/*
+ * The read models (one slice a folder: its projection, its tables' migrations, the only SQL over
+ * them), and the registry the worker, the CLI and a rebuild's replay workers take them from.
+ */
+import type { Projection } from '@app/projections';
+import { FollowUpsProjection, followUpMigrations, runnerMigrations } from '@app/projections';
+import { OutcomesProjection, outcomeMigrations } from '@app/outcomes';
+import { FamiliesProjection } from './families';
+import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
+import { TimelineProjection } from './timeline';
+
+export * from './families';
+export * from './timeline';
+
+/** Every projection the worker runs, in one place. */
+export const allProjections = (): Projection[] => [
+  new FamiliesProjection(),
+  new TimelineProjection(),
+  new OutcomesProjection(),
+  new FollowUpsProjection(),
+];
+
+/**
+ * This module, for `RebuildOptions.registry`: a rebuild's replay worker threads load it to make
+ * their projections (the runner imports no read model).
+ */
+export const projectionRegistry: string = __filename;
+
+/** Which migration a class is: TypeORM's order, by the timestamp ending its name. */
+const timestampOf = (m: new () => unknown) => Number(/(\d{13})$/.exec(m.name)?.[1]);
+
+/**
+ * Every read-side migration (the read models' tables and the runner's checkpoints), in
+ * timestamp order. The families and timeline tables, and the checkpoints table, are made by
+ * `ReadModels1763800000000`.
+ */
+export const readModelMigrations = [
+  ReadModels1763800000000,
+  ...outcomeMigrations,
+  ...followUpMigrations,
+  ...runnerMigrations,
+].sort((a, b) => timestampOf(a) - timestampOf(b));

@@ -1,0 +1,3 @@
+// The timeline read model: every event of every family, to be read in `occurredAt` order.
+export * from './timeline.projection';
+export * from './queries';
