@@ -1,5 +1,5 @@
 import { FamiliesProjection } from './families.projection';
-import { FollowUpsProjection } from './follow-ups.projection';
+import { FollowUpsProjection } from '@app/follow-ups/read-model/projection';
 import { OutcomesProjection } from './outcomes.projection';
 import { Projection } from './projection';
 import { TimelineProjection } from './timeline.projection';

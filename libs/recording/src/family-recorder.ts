@@ -168,7 +168,16 @@ export class FamilyRecorder {
     const event = sealed.event;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
-    if (replay && event) return this.idempotentAnswer(familyId, replay, event);
+    if (replay) {
+      // An intent is compared as the event it decided then, on the history before it.
+      const requested =
+        event ??
+        decide(
+          { ...command.intent!, now: this.clock.now() },
+          fold(history.slice(0, history.indexOf(replay)).map(asDomain)),
+        )[0];
+      return this.idempotentAnswer(familyId, replay, requested);
+    }
     if (event && command.newFamily && history.length) {
       const first = history[0];
       // Retrying `POST /v1/families` with the same id and body is safe too.
