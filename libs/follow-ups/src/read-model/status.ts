@@ -43,24 +43,29 @@ export const LIST_STATUS: Readonly<Record<FollowUpListStatus, Condition>> = {
 
 export const LIST_STATUSES = Object.keys(LIST_STATUS) as FollowUpListStatus[];
 
-const holds = (
-  c: Condition,
+/** Whether `LIST_STATUS[status]` holds for a revisit at a clock time (as SQL compares). */
+export function hasListStatus(
+  status: FollowUpListStatus,
   followUp: { status: FollowUpStatus; overdueAt: IsoDateTime | null },
   at: Date,
-) => {
+): boolean {
+  const c = LIST_STATUS[status];
   if (!c.recorded.includes(followUp.status)) return false;
   if (c.pastOverdue === undefined) return true;
   // As SQL compares: no overdue date is neither past nor not past.
   if (followUp.overdueAt === null) return false;
   return Date.parse(followUp.overdueAt) < at.getTime() === c.pastOverdue;
-};
+}
 
-/** Status at a clock time, by `LIST_STATUS`; a revisit not yet scheduled stays `none`. */
+/**
+ * Status at a clock time, by `LIST_STATUS`; where none holds (not scheduled yet, or no overdue
+ * date), the recorded status.
+ */
 export function statusAt(
   followUp: { status: FollowUpStatus; overdueAt: IsoDateTime | null },
   at: Date,
 ): FollowUpListStatus | 'none' {
-  return LIST_STATUSES.find((s) => holds(LIST_STATUS[s], followUp, at)) ?? 'none';
+  return LIST_STATUSES.find((s) => hasListStatus(s, followUp, at)) ?? followUp.status;
 }
 
 const quoted = (statuses: readonly FollowUpStatus[]) =>
