@@ -137,6 +137,36 @@ describe('revisit commands: the decider builds the events', () => {
     });
   });
 
+  describe('TransferFamily', () => {
+    const transfer = {
+      type: 'TransferFamily' as const,
+      occurredAt: '2026-01-05T00:00:00.000Z',
+      fromAuthority: 'derbyshire',
+      toAuthority: 'rotherham',
+    };
+    it('hands the family to another authority, by the owning one only', () => {
+      const transferred = ev('FamilyTransferred', {
+        occurredAt: '2026-01-05T00:00:00.000Z',
+        fromAuthority: 'derbyshire',
+        toAuthority: 'rotherham',
+      });
+      given(...closed)
+        .when(transfer)
+        .then([transferred]);
+      given(...closed)
+        .when({ ...transfer, fromAuthority: 'leeds' })
+        .thenFails('conflict', 'transfer-from-owning-authority');
+      given(...closed)
+        .when({ ...transfer, toAuthority: 'derbyshire' })
+        .thenFails('invalid', 'another-authority');
+    });
+    it('takes a reason only sealed (the write path seals it)', () => {
+      given(...closed)
+        .when({ ...transfer, reason: 'moved in with grandparents' })
+        .thenFails('invalid', 'text-sealed');
+    });
+  });
+
   describe('EraseFamily', () => {
     it('erases once', () => {
       const erase = { type: 'EraseFamily' as const, occurredAt: '2026-01-05T00:00:00.000Z' };

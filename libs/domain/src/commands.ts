@@ -66,6 +66,17 @@ export interface AssignRevisit {
   now: Date;
 }
 
+/** Hands the family from its authority (`fromAuthority`, the caller's) to another. */
+export interface TransferFamily {
+  type: 'TransferFamily';
+  occurredAt: string;
+  fromAuthority: string;
+  toAuthority: string;
+  /** Free text: sealed by the write path before the decision, like an event's. */
+  reason?: string;
+  now: Date;
+}
+
 /** Erases the family's personal data (its key is destroyed after the event is recorded). */
 export interface EraseFamily {
   type: 'EraseFamily';
@@ -80,6 +91,7 @@ type IntentCommand =
   | CompleteRevisit
   | MissRevisit
   | AssignRevisit
+  | TransferFamily
   | EraseFamily;
 
 export type FamilyCommand = RecordFamilyEvent | IntentCommand;
@@ -95,6 +107,7 @@ const INTENT_EVENT: Record<FamilyIntent['type'], FamilyEventType> = {
   CompleteRevisit: 'FollowUpCompleted',
   MissRevisit: 'FollowUpMissed',
   AssignRevisit: 'FollowUpAssigned',
+  TransferFamily: 'FamilyTransferred',
   EraseFamily: 'FamilyErased',
 };
 
@@ -152,6 +165,13 @@ export function eventOf(command: FamilyIntent, state: FamilyState): FamilyEvent 
     case 'AssignRevisit': {
       const { occurredAt, episode, workerId } = command;
       return { type: 'FollowUpAssigned', data: { occurredAt, episode, workerId } };
+    }
+    case 'TransferFamily': {
+      const { occurredAt, fromAuthority, toAuthority, reason } = command;
+      return {
+        type: 'FamilyTransferred',
+        data: { occurredAt, fromAuthority, toAuthority, ...(reason ? { reason } : {}) },
+      };
     }
     case 'EraseFamily':
       return { type: 'FamilyErased', data: { occurredAt: command.occurredAt } };
