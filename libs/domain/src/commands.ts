@@ -150,30 +150,25 @@ export function eventOf(command: FamilyIntent, state: FamilyState): FamilyEvent 
       }
       return { type: 'FollowUpDue', data: { occurredAt: dueAt!, episode } };
     }
-    case 'CancelRevisit': {
-      const { occurredAt, episode, reason } = command;
-      return { type: 'FollowUpCancelled', data: { occurredAt, episode, reason } };
+    default: {
+      // The others carry the event's data as they stand (checked below, at compile time).
+      const { type, now: _now, ...data } = command as FamilyIntent & { now?: Date };
+      return { type: INTENT_EVENT[type], data } as FamilyEvent;
     }
-    case 'CompleteRevisit': {
-      const { occurredAt, episode, assessment } = command;
-      return { type: 'FollowUpCompleted', data: { occurredAt, episode, assessment } };
-    }
-    case 'MissRevisit': {
-      const { occurredAt, episode, reason } = command;
-      return { type: 'FollowUpMissed', data: { occurredAt, episode, reason } };
-    }
-    case 'AssignRevisit': {
-      const { occurredAt, episode, workerId } = command;
-      return { type: 'FollowUpAssigned', data: { occurredAt, episode, workerId } };
-    }
-    case 'TransferFamily': {
-      const { occurredAt, fromAuthority, toAuthority, reason } = command;
-      return {
-        type: 'FamilyTransferred',
-        data: { occurredAt, fromAuthority, toAuthority, ...(reason ? { reason } : {}) },
-      };
-    }
-    case 'EraseFamily':
-      return { type: 'FamilyErased', data: { occurredAt: command.occurredAt } };
   }
 }
+
+/** An intent whose fields (bar `type` and `now`) are exactly its event's data. */
+type Carries<I, T extends FamilyEventType> = [Omit<I, 'type' | 'now'>] extends [FamilyEventData[T]]
+  ? [FamilyEventData[T]] extends [Omit<I, 'type' | 'now'>]
+    ? true
+    : never
+  : never;
+const _intentsCarryTheirData: [
+  Carries<CancelRevisit, 'FollowUpCancelled'>,
+  Carries<CompleteRevisit, 'FollowUpCompleted'>,
+  Carries<MissRevisit, 'FollowUpMissed'>,
+  Carries<AssignRevisit, 'FollowUpAssigned'>,
+  Carries<TransferFamily, 'FamilyTransferred'>,
+  Carries<EraseFamily, 'FamilyErased'>,
+] = [true, true, true, true, true, true];

@@ -10,7 +10,15 @@ import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { followUpEventId } from './ids';
-import { DueJob, NotifyJob, QUEUES, SweepResult, dueJobOptions, inParallel } from './jobs';
+import {
+  DueJob,
+  NotifyJob,
+  QUEUES,
+  SweepResult,
+  dueJobOptions,
+  eachPage,
+  inParallel,
+} from './jobs';
 import {
   FIRST_FOLLOW_UP_ID,
   RevisitRef,
@@ -197,60 +205,60 @@ export class FollowUpEngine {
   private async scheduleExits(at: Date, result: SweepResult): Promise<void> {
     const types = this.policy.exitTypes === 'all' ? null : this.policy.exitTypes;
     const keep = this.policy.onReReferral === 'keep';
-    let after = FIRST_FOLLOW_UP_ID;
-    for (;;) {
-      const rows = await unscheduledExits(this.options.db, types, keep, after, PAGE);
-      if (!rows.length) return;
-      after = rows[rows.length - 1].follow_up_id;
-      await inParallel(rows, async (r) => {
-        const intent: FamilyIntent = {
-          type: 'ScheduleRevisit',
-          episode: r.episode,
-          policy: this.policy,
-        };
-        const eventId = followUpEventId(r.follow_up_id, 'scheduled');
-        if (!(await this.tryRecord(r.family_id, intent, eventId, result))) return;
-        result.scheduled++;
-        // A back-dated exit may be due already: raise it now rather than on the next sweep.
-        const { dueAt } = scheduleFor(this.policy, r.exited_at);
-        if (Date.parse(dueAt) <= at.getTime() + this.horizonMs) {
-          await this.enqueue(at, [{ ...r, due_at: new Date(dueAt) }]);
-          result.enqueued++;
-        }
-      });
-    }
+    await eachPage(
+      FIRST_FOLLOW_UP_ID,
+      (after) => unscheduledExits(this.options.db, types, keep, after, PAGE),
+      (last) => last.follow_up_id,
+      (rows) =>
+        inParallel(rows, async (r) => {
+          const intent: FamilyIntent = {
+            type: 'ScheduleRevisit',
+            episode: r.episode,
+            policy: this.policy,
+          };
+          const eventId = followUpEventId(r.follow_up_id, 'scheduled');
+          if (!(await this.tryRecord(r.family_id, intent, eventId, result))) return;
+          result.scheduled++;
+          // A back-dated exit may be due already: raise it now rather than on the next sweep.
+          const { dueAt } = scheduleFor(this.policy, r.exited_at);
+          if (Date.parse(dueAt) <= at.getTime() + this.horizonMs) {
+            await this.enqueue(at, [{ ...r, due_at: new Date(dueAt) }]);
+            result.enqueued++;
+          }
+        }),
+    );
   }
 
   private async cancelReReferred(result: SweepResult): Promise<void> {
-    let after = FIRST_FOLLOW_UP_ID;
-    for (;;) {
-      const rows = await reReferredPending(this.options.db, after, PAGE);
-      if (!rows.length) return;
-      after = rows[rows.length - 1].follow_up_id;
-      await inParallel(rows, async (r) => {
-        const intent: FamilyIntent = {
-          type: 'CancelRevisit',
-          episode: r.episode,
-          occurredAt: r.re_referred_at.toISOString(),
-          reason: 're_referred',
-        };
-        const eventId = followUpEventId(r.follow_up_id, 'cancelled');
-        if (await this.tryRecord(r.family_id, intent, eventId, result)) result.cancelled++;
-      });
-    }
+    await eachPage(
+      FIRST_FOLLOW_UP_ID,
+      (after) => reReferredPending(this.options.db, after, PAGE),
+      (last) => last.follow_up_id,
+      (rows) =>
+        inParallel(rows, async (r) => {
+          const intent: FamilyIntent = {
+            type: 'CancelRevisit',
+            episode: r.episode,
+            occurredAt: r.re_referred_at.toISOString(),
+            reason: 're_referred',
+          };
+          const eventId = followUpEventId(r.follow_up_id, 'cancelled');
+          if (await this.tryRecord(r.family_id, intent, eventId, result)) result.cancelled++;
+        }),
+    );
   }
 
   private async enqueueDue(at: Date, result: SweepResult): Promise<void> {
     const until = new Date(at.getTime() + this.horizonMs).toISOString();
-    let after: [string, string] = ['-infinity', FIRST_FOLLOW_UP_ID];
-    for (;;) {
-      const rows = await scheduledDueBy(this.options.db, until, after, PAGE);
-      if (!rows.length) return;
-      const last = rows[rows.length - 1];
-      after = [last.due_at.toISOString(), last.follow_up_id];
-      await this.enqueue(at, rows);
-      result.enqueued += rows.length;
-    }
+    await eachPage<{ follow_up_id: string; due_at: Date } & RevisitRef, [string, string]>(
+      ['-infinity', FIRST_FOLLOW_UP_ID],
+      (after) => scheduledDueBy(this.options.db, until, after, PAGE),
+      (last) => [last.due_at.toISOString(), last.follow_up_id],
+      async (rows) => {
+        await this.enqueue(at, rows);
+        result.enqueued += rows.length;
+      },
+    );
   }
 
   private async enqueue(at: Date, rows: (RevisitRef & { due_at: Date })[]): Promise<void> {

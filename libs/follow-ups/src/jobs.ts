@@ -47,3 +47,18 @@ export async function inParallel<T>(items: T[], work: (item: T) => Promise<void>
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
 }
+
+/** Runs `each` over every keyset page `page(after)` returns, until an empty one. */
+export async function eachPage<R, K>(
+  first: K,
+  page: (after: K) => Promise<R[]>,
+  next: (last: R) => K,
+  each: (rows: R[]) => Promise<void>,
+): Promise<void> {
+  for (let after = first; ;) {
+    const rows = await page(after);
+    if (!rows.length) return;
+    after = next(rows[rows.length - 1]);
+    await each(rows);
+  }
+}
