@@ -30,10 +30,30 @@ export async function followUpsAsAt(
     position: string;
     recorded_at: Date;
   }[];
+  return foldFollowUps(
+    rows.map((r) => ({
+      familyId: r.family_id,
+      event: { type: r.type, data: r.data } as FamilyEvent,
+      position: r.position,
+      recordedAt: r.recorded_at.toISOString(),
+    })),
+  );
+}
+
+/** A family's event as the "as at" fold takes it. */
+export interface StoredFamilyEvent {
+  familyId: string;
+  event: FamilyEvent;
+  position: string;
+  recordedAt: string;
+}
+
+/**
+ * The "as at" fold: the read model's own evolve (`FollowUpFold`) over the events given (those up
+ * to a position or a time, each family's in stream order), live, nothing persisted.
+ */
+export function foldFollowUps(events: Iterable<StoredFamilyEvent>): FollowUpRow[] {
   const fold = new FollowUpFold();
-  for (const r of rows) {
-    const event = { type: r.type, data: r.data } as FamilyEvent;
-    fold.apply(r.family_id, event, r.position, r.recorded_at.toISOString());
-  }
+  for (const e of events) fold.apply(e.familyId, e.event, e.position, e.recordedAt);
   return [...fold.rows.values()];
 }

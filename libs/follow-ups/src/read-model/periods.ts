@@ -5,7 +5,7 @@
  * and the fold path of a return count alike.
  */
 import { FamilyEvent } from '@app/domain';
-import { FollowUpFold } from './evolve';
+import { foldFollowUps } from './as-at';
 
 /** A revisit's facts for a period's counts (a return's `return_follow_ups` row). */
 export interface RevisitFacts {
@@ -109,11 +109,8 @@ export const revisitFactsInPeriodSql = (where: string) =>
 export const followUpFamiliesAfterSql = (position: string) =>
   `SELECT family_id FROM follow_ups WHERE position > ${position}`;
 
-/** One family's scheduled revisits from its events (in stream order), by the read model's fold. */
-export function revisitsOf(familyId: string, events: FamilyEvent[]) {
-  const fold = new FollowUpFold();
-  for (const e of events) fold.apply(familyId, e, '0', '');
-  return [...fold.rows.values()]
+/** One family's scheduled revisits from its events (in stream order), by the "as at" fold. */
+export const revisitsOf = (familyId: string, events: FamilyEvent[]) =>
+  foldFollowUps(events.map((event) => ({ familyId, event, position: '0', recordedAt: '' })))
     .filter((r) => r.status !== 'none')
     .sort((a, b) => a.episode - b.episode);
-}
