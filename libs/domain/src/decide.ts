@@ -127,6 +127,56 @@ function transfer(
   return event;
 }
 
+/** What a lifecycle step needs of the episode: the statuses it may follow, the rule, why. */
+type StepNeeds = [allowed: EpisodeStatus[], rule: string, message: string];
+
+function stepNeeds(event: FamilyEvent): StepNeeds | undefined {
+  switch (event.type) {
+    case 'InterventionOffered':
+      return [
+        ['referred'],
+        'offer-once-after-referral',
+        'an intervention is offered once, after referral',
+      ];
+    case 'InterventionAccepted':
+      return [
+        ['offered'],
+        'accept-after-offer',
+        'an intervention can only be accepted once offered',
+      ];
+    case 'InterventionRefused':
+      return event.data.stage === 'offer'
+        ? [['offered'], 'refusal-stage', 'refusal at the offer stage needs an open offer']
+        : [
+            ['accepted'],
+            'refusal-stage',
+            `refusal at the ${event.data.stage} stage needs an accepted intervention`,
+          ];
+    case 'SupportPlanAgreed':
+      return [
+        ['accepted'],
+        'support-plan-after-acceptance',
+        'a support plan needs an accepted intervention',
+      ];
+    case 'ReviewHeld':
+      return [
+        ['accepted'],
+        'review-during-intervention',
+        'reviews are held during an accepted intervention',
+      ];
+    case 'FamilyExited':
+      return event.data.exitType === 'planned'
+        ? [
+            ['accepted'],
+            'planned-exit-after-acceptance',
+            'a planned exit needs an accepted intervention',
+          ]
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
 function lifecycle(event: FamilyEvent, episode: Episode): FamilyEvent {
   if (time(event.data.occurredAt) < time(episode.lastLifecycleAt)) {
     conflict(
@@ -134,63 +184,9 @@ function lifecycle(event: FamilyEvent, episode: Episode): FamilyEvent {
       `${event.type} cannot be dated before the episode's previous step (${episode.lastLifecycleAt})`,
     );
   }
-  const requireStatus = (allowed: EpisodeStatus[], rule: string, message: string) => {
-    if (!allowed.includes(episode.status))
-      conflict(rule, `${message} (episode is ${episode.status})`);
-  };
-  switch (event.type) {
-    case 'InterventionOffered':
-      requireStatus(
-        ['referred'],
-        'offer-once-after-referral',
-        'an intervention is offered once, after referral',
-      );
-      break;
-    case 'InterventionAccepted':
-      requireStatus(
-        ['offered'],
-        'accept-after-offer',
-        'an intervention can only be accepted once offered',
-      );
-      break;
-    case 'InterventionRefused':
-      if (event.data.stage === 'offer') {
-        requireStatus(
-          ['offered'],
-          'refusal-stage',
-          'refusal at the offer stage needs an open offer',
-        );
-      } else {
-        requireStatus(
-          ['accepted'],
-          'refusal-stage',
-          `refusal at the ${event.data.stage} stage needs an accepted intervention`,
-        );
-      }
-      break;
-    case 'SupportPlanAgreed':
-      requireStatus(
-        ['accepted'],
-        'support-plan-after-acceptance',
-        'a support plan needs an accepted intervention',
-      );
-      break;
-    case 'ReviewHeld':
-      requireStatus(
-        ['accepted'],
-        'review-during-intervention',
-        'reviews are held during an accepted intervention',
-      );
-      break;
-    case 'FamilyExited':
-      if (event.data.exitType === 'planned') {
-        requireStatus(
-          ['accepted'],
-          'planned-exit-after-acceptance',
-          'a planned exit needs an accepted intervention',
-        );
-      }
-      break;
+  const needs = stepNeeds(event);
+  if (needs && !needs[0].includes(episode.status)) {
+    conflict(needs[1], `${needs[2]} (episode is ${episode.status})`);
   }
   return event;
 }

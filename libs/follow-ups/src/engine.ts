@@ -55,6 +55,17 @@ export interface FollowUpEngineOptions {
 
 const PAGE = 1000;
 const CONCURRENCY = 8;
+/** Each revisit `page` lists, a keyset page (by follow-up id) at a time, several at once. */
+const eachRevisit = <R extends RevisitRef>(
+  page: (after: string) => Promise<R[]>,
+  work: (revisit: R) => Promise<void>,
+) =>
+  eachPage(
+    FIRST_FOLLOW_UP_ID,
+    page,
+    (last) => last.follow_up_id,
+    (rows) => inParallel(rows, work),
+  );
 const silent: FollowUpLogger = { log: () => undefined, error: () => undefined };
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -205,46 +216,40 @@ export class FollowUpEngine {
   private async scheduleExits(at: Date, result: SweepResult): Promise<void> {
     const types = this.policy.exitTypes === 'all' ? null : this.policy.exitTypes;
     const keep = this.policy.onReReferral === 'keep';
-    await eachPage(
-      FIRST_FOLLOW_UP_ID,
+    await eachRevisit(
       (after) => unscheduledExits(this.options.db, types, keep, after, PAGE),
-      (last) => last.follow_up_id,
-      (rows) =>
-        inParallel(rows, async (r) => {
-          const intent: FamilyIntent = {
-            type: 'ScheduleRevisit',
-            episode: r.episode,
-            policy: this.policy,
-          };
-          const eventId = followUpEventId(r.follow_up_id, 'scheduled');
-          if (!(await this.tryRecord(r.family_id, intent, eventId, result))) return;
-          result.scheduled++;
-          // A back-dated exit may be due already: raise it now rather than on the next sweep.
-          const { dueAt } = scheduleFor(this.policy, r.exited_at);
-          if (Date.parse(dueAt) <= at.getTime() + this.horizonMs) {
-            await this.enqueue(at, [{ ...r, due_at: new Date(dueAt) }]);
-            result.enqueued++;
-          }
-        }),
+      async (r) => {
+        const intent: FamilyIntent = {
+          type: 'ScheduleRevisit',
+          episode: r.episode,
+          policy: this.policy,
+        };
+        const eventId = followUpEventId(r.follow_up_id, 'scheduled');
+        if (!(await this.tryRecord(r.family_id, intent, eventId, result))) return;
+        result.scheduled++;
+        // A back-dated exit may be due already: raise it now rather than on the next sweep.
+        const { dueAt } = scheduleFor(this.policy, r.exited_at);
+        if (Date.parse(dueAt) <= at.getTime() + this.horizonMs) {
+          await this.enqueue(at, [{ ...r, due_at: new Date(dueAt) }]);
+          result.enqueued++;
+        }
+      },
     );
   }
 
   private async cancelReReferred(result: SweepResult): Promise<void> {
-    await eachPage(
-      FIRST_FOLLOW_UP_ID,
+    await eachRevisit(
       (after) => reReferredPending(this.options.db, after, PAGE),
-      (last) => last.follow_up_id,
-      (rows) =>
-        inParallel(rows, async (r) => {
-          const intent: FamilyIntent = {
-            type: 'CancelRevisit',
-            episode: r.episode,
-            occurredAt: r.re_referred_at.toISOString(),
-            reason: 're_referred',
-          };
-          const eventId = followUpEventId(r.follow_up_id, 'cancelled');
-          if (await this.tryRecord(r.family_id, intent, eventId, result)) result.cancelled++;
-        }),
+      async (r) => {
+        const intent: FamilyIntent = {
+          type: 'CancelRevisit',
+          episode: r.episode,
+          occurredAt: r.re_referred_at.toISOString(),
+          reason: 're_referred',
+        };
+        const eventId = followUpEventId(r.follow_up_id, 'cancelled');
+        if (await this.tryRecord(r.family_id, intent, eventId, result)) result.cancelled++;
+      },
     );
   }
 
