@@ -74,13 +74,7 @@ export default tseslint.config(
   {
     // The projection runner is generic: no domain, no read model, no store internals.
     files: ['libs/projections/**/*.ts'],
-    ignores: [
-      // Moving to @app/follow-ups and @app/outcomes (issue 18).
-      'libs/projections/src/follow-ups.projection.ts',
-      'libs/projections/src/streams.ts',
-      'libs/projections/src/**/*.spec.ts',
-      'libs/projections/src/**/*.int-spec.ts',
-    ],
+    ignores: ['libs/projections/src/**/*.spec.ts', 'libs/projections/src/**/*.int-spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,7 @@
 import { FamilyEvent, FamilyEventData, FamilyEventType } from './events';
-import { decide, fold, isSameRecord } from './family';
+import { decide } from './decide';
+import { isSameRecord } from './family';
+import { fold } from './state';
 import { given } from './testing/decider-spec';
 
 const ev = <T extends FamilyEventType>(type: T, data: FamilyEventData[T]) =>

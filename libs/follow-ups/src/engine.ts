@@ -1,17 +1,35 @@
-import { Clock, DomainError, FamilyEvent } from '@app/domain';
-import { Job, JobsOptions, Queue, Worker } from 'bullmq';
+import {
+  Clock,
+  DEFAULT_FOLLOW_UP_POLICY,
+  DomainError,
+  FamilyIntent,
+  FollowUpPolicy,
+  scheduleFor,
+} from '@app/domain';
+import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { followUpEventId } from './ids';
-import { DEFAULT_FOLLOW_UP_POLICY, FollowUpPolicy, scheduleFor } from './policy';
+import {
+  DueJob,
+  NotifyJob,
+  QUEUES,
+  SweepResult,
+  dueJobOptions,
+  eachPage,
+  inParallel,
+} from './jobs';
+import {
+  FIRST_FOLLOW_UP_ID,
+  RevisitRef,
+  reReferredPending,
+  scheduledDueBy,
+  unscheduledExits,
+} from './read-model';
+import { FollowUpRecorder } from './recorder';
 
-/**
- * How the engine records an event on a family's stream: the app's one write path (load, decide,
- * append). `eventId` makes the append idempotent; a broken invariant throws a `DomainError`.
- */
-export interface FollowUpRecorder {
-  record(familyId: string, event: FamilyEvent, eventId: string): Promise<unknown>;
-}
+export { QUEUES };
+export type { DueJob, NotifyJob, SweepResult };
 
 export interface FollowUpLogger {
   log(message: string): void;
@@ -35,39 +53,19 @@ export interface FollowUpEngineOptions {
   logger?: FollowUpLogger;
 }
 
-/** A due job: ids and dates only, never personal data. */
-export interface DueJob {
-  followUpId: string;
-  familyId: string;
-  episode: number;
-  authority: string;
-  dueAt: string;
-}
-
-export type NotifyJob = DueJob;
-
-export interface SweepResult {
-  scheduled: number;
-  cancelled: number;
-  enqueued: number;
-  failed: number;
-}
-
-export const QUEUES = {
-  due: 'follow-up-due',
-  notify: 'follow-up-notify',
-} as const;
-
-interface DueRow {
-  follow_up_id: string;
-  family_id: string;
-  episode: number;
-  authority: string;
-  due_at: Date;
-}
-
 const PAGE = 1000;
 const CONCURRENCY = 8;
+/** Each revisit `page` lists, a keyset page (by follow-up id) at a time, several at once. */
+const eachRevisit = <R extends RevisitRef>(
+  page: (after: string) => Promise<R[]>,
+  work: (revisit: R) => Promise<void>,
+) =>
+  eachPage(
+    FIRST_FOLLOW_UP_ID,
+    page,
+    (last) => last.follow_up_id,
+    (rows) => inParallel(rows, work),
+  );
 const silent: FollowUpLogger = { log: () => undefined, error: () => undefined };
 const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
@@ -167,14 +165,10 @@ export class FollowUpEngine {
   /** Appends `FollowUpDue` (dated the due date) once the clock has reached it. */
   async processDue(job: DueJob): Promise<'recorded' | 'not_yet_due' | 'not_pending'> {
     if (this.options.clock.now().getTime() < Date.parse(job.dueAt)) return 'not_yet_due';
-    const event: FamilyEvent = {
-      type: 'FollowUpDue',
-      data: { occurredAt: job.dueAt, episode: job.episode },
-    };
     try {
       await this.options.recorder.record(
         job.familyId,
-        event,
+        { type: 'MarkRevisitDue', episode: job.episode },
         followUpEventId(job.followUpId, 'due'),
       );
     } catch (e) {
@@ -220,99 +214,59 @@ export class FollowUpEngine {
   }
 
   private async scheduleExits(at: Date, result: SweepResult): Promise<void> {
-    const types = this.policy.exitTypes === 'all' ? null : [...this.policy.exitTypes];
+    const types = this.policy.exitTypes === 'all' ? null : this.policy.exitTypes;
     const keep = this.policy.onReReferral === 'keep';
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = (await this.options.db.query(
-        `SELECT follow_up_id, family_id, episode, authority, exited_at FROM follow_ups
-         WHERE status = 'unscheduled' AND follow_up_id > $1
-           AND ($2::text[] IS NULL OR exit_type = ANY($2))
-           AND ($3 OR re_referred_at IS NULL)
-         ORDER BY follow_up_id LIMIT ${PAGE}`,
-        [after, types, keep],
-      )) as {
-        follow_up_id: string;
-        family_id: string;
-        episode: number;
-        authority: string;
-        exited_at: Date;
-      }[];
-      if (!rows.length) return;
-      after = rows[rows.length - 1].follow_up_id;
-      await inParallel(rows, async (r) => {
-        const exitedAt = r.exited_at.toISOString();
-        const schedule = scheduleFor(this.policy, exitedAt);
-        const event: FamilyEvent = {
-          type: 'FollowUpScheduled',
-          data: { occurredAt: exitedAt, episode: r.episode, ...schedule },
+    await eachRevisit(
+      (after) => unscheduledExits(this.options.db, types, keep, after, PAGE),
+      async (r) => {
+        const intent: FamilyIntent = {
+          type: 'ScheduleRevisit',
+          episode: r.episode,
+          policy: this.policy,
         };
         const eventId = followUpEventId(r.follow_up_id, 'scheduled');
-        if (!(await this.tryRecord(r.family_id, event, eventId, result))) return;
+        if (!(await this.tryRecord(r.family_id, intent, eventId, result))) return;
         result.scheduled++;
         // A back-dated exit may be due already: raise it now rather than on the next sweep.
-        if (Date.parse(schedule.dueAt) <= at.getTime() + this.horizonMs) {
-          await this.enqueue(at, [{ ...r, due_at: new Date(schedule.dueAt) }]);
+        const { dueAt } = scheduleFor(this.policy, r.exited_at);
+        if (Date.parse(dueAt) <= at.getTime() + this.horizonMs) {
+          await this.enqueue(at, [{ ...r, due_at: new Date(dueAt) }]);
           result.enqueued++;
         }
-      });
-    }
+      },
+    );
   }
 
   private async cancelReReferred(result: SweepResult): Promise<void> {
-    let after = '00000000-0000-0000-0000-000000000000';
-    for (;;) {
-      const rows = (await this.options.db.query(
-        `SELECT follow_up_id, family_id, episode, re_referred_at FROM follow_ups
-         WHERE status IN ('scheduled', 'due') AND re_referred_at IS NOT NULL
-           AND follow_up_id > $1
-         ORDER BY follow_up_id LIMIT ${PAGE}`,
-        [after],
-      )) as { follow_up_id: string; family_id: string; episode: number; re_referred_at: Date }[];
-      if (!rows.length) return;
-      after = rows[rows.length - 1].follow_up_id;
-      await inParallel(rows, async (r) => {
-        const event: FamilyEvent = {
-          type: 'FollowUpCancelled',
-          data: {
-            occurredAt: r.re_referred_at.toISOString(),
-            episode: r.episode,
-            reason: 're_referred',
-          },
+    await eachRevisit(
+      (after) => reReferredPending(this.options.db, after, PAGE),
+      async (r) => {
+        const intent: FamilyIntent = {
+          type: 'CancelRevisit',
+          episode: r.episode,
+          occurredAt: r.re_referred_at.toISOString(),
+          reason: 're_referred',
         };
-        if (
-          await this.tryRecord(
-            r.family_id,
-            event,
-            followUpEventId(r.follow_up_id, 'cancelled'),
-            result,
-          )
-        ) {
-          result.cancelled++;
-        }
-      });
-    }
+        const eventId = followUpEventId(r.follow_up_id, 'cancelled');
+        if (await this.tryRecord(r.family_id, intent, eventId, result)) result.cancelled++;
+      },
+    );
   }
 
   private async enqueueDue(at: Date, result: SweepResult): Promise<void> {
     const until = new Date(at.getTime() + this.horizonMs).toISOString();
-    let after: [string, string] = ['-infinity', '00000000-0000-0000-0000-000000000000'];
-    for (;;) {
-      const rows = (await this.options.db.query(
-        `SELECT follow_up_id, family_id, episode, authority, due_at FROM follow_ups
-         WHERE status = 'scheduled' AND due_at <= $1 AND (due_at, follow_up_id) > ($2, $3)
-         ORDER BY due_at, follow_up_id LIMIT ${PAGE}`,
-        [until, ...after],
-      )) as DueRow[];
-      if (!rows.length) return;
-      const last = rows[rows.length - 1];
-      after = [last.due_at.toISOString(), last.follow_up_id];
-      await this.enqueue(at, rows);
-      result.enqueued += rows.length;
-    }
+    await eachPage<{ follow_up_id: string; due_at: Date } & RevisitRef, [string, string]>(
+      ['-infinity', FIRST_FOLLOW_UP_ID],
+      (after) => scheduledDueBy(this.options.db, until, after, PAGE),
+      (last) => [last.due_at.toISOString(), last.follow_up_id],
+      async (rows) => {
+        await this.enqueue(at, rows);
+        result.enqueued += rows.length;
+      },
+    );
   }
 
-  private async enqueue(at: Date, rows: DueRow[]): Promise<void> {
+  private async enqueue(at: Date, rows: (RevisitRef & { due_at: Date })[]): Promise<void> {
     await this.dueQueue.addBulk(
       rows.map((r) => ({
         name: 'due',
@@ -331,69 +285,18 @@ export class FollowUpEngine {
   /** Records one event; a broken invariant means someone else already did (or undid) it. */
   private async tryRecord(
     familyId: string,
-    event: FamilyEvent,
+    intent: FamilyIntent,
     eventId: string,
     result: SweepResult,
   ): Promise<boolean> {
     try {
-      await this.options.recorder.record(familyId, event, eventId);
+      await this.options.recorder.record(familyId, intent, eventId);
       return true;
     } catch (e) {
       if (e instanceof DomainError && e.kind === 'conflict') return false;
       result.failed++;
-      this.logger.error(`family ${familyId}: ${event.type} not recorded: ${describe(e)}`);
+      this.logger.error(`family ${familyId}: ${intent.type} not recorded: ${describe(e)}`);
       return false;
     }
-  }
-}
-
-/**
- * The job id is the follow-up id, so BullMQ holds at most one job per revisit however many sweeps
- * or workers enqueue it. Finished jobs are removed at once: a later sweep must be able to enqueue
- * the revisit again if its `FollowUpDue` did not get recorded.
- */
-const dueJobOptions = (followUpId: string, delay: number): JobsOptions => ({
-  jobId: followUpId,
-  delay,
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: true,
-  removeOnFail: true,
-});
-
-async function inParallel<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, lane));
-}
-
-/**
- * One operator tick "as at" a date (`followups tick --at <date>`, for demos): sweeps with the
- * clock fixed at `at`, processes the revisits that are due by then in this process, and returns
- * once none is left waiting. Revisits due later stay in PostgreSQL for a later tick.
- */
-export async function runFollowUpTick(
-  options: Omit<FollowUpEngineOptions, 'clock' | 'horizonMs'>,
-  at: Date,
-  timeoutMs = 5 * 60_000,
-): Promise<SweepResult> {
-  const engine = new FollowUpEngine({
-    ...options,
-    clock: { now: () => new Date(at) },
-    horizonMs: 0,
-  });
-  try {
-    engine.startWorkers();
-    const result = await engine.sweep(at);
-    const deadline = Date.now() + timeoutMs;
-    while ((await engine.dueQueue.getJobCountByTypes('waiting', 'active', 'prioritized')) > 0) {
-      if (Date.now() > deadline) throw new Error('follow-up tick: due jobs still waiting');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return result;
-  } finally {
-    await engine.close();
   }
 }

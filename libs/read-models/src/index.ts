@@ -3,7 +3,8 @@
  * them), and the registry the worker, the CLI and a rebuild's replay workers take them from.
  */
 import type { Projection } from '@app/projections';
-import { FollowUpsProjection, followUpMigrations, runnerMigrations } from '@app/projections';
+import { runnerMigrations } from '@app/projections';
+import { FollowUpsProjection, followUpMigrations } from '@app/follow-ups';
 import { OutcomesProjection, outcomeMigrations } from '@app/outcomes';
 import { FamiliesProjection } from './families';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';

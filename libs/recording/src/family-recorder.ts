@@ -7,6 +7,8 @@ import {
   SCHEMA_VERSIONS,
   decide,
   familyStreamId,
+  freeTextOf,
+  intentEventType,
   fold,
   isSameRecord,
 } from '@app/domain';
@@ -185,15 +187,28 @@ export class FamilyRecorder {
       }
     }
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
-    // An intent carries no personal details: nothing to seal.
+    // An intent carries no personal details, at most free text (a transfer's reason).
     const sealed =
       this.sealer && command.event
         ? await this.sealer.seal(storedId, command.event)
         : { event: command.event, commit: async () => {} };
     const event = sealed.event;
+    const intentSealed = command.intent
+      ? await this.sealIntentText(familyId, command.intent)
+      : undefined;
+    const intent = intentSealed?.intent;
 
     const replay = command.eventId ? history.find((e) => e.id === command.eventId) : undefined;
-    if (replay && event) return this.idempotentAnswer(familyId, replay, event);
+    if (replay) {
+      // An intent is compared as the event it decided then, on the history before it.
+      const requested =
+        event ??
+        decide(
+          { ...intent!, now: this.clock.now() },
+          fold(history.slice(0, history.indexOf(replay)).map(asDomain)),
+        )[0];
+      return this.idempotentAnswer(familyId, replay, requested);
+    }
     if (event && command.newFamily && history.length) {
       const first = history[0];
       // Retrying `POST /v1/families` with the same id and body is safe too.
@@ -213,7 +228,7 @@ export class FamilyRecorder {
     const now = this.clock.now();
     const decided = event
       ? decide({ type: 'RecordFamilyEvent', event, now }, state)
-      : decide({ ...command.intent!, now }, state);
+      : decide({ ...intent!, now }, state);
     const authority =
       state.authority ?? (event?.type === 'FamilyReferred' ? event.data.authority : '');
     const newEvents = decided.map((e, i) => ({
@@ -231,6 +246,7 @@ export class FamilyRecorder {
       },
     }));
     await sealed.commit();
+    await intentSealed?.commit();
     const result = await this.store.append(streamId, newEvents, {
       expectedRevision: current ?? 'no_stream',
     });
@@ -240,6 +256,27 @@ export class FamilyRecorder {
       eventId: newEvents[newEvents.length - 1].id,
       revision: Number(result.nextRevision),
       position: result.position.toString(),
+    };
+  }
+
+  /**
+   * An intent's free text (`reason`, when the event it records carries free text) sealed as the
+   * vault seals an event's: the vault is shown the text under that event type, nothing else.
+   */
+  private async sealIntentText(
+    familyId: string,
+    intent: FamilyIntent,
+  ): Promise<{ intent: FamilyIntent; commit(): Promise<void> }> {
+    const unchanged = { intent, commit: async () => {} };
+    const reason = (intent as { reason?: unknown }).reason;
+    const text = { type: intentEventType(intent), data: { occurredAt: '', reason } };
+    if (!this.sealer || typeof reason !== 'string' || freeTextOf(text) === undefined) {
+      return unchanged;
+    }
+    const sealed = await this.sealer.seal(familyId, text as unknown as FamilyEvent);
+    return {
+      intent: { ...intent, reason: freeTextOf(sealed.event) } as FamilyIntent,
+      commit: sealed.commit,
     };
   }
 

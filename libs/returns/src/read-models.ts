@@ -18,19 +18,24 @@ import {
   insertEpisodes,
 } from '@app/outcomes';
 import { Queryable, projectionCheckpoints, waitForProjections } from '@app/projections';
-import { FollowUpFact, Scope, TimelineRow, familiesOf, foldRows, isOnTime } from './records';
+import {
+  PeriodCounts,
+  REVISIT_FACTS_COLUMNS,
+  countInPeriod,
+  followUpFamiliesAfterSql,
+  periodCountsOf,
+  periodCountsSql,
+  revisitFactsInPeriodSql,
+} from '@app/follow-ups/read-model';
+import { FollowUpFact, Scope, TimelineRow, factRecord, familiesOf, foldRows } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */
 export interface Database extends Queryable {
   transaction<T>(isolation: 'REPEATABLE READ', run: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
-/** Revisits completed (of which on time) and missed in a period. */
-export interface FollowUpCounts {
-  completed: number;
-  onTime: number;
-  missed: number;
-}
+/** Revisits completed (of which on time) and missed in a period (the follow-ups slice's rule). */
+export type FollowUpCounts = PeriodCounts;
 
 /** What the return's tables are computed from. */
 export interface ReturnRecords {
@@ -117,18 +122,12 @@ async function readRecords(
   await tx.query(`CREATE TEMP TABLE return_unsettled (family_id uuid PRIMARY KEY) ON COMMIT DROP`);
   await addUnsettledFamilies(tx, UNSETTLED, p);
   await tx.query(
-    `INSERT INTO ${UNSETTLED} SELECT family_id FROM follow_ups WHERE position > $1
-     ON CONFLICT DO NOTHING`,
+    `INSERT INTO ${UNSETTLED} ${followUpFamiliesAfterSql('$1')} ON CONFLICT DO NOTHING`,
     [p],
   );
   await tx.query(`ANALYZE ${UNSETTLED}`);
   await createEpisodeTable(tx, EPISODES);
-  await tx.query(
-    `CREATE TEMP TABLE return_follow_ups (
-       family_id uuid NOT NULL, episode integer NOT NULL, completed_at timestamptz,
-       completed_on_time boolean, missed_at timestamptz
-     ) ON COMMIT DROP`,
-  );
+  await tx.query(`CREATE TEMP TABLE return_follow_ups (${REVISIT_FACTS_COLUMNS}) ON COMMIT DROP`);
 
   // Settled families, in SQL. Every table of a return counts episodes referred or exited in
   // the period, and revisits completed or missed in it: nothing else is copied.
@@ -138,19 +137,14 @@ async function readRecords(
     params.push(scope);
     return `AND ${alias}.authority = $${params.length}`;
   };
-  const within = (col: string) => `(${col} >= $1 AND ${col} < $2)`;
   const settled = (alias: string) =>
     `NOT EXISTS (SELECT 1 FROM ${UNSETTLED} x WHERE x.family_id = ${alias}.family_id)`;
   await copySettledEpisodes(tx, EPISODES, UNSETTLED, period, scope);
   // A follow-ups row holds the revisit's facts as the fold derives them (`followUpFacts`): the
-  // completion or miss dates, and whether the completion fell in the window (the projection
-  // applies the same `completedOnTime`); the decider allows each once per episode and the
-  // projection never deletes a row, and moves them with a transfer.
+  // completion or miss dates, and whether the completion fell in the window; the decider allows
+  // each once per episode and the projection never deletes a row, and moves them with a transfer.
   await tx.query(
-    `INSERT INTO ${FOLLOW_UPS}
-     SELECT u.family_id, u.episode, u.completed_at, u.completed_on_time, u.missed_at
-     FROM follow_ups u
-     WHERE (${within('u.completed_at')} OR ${within('u.missed_at')}) ${own('u')} AND ${settled('u')}`,
+    `INSERT INTO ${FOLLOW_UPS} ${revisitFactsInPeriodSql(`${own('u')} AND ${settled('u')}`)}`,
     params,
   );
   await options.progress?.(0.5);
@@ -188,41 +182,15 @@ async function readRecords(
   };
 }
 
-const factRecord = (f: FollowUpFact) => ({
-  family_id: f.familyId,
-  episode: f.episode,
-  completed_at: f.completedAt,
-  completed_on_time: f.completedAt ? isOnTime(f) : null,
-  missed_at: f.missedAt,
-});
-
-/** `followUpsInPeriod` in SQL over the revisits read. */
+/** The slice's period counts, in SQL over the revisits read. */
 async function followUpCounts(tx: Queryable, period: PeriodBounds): Promise<FollowUpCounts> {
-  const done = `f.completed_at >= $1 AND f.completed_at < $2`;
-  const [row] = (await tx.query(
-    `SELECT count(*) FILTER (WHERE ${done}) AS completed,
-            count(*) FILTER (WHERE ${done} AND f.completed_on_time) AS on_time,
-            count(*) FILTER (WHERE f.completed_at IS NULL AND f.missed_at >= $1
-                                    AND f.missed_at < $2) AS missed
-     FROM ${FOLLOW_UPS} f`,
-    [period.from, period.before],
-  )) as { completed: string; on_time: string; missed: string }[];
-  return {
-    completed: Number(row.completed),
-    onTime: Number(row.on_time),
-    missed: Number(row.missed),
-  };
+  const [row] = (await tx.query(`SELECT ${periodCountsSql('f')} FROM ${FOLLOW_UPS} f`, [
+    period.from,
+    period.before,
+  ])) as Record<string, string>[];
+  return periodCountsOf(row);
 }
 
-/** The same counts from folded revisits (the oracle's path). */
-export function followUpsInPeriod(facts: FollowUpFact[], period: PeriodBounds): FollowUpCounts {
-  const from = Date.parse(period.from);
-  const before = Date.parse(period.before);
-  const inPeriod = (at: string | null) => !!at && Date.parse(at) >= from && Date.parse(at) < before;
-  const completed = facts.filter((f) => inPeriod(f.completedAt));
-  return {
-    completed: completed.length,
-    onTime: completed.filter(isOnTime).length,
-    missed: facts.filter((f) => !f.completedAt && inPeriod(f.missedAt)).length,
-  };
-}
+/** The same counts from folded revisits (the oracle's path), by the same rule. */
+export const followUpsInPeriod = (facts: FollowUpFact[], period: PeriodBounds): FollowUpCounts =>
+  countInPeriod(facts.map(factRecord), period);

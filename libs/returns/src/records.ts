@@ -8,8 +8,7 @@
  * have moved on, and after they are rebuilt (the timeline keeps every event with its position).
  */
 import { FamilyEvent, NATIONAL } from '@app/domain';
-import { FollowUpFold } from '@app/follow-ups/fold';
-import { completedOnTime } from '@app/follow-ups/policy';
+import { RevisitFacts, revisitsOf } from '@app/follow-ups/read-model';
 import {
   EpisodeOutcome,
   OutcomeDefinitions,
@@ -26,6 +25,8 @@ export interface FollowUpFact {
   episode: number;
   window: { opensAt: string; closesAt: string } | null;
   completedAt: string | null;
+  /** Completed inside the window (the read model's `completed_on_time`); null if unknown. */
+  completedOnTime: boolean | null;
   missedAt: string | null;
 }
 
@@ -46,30 +47,29 @@ export interface TimelineRow {
  * fold, so a return counts revisits exactly as the working list shows them.
  */
 export function followUpFacts(familyId: string, events: FamilyEvent[]): FollowUpFact[] {
-  const fold = new FollowUpFold();
-  for (const e of events) fold.apply(familyId, e, '0', '');
-  return [...fold.rows.values()]
-    .filter((r) => r.status !== 'unscheduled')
-    .sort((a, b) => a.episode - b.episode)
-    .map((r) => ({
-      familyId,
-      episode: r.episode,
-      window:
-        r.window_opens_at && r.window_closes_at
-          ? { opensAt: r.window_opens_at, closesAt: r.window_closes_at }
-          : null,
-      completedAt: r.completed_at,
-      missedAt: r.missed_at,
-    }));
+  return revisitsOf(familyId, events).map((r) => ({
+    familyId,
+    episode: r.episode,
+    window:
+      r.window_opens_at && r.window_closes_at
+        ? { opensAt: r.window_opens_at, closesAt: r.window_closes_at }
+        : null,
+    completedAt: r.completed_at,
+    completedOnTime: r.completed_on_time,
+    missedAt: r.missed_at,
+  }));
 }
 
-export const isOnTime = (f: FollowUpFact) =>
-  !!f.completedAt &&
-  !!f.window &&
-  completedOnTime(
-    { windowOpensAt: f.window.opensAt, windowClosesAt: f.window.closesAt },
-    f.completedAt,
-  );
+export const isOnTime = (f: FollowUpFact) => !!f.completedAt && f.completedOnTime === true;
+
+/** A revisit as the slice's period counts read it (a return's `return_follow_ups` row). */
+export const factRecord = (f: FollowUpFact): RevisitFacts => ({
+  family_id: f.familyId,
+  episode: f.episode,
+  completed_at: f.completedAt,
+  completed_on_time: f.completedAt ? isOnTime(f) : null,
+  missed_at: f.missedAt,
+});
 
 /**
  * SQL for the ids of the families an authority has had by a position: referred to it or

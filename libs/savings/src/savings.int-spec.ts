@@ -11,6 +11,7 @@ import { ProjectionRunner, waitForProjections } from '@app/projections';
 import { readModelMigrations } from '@app/read-models';
 import { securityMigrations } from '@app/security';
 import { savingsMigrations } from './index';
+import { OutcomesProjection } from '@app/outcomes';
 import { DataSource } from 'typeorm';
 import { setProgrammeCost, listProgrammeCosts, savingsFor } from './savings.queries';
 import deflator from './tables/gdp-deflator.v1.json';

@@ -288,14 +288,12 @@ export class FamiliesController {
     const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
       new RecordFamilyEventCommand({
         familyId,
-        event: {
-          type: 'FamilyTransferred',
-          data: {
-            occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
-            fromAuthority: principal.authority,
-            toAuthority,
-            ...(reason ? { reason } : {}),
-          },
+        intent: {
+          type: 'TransferFamily',
+          occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
+          fromAuthority: principal.authority,
+          toAuthority,
+          ...(reason ? { reason } : {}),
         },
         actor: actorOf(principal, correlationId),
         authority: principal.authority,

@@ -1,4 +1,4 @@
-import { Clock, eventOf } from '@app/domain';
+import { Clock, intentEventType } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
 import { PersonalDataVault } from '@app/security';
@@ -30,7 +30,9 @@ export class RecordFamilyEventHandler implements ICommandHandler<
 
   async execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {
     const recorded = await this.recorder.record(request);
-    this.metrics.eventsRecorded.inc({ type: (request.event ?? eventOf(request.intent!)).type });
+    this.metrics.eventsRecorded.inc({
+      type: request.event?.type ?? intentEventType(request.intent!),
+    });
     return recorded;
   }
 }

@@ -64,7 +64,7 @@ export class ErasureController {
         answer = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
           new RecordFamilyEventCommand({
             familyId,
-            event: { type: 'FamilyErased', data: { occurredAt: this.clock.now().toISOString() } },
+            intent: { type: 'EraseFamily', occurredAt: this.clock.now().toISOString() },
             actor: actorOf(principal, correlationId),
             authority: principal.authority,
           }),

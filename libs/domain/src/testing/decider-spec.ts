@@ -1,6 +1,8 @@
 import { DomainError } from '../errors';
 import { FamilyEvent } from '../events';
-import { FamilyIntent, decide, fold } from '../family';
+import { FamilyIntent } from '../commands';
+import { decide } from '../decide';
+import { fold } from '../state';
 
 /**
  * Given/when/then for the family decider: `given(events).when(event or intent, now).then(expected)`

@@ -6,7 +6,7 @@
 import { EXIT_TYPES } from '@app/domain';
 import { createDataSource, eventStoreMigrations, migrate } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
-import { projectionMigrations } from '@app/projections';
+import { readModelMigrations } from '@app/read-models';
 import { Random, seeded } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { loadDefinitions } from '../definitions';
@@ -85,7 +85,7 @@ describe('cohort SQL generated from the TypeScript rules', () => {
   let db: DataSource;
   beforeAll(async () => {
     schema = await createTestSchema('cohort_rules');
-    db = createDataSource(schema.config, [...eventStoreMigrations, ...projectionMigrations]);
+    db = createDataSource(schema.config, [...eventStoreMigrations, ...readModelMigrations]);
     await migrate(db);
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The follow-up working list: one row per exited family episode (see follow-ups.projection.ts). */
+/** The follow-up working list: one row per exited family episode (see read-model/projection.ts). */
 export class FollowUps1764000000000 implements MigrationInterface {
   name = 'FollowUps1764000000000';
 

@@ -1,23 +1,15 @@
-import { FamilyEvent } from '@app/domain';
-import {
-  FOLLOW_UP_FOLD_EVENTS,
-  FollowUpFamilyRow,
-  FollowUpFold,
-  FollowUpRow,
-  emptyFollowUpRow,
-} from '@app/follow-ups/fold';
-import { RecordedEvent } from '@app/event-store';
-import { EntityManager } from 'typeorm';
-import { Projection } from './projection';
-import { familyIdOf } from './streams';
+import { FAMILY_STREAM_PREFIX, FamilyEvent } from '@app/domain';
+import type { RecordedEvent } from '@app/event-store';
+import type { Projection } from '@app/projections';
+import type { EntityManager } from 'typeorm';
+import { FOLLOW_UP_FOLD_EVENTS, FollowUpFamilyRow, FollowUpFold, emptyFollowUpRow } from './evolve';
+import { fromStored, toStored } from './rows';
 
-export type { FollowUpRow };
-
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
+const familyIdOf = (streamId: string) => streamId.slice(FAMILY_STREAM_PREFIX.length);
 
 /**
  * `follow_ups`: one row per exited family episode, from the exit to the revisit's outcome, folded
- * by `FollowUpFold` (@app/follow-ups). Exits the policy does not cover stay `unscheduled`; the
+ * by `FollowUpFold` (evolve.ts). Exits the policy does not cover stay unscheduled (`none`); the
  * scheduler reads this table to decide, so the table itself holds only recorded facts (a rebuild
  * gives the same rows whatever the policy). A re-referral is noted on the previous episode's row
  * (`re_referred_at`) for the scheduler to cancel a pending revisit. `follow_up_families` tracks
@@ -40,10 +32,11 @@ export class FollowUpsProjection implements Projection {
     );
     const rows = new Map(
       (
-        (await tx.query('SELECT * FROM follow_ups WHERE family_id = ANY($1)', [
-          ids,
-        ])) as FollowUpRow[]
-      ).map((r) => [r.follow_up_id, normalise(r)]),
+        (await tx.query('SELECT * FROM follow_ups WHERE family_id = ANY($1)', [ids])) as Record<
+          string,
+          unknown
+        >[]
+      ).map((r) => [r.follow_up_id as string, fromStored(r)]),
     );
     const fold = new FollowUpFold(families, rows);
     for (const recorded of relevant) {
@@ -72,16 +65,8 @@ export class FollowUpsProjection implements Projection {
          SELECT * FROM jsonb_populate_recordset(null::follow_ups, $1::jsonb)
          ON CONFLICT (follow_up_id) DO UPDATE SET
          ${columns.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-        [JSON.stringify([...fold.touchedRows].map((id) => rows.get(id)))],
+        [JSON.stringify([...fold.touchedRows].map((id) => toStored(rows.get(id)!)))],
       );
     }
   }
-}
-
-/** Dates from the driver back to ISO strings, so comparisons and JSON are uniform. */
-function normalise(row: FollowUpRow): FollowUpRow {
-  const out = { ...row } as Record<string, unknown>;
-  for (const [k, v] of Object.entries(out)) out[k] = iso(v);
-  out.completion_assessment = row.completion_assessment;
-  return out as unknown as FollowUpRow;
 }

@@ -1,8 +1,14 @@
-import { FamilyEvent, familyReference } from '@app/domain';
-import { FOLLOW_UP_FOLD_EVENTS, FollowUpFold, FollowUpRow } from './fold';
+/** The working list of revisits: the only SQL that reads `follow_ups` for people. */
+import { familyReference } from '@app/domain';
 import { DataSource } from 'typeorm';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
-import { FollowUpListStatus } from './policy';
+import {
+  FollowUpListStatus,
+  LIST_STATUSES,
+  scheduledWhere,
+  statusSql,
+  statusWhere,
+} from './status';
 
 /** A revisit on the working list. Ids, codes and dates only. */
 export interface FollowUpView {
@@ -56,24 +62,6 @@ export interface FollowUpPage {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/**
- * The derived status in SQL, the same rule as `statusAt` in policy.ts: resolved outcomes stay,
- * a pending revisit past `overdue_at` (by the clock, `$1`) is overdue.
- */
-const STATUS_SQL = `CASE
-  WHEN status IN ('completed', 'missed', 'cancelled') THEN status
-  WHEN overdue_at < $1 THEN 'overdue'
-  ELSE status END`;
-
-const STATUS_WHERE: Record<FollowUpListStatus, string> = {
-  scheduled: `status = 'scheduled' AND overdue_at >= $1`,
-  due: `status = 'due' AND overdue_at >= $1`,
-  overdue: `status IN ('scheduled', 'due') AND overdue_at < $1`,
-  completed: `status = 'completed'`,
-  missed: `status = 'missed'`,
-  cancelled: `status = 'cancelled'`,
-};
 
 interface Row {
   follow_up_id: string;
@@ -134,7 +122,7 @@ const toView = (r: Row, at: Date): FollowUpView => ({
 const COLUMNS = `follow_up_id, family_id,
   (SELECT k.key_worker FROM families k WHERE k.family_id = follow_ups.family_id) AS key_worker,
   episode, authority, programme, exit_type, exited_at,
-  ${STATUS_SQL} AS derived_status, due_at, window_opens_at, window_closes_at, overdue_at,
+  ${statusSql()} AS derived_status, due_at, window_opens_at, window_closes_at, overdue_at,
   policy_version, due_recorded_at, assigned_worker, completed_at, completed_on_time, missed_at,
   missed_reason, cancelled_at, cancelled_reason`;
 
@@ -156,12 +144,12 @@ export async function listFollowUps(
   const params: unknown[] = [at.toISOString()];
   // Scheduled or later; a revisit done before it was ever scheduled (an old stream's bare
   // one-year-on assessment) has no due date to list it by: it counts in the figures only.
-  const where = [`status <> 'unscheduled'`, 'due_at IS NOT NULL'];
+  const where = [scheduledWhere(), 'due_at IS NOT NULL'];
   const add = (sql: string, value: unknown) => {
     params.push(value);
     where.push(sql.replace('?', `$${params.length}`));
   };
-  if (filter.status) where.push(STATUS_WHERE[filter.status]);
+  if (filter.status) where.push(statusWhere(filter.status));
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.assignedWorker) add('assigned_worker = ?', filter.assignedWorker);
   if (filter.keyWorker) {
@@ -198,10 +186,10 @@ export async function followUpCounts(
   db: DataSource,
   at: Date,
 ): Promise<{ authority: string; status: FollowUpListStatus; count: number }[]> {
-  const statuses = Object.keys(STATUS_WHERE) as FollowUpListStatus[];
+  const statuses = LIST_STATUSES;
   const rows = (await db.query(
     `SELECT authority, ${statuses
-      .map((s) => `count(*) FILTER (WHERE ${STATUS_WHERE[s]})::int AS ${s}`)
+      .map((s) => `count(*) FILTER (WHERE ${statusWhere(s)})::int AS ${s}`)
       .join(', ')}
      FROM follow_ups GROUP BY authority ORDER BY authority`,
     [at.toISOString()],
@@ -218,7 +206,7 @@ export async function findFollowUp(
 ): Promise<{ familyId: string; episode: number; authority: string } | undefined> {
   const rows = (await db.query(
     `SELECT family_id, episode, authority FROM follow_ups
-     WHERE follow_up_id = $1 AND status <> 'unscheduled'`,
+     WHERE follow_up_id = $1 AND ${scheduledWhere()}`,
     [followUpId],
   )) as { family_id: string; episode: number; authority: string }[];
   return (
@@ -228,141 +216,4 @@ export async function findFollowUp(
       authority: rows[0].authority,
     }
   );
-}
-
-/** For the cohort summary: how many revisits were done, and done on time. */
-export interface FollowUpRates {
-  /** Revisits scheduled and not cancelled. */
-  scheduled: number;
-  completed: number;
-  completedOnTime: number;
-  missed: number;
-  /** Pending revisits past their overdue date at `at`. */
-  overdue: number;
-  cancelled: number;
-  /** completed / (completed + missed + overdue): of the revisits whose time has come and gone. */
-  completionRate: number | null;
-  /** completedOnTime / completed. */
-  onTimeRate: number | null;
-}
-
-/**
- * The cohort, as the outcomes queries take it (ISO dates; `…From` inclusive, `…Before` exclusive),
- * so the summary's follow-up rates cover exactly the families of its other figures.
- */
-export interface FollowUpCohort {
-  authority?: string;
-  programme?: string;
-  referredFrom?: string;
-  referredBefore?: string;
-  exitedFrom?: string;
-  exitedBefore?: string;
-}
-
-/**
- * Where the rates read revisits: the live `follow_ups` table, or (for "as at" answers) rows folded
- * from the events recorded by then, with their episodes' referral dates.
- */
-export type FollowUpSource =
-  | { kind: 'table' }
-  | {
-      kind: 'rows';
-      rows: FollowUpRow[];
-      referrals: { family_id: string; episode: number; referred_at: string }[];
-    };
-
-export async function followUpRates(
-  db: Pick<DataSource, 'query'>,
-  cohort: FollowUpCohort,
-  at: Date,
-  source: FollowUpSource = { kind: 'table' },
-): Promise<FollowUpRates> {
-  const params: unknown[] = [at.toISOString()];
-  let revisits = 'follow_ups f';
-  let episodes = 'outcome_episodes e';
-  const byReferral = cohort.referredFrom || cohort.referredBefore;
-  if (source.kind === 'rows') {
-    params.push(JSON.stringify(source.rows));
-    revisits = `jsonb_populate_recordset(null::follow_ups, $${params.length}::jsonb) f`;
-    if (byReferral) {
-      params.push(JSON.stringify(source.referrals));
-      episodes = `jsonb_to_recordset($${params.length}::jsonb)
-        AS e(family_id uuid, episode int, referred_at timestamptz)`;
-    }
-  }
-  const where = [`f.status <> 'unscheduled'`];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
-  if (cohort.authority) add('f.authority = ?', cohort.authority);
-  if (cohort.programme) add('f.programme = ?', cohort.programme);
-  if (cohort.exitedFrom) add('f.exited_at >= ?', cohort.exitedFrom);
-  if (cohort.exitedBefore) add('f.exited_at < ?', cohort.exitedBefore);
-  // The referral date is the episode's, kept by the outcomes read model.
-  if (cohort.referredFrom) add('e.referred_at >= ?', cohort.referredFrom);
-  if (cohort.referredBefore) add('e.referred_at < ?', cohort.referredBefore);
-  const [r] = (await db.query(
-    `SELECT
-       count(*) FILTER (WHERE f.status <> 'cancelled')::int AS scheduled,
-       count(*) FILTER (WHERE f.status = 'completed')::int AS completed,
-       count(*) FILTER (WHERE f.status = 'completed' AND f.completed_on_time)::int AS on_time,
-       count(*) FILTER (WHERE f.status = 'missed')::int AS missed,
-       count(*) FILTER (WHERE f.status IN ('scheduled', 'due') AND f.overdue_at < $1)::int AS overdue,
-       count(*) FILTER (WHERE f.status = 'cancelled')::int AS cancelled
-     FROM ${revisits}
-     ${byReferral ? `JOIN ${episodes} ON e.family_id = f.family_id AND e.episode = f.episode` : ''}
-     WHERE ${where.join(' AND ')}`,
-    params,
-  )) as Record<
-    'scheduled' | 'completed' | 'on_time' | 'missed' | 'overdue' | 'cancelled',
-    number
-  >[];
-  const closed = r.completed + r.missed + r.overdue;
-  return {
-    scheduled: r.scheduled,
-    completed: r.completed,
-    completedOnTime: r.on_time,
-    missed: r.missed,
-    overdue: r.overdue,
-    cancelled: r.cancelled,
-    completionRate: closed ? r.completed / closed : null,
-    onTimeRate: r.completed ? r.on_time / r.completed : null,
-  };
-}
-
-/**
- * The revisits as the records stood at `asAt`: the events recorded by then (by `recordedAt`, kept
- * in `family_timeline`) folded by the read model's own fold. Families in scope as
- * `episodesAsAt` takes them (the authority's families).
- */
-export async function followUpsAsAt(
-  db: Pick<DataSource, 'query'>,
-  authority: string | undefined,
-  asAt: string,
-): Promise<FollowUpRow[]> {
-  const params: unknown[] = [asAt, [...FOLLOW_UP_FOLD_EVENTS]];
-  let scope = '';
-  if (authority) {
-    params.push(authority);
-    scope = `AND t.family_id IN (SELECT family_id FROM families WHERE authority = $3)`;
-  }
-  const rows = (await db.query(
-    `SELECT t.family_id, t.type, t.data, t.position, t.recorded_at FROM family_timeline t
-     WHERE t.recorded_at <= $1 AND t.type = ANY($2) ${scope}
-     ORDER BY t.family_id, t.revision`,
-    params,
-  )) as {
-    family_id: string;
-    type: string;
-    data: FamilyEvent['data'];
-    position: string;
-    recorded_at: Date;
-  }[];
-  const fold = new FollowUpFold();
-  for (const r of rows) {
-    const event = { type: r.type, data: r.data } as FamilyEvent;
-    fold.apply(r.family_id, event, r.position, r.recorded_at.toISOString());
-  }
-  return [...fold.rows.values()];
 }

@@ -5,17 +5,21 @@
  * by then, so the live and the past answers are the same rule.
  */
 import {
+  FOLLOW_UP_EVENTS,
   FamilyEvent,
   FamilyEventOf,
   FollowUpStatus,
+  completedOnTime,
   completesRevisit,
   followUpStatusAfter,
   oneYearOnAssessment,
 } from '@app/domain';
-import { followUpId } from './ids';
-import { completedOnTime } from './policy';
+import { followUpId } from '../ids';
 
-/** A `follow_ups` row as stored (dates as ISO strings in, Dates out of the driver). */
+/**
+ * A `follow_ups` row (dates as ISO strings; the status in the domain's words: `toStored` and
+ * `fromStored` in sql.ts spell it as the table does).
+ */
 export interface FollowUpRow {
   follow_up_id: string;
   family_id: string;
@@ -24,7 +28,7 @@ export interface FollowUpRow {
   programme: string;
   exit_type: string;
   exited_at: string;
-  status: 'unscheduled' | 'scheduled' | 'due' | 'completed' | 'missed' | 'cancelled';
+  status: FollowUpStatus;
   policy_version: number | null;
   due_at: string | null;
   window_opens_at: string | null;
@@ -51,24 +55,15 @@ export interface FollowUpFamilyRow {
   episode: number;
 }
 
-/** Event types the fold reads (a bare one-year-on assessment of an old stream included). */
-export const FOLLOW_UP_FOLD_EVENTS: ReadonlySet<string> = new Set([
+/** Event types the fold reads: the domain's follow-up events, and what places a revisit. */
+export const FOLLOW_UP_FOLD_EVENTS: ReadonlySet<string> = new Set<string>([
   'FamilyReferred',
   'FamilyTransferred',
   'FamilyExited',
+  // A bare one-year-on assessment of an old stream completes its revisit.
   'DomainAssessmentRecorded',
-  'FollowUpScheduled',
-  'FollowUpDue',
-  'FollowUpCompleted',
-  'FollowUpMissed',
-  'FollowUpCancelled',
-  'FollowUpAssigned',
+  ...FOLLOW_UP_EVENTS,
 ]);
-
-// The row says `unscheduled` where the domain says `none`: the same state.
-const domainStatus = (s: FollowUpRow['status']): FollowUpStatus =>
-  s === 'unscheduled' ? 'none' : s;
-const rowStatus = (s: FollowUpStatus): FollowUpRow['status'] => (s === 'none' ? 'unscheduled' : s);
 
 export class FollowUpFold {
   readonly touchedFamilies = new Set<string>();
@@ -140,7 +135,7 @@ export class FollowUpFold {
     const revisit = oneYearOnAssessment(event, family.episode);
     if (revisit) {
       const row = this.rows.get(followUpId(familyId, revisit.episode));
-      if (!row || !completesRevisit(domainStatus(row.status))) return;
+      if (!row || !completesRevisit(row.status)) return;
       Object.assign(row, {
         status: 'completed',
         completed_at: revisit.at,
@@ -170,7 +165,7 @@ const onTime = (row: FollowUpRow, completedAt: string) =>
 function applyFollowUp(row: FollowUpRow, event: FamilyEvent, recordedAt: string): void {
   const at = event.data.occurredAt;
   const status = (type: Parameters<typeof followUpStatusAfter>[1]) =>
-    rowStatus(followUpStatusAfter(domainStatus(row.status), type));
+    followUpStatusAfter(row.status, type);
   switch (event.type) {
     case 'FollowUpScheduled': {
       const d = (event as FamilyEventOf<'FollowUpScheduled'>).data;
@@ -218,7 +213,7 @@ export function emptyFollowUpRow(): FollowUpRow {
     programme: '',
     exit_type: '',
     exited_at: '',
-    status: 'unscheduled',
+    status: 'none',
     policy_version: null,
     due_at: null,
     window_opens_at: null,

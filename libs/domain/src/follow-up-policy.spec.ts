@@ -1,4 +1,3 @@
-import { followUpEventId, followUpId, uuidV5 } from './ids';
 import {
   DEFAULT_FOLLOW_UP_POLICY as policy,
   addDuration,
@@ -6,8 +5,7 @@ import {
   parsePolicy,
   qualifiesForFollowUp,
   scheduleFor,
-  statusAt,
-} from './policy';
+} from './follow-up-policy';
 
 const d = (iso: string) => new Date(iso);
 
@@ -76,28 +74,6 @@ describe('follow-up policy', () => {
     expect(completedOnTime(s, '2026-02-28T00:00:01.000Z')).toBe(false);
   });
 
-  describe('status at a clock time', () => {
-    const overdueAt = '2026-02-28T00:00:00.000Z';
-    it('is scheduled, then due once FollowUpDue is recorded, then overdue after the window', () => {
-      expect(statusAt({ status: 'scheduled', overdueAt }, d('2026-01-01T00:00:00Z'))).toBe(
-        'scheduled',
-      );
-      expect(statusAt({ status: 'due', overdueAt }, d('2026-02-01T00:00:00Z'))).toBe('due');
-      expect(statusAt({ status: 'due', overdueAt }, d(overdueAt))).toBe('due');
-      expect(statusAt({ status: 'due', overdueAt }, d('2026-02-28T00:00:01Z'))).toBe('overdue');
-      // A revisit whose FollowUpDue never arrived still shows as overdue: the clock decides.
-      expect(statusAt({ status: 'scheduled', overdueAt }, d('2026-03-01T00:00:00Z'))).toBe(
-        'overdue',
-      );
-    });
-    it('keeps a resolved outcome whatever the clock says', () => {
-      const later = d('2030-01-01T00:00:00Z');
-      expect(statusAt({ status: 'completed', overdueAt }, later)).toBe('completed');
-      expect(statusAt({ status: 'missed', overdueAt }, later)).toBe('missed');
-      expect(statusAt({ status: 'cancelled', overdueAt }, later)).toBe('cancelled');
-    });
-  });
-
   describe('policy from configuration', () => {
     it('accepts the default and an all-exits variant', () => {
       expect(parsePolicy(JSON.parse(JSON.stringify(policy)))).toEqual(policy);
@@ -109,22 +85,5 @@ describe('follow-up policy', () => {
       expect(() => parsePolicy({ ...policy, onReReferral: 'ignore' })).toThrow(/onReReferral/);
       expect(() => parsePolicy({ ...policy, version: 0 })).toThrow(/version/);
     });
-  });
-});
-
-describe('follow-up ids', () => {
-  it('are RFC 4122 v5 UUIDs (checked against a published vector)', () => {
-    // python: uuid.uuid5(uuid.NAMESPACE_DNS, 'python.org')
-    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
-      '886313e1-3b8a-5372-9b90-0c9aee199e5d',
-    );
-  });
-  it('are the same for the same family episode and differ otherwise', () => {
-    const family = '0b0f5b4e-7a0c-4a55-8f1e-2d7c9b3a1e10';
-    expect(followUpId(family, 1)).toBe(followUpId(family, 1));
-    expect(followUpId(family, 1)).not.toBe(followUpId(family, 2));
-    const id = followUpId(family, 1);
-    expect(followUpEventId(id, 'due')).toBe(followUpEventId(id, 'due'));
-    expect(followUpEventId(id, 'due')).not.toBe(followUpEventId(id, 'scheduled'));
   });
 });

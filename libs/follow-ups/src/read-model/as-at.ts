@@ -1,0 +1,59 @@
+import { FamilyEvent } from '@app/domain';
+import { DataSource } from 'typeorm';
+import { FOLLOW_UP_FOLD_EVENTS, FollowUpFold, FollowUpRow } from './evolve';
+
+/**
+ * The revisits as the records stood at `asAt`: the events recorded by then (by `recordedAt`, kept
+ * in `family_timeline`) folded by the read model's own fold. Families in scope as
+ * `episodesAsAt` takes them (the authority's families).
+ */
+export async function followUpsAsAt(
+  db: Pick<DataSource, 'query'>,
+  authority: string | undefined,
+  asAt: string,
+): Promise<FollowUpRow[]> {
+  const params: unknown[] = [asAt, [...FOLLOW_UP_FOLD_EVENTS]];
+  let scope = '';
+  if (authority) {
+    params.push(authority);
+    scope = `AND t.family_id IN (SELECT family_id FROM families WHERE authority = $3)`;
+  }
+  const rows = (await db.query(
+    `SELECT t.family_id, t.type, t.data, t.position, t.recorded_at FROM family_timeline t
+     WHERE t.recorded_at <= $1 AND t.type = ANY($2) ${scope}
+     ORDER BY t.family_id, t.revision`,
+    params,
+  )) as {
+    family_id: string;
+    type: string;
+    data: FamilyEvent['data'];
+    position: string;
+    recorded_at: Date;
+  }[];
+  return foldFollowUps(
+    rows.map((r) => ({
+      familyId: r.family_id,
+      event: { type: r.type, data: r.data } as FamilyEvent,
+      position: r.position,
+      recordedAt: r.recorded_at.toISOString(),
+    })),
+  );
+}
+
+/** A family's event as the "as at" fold takes it. */
+export interface StoredFamilyEvent {
+  familyId: string;
+  event: FamilyEvent;
+  position: string;
+  recordedAt: string;
+}
+
+/**
+ * The "as at" fold: the read model's own evolve (`FollowUpFold`) over the events given (those up
+ * to a position or a time, each family's in stream order), live, nothing persisted.
+ */
+export function foldFollowUps(events: Iterable<StoredFamilyEvent>): FollowUpRow[] {
+  const fold = new FollowUpFold();
+  for (const e of events) fold.apply(e.familyId, e.event, e.position, e.recordedAt);
+  return [...fold.rows.values()];
+}

@@ -1,0 +1,106 @@
+import { DataSource } from 'typeorm';
+import { FollowUpRow } from './evolve';
+import { toStored } from './rows';
+import { scheduledWhere, statusWhere } from './status';
+
+/** For the cohort summary: how many revisits were done, and done on time. */
+export interface FollowUpRates {
+  /** Revisits scheduled and not cancelled. */
+  scheduled: number;
+  completed: number;
+  completedOnTime: number;
+  missed: number;
+  /** Pending revisits past their overdue date at `at`. */
+  overdue: number;
+  cancelled: number;
+  /** completed / (completed + missed + overdue): of the revisits whose time has come and gone. */
+  completionRate: number | null;
+  /** completedOnTime / completed. */
+  onTimeRate: number | null;
+}
+
+/**
+ * The cohort, as the outcomes queries take it (ISO dates; `…From` inclusive, `…Before` exclusive),
+ * so the summary's follow-up rates cover exactly the families of its other figures.
+ */
+export interface FollowUpCohort {
+  authority?: string;
+  programme?: string;
+  referredFrom?: string;
+  referredBefore?: string;
+  exitedFrom?: string;
+  exitedBefore?: string;
+}
+
+/**
+ * Where the rates read revisits: the live `follow_ups` table, or (for "as at" answers) rows folded
+ * from the events recorded by then, with their episodes' referral dates.
+ */
+export type FollowUpSource =
+  | { kind: 'table' }
+  | {
+      kind: 'rows';
+      rows: FollowUpRow[];
+      referrals: { family_id: string; episode: number; referred_at: string }[];
+    };
+
+export async function followUpRates(
+  db: Pick<DataSource, 'query'>,
+  cohort: FollowUpCohort,
+  at: Date,
+  source: FollowUpSource = { kind: 'table' },
+): Promise<FollowUpRates> {
+  const params: unknown[] = [at.toISOString()];
+  let revisits = 'follow_ups f';
+  let episodes = 'outcome_episodes e';
+  const byReferral = cohort.referredFrom || cohort.referredBefore;
+  if (source.kind === 'rows') {
+    params.push(JSON.stringify(source.rows.map(toStored)));
+    revisits = `jsonb_populate_recordset(null::follow_ups, $${params.length}::jsonb) f`;
+    if (byReferral) {
+      params.push(JSON.stringify(source.referrals));
+      episodes = `jsonb_to_recordset($${params.length}::jsonb)
+        AS e(family_id uuid, episode int, referred_at timestamptz)`;
+    }
+  }
+  const where = [scheduledWhere('f')];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (cohort.authority) add('f.authority = ?', cohort.authority);
+  if (cohort.programme) add('f.programme = ?', cohort.programme);
+  if (cohort.exitedFrom) add('f.exited_at >= ?', cohort.exitedFrom);
+  if (cohort.exitedBefore) add('f.exited_at < ?', cohort.exitedBefore);
+  // The referral date is the episode's, kept by the outcomes read model.
+  if (cohort.referredFrom) add('e.referred_at >= ?', cohort.referredFrom);
+  if (cohort.referredBefore) add('e.referred_at < ?', cohort.referredBefore);
+  const [r] = (await db.query(
+    `SELECT
+       count(*) FILTER (WHERE NOT (${statusWhere('cancelled', '$1', 'f')}))::int AS scheduled,
+       count(*) FILTER (WHERE ${statusWhere('completed', '$1', 'f')})::int AS completed,
+       count(*) FILTER (WHERE ${statusWhere('completed', '$1', 'f')} AND f.completed_on_time)::int
+         AS on_time,
+       count(*) FILTER (WHERE ${statusWhere('missed', '$1', 'f')})::int AS missed,
+       count(*) FILTER (WHERE ${statusWhere('overdue', '$1', 'f')})::int AS overdue,
+       count(*) FILTER (WHERE ${statusWhere('cancelled', '$1', 'f')})::int AS cancelled
+     FROM ${revisits}
+     ${byReferral ? `JOIN ${episodes} ON e.family_id = f.family_id AND e.episode = f.episode` : ''}
+     WHERE ${where.join(' AND ')}`,
+    params,
+  )) as Record<
+    'scheduled' | 'completed' | 'on_time' | 'missed' | 'overdue' | 'cancelled',
+    number
+  >[];
+  const closed = r.completed + r.missed + r.overdue;
+  return {
+    scheduled: r.scheduled,
+    completed: r.completed,
+    completedOnTime: r.on_time,
+    missed: r.missed,
+    overdue: r.overdue,
+    cancelled: r.cancelled,
+    completionRate: closed ? r.completed / closed : null,
+    onTimeRate: r.completed ? r.on_time / r.completed : null,
+  };
+}
