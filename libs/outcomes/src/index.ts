@@ -3,3 +3,4 @@ export * from './definitions';
 export * from './history';
 export * from './statistics';
 export * from './table';
+export * from './paired-change';
