@@ -1,4 +1,4 @@
--- The two database roles (README, "Least privilege in the database"). Run as a superuser on the
+-- The two database roles (docs/operating.md, "Least privilege in the database"). Run as a superuser on the
 -- ledger's database; safe to run again. `outcomes_owner` owns the schema and every table and runs
 -- the migrations (DATABASE_MIGRATION_URL); `outcomes_service` is what the API and worker connect as
 -- (DATABASE_URL): it owns nothing and gets its grants from the migration runner. Production sets

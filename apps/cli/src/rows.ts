@@ -9,7 +9,7 @@ import { FieldError } from '@app/recording';
 
 export type RowFormat = 'csv' | 'ndjson';
 
-/** The documented columns (README "Importing historic records"). */
+/** The documented columns (docs/operating.md, Command line: `outcomes import`). */
 export const IMPORT_COLUMNS = ['familyId', 'id', 'type', 'occurredAt', 'data'] as const;
 
 export type ParsedRow =

@@ -4,7 +4,7 @@ import { defaultServiceGrants, grantService } from './privileges';
 
 /** Where the PostgreSQL data lives: a connection URL and, optionally, a schema (tests use one each). */
 export interface DatabaseConfig {
-  /** The service's connection: its role owns no table (see README, Least privilege). */
+  /** The service's connection: its role owns no table (see docs/operating.md, Least privilege in the database). */
   url: string;
   /**
    * The owner's connection, used only to migrate (and by `outcomes rebuild`), then closed. Unset:
