@@ -28,7 +28,10 @@ function invalid(f: () => unknown): ConfigInvalid {
 describe('extract recipients', () => {
   it('binds each recipient to its key and its API keys, one recipient a key', () => {
     const r = parseExtractRecipients(
-      { natcen: { key: KEY_A, apiKeys: [ID_A.toUpperCase()] }, dfe: { key: KEY_B, apiKeys: [ID_B] } },
+      {
+        natcen: { key: KEY_A, apiKeys: [ID_A.toUpperCase()] },
+        dfe: { key: KEY_B, apiKeys: [ID_B] },
+      },
       V,
     );
     expect(r.byName.get('natcen')).toEqual({ name: 'natcen', key: KEY_A, apiKeys: [ID_A] });

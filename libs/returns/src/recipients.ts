@@ -54,7 +54,8 @@ export function parseExtractRecipients(raw: unknown, variable: string): ExtractR
           `the API keys listed for its recipient`,
       );
     }
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) fail(`${at}: must be ${SHAPE}`);
+    if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+      fail(`${at}: must be ${SHAPE}`);
     const { key, apiKeys, ...rest } = entry as Record<string, unknown>;
     const unknown = Object.keys(rest);
     if (unknown.length) fail(`${at}: unknown field ${unknown[0]} (only key and apiKeys)`);

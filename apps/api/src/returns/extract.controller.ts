@@ -98,10 +98,7 @@ export class ExtractController {
     }
     const records = await recordsAt(this.db, this.definitions, r.authority, r.position);
     // The stricter of the return's own rule and the one for evaluator queries.
-    const threshold = Math.max(
-      specNamed(r.spec)?.disclosure.threshold ?? 0,
-      this.rule.threshold,
-    );
+    const threshold = Math.max(specNamed(r.spec)?.disclosure.threshold ?? 0, this.rule.threshold);
     const { rows, disclosure } = disclosedExtract(
       extractRows(records.episodes, this.definitions, r, recipient.key),
       { threshold },

@@ -42,11 +42,7 @@ import { requireNational, scopedAuthority, sees } from '../auth/scope';
 import { ApiProblems } from '../docs/problems';
 import { CLOCK } from '../clock';
 import { ReturnsQueue } from './returns.queue';
-import {
-  ContentQuery,
-  CreateReturnRequest,
-  ListReturnsQuery,
-} from './returns.requests';
+import { ContentQuery, CreateReturnRequest, ListReturnsQuery } from './returns.requests';
 import { view } from './returns.view';
 
 export { RETURNS_CONFIG, ReturnsQueue } from './returns.queue';
