@@ -16,6 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { as } from './support/auth';
+import { extractRecipients } from './support/extract-keys';
 import { boxesOf, listen, startBrowser } from './support/browser';
 import { Harness, startHarness } from './support/harness';
 import { pollUntil } from './support/wait';
@@ -29,7 +30,8 @@ import { pollUntil } from './support/wait';
 const LA = 'leeds';
 const PERIOD = { periodStart: '2025-10-01', periodEnd: '2025-12-31' };
 const PREFIX = `returns-e2e-${randomUUID().slice(0, 8)}`;
-const KEYS = { natcen: 'n'.repeat(16) + randomUUID(), dfe: 'd'.repeat(16) + randomUUID() };
+// Each recipient bound to one evaluator API key (issue 14): see ./support/extract-keys.
+const RECIPIENTS = extractRecipients(['natcen', 'dfe']);
 
 type Item = { familyId: string; type: string; occurredAt: string; data: Record<string, unknown> };
 const DAY = 86_400_000;
@@ -122,6 +124,7 @@ describe('national returns (e2e)', () => {
   let engine: ReturnsEngine | undefined;
   let runner: ProjectionRunner;
   const awaiting: Item[][] = [];
+  let extractKeys: Record<string, string>;
   const york: Item[][] = [];
 
   const startEngine = () => {
@@ -187,9 +190,10 @@ describe('national returns (e2e)', () => {
 
   beforeAll(async () => {
     process.env.RETURNS_QUEUE_PREFIX = PREFIX;
-    process.env.EXTRACT_RECIPIENT_KEYS = JSON.stringify(KEYS);
+    process.env.EXTRACT_RECIPIENT_KEYS = RECIPIENTS.env;
     // Projections run here (not in the harness) so that the test can stop and rebuild them.
     h = await startHarness({ projections: false });
+    extractKeys = await RECIPIENTS.issue(h.db);
     runner = new ProjectionRunner(h.store, h.db, allProjections());
     runner.start();
     redis = connectRedis();
@@ -603,10 +607,11 @@ describe('national returns (e2e)', () => {
   });
 
   it('gives an accredited evaluator a pseudonymised extract, stable per recipient and different between them', async () => {
-    const get = (recipient: string) =>
+    // The recipient is the one the API key is bound to (the parameter may only name it).
+    const get = (recipient: string, query = '') =>
       h.http
-        .get(`/v1/returns/${first.id}/extract?recipient=${recipient}`)
-        .set(as('evaluator', null));
+        .get(`/v1/returns/${first.id}/extract${query}`)
+        .set('x-api-key', extractKeys[recipient]);
     const a = await get('natcen');
     expect(a.status).toBe(200);
     expect(a.body.rows).toHaveLength(40);
@@ -617,7 +622,7 @@ describe('national returns (e2e)', () => {
     expect(pa.size).toBe(40);
     for (const r of c.body.rows as { pseudonym: string }[]) expect(pa.has(r.pseudonym)).toBe(false);
     const text = JSON.stringify(a.body);
-    for (const key of Object.values(KEYS)) expect(text).not.toContain(key);
+    for (const key of Object.values(RECIPIENTS.pseudonymKeys)) expect(text).not.toContain(key);
     const ids = (await h.db.query(`SELECT family_id FROM families WHERE authority = $1`, [LA])) as {
       family_id: string;
     }[];
@@ -627,10 +632,11 @@ describe('national returns (e2e)', () => {
       exit: expect.any(String),
       followUp: null,
     });
-    const unknown = await get('nobody');
-    expect(unknown.status).toBe(400);
+    expect((await get('natcen', '?recipient=natcen')).body.rows).toEqual(a.body.rows);
+    const unknown = await get('natcen', '?recipient=nobody');
+    expect(unknown.status).toBe(403);
     expect(unknown.body.errors).toEqual([
-      expect.objectContaining({ field: 'recipient', rule: 'knownRecipient' }),
+      expect.objectContaining({ field: 'recipient', rule: 'own_recipient' }),
     ]);
   });
 

@@ -198,7 +198,7 @@ export class Environment {
   RETURNS_LOCK_MS: number = 30_000;
 
   @Variable({
-    meaning: 'JSON `{recipient: key}`, keys ≥ 32 characters',
+    meaning: 'JSON `{recipient: {key, apiKeys: [API key ids]}}`, key ≥ 32',
     shownDefault: '(none: no extracts)',
   })
   @Optional()

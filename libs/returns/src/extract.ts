@@ -5,6 +5,7 @@
  */
 import { EpisodeOutcome, OutcomeDefinitions, Point } from '@app/outcomes';
 import { cohortFilter, ReturnRequest } from './builder';
+import { DisclosureRule, isPrimary } from './disclosure';
 import { pseudonym } from './pseudonyms';
 
 export interface ExtractRow {
@@ -65,4 +66,39 @@ export function extractRows(
     .sort((a, b) =>
       a.pseudonym < b.pseudonym ? -1 : a.pseudonym > b.pseudonym ? 1 : a.episode - b.episode,
     );
+}
+
+/** What an extract says about its row count under disclosure control (in every extract). */
+export interface ExtractDisclosure {
+  threshold: number;
+  /** `withheld`: every row suppressed, because there were fewer than the threshold. */
+  rows: 'all' | 'withheld';
+  rule: string;
+}
+
+/** The extract's rule, as stated in it. */
+export const extractRuleText = (rule: DisclosureRule): string =>
+  `An extract has no rows or at least ${rule.threshold}: when a return's exit cohort has 1 to ` +
+  `${rule.threshold - 1} family episodes, every row is suppressed (withheld, not coarsened) and ` +
+  `the number withheld is not stated.`;
+
+/**
+ * The rows an extract may publish: all of them, or none when their number is a count the rule
+ * suppresses (1 to threshold − 1), so counting rows never yields a suppressed count. Rows are
+ * withheld rather than coarsened: one row is one family, and no coarsening of a family's row
+ * hides that it is there.
+ */
+export function disclosedExtract(
+  rows: ExtractRow[],
+  rule: DisclosureRule,
+): { rows: ExtractRow[]; disclosure: ExtractDisclosure } {
+  const withheld = isPrimary(rows.length, rule);
+  return {
+    rows: withheld ? [] : rows,
+    disclosure: {
+      threshold: rule.threshold,
+      rows: withheld ? 'withheld' : 'all',
+      rule: extractRuleText(rule),
+    },
+  };
 }

@@ -11,6 +11,7 @@ export * from './diff';
 export * from './engine';
 export * from './extract';
 export * from './pseudonyms';
+export * from './recipients';
 export * from './store';
 export { Returns1764200000000 } from './migrations/1764200000000-Returns';
 import { Returns1764200000000 } from './migrations/1764200000000-Returns';

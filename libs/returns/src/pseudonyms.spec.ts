@@ -1,7 +1,4 @@
-import { Env, loadConfig } from '@app/config';
-import { parseRecipientKeys, pseudonym, recipientKeysFrom } from './pseudonyms';
-
-const recipientKeysFromEnv = (env: Env) => recipientKeysFrom(loadConfig(env).extractRecipientKeys);
+import { pseudonym } from './pseudonyms';
 
 const KEY_A = 'a'.repeat(40);
 const KEY_B = 'b'.repeat(40);
@@ -17,19 +14,5 @@ describe('pseudonyms', () => {
     expect(pseudonym('Jefe', 'what do ya want for nothing?')).toBe(
       '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
     );
-  });
-
-  it('refuses short keys and odd recipient names', () => {
-    expect(() => parseRecipientKeys({ natcen: 'short' })).toThrow(/32 characters/);
-    expect(() => parseRecipientKeys({ 'Nat Cen': KEY_A })).toThrow(/lower-case code/);
-    expect(() => parseRecipientKeys([KEY_A])).toThrow(/JSON object/);
-    expect(parseRecipientKeys({ natcen: KEY_A }).get('natcen')).toBe(KEY_A);
-  });
-
-  it('reads keys from the environment, none by default', () => {
-    expect(recipientKeysFromEnv({}).size).toBe(0);
-    expect(
-      recipientKeysFromEnv({ EXTRACT_RECIPIENT_KEYS: JSON.stringify({ dfe: KEY_B }) }).get('dfe'),
-    ).toBe(KEY_B);
   });
 });

@@ -133,7 +133,8 @@ export const REQUESTS: Record<string, Request> = {
   },
   'GET /v1/returns/{id}/extract': {
     query: 'ExtractQuery',
-    summary: 'Record-level extract under pseudonyms (accredited evaluators)',
+    summary:
+      "Record-level extract under the pseudonyms of the recipient the caller's API key is bound to (else 403)",
   },
   'POST /v1/families/{familyId}/erasure': {
     response: 'Erasure',

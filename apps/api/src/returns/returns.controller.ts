@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Clock } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
-import { OutcomeDefinitions } from '@app/outcomes';
-import { projectionCheckpoints } from '@app/projections';
 import { RequestInvalid, validated } from '@app/recording';
 import {
   DEFAULT_SPEC,
   ReturnContent,
-  RecipientKeys,
   StoredReturn,
   changedCells,
-  extractRows,
   findReturn,
   insertReturn,
   decodeReturnsCursor,
   encodeReturnsCursor,
   listReturns,
   lateEvents,
-  recordsAt,
   returnContent,
   returnCsv,
   returnHtml,
@@ -39,7 +34,6 @@ import {
   Post,
   Query,
   Res,
-  ServiceUnavailableException,
 } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -47,26 +41,17 @@ import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { requireNational, scopedAuthority, sees } from '../auth/scope';
 import { ApiProblems } from '../docs/problems';
 import { CLOCK } from '../clock';
-import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
 import { ReturnsQueue } from './returns.queue';
-import {
-  ContentQuery,
-  CreateReturnRequest,
-  ExtractQuery,
-  ListReturnsQuery,
-} from './returns.requests';
+import { ContentQuery, CreateReturnRequest, ListReturnsQuery } from './returns.requests';
 import { view } from './returns.view';
 
 export { RETURNS_CONFIG, ReturnsQueue } from './returns.queue';
-export const RECIPIENT_KEYS = Symbol('RecipientKeys');
 
 @Controller('v1/returns')
 export class ReturnsController {
   constructor(
     private readonly db: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
-    @Inject(RECIPIENT_KEYS) private readonly recipients: RecipientKeys,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly queue: ReturnsQueue,
   ) {}
@@ -240,47 +225,6 @@ export class ReturnsController {
       to: side(to),
       changedCells: changedCells(contents.get(from.id)!, contents.get(to.id)!),
       lateEvents: await lateEvents(this.db, a.authority, a, from.position, to.position),
-    };
-  }
-
-  @Get(':id/extract')
-  @Allow('extracts:read')
-  @ApiProblems(404, 409)
-  async extract(
-    @Param('id', ParseUUIDPipe) id: string,
-    @Query() query: unknown,
-    @CurrentPrincipal() caller: Principal,
-  ) {
-    const q = await validated(ExtractQuery, query);
-    const key = this.recipients.get(q.recipient);
-    if (!key) {
-      throw new RequestInvalid([
-        {
-          field: 'recipient',
-          rule: 'knownRecipient',
-          message: 'recipient is not an accredited recipient with a key',
-        },
-      ]);
-    }
-    const r = await this.visible(id, caller);
-    const timeline = (await projectionCheckpoints(this.db)).get('family_timeline') ?? 0n;
-    if (timeline < r.position) {
-      throw new ServiceUnavailableException({
-        message: `the timeline is being rebuilt (at ${timeline} of ${r.position}); try again shortly`,
-      });
-    }
-    const records = await recordsAt(this.db, this.definitions, r.authority, r.position);
-    return {
-      return: {
-        id: r.id,
-        authority: scopeName(r.authority),
-        periodStart: r.periodStart,
-        periodEnd: r.periodEnd,
-        position: r.position.toString(),
-      },
-      recipient: q.recipient,
-      pseudonyms: 'HMAC-SHA-256 of the family id under a key held for this recipient only',
-      rows: extractRows(records.episodes, this.definitions, r, key),
     };
   }
 }

@@ -1,25 +1,22 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { recipientKeysFrom } from '@app/returns';
+import { extractRecipientsFrom } from '@app/returns';
 import { Module } from '@nestjs/common';
 import { OutcomesModule } from '../outcomes/outcomes.module';
-import {
-  RECIPIENT_KEYS,
-  RETURNS_CONFIG,
-  ReturnsController,
-  ReturnsQueue,
-} from './returns.controller';
+import { EXTRACT_RECIPIENTS, ExtractController } from './extract.controller';
+import { RETURNS_CONFIG, ReturnsController, ReturnsQueue } from './returns.controller';
 
 @Module({
-  // The outcome definitions come from OutcomesModule: one set, loaded once.
+  // The outcome definitions and the disclosure rule come from OutcomesModule: one set, loaded once.
   imports: [OutcomesModule],
-  controllers: [ReturnsController],
+  controllers: [ReturnsController, ExtractController],
   providers: [
     { provide: RETURNS_CONFIG, inject: [APP_CONFIG], useFactory: (c: AppConfig) => c.returns },
-    // Read once at start: a malformed key file stops the API rather than leaking a weak key.
+    // Read and checked once at start: a malformed recipients file stops the API (ConfigInvalid
+    // naming the variable) rather than leaking a weak key or binding an extract to nobody.
     {
-      provide: RECIPIENT_KEYS,
+      provide: EXTRACT_RECIPIENTS,
       inject: [APP_CONFIG],
-      useFactory: (c: AppConfig) => recipientKeysFrom(c.extractRecipientKeys),
+      useFactory: (c: AppConfig) => extractRecipientsFrom(c.extractRecipientKeys),
     },
     ReturnsQueue,
   ],

@@ -3,6 +3,7 @@ import { Code } from '@app/recording';
 import { SPECS } from '@app/returns';
 import { IsIn, IsISO8601, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
+import { JSONSchema } from 'class-validator-jsonschema';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -33,5 +34,16 @@ export class ListReturnsQuery {
 }
 
 export class ExtractQuery {
-  @Code() recipient!: string;
+  /**
+   * Deprecated, and never a selector: the recipient is the one the caller's API key is bound to.
+   * Accepted so that callers who sent it keep working; any other recipient is 403.
+   */
+  @IsOptional()
+  @Code()
+  @JSONSchema({
+    deprecated: true,
+    description:
+      'Optional and deprecated: the recipient is the one your API key is bound to; naming another is 403',
+  })
+  recipient?: string;
 }
