@@ -1,5 +1,6 @@
 /** The working list of revisits: the only SQL that reads `follow_ups` for people. */
 import { familyReference } from '@app/domain';
+import { familyIdsOfKeyWorkerSql, keyWorkerOfSql } from '@app/read-models/families';
 import { DataSource } from 'typeorm';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
 import {
@@ -120,7 +121,7 @@ const toView = (r: Row, at: Date): FollowUpView => ({
 });
 
 const COLUMNS = `follow_up_id, family_id,
-  (SELECT k.key_worker FROM families k WHERE k.family_id = follow_ups.family_id) AS key_worker,
+  ${keyWorkerOfSql('follow_ups.family_id')} AS key_worker,
   episode, authority, programme, exit_type, exited_at,
   ${statusSql()} AS derived_status, due_at, window_opens_at, window_closes_at, overdue_at,
   policy_version, due_recorded_at, assigned_worker, completed_at, completed_on_time, missed_at,
@@ -153,10 +154,7 @@ export async function listFollowUps(
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.assignedWorker) add('assigned_worker = ?', filter.assignedWorker);
   if (filter.keyWorker) {
-    add(
-      'family_id IN (SELECT k.family_id FROM families k WHERE k.key_worker = ?)',
-      filter.keyWorker,
-    );
+    add(`family_id IN (${familyIdsOfKeyWorkerSql('?')})`, filter.keyWorker);
   }
   if (filter.dueFrom) add('due_at >= ?', filter.dueFrom.toISOString());
   if (filter.dueTo) add('due_at <= ?', filter.dueTo.toISOString());

@@ -1,3 +1,4 @@
+import { CohortFilter, LIVE, fromSql } from '@app/outcomes';
 import { DataSource } from 'typeorm';
 import { FollowUpRow } from './evolve';
 import { toStored } from './rows';
@@ -23,14 +24,7 @@ export interface FollowUpRates {
  * The cohort, as the outcomes queries take it (ISO dates; `…From` inclusive, `…Before` exclusive),
  * so the summary's follow-up rates cover exactly the families of its other figures.
  */
-export interface FollowUpCohort {
-  authority?: string;
-  programme?: string;
-  referredFrom?: string;
-  referredBefore?: string;
-  exitedFrom?: string;
-  exitedBefore?: string;
-}
+export type FollowUpCohort = CohortFilter;
 
 /**
  * Where the rates read revisits: the live `follow_ups` table, or (for "as at" answers) rows folded
@@ -52,7 +46,8 @@ export async function followUpRates(
 ): Promise<FollowUpRates> {
   const params: unknown[] = [at.toISOString()];
   let revisits = 'follow_ups f';
-  let episodes = 'outcome_episodes e';
+  // The outcomes slice's live episodes table, aliased `e`.
+  let episodes = fromSql(LIVE, params);
   const byReferral = cohort.referredFrom || cohort.referredBefore;
   if (source.kind === 'rows') {
     params.push(JSON.stringify(source.rows.map(toStored)));

@@ -78,3 +78,17 @@ export async function listFamilies(
     params,
   )) as FamilyRow[];
 }
+
+// --- Fragments for other slices' SQL (a join kept in one statement, for speed) -----------------
+
+/** SQL for the ids of the families an authority holds now (`param` a placeholder, e.g. `$3`). */
+export const familyIdsOfAuthoritySql = (param: string) =>
+  `SELECT family_id FROM families WHERE authority = ${param}`;
+
+/** SQL for the ids of the families a worker is the key worker of now. */
+export const familyIdsOfKeyWorkerSql = (param: string) =>
+  `SELECT k.family_id FROM families k WHERE k.key_worker = ${param}`;
+
+/** A scalar subquery: the key worker now of the family whose id is `familyId` (an SQL expression). */
+export const keyWorkerOfSql = (familyId: string) =>
+  `(SELECT k.key_worker FROM families k WHERE k.family_id = ${familyId})`;
