@@ -28,7 +28,7 @@ import {
   periodCountsSql,
   revisitFactsInPeriodSql,
 } from '@app/follow-ups/read-model';
-import { FollowUpFact, Scope, TimelineRow, factRecord, foldRows } from './records';
+import { FollowUpFact, Scope, factRecord, foldRows } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */
 export interface Database extends Queryable {
