@@ -1,13 +1,14 @@
-import { FamilyEvent, FamilyState, currentEpisode, evolve, initialState } from '@app/domain';
+import { FamilyEvent, FamilyState } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import type { EntityManager } from 'typeorm';
 import type { Projection } from '@app/projections';
 import { familyIdOf } from '../family-stream';
+import { evolveFamilies, familyRecord } from './evolve';
 
 /**
  * `families`: one row per family with its current episode. The row keeps the decider's own state
- * (folded with the domain's `evolve`), so the read model and the write side cannot disagree on
- * what a history means.
+ * (folded with the domain's `evolve`, see `./evolve`), so the read model and the write side cannot
+ * disagree on what a history means.
  */
 export class FamiliesProjection implements Projection {
   readonly name = 'families';
@@ -20,48 +21,16 @@ export class FamiliesProjection implements Projection {
       [ids],
     )) as { family_id: string; state: FamilyState }[];
     const states = new Map(rows.map((r) => [r.family_id, r.state]));
-    const families = new Map<string, { state: FamilyState; revision: bigint; position: bigint }>();
-
-    for (const event of events) {
-      const id = familyIdOf(event.streamId);
-      const family = families.get(id) ?? {
-        state: states.get(id) ?? initialState(),
-        revision: 0n,
-        position: 0n,
-      };
-      family.state = evolve(family.state, event as unknown as FamilyEvent);
-      family.revision = event.revision;
-      family.position = event.position;
-      families.set(id, family);
-    }
-
-    const records = [...families.entries()].map(([familyId, f]) => {
-      const episode = currentEpisode(f.state);
-      if (!episode || !f.state.authority || !f.state.programme) {
-        throw new Error(`family ${familyId}: stream does not start with FamilyReferred`);
-      }
-      return {
-        family_id: familyId,
-        authority: f.state.authority,
-        programme: f.state.programme,
-        status: episode.status,
-        episode: episode.number,
-        key_worker: f.state.keyWorker ?? null,
-        referred_at: episode.referredAt,
-        offered_at: episode.offeredAt ?? null,
-        accepted_at: episode.acceptedAt ?? null,
-        support_plan_agreed_at: episode.supportPlanAgreedAt ?? null,
-        refused_at: episode.refusedAt ?? null,
-        refusal_stage: episode.refusalStage ?? null,
-        exited_at: episode.exitedAt ?? null,
-        exit_type: episode.exitType ?? null,
-        follow_up: episode.followUp,
-        moved_to: f.state.movedTo ?? null,
-        revision: f.revision.toString(),
-        position: f.position.toString(),
-        state: f.state,
-      };
-    });
+    const families = evolveFamilies(
+      (id) => states.get(id),
+      events.map((e) => ({
+        familyId: familyIdOf(e.streamId),
+        event: e as unknown as FamilyEvent,
+        revision: e.revision,
+        position: e.position,
+      })),
+    );
+    const records = [...families].map(([familyId, f]) => familyRecord(familyId, f));
     await tx.query(
       `INSERT INTO families
        SELECT * FROM jsonb_populate_recordset(null::families, $1::jsonb)
