@@ -2,6 +2,7 @@
 import { familyReference } from '@app/domain';
 import { familyIdsOfKeyWorkerSql, keyWorkerOfSql } from '@app/read-models/families';
 import { DataSource } from 'typeorm';
+import { conditionAdder } from '@app/projections/sql';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
 import {
   FollowUpListStatus,
@@ -146,10 +147,7 @@ export async function listFollowUps(
   // Scheduled or later; a revisit done before it was ever scheduled (an old stream's bare
   // one-year-on assessment) has no due date to list it by: it counts in the figures only.
   const where = [scheduledWhere(), 'due_at IS NOT NULL'];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (filter.status) where.push(statusWhere(filter.status));
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.assignedWorker) add('assigned_worker = ?', filter.assignedWorker);

@@ -1,5 +1,6 @@
 import { CohortFilter, LIVE, fromSql } from '@app/outcomes';
 import { DataSource } from 'typeorm';
+import { conditionAdder } from '@app/projections/sql';
 import { FollowUpRow } from './evolve';
 import { toStored } from './rows';
 import { scheduledWhere, statusWhere } from './status';
@@ -59,10 +60,7 @@ export async function followUpRates(
     }
   }
   const where = [scheduledWhere('f')];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (cohort.authority) add('f.authority = ?', cohort.authority);
   if (cohort.programme) add('f.programme = ?', cohort.programme);
   if (cohort.exitedFrom) add('f.exited_at >= ?', cohort.exitedFrom);

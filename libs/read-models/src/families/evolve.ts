@@ -20,25 +20,29 @@ export interface FamilyFold {
   position: bigint;
 }
 
-/** A `families` row (timestamps as ISO strings, bigints as strings, as it is written). */
-export interface FamilyRecord {
+/** A `families` row's columns (timestamps as `Time`; bigints as strings, as pg returns them). */
+export interface FamilyColumns<Time> {
   family_id: string;
   authority: string;
   programme: string;
   status: string;
   episode: number;
   key_worker: string | null;
-  referred_at: string;
-  offered_at: string | null;
-  accepted_at: string | null;
-  support_plan_agreed_at: string | null;
-  refused_at: string | null;
+  referred_at: Time;
+  offered_at: Time | null;
+  accepted_at: Time | null;
+  support_plan_agreed_at: Time | null;
+  refused_at: Time | null;
   refusal_stage: string | null;
-  exited_at: string | null;
+  exited_at: Time | null;
   exit_type: string | null;
   follow_up: string;
   moved_to: string | null;
   revision: string;
+}
+
+/** A `families` row as it is written (timestamps as ISO strings), with its position and state. */
+export interface FamilyRecord extends FamilyColumns<string> {
   position: string;
   state: FamilyState;
 }

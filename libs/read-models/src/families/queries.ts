@@ -3,27 +3,11 @@
  * shape the rows; the table's columns stay here.
  */
 import type { SqlQueryable } from '@app/event-store';
+import { conditionAdder } from '@app/projections/sql';
+import type { FamilyColumns } from './evolve';
 
 /** A `families` row as the API reads it (bigint `revision` as a string, as pg returns it). */
-export interface FamilyRow {
-  family_id: string;
-  authority: string;
-  programme: string;
-  status: string;
-  episode: number;
-  key_worker: string | null;
-  referred_at: Date;
-  offered_at: Date | null;
-  accepted_at: Date | null;
-  support_plan_agreed_at: Date | null;
-  refused_at: Date | null;
-  refusal_stage: string | null;
-  exited_at: Date | null;
-  exit_type: string | null;
-  follow_up: string;
-  moved_to: string | null;
-  revision: string;
-}
+export type FamilyRow = FamilyColumns<Date>;
 
 export interface FamilyFilter {
   authority?: string;
@@ -58,10 +42,7 @@ export async function listFamilies(
 ): Promise<FamilyRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.programme) add('programme = ?', filter.programme);
   if (filter.status) add('status = ?', filter.status);
