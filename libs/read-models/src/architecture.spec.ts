@@ -115,6 +115,15 @@ describe('the layout (docs/architecture.md)', () => {
   it('reads process.env only in libs/config', () => {
     expect(envOutsideConfig(sources)).toEqual([]);
   });
+
+  it('is the table of owners docs/architecture.md shows', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
+    const shown: Record<string, string> = {};
+    for (const [, tables, owner] of doc.matchAll(/^\| (`[a-z_]+`.*?) +\| `([^`]+)` +\|$/gm)) {
+      for (const [, table] of tables.matchAll(/`([a-z_]+)`/g)) shown[table] = `${owner}/`;
+    }
+    expect(shown).toEqual(OWNER);
+  });
 });
 
 describe('each layout check can fail', () => {
