@@ -7,6 +7,7 @@ export * from './projection';
 export * from './runner';
 export * from './rebuild';
 export * from './queryable';
+export * from './sql';
 export { loadProjections } from './replay-workers';
 
 /** The runner's own table: its checkpoints' store identity (the checkpoints table is older). */

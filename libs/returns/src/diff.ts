@@ -1,7 +1,8 @@
 /** What changed between two returns: cell by cell, and the events recorded in between. */
 import { Published, ReturnContent } from './content';
 import { Queryable } from '@app/projections';
-import { Scope, familiesOf } from './records';
+import { timelineLateEvents } from '@app/read-models/timeline';
+import { Scope } from './records';
 
 export interface CellChange {
   section: string;
@@ -59,26 +60,18 @@ export async function lateEvents(
   from: bigint,
   to: bigint,
 ): Promise<LateEvent[]> {
-  const rows = (await db.query(
-    `SELECT t.event_id, t.type, t.occurred_at, t.recorded_at, t.position FROM family_timeline t
-     WHERE t.position > $1 AND t.position <= $2
-       AND t.occurred_at >= $3 AND t.occurred_at < $4
-       ${authority === null ? '' : `AND t.family_id IN (${familiesOf('$5', '$2')})`}
-     ORDER BY t.position`,
-    [
-      from.toString(),
-      to.toString(),
-      `${period.periodStart}T00:00:00.000Z`,
-      new Date(Date.parse(`${period.periodEnd}T00:00:00.000Z`) + 86_400_000).toISOString(),
-      ...(authority === null ? [] : [authority]),
-    ],
-  )) as {
-    event_id: string;
-    type: string;
-    occurred_at: Date;
-    recorded_at: Date;
-    position: string;
-  }[];
+  const rows = await timelineLateEvents(
+    db,
+    {
+      from: from.toString(),
+      to: to.toString(),
+      occurredFrom: `${period.periodStart}T00:00:00.000Z`,
+      occurredBefore: new Date(
+        Date.parse(`${period.periodEnd}T00:00:00.000Z`) + 86_400_000,
+      ).toISOString(),
+    },
+    authority,
+  );
   return rows.map((r) => ({
     eventId: r.event_id,
     type: r.type,

@@ -17,6 +17,7 @@ import {
   createEpisodeTable,
   insertEpisodes,
 } from '@app/outcomes';
+import { familiesReferredOrTransferredToSql, timelineUpTo } from '@app/read-models/timeline';
 import { Queryable, projectionCheckpoints, waitForProjections } from '@app/projections';
 import {
   PeriodCounts,
@@ -27,7 +28,7 @@ import {
   periodCountsSql,
   revisitFactsInPeriodSql,
 } from '@app/follow-ups/read-model';
-import { FollowUpFact, Scope, TimelineRow, factRecord, familiesOf, foldRows } from './records';
+import { FollowUpFact, Scope, factRecord, foldRows } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */
 export interface Database extends Queryable {
@@ -150,7 +151,10 @@ async function readRecords(
   await options.progress?.(0.5);
 
   // The others, folded from the timeline up to P, a chunk of families at a time.
-  const scoped = scope === null ? '' : `WHERE x.family_id IN (${familiesOf('$2', '$1')})`;
+  const scoped =
+    scope === null
+      ? ''
+      : `WHERE x.family_id IN (${familiesReferredOrTransferredToSql('$2', '$1')})`;
   const ids = (
     (await tx.query(
       `SELECT x.family_id FROM ${UNSETTLED} x ${scoped} ORDER BY x.family_id`,
@@ -158,12 +162,7 @@ async function readRecords(
     )) as { family_id: string }[]
   ).map((r) => r.family_id);
   for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows = (await tx.query(
-      `SELECT t.family_id, t.revision, t.type, t.data FROM family_timeline t
-       WHERE t.family_id = ANY($1) AND t.position <= $2
-       ORDER BY t.family_id, t.revision`,
-      [ids.slice(i, i + CHUNK), p],
-    )) as TimelineRow[];
+    const rows = await timelineUpTo(tx, p, { ids: ids.slice(i, i + CHUNK) });
     const folded = foldRows(rows, definitions, scope);
     await insertEpisodes(tx, EPISODES, folded.episodes);
     if (folded.followUps.length) {

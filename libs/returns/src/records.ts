@@ -17,6 +17,7 @@ import {
   emptyHistory,
   foldOutcomeEvent,
 } from '@app/outcomes';
+import { TimelineEventRow, timelineUpTo } from '@app/read-models/timeline';
 import { Queryable } from '@app/projections';
 
 /** One revisit of a family episode, from its follow-up events. */
@@ -35,12 +36,7 @@ export interface Records {
   followUps: FollowUpFact[];
 }
 
-export interface TimelineRow {
-  family_id: string;
-  revision: string;
-  type: string;
-  data: FamilyEvent['data'];
-}
+export type TimelineRow = TimelineEventRow;
 
 /**
  * One family's revisits from its events (in revision order), by the follow-up read model's own
@@ -71,19 +67,6 @@ export const factRecord = (f: FollowUpFact): RevisitFacts => ({
   missed_at: f.missedAt,
 });
 
-/**
- * SQL for the ids of the families an authority has had by a position: referred to it or
- * transferred to it (by the events' own data). Which of them it owns at that position, and so
- * counts, is decided by folding their events: a family transferred away by then counts for the
- * authority it went to, as the live read models count it.
- */
-export const familiesOf = (authority: string, position: string) => `
-  SELECT r.family_id FROM family_timeline r
-  WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = ${authority} AND r.position <= ${position}
-  UNION
-  SELECT r.family_id FROM family_timeline r
-  WHERE r.type = 'FamilyTransferred' AND r.data->>'toAuthority' = ${authority} AND r.position <= ${position}`;
-
 /** An authority's code, or null for every authority (a national return). */
 export type Scope = string | null;
 
@@ -107,18 +90,7 @@ export async function recordsAt(
   position: bigint,
   onFamily?: (done: number, total: number) => void,
 ): Promise<Records> {
-  const params: unknown[] = [position.toString()];
-  let scope = '';
-  if (authority !== null) {
-    params.push(authority);
-    scope = `AND t.family_id IN (${familiesOf('$2', '$1')})`;
-  }
-  const rows = (await db.query(
-    `SELECT t.family_id, t.revision, t.type, t.data FROM family_timeline t
-     WHERE t.position <= $1 ${scope}
-     ORDER BY t.family_id, t.revision`,
-    params,
-  )) as TimelineRow[];
+  const rows = await timelineUpTo(db, position.toString(), { authority });
   return foldRows(rows, definitions, authority, onFamily);
 }
 

@@ -18,19 +18,14 @@ export interface AuditEntry {
   correlationId: string;
 }
 
-export interface AuditRecord {
+/** An entry as the trail shows it: who (subject, role, authority, by which means), when, and what. */
+export interface AuditRecord extends Omit<AuditEntry, 'principal'> {
   id: string;
   at: string;
   subject: string;
   role: string;
   authority: string | null;
   via: string;
-  method: string;
-  route: string;
-  familyIds: string[];
-  targetIds: string[];
-  status: number;
-  correlationId: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

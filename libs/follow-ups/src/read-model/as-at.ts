@@ -1,4 +1,5 @@
 import { FamilyEvent } from '@app/domain';
+import { timelineRecordedBy } from '@app/read-models/timeline';
 import { DataSource } from 'typeorm';
 import { FOLLOW_UP_FOLD_EVENTS, FollowUpFold, FollowUpRow } from './evolve';
 
@@ -12,24 +13,10 @@ export async function followUpsAsAt(
   authority: string | undefined,
   asAt: string,
 ): Promise<FollowUpRow[]> {
-  const params: unknown[] = [asAt, [...FOLLOW_UP_FOLD_EVENTS]];
-  let scope = '';
-  if (authority) {
-    params.push(authority);
-    scope = `AND t.family_id IN (SELECT family_id FROM families WHERE authority = $3)`;
-  }
-  const rows = (await db.query(
-    `SELECT t.family_id, t.type, t.data, t.position, t.recorded_at FROM family_timeline t
-     WHERE t.recorded_at <= $1 AND t.type = ANY($2) ${scope}
-     ORDER BY t.family_id, t.revision`,
-    params,
-  )) as {
-    family_id: string;
-    type: string;
-    data: FamilyEvent['data'];
-    position: string;
-    recorded_at: Date;
-  }[];
+  const rows = await timelineRecordedBy(db, asAt, {
+    types: FOLLOW_UP_FOLD_EVENTS,
+    authority,
+  });
   return foldFollowUps(
     rows.map((r) => ({
       familyId: r.family_id,

@@ -1,6 +1,8 @@
 /** The working list of revisits: the only SQL that reads `follow_ups` for people. */
 import { familyReference } from '@app/domain';
+import { familyIdsOfKeyWorkerSql, keyWorkerOfSql } from '@app/read-models/families';
 import { DataSource } from 'typeorm';
+import { conditionAdder } from '@app/projections/sql';
 import { decodeKeyset, encodeKeyset } from '@app/recording';
 import {
   FollowUpListStatus,
@@ -120,7 +122,7 @@ const toView = (r: Row, at: Date): FollowUpView => ({
 });
 
 const COLUMNS = `follow_up_id, family_id,
-  (SELECT k.key_worker FROM families k WHERE k.family_id = follow_ups.family_id) AS key_worker,
+  ${keyWorkerOfSql('follow_ups.family_id')} AS key_worker,
   episode, authority, programme, exit_type, exited_at,
   ${statusSql()} AS derived_status, due_at, window_opens_at, window_closes_at, overdue_at,
   policy_version, due_recorded_at, assigned_worker, completed_at, completed_on_time, missed_at,
@@ -145,18 +147,12 @@ export async function listFollowUps(
   // Scheduled or later; a revisit done before it was ever scheduled (an old stream's bare
   // one-year-on assessment) has no due date to list it by: it counts in the figures only.
   const where = [scheduledWhere(), 'due_at IS NOT NULL'];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (filter.status) where.push(statusWhere(filter.status));
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.assignedWorker) add('assigned_worker = ?', filter.assignedWorker);
   if (filter.keyWorker) {
-    add(
-      'family_id IN (SELECT k.family_id FROM families k WHERE k.key_worker = ?)',
-      filter.keyWorker,
-    );
+    add(`family_id IN (${familyIdsOfKeyWorkerSql('?')})`, filter.keyWorker);
   }
   if (filter.dueFrom) add('due_at >= ?', filter.dueFrom.toISOString());
   if (filter.dueTo) add('due_at <= ?', filter.dueTo.toISOString());

@@ -1,4 +1,6 @@
+import { CohortFilter, LIVE, fromSql } from '@app/outcomes';
 import { DataSource } from 'typeorm';
+import { conditionAdder } from '@app/projections/sql';
 import { FollowUpRow } from './evolve';
 import { toStored } from './rows';
 import { scheduledWhere, statusWhere } from './status';
@@ -23,14 +25,7 @@ export interface FollowUpRates {
  * The cohort, as the outcomes queries take it (ISO dates; `…From` inclusive, `…Before` exclusive),
  * so the summary's follow-up rates cover exactly the families of its other figures.
  */
-export interface FollowUpCohort {
-  authority?: string;
-  programme?: string;
-  referredFrom?: string;
-  referredBefore?: string;
-  exitedFrom?: string;
-  exitedBefore?: string;
-}
+export type FollowUpCohort = CohortFilter;
 
 /**
  * Where the rates read revisits: the live `follow_ups` table, or (for "as at" answers) rows folded
@@ -52,7 +47,8 @@ export async function followUpRates(
 ): Promise<FollowUpRates> {
   const params: unknown[] = [at.toISOString()];
   let revisits = 'follow_ups f';
-  let episodes = 'outcome_episodes e';
+  // The outcomes slice's live episodes table, aliased `e`.
+  let episodes = fromSql(LIVE, params);
   const byReferral = cohort.referredFrom || cohort.referredBefore;
   if (source.kind === 'rows') {
     params.push(JSON.stringify(source.rows.map(toStored)));
@@ -64,10 +60,7 @@ export async function followUpRates(
     }
   }
   const where = [scheduledWhere('f')];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (cohort.authority) add('f.authority = ?', cohort.authority);
   if (cohort.programme) add('f.programme = ?', cohort.programme);
   if (cohort.exitedFrom) add('f.exited_at >= ?', cohort.exitedFrom);

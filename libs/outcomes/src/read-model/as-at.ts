@@ -4,6 +4,7 @@
  * position (settled families copied from the model, the others folded and inserted).
  */
 import { FamilyEvent } from '@app/domain';
+import { timelineRecordedBy } from '@app/read-models/timeline';
 import { OutcomeDefinitions } from '../definitions';
 import { EpisodeOutcome, deriveEpisodes } from '../episode-outcomes';
 import { OutcomeHistory, emptyHistory, foldOutcomeEvent } from '../history';
@@ -53,18 +54,7 @@ export async function episodesAsAt(
   filter: Pick<CohortFilter, 'authority'>,
   asAt: string,
 ): Promise<EpisodeOutcome[]> {
-  const params: unknown[] = [asAt];
-  let scope = '';
-  if (filter.authority) {
-    params.push(filter.authority);
-    scope = `AND t.family_id IN (SELECT family_id FROM families WHERE authority = $2)`;
-  }
-  const rows = (await db.query(
-    `SELECT t.family_id, t.revision, t.type, t.data FROM family_timeline t
-     WHERE t.recorded_at <= $1 ${scope}
-     ORDER BY t.family_id, t.revision`,
-    params,
-  )) as EventRow[];
+  const rows = await timelineRecordedBy(db, asAt, { authority: filter.authority });
   return episodesOf(rows, definitions);
 }
 

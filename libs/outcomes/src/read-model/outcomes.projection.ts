@@ -1,4 +1,5 @@
-import { FAMILY_STREAM_PREFIX, FamilyEvent } from '@app/domain';
+import { FamilyEvent } from '@app/domain';
+import { familyIdOf, keptStates } from '@app/read-models/family-stream';
 import type { RecordedEvent } from '@app/event-store';
 import type { Projection } from '@app/projections';
 import { EntityManager } from 'typeorm';
@@ -8,10 +9,9 @@ import { OutcomeHistory, emptyHistory, foldOutcomeEvent } from '../history';
 import { episodeRecords } from './episode-records';
 import { OutcomeDefinitionsChanged, recordModel } from './model';
 import { updateOutcomeRollup } from './rollup';
+import { upsertJsonRows } from '@app/projections/sql';
 
 export { episodeRecords, OutcomeDefinitionsChanged };
-
-const familyIdOf = (streamId: string) => streamId.slice(FAMILY_STREAM_PREFIX.length);
 
 /** Folds a batch of events into the families' outcome histories (`foldOutcomeEvent`): pure. */
 export function evolveHistories(
@@ -62,15 +62,9 @@ export class OutcomesProjection implements Projection {
   }
 
   async apply(events: RecordedEvent[], tx: EntityManager): Promise<void> {
-    const ids = [...new Set(events.map((e) => familyIdOf(e.streamId)))];
-    const rows = (await tx.query(
-      'SELECT family_id, state FROM outcome_families WHERE family_id = ANY($1)',
-      [ids],
-    )) as { family_id: string; state: OutcomeHistory }[];
-    const { states, positions } = evolveHistories(
-      new Map(rows.map((r) => [r.family_id, r.state])),
-      events,
-    );
+    const kept = await keptStates<OutcomeHistory>(tx, 'outcome_families', events);
+    const { ids } = kept;
+    const { states, positions } = evolveHistories(kept.states, events);
     // The position says up to where the row is the family's state (returns read settled rows).
     const families = ids.map((id) => ({
       family_id: id,
@@ -86,24 +80,11 @@ export class OutcomesProjection implements Projection {
     );
     // The rollup follows the episodes: their old contributions out, the new ones in.
     if (this.rollup) await updateOutcomeRollup(tx, this.definitions, ids, -1);
-    await tx.query(
-      `INSERT INTO outcome_episodes
-       SELECT * FROM jsonb_populate_recordset(null::outcome_episodes, $1::jsonb)
-       ON CONFLICT (family_id, episode) DO UPDATE SET
-         authority = excluded.authority, programme = excluded.programme, status = excluded.status,
-         referred_at = excluded.referred_at, offered_at = excluded.offered_at,
-         accepted_at = excluded.accepted_at, support_plan_agreed_at = excluded.support_plan_agreed_at,
-         refused_at = excluded.refused_at, refusal_stage = excluded.refusal_stage,
-         exited_at = excluded.exited_at, exit_type = excluded.exit_type,
-         moved_area = excluded.moved_area, revisited = excluded.revisited,
-         baseline_assessed = excluded.baseline_assessed, baseline_present = excluded.baseline_present,
-         exit_assessed = excluded.exit_assessed, exit_present = excluded.exit_present,
-         latest_assessed = excluded.latest_assessed, latest_present = excluded.latest_present,
-         follow_up_assessed = excluded.follow_up_assessed,
-         follow_up_present = excluded.follow_up_present,
-         early_weekly_hours = excluded.early_weekly_hours,
-         late_weekly_hours = excluded.late_weekly_hours, support_types = excluded.support_types`,
-      [JSON.stringify(episodeRecords(episodes))],
+    await upsertJsonRows(
+      tx,
+      'outcome_episodes',
+      ['family_id', 'episode'],
+      episodeRecords(episodes),
     );
     if (this.rollup) await updateOutcomeRollup(tx, this.definitions, ids, 1);
     // Last: every batch locks this one row, so taken first it would serialise whole batches

@@ -3,6 +3,7 @@
  * by the projection, and the counts read from it when a filter allows.
  */
 import { OutcomeDefinitions } from '../definitions';
+import { conditionAdder } from '@app/projections/sql';
 import { COHORT_KINDS, CohortKind, cohortSql, holdsSql, maskSql } from './cohort';
 import { OutcomeCounts, countSpecs, toCounts } from './counts';
 import { CohortFilter, Queryable } from './source';
@@ -57,10 +58,7 @@ export async function rollupCounts(
 ): Promise<OutcomeCounts> {
   const params: unknown[] = [cohort, plan.dim];
   const clauses = ['r.cohort = $1', 'r.dim = $2'];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    clauses.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, clauses);
   // Without an authority, the national rows ('' = every authority): a year is a dozen rows.
   add('r.authority = ?', filter.authority ?? NATIONAL);
   if (filter.programme) add('r.programme = ?', filter.programme);

@@ -3,27 +3,11 @@
  * shape the rows; the table's columns stay here.
  */
 import type { SqlQueryable } from '@app/event-store';
+import { conditionAdder } from '@app/projections/sql';
+import type { FamilyColumns } from './evolve';
 
 /** A `families` row as the API reads it (bigint `revision` as a string, as pg returns it). */
-export interface FamilyRow {
-  family_id: string;
-  authority: string;
-  programme: string;
-  status: string;
-  episode: number;
-  key_worker: string | null;
-  referred_at: Date;
-  offered_at: Date | null;
-  accepted_at: Date | null;
-  support_plan_agreed_at: Date | null;
-  refused_at: Date | null;
-  refusal_stage: string | null;
-  exited_at: Date | null;
-  exit_type: string | null;
-  follow_up: string;
-  moved_to: string | null;
-  revision: string;
-}
+export type FamilyRow = FamilyColumns<Date>;
 
 export interface FamilyFilter {
   authority?: string;
@@ -58,10 +42,7 @@ export async function listFamilies(
 ): Promise<FamilyRow[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const add = conditionAdder(params, where);
   if (filter.authority) add('authority = ?', filter.authority);
   if (filter.programme) add('programme = ?', filter.programme);
   if (filter.status) add('status = ?', filter.status);
@@ -78,3 +59,17 @@ export async function listFamilies(
     params,
   )) as FamilyRow[];
 }
+
+// --- Fragments for other slices' SQL (a join kept in one statement, for speed) -----------------
+
+/** SQL for the ids of the families an authority holds now (`param` a placeholder, e.g. `$3`). */
+export const familyIdsOfAuthoritySql = (param: string) =>
+  `SELECT family_id FROM families WHERE authority = ${param}`;
+
+/** SQL for the ids of the families a worker is the key worker of now. */
+export const familyIdsOfKeyWorkerSql = (param: string) =>
+  `SELECT k.family_id FROM families k WHERE k.key_worker = ${param}`;
+
+/** A scalar subquery: the key worker now of the family whose id is `familyId` (an SQL expression). */
+export const keyWorkerOfSql = (familyId: string) =>
+  `(SELECT k.key_worker FROM families k WHERE k.family_id = ${familyId})`;

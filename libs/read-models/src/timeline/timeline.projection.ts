@@ -2,7 +2,7 @@ import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import type { RecordedEvent } from '@app/event-store';
 import type { Projection } from '@app/projections';
 import type { EntityManager } from 'typeorm';
-import { familyIdOf } from '../family-stream';
+import { timelineRecord } from './evolve';
 
 /** `family_timeline`: every event of every family, to be read in `occurredAt` order. */
 export class TimelineProjection implements Projection {
@@ -10,16 +10,7 @@ export class TimelineProjection implements Projection {
   readonly tables = ['family_timeline'] as const;
 
   async apply(events: RecordedEvent[], tx: EntityManager): Promise<void> {
-    const rows = events.map((e) => ({
-      position: e.position.toString(),
-      event_id: e.id,
-      family_id: familyIdOf(e.streamId),
-      revision: e.revision.toString(),
-      type: e.type,
-      occurred_at: (e.data as { occurredAt: string }).occurredAt,
-      recorded_at: e.metadata.recordedAt,
-      data: e.data,
-    }));
+    const rows = events.map(timelineRecord);
     await tx.query(
       `INSERT INTO family_timeline
        SELECT * FROM jsonb_populate_recordset(null::family_timeline, $1::jsonb)`,
