@@ -102,7 +102,8 @@ export class OutcomesProjection implements Projection {
          follow_up_assessed = excluded.follow_up_assessed,
          follow_up_present = excluded.follow_up_present,
          early_weekly_hours = excluded.early_weekly_hours,
-         late_weekly_hours = excluded.late_weekly_hours, support_types = excluded.support_types`,
+         late_weekly_hours = excluded.late_weekly_hours, support_types = excluded.support_types,
+         evaluation_withdrawn_at = excluded.evaluation_withdrawn_at`,
       [JSON.stringify(episodeRecords(episodes))],
     );
     if (this.rollup) await updateOutcomeRollup(tx, this.definitions, ids, 1);

@@ -1,6 +1,6 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
-import { cohortSql } from './cohort';
+import { cohortSql, excludedForConsentSql } from './cohort';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
 
 type OtherExit = Exclude<ExitType, 'planned'>;
@@ -8,6 +8,11 @@ const OTHER_EXITS = EXIT_TYPES.filter((t): t is OtherExit => t !== 'planned');
 const REFUSAL_STAGES: readonly RefusalStage[] = ['offer', 'support_plan', 'intervention'];
 
 export interface CohortSummary {
+  /**
+   * Referrals (episodes) left out of every figure below by the consent rule (`cohort.ts`): the
+   * family withdrew consent to evaluation.
+   */
+  excludedForConsent: number;
   referred: number;
   offered: number;
   accepted: number;
@@ -41,7 +46,14 @@ export async function cohortSummary(
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
-  const whereSql = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  const whereSql = `WHERE ${[...clauses, `NOT (${excludedForConsentSql})`].join(' AND ')}`;
+  const excludedParams: unknown[] = [];
+  const excludedSrc = fromSql(source, excludedParams);
+  const excludedWhere = [...filterSql(filter, excludedParams), excludedForConsentSql].join(' AND ');
+  const [excluded] = (await db.query(
+    `SELECT count(*) AS n FROM ${excludedSrc} WHERE ${excludedWhere}`,
+    excludedParams,
+  )) as { n: string }[];
   const isPlanned = cohortSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
   const refusedAt = REFUSAL_STAGES.map(
@@ -105,6 +117,7 @@ export async function cohortSummary(
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const planned = n('planned');
   return {
+    excludedForConsent: Number(excluded.n),
     referred: n('referred'),
     offered: n('offered'),
     accepted: n('accepted'),
