@@ -1,12 +1,6 @@
 /** Rules on an event's own payload and on personal data, whatever the family's history. */
 import { invalid, conflict } from './errors';
-import {
-  CONSENT_PURPOSES,
-  FamilyEvent,
-  isSealed,
-  freeTextOf,
-  memberDetailsOf,
-} from './events';
+import { CONSENT_PURPOSES, FamilyEvent, isSealed, freeTextOf, memberDetailsOf } from './events';
 import { FOLLOW_UP_MISSED_REASONS, assessedDomains, ASSESSED_DOMAINS } from './revisit';
 import { FamilyState, time } from './state';
 

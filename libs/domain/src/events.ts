@@ -179,7 +179,10 @@ export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 
 /** A listed purpose matched case-insensitively (spaces and hyphens as `_`), or undefined. */
 export function consentPurposeCode(text: string): ConsentPurpose | undefined {
-  const code = text.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const code = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return (CONSENT_PURPOSES as readonly string[]).includes(code)
     ? (code as ConsentPurpose)
     : undefined;

@@ -84,8 +84,7 @@ export async function rollupCounts(
     Number(row.families),
     Number(row.revisited),
     excludedForConsent,
-    (name, i) =>
-    Number(row.counts[index.get(`${name}_${i}`)!] ?? 0),
+    (name, i) => Number(row.counts[index.get(`${name}_${i}`)!] ?? 0),
   );
 }
 

@@ -1,6 +1,6 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
-import { cohortSql, excludedForConsentSql } from './cohort';
+import { eligibleSql, excludedForConsentSql } from './cohort';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
 
 type OtherExit = Exclude<ExitType, 'planned'>;
@@ -54,7 +54,8 @@ export async function cohortSummary(
     `SELECT count(*) AS n FROM ${excludedSrc} WHERE ${excludedWhere}`,
     excludedParams,
   )) as { n: string }[];
-  const isPlanned = cohortSql('planned_exits');
+  // Over rows the consent rule has already filtered (above).
+  const isPlanned = eligibleSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
   const refusedAt = REFUSAL_STAGES.map(
     (s) =>
