@@ -200,6 +200,7 @@ export function discloseSummary<T extends SummaryAnswer>(answer: T, rule: Disclo
 
 export interface SavingsAnswer {
   families: number;
+  excludedForConsent?: number;
   perDomain: {
     domain: string;
     baselineToExit: { pairs: number; improved: number; worsened: number };
@@ -225,6 +226,7 @@ export function discloseSavings<T extends SavingsAnswer>(
   domainsOf: (outcome: string) => string[],
 ) {
   const plan: Plan = { counts: ['families'], hidden: {}, lines: [], derived: [] };
+  if (answer.excludedForConsent !== undefined) plan.counts.push('excludedForConsent');
   const index = new Map(answer.perDomain.map((d, i) => [d.domain, i]));
   answer.perDomain.forEach((d, i) => {
     for (const p of PERIODS) {

@@ -137,6 +137,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
     targetPriceYear: INTEGER,
     upliftFactor: STRING,
     families: FIGURE,
+    excludedForConsent: FIGURE,
     perAgency: array(exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY })),
     total: PERIODS,
     perFamily: PERIODS,

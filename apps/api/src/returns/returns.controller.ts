@@ -10,6 +10,7 @@ import {
   RecipientKeys,
   StoredReturn,
   changedCells,
+  extractExclusions,
   extractRows,
   findReturn,
   insertReturn,
@@ -280,6 +281,7 @@ export class ReturnsController {
       },
       recipient: q.recipient,
       pseudonyms: 'HMAC-SHA-256 of the family id under a key held for this recipient only',
+      excludedForConsent: extractExclusions(records.episodes, r),
       rows: extractRows(records.episodes, this.definitions, r, key),
     };
   }

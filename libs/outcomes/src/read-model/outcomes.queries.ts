@@ -13,6 +13,7 @@ import {
   TRANSITIONS,
   TransitionRules,
   cohortSql,
+  excludedForConsentSql,
   excludedFromCohortSql,
   holdsSql,
   masksSql,
@@ -52,6 +53,22 @@ export async function consentExclusions(
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = [...filterSql(filter, params), excludedFromCohortSql(cohort)];
+  const [row] = (await db.query(
+    `SELECT count(*) AS n FROM ${src} WHERE ${clauses.join(' AND ')}`,
+    params,
+  )) as { n: string }[];
+  return Number(row.n);
+}
+
+/** How many of the filter's episodes (any status) the consent rule leaves out (`excludedForConsent`). */
+export async function excludedEpisodes(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource = LIVE,
+): Promise<number> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = [...filterSql(filter, params), excludedForConsentSql];
   const [row] = (await db.query(
     `SELECT count(*) AS n FROM ${src} WHERE ${clauses.join(' AND ')}`,
     params,

@@ -1,6 +1,7 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
 import { eligibleSql, excludedForConsentSql } from './cohort';
+import { excludedEpisodes } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
 
 type OtherExit = Exclude<ExitType, 'planned'>;
@@ -47,13 +48,7 @@ export async function cohortSummary(
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
   const whereSql = `WHERE ${[...clauses, `NOT (${excludedForConsentSql})`].join(' AND ')}`;
-  const excludedParams: unknown[] = [];
-  const excludedSrc = fromSql(source, excludedParams);
-  const excludedWhere = [...filterSql(filter, excludedParams), excludedForConsentSql].join(' AND ');
-  const [excluded] = (await db.query(
-    `SELECT count(*) AS n FROM ${excludedSrc} WHERE ${excludedWhere}`,
-    excludedParams,
-  )) as { n: string }[];
+  const excluded = await excludedEpisodes(db, filter, source);
   // Over rows the consent rule has already filtered (above).
   const isPlanned = eligibleSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
@@ -118,7 +113,7 @@ export async function cohortSummary(
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const planned = n('planned');
   return {
-    excludedForConsent: Number(excluded.n),
+    excludedForConsent: excluded,
     referred: n('referred'),
     offered: n('offered'),
     accepted: n('accepted'),
