@@ -124,6 +124,14 @@ describe('consent to evaluation (e2e)', () => {
     expect(csv.text.split('\n')[0]).toMatch(/,excluded_for_consent$/);
     expect(csv.text.split('\n')[1]).toMatch(/,1$/);
 
+    // An evaluator (disclosure control always on) is told too: 1 is a small count, so "[c]".
+    const evaluator = await h.http
+      .get('/v1/outcomes')
+      .set(as('evaluator', null))
+      .query({ authority });
+    expect(evaluator.status).toBe(200);
+    expect(evaluator.body.cohort).toHaveProperty('excludedForConsent', '[c]');
+
     // The key worker's and the manager's lists still hold the family.
     expect(await caseload()).toEqual([...families].sort());
     const one = await h.http.get(`/v1/families/${families[0]}`).set(manager());
