@@ -33,6 +33,7 @@ export const OUTCOMES_TABLE: Schema = {
       type: 'object',
       required: ['kind', 'families', 'excludedForConsent'],
       properties: {
+        kind: STRING,
         families: FIGURE,
         excludedForConsent: {
           ...FIGURE,
