@@ -341,6 +341,8 @@ describe('national returns (e2e)', () => {
       },
       unitCosts: expect.stringMatching(/^[a-z0-9-]+@\d+$/),
       software: softwareVersion(),
+      // No family of this return withdrew consent to evaluation.
+      excludedForConsent: { referredInPeriod: 0, exitedInPeriod: 0 },
       sha256: sha,
     });
     expect(json.headers['x-content-sha256']).toBe(sha);

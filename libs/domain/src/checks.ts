@@ -1,6 +1,6 @@
 /** Rules on an event's own payload and on personal data, whatever the family's history. */
 import { invalid, conflict } from './errors';
-import { FamilyEvent, isSealed, freeTextOf, memberDetailsOf } from './events';
+import { CONSENT_PURPOSES, FamilyEvent, isSealed, freeTextOf, memberDetailsOf } from './events';
 import { FOLLOW_UP_MISSED_REASONS, assessedDomains, ASSESSED_DOMAINS } from './revisit';
 import { FamilyState, time } from './state';
 
@@ -44,6 +44,17 @@ export function personalData(event: FamilyEvent, state: FamilyState): void {
 /** Cross-field rules that a per-field schema cannot express. */
 export function checkPayload(event: FamilyEvent): void {
   switch (event.type) {
+    case 'ConsentRecorded':
+    case 'ConsentWithdrawn':
+      // New events carry a listed code; free text is schema 1's, read through consentPurposesOf.
+      if (!(CONSENT_PURPOSES as readonly string[]).includes(event.data.purpose)) {
+        invalid(
+          'purpose',
+          'consent-purpose',
+          `purpose must be one of ${CONSENT_PURPOSES.join(', ')}`,
+        );
+      }
+      break;
     case 'SchoolAttendanceRecorded': {
       const d = event.data;
       if (time(d.periodEnd) < time(d.periodStart)) {

@@ -153,8 +153,12 @@ export interface FamilyEventData {
    * the new authority owns it (reads, writes, follow-ups, outcomes) and the old one loses access.
    */
   FamilyTransferred: Occurred & { fromAuthority: string; toAuthority: string; reason?: string };
-  ConsentRecorded: Occurred & { purpose: string };
-  ConsentWithdrawn: Occurred & { purpose: string };
+  /**
+   * Consent given (again) or withdrawn for one purpose, a code of `CONSENT_PURPOSES` (schema 2;
+   * schema 1 stored free text: read it through `consentPurposesOf`).
+   */
+  ConsentRecorded: Occurred & { purpose: ConsentPurpose };
+  ConsentWithdrawn: Occurred & { purpose: ConsentPurpose };
   /** Adds a member or replaces a member's personal details (sealed). */
   MemberDetailsRecorded: Occurred & { memberId: string; role: MemberRole; details: SealedDetails };
   /**
@@ -165,6 +169,40 @@ export interface FamilyEventData {
 }
 
 export type FamilyEventType = keyof FamilyEventData;
+
+/**
+ * What a family consents to: `evaluation` (its records counted in evaluator outputs: outcomes,
+ * cost avoidance, returns, extracts) and `data_sharing` (its records shared outside the authority).
+ */
+export const CONSENT_PURPOSES = ['evaluation', 'data_sharing'] as const;
+export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+
+/** A listed purpose matched case-insensitively (spaces and hyphens as `_`), or undefined. */
+export function consentPurposeCode(text: string): ConsentPurpose | undefined {
+  const code = text
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
+  return (CONSENT_PURPOSES as readonly string[]).includes(code)
+    ? (code as ConsentPurpose)
+    : undefined;
+}
+
+/**
+ * The purposes a stored consent event is about: the upcast on read of schema 1, whose `purpose`
+ * was free text. A listed code (any case) is itself. Otherwise a withdrawal counts for every
+ * purpose (a family's "no" that cannot be read is honoured at its widest: withdrawing too much
+ * only leaves a family out of figures; too little would use its records against its wish), and a
+ * consent for none (an unreadable "yes" restores nothing).
+ */
+export function consentPurposesOf(event: {
+  type: 'ConsentRecorded' | 'ConsentWithdrawn';
+  data: { purpose: string };
+}): ConsentPurpose[] {
+  const code = consentPurposeCode(String(event.data.purpose ?? ''));
+  if (code) return [code];
+  return event.type === 'ConsentWithdrawn' ? [...CONSENT_PURPOSES] : [];
+}
 
 export type FamilyEvent = {
   [T in FamilyEventType]: { type: T; data: FamilyEventData[T] };
@@ -202,8 +240,8 @@ export const SCHEMA_VERSIONS: Readonly<Record<FamilyEventType, number>> = {
   FollowUpAssigned: 1,
   FamilyMovedArea: 1,
   FamilyTransferred: 1,
-  ConsentRecorded: 1,
-  ConsentWithdrawn: 1,
+  ConsentRecorded: 2,
+  ConsentWithdrawn: 2,
   MemberDetailsRecorded: 1,
   FamilyErased: 1,
 };

@@ -3,7 +3,7 @@
  * it: episodes (each from `FamilyReferred` to its exit or refusal), the revisit of each exited
  * episode, the key worker, CAFs, authority and erasure.
  */
-import { ExitType, FamilyEvent, RefusalStage } from './events';
+import { ConsentPurpose, ExitType, FamilyEvent, RefusalStage, consentPurposesOf } from './events';
 import {
   FollowUpStatus,
   completesRevisit,
@@ -45,6 +45,11 @@ export interface FamilyState {
   knownCafs: string[];
   /** Set by `FamilyErased`: personal details can no longer be recorded. */
   erased?: true;
+  /**
+   * Purposes whose consent stands withdrawn, each with the `occurredAt` of the withdrawal; a later
+   * `ConsentRecorded` for the purpose gives it again (absent in states folded before schema 2).
+   */
+  consentWithdrawn?: Partial<Record<ConsentPurpose, string>>;
 }
 
 export const initialState = (): FamilyState => ({ episodes: [], openCafs: {}, knownCafs: [] });
@@ -139,6 +144,15 @@ export function evolve(state: FamilyState, event: FamilyEvent): FamilyState {
       return { ...state, authority: event.data.toAuthority };
     case 'FamilyErased':
       return { ...state, erased: true };
+    case 'ConsentWithdrawn':
+    case 'ConsentRecorded': {
+      const withdrawn = { ...state.consentWithdrawn };
+      for (const purpose of consentPurposesOf(event)) {
+        if (event.type === 'ConsentRecorded') delete withdrawn[purpose];
+        else withdrawn[purpose] ??= at;
+      }
+      return { ...state, consentWithdrawn: withdrawn };
+    }
     case 'FollowUpScheduled': {
       const { episode: number, dueAt } = event.data;
       return {

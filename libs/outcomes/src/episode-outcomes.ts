@@ -184,6 +184,11 @@ export interface EpisodeOutcome extends EpisodeSteps {
   /** Support hours delivered after the last review up to the exit, per week of that period. */
   lateWeeklyHours: number | null;
   supportTypes: string[];
+  /**
+   * When the family withdrew consent to evaluation (`occurredAt`), if that withdrawal stands in
+   * the events folded: the family's, so on every episode. See `cohort.ts`'s consent rule.
+   */
+  evaluationWithdrawnAt: string | null;
 }
 
 export function deriveEpisodes(
@@ -239,6 +244,7 @@ export function deriveEpisodes(
       earlyWeeklyHours: reviews.length ? reviews[0].hours : null,
       lateWeeklyHours,
       supportTypes: [...new Set(facts.support.map((s) => s.type))].sort(),
+      evaluationWithdrawnAt: family.consentWithdrawn?.evaluation ?? null,
     };
   });
 }

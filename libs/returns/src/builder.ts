@@ -3,9 +3,10 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { CohortFilter, EpisodeSource, OutcomeDefinitions } from '@app/outcomes';
+import { CohortFilter, EpisodeSource, OutcomeDefinitions, excludedEpisodes } from '@app/outcomes';
 import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
+import { SUPPRESSED } from './disclosure';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {
   Database,
@@ -145,12 +146,21 @@ export async function composeReturn(
   tieCompletedRevisits(drafts.flatMap((d) => d.tables));
   await ctx.progress?.(90);
   const { sections, disclosure } = publish(drafts, spec.disclosure);
+  // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say how many.
+  const excluded = async (cohort: SpecCohort) => {
+    const n = await excludedEpisodes(ctx.db, cohortFilter(request, cohort), records.episodes);
+    return n >= 1 && n < spec.disclosure.threshold ? SUPPRESSED : n;
+  };
   const provenance: Provenance = {
     spec: spec.name,
     position: position.toString(),
     outcomeRules: { sources: ctx.definitions.sources, fingerprint: ctx.definitions.fingerprint },
     unitCosts,
     software: ctx.software,
+    excludedForConsent: {
+      referredInPeriod: await excluded('referred_in_period'),
+      exitedInPeriod: await excluded('exited_in_period'),
+    },
   };
   const content: ReturnContent = {
     format: 'outcomes-ledger/return/1',

@@ -92,6 +92,7 @@ describe('publishing a return', () => {
       outcomeRules: { sources: ['natcen'], fingerprint: 'f' },
       unitCosts: null,
       software: 's@1',
+      excludedForConsent: { referredInPeriod: 0, exitedInPeriod: '[c]' },
     },
     disclosure: {
       threshold: 5,
@@ -121,6 +122,10 @@ describe('publishing a return', () => {
     expect(csv[0]).toBe('section,table,row,row_label,column,column_label,unit,value');
     expect(csv).toContain('return,disclosure,rule,,value,,text,"Counts from 1 to 4, suppressed"');
     expect(csv).toContain('s,a,r,"R, ""q""",n,N,families,12');
+    // How many families the consent rule left out is a provenance line.
+    expect(csv.find((l) => l.includes('excludedForConsent'))).toMatch(
+      /referred in period 0; exited in period \[c\]/,
+    );
   });
 
   it('defuses a formula-like value in a return CSV, as every CSV does', () => {

@@ -144,6 +144,11 @@ export interface Provenance {
   outcomeRules: { sources: string[]; fingerprint: string };
   unitCosts: string | null;
   software: string;
+  /**
+   * Episodes referred / exited in the period left out of every table because the family had
+   * withdrawn consent to evaluation by the position (counts 1 to threshold - 1 published `[c]`).
+   */
+  excludedForConsent: { referredInPeriod: number | string; exitedInPeriod: number | string };
 }
 
 export interface ReturnContent {
@@ -178,6 +183,7 @@ export function returnCsv(content: ReturnContent): string {
   meta('provenance', {
     ...content.provenance,
     outcomeRules: `${content.provenance.outcomeRules.sources.join('+')} ${content.provenance.outcomeRules.fingerprint}`,
+    excludedForConsent: `referred in period ${content.provenance.excludedForConsent.referredInPeriod}; exited in period ${content.provenance.excludedForConsent.exitedInPeriod}`,
   });
   meta('disclosure', {
     threshold: content.disclosure.threshold,
@@ -248,6 +254,7 @@ ${tables}
 <dt>Spec</dt><dd>${esc(p.spec)}</dd><dt>Built at event-store position</dt><dd>${esc(p.position)}</dd>
 <dt>Outcome rules</dt><dd>${esc(p.outcomeRules.sources.join(', '))} (${esc(p.outcomeRules.fingerprint)})</dd>
 <dt>Unit-cost table</dt><dd>${esc(p.unitCosts ?? 'none')}</dd><dt>Software</dt><dd>${esc(p.software)}</dd>
+<dt>Excluded: consent to evaluation withdrawn</dt><dd>${esc(p.excludedForConsent.referredInPeriod)} referred in the period, ${esc(p.excludedForConsent.exitedInPeriod)} exited in the period (left out of every table)</dd>
 <dt>Content SHA-256</dt><dd><code>${esc(sha256)}</code></dd></dl></section>
 </body></html>
 `;

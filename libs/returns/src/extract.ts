@@ -3,7 +3,7 @@
  * of the return's exit cohort, the family under the recipient's pseudonym, dates to the month,
  * and each outcome domain's state at baseline, exit and one year on. No identifiers, no free text.
  */
-import { EpisodeOutcome, OutcomeDefinitions, Point } from '@app/outcomes';
+import { EpisodeOutcome, OutcomeDefinitions, Point, excludedForConsent } from '@app/outcomes';
 import { cohortFilter, ReturnRequest } from './builder';
 import { DisclosureRule, isPrimary } from './disclosure';
 import { pseudonym } from './pseudonyms';
@@ -28,23 +28,33 @@ function stateOf(e: EpisodeOutcome, point: Point, bit: number): 'present' | 'abs
   return (BigInt(m.present) & b) !== 0n ? 'present' : 'absent';
 }
 
+/** The return's exits in its period, consent aside. */
+function exitsInPeriod(episodes: EpisodeOutcome[], request: ReturnRequest): EpisodeOutcome[] {
+  const f = cohortFilter(request, 'exited_in_period');
+  const from = Date.parse(f.exitedFrom!);
+  const before = Date.parse(f.exitedBefore!);
+  return episodes.filter(
+    (e) =>
+      (request.authority === null || e.authority === request.authority) &&
+      e.exitedAt !== null &&
+      Date.parse(e.exitedAt) >= from &&
+      Date.parse(e.exitedAt) < before,
+  );
+}
+
+/** How many of the extract's episodes the consent rule leaves out (`excludedForConsent`). */
+export const extractExclusions = (episodes: EpisodeOutcome[], request: ReturnRequest): number =>
+  exitsInPeriod(episodes, request).filter(excludedForConsent).length;
+
 export function extractRows(
   episodes: EpisodeOutcome[],
   definitions: OutcomeDefinitions,
   request: ReturnRequest,
   key: string,
 ): ExtractRow[] {
-  const f = cohortFilter(request, 'exited_in_period');
-  const from = Date.parse(f.exitedFrom!);
-  const before = Date.parse(f.exitedBefore!);
-  return episodes
-    .filter(
-      (e) =>
-        (request.authority === null || e.authority === request.authority) &&
-        e.exitedAt !== null &&
-        Date.parse(e.exitedAt) >= from &&
-        Date.parse(e.exitedAt) < before,
-    )
+  // A family that withdrew consent to evaluation is in no extract (the outcomes slice's rule).
+  return exitsInPeriod(episodes, request)
+    .filter((e) => !excludedForConsent(e))
     .map((e) => ({
       pseudonym: pseudonym(key, e.familyId),
       episode: e.episode,

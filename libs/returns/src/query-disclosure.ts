@@ -57,13 +57,17 @@ function apply<T>(
 }
 
 export interface OutcomesAnswer {
-  cohort: { families: number; revisited?: number };
+  cohort: { families: number; revisited?: number; excludedForConsent?: number };
   domains: DomainRow[];
 }
 
 /** The outcomes table: per domain, each point's count against its n (the complement hidden). */
 export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: DisclosureRule) {
   const plan: Plan = { counts: ['cohort.families'], hidden: {}, lines: [], derived: [] };
+  // How many the consent rule left out is a count of families like any other.
+  if (answer.cohort.excludedForConsent !== undefined) {
+    plan.counts.push('cohort.excludedForConsent');
+  }
   if (answer.cohort.revisited !== undefined) {
     plan.counts.push('cohort.revisited');
     plan.hidden.cohortNotRevisited = answer.cohort.families - answer.cohort.revisited;
@@ -114,6 +118,7 @@ export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: Disc
 
 export interface SummaryAnswer {
   referred: number;
+  excludedForConsent?: number;
   accounting: {
     refused: { byStage: Record<string, number> };
     otherExits: { byReason: Record<string, number> };
@@ -142,6 +147,7 @@ export function discloseSummary<T extends SummaryAnswer>(answer: T, rule: Disclo
   const hoursLate = 'inputs.weeklyContactHours.lastReviewToExit';
   const plan: Plan = {
     counts: [
+      ...(answer.excludedForConsent !== undefined ? ['excludedForConsent'] : []),
       'referred',
       'offered',
       'accepted',
@@ -194,6 +200,7 @@ export function discloseSummary<T extends SummaryAnswer>(answer: T, rule: Disclo
 
 export interface SavingsAnswer {
   families: number;
+  excludedForConsent?: number;
   perDomain: {
     domain: string;
     baselineToExit: { pairs: number; improved: number; worsened: number };
@@ -219,6 +226,7 @@ export function discloseSavings<T extends SavingsAnswer>(
   domainsOf: (outcome: string) => string[],
 ) {
   const plan: Plan = { counts: ['families'], hidden: {}, lines: [], derived: [] };
+  if (answer.excludedForConsent !== undefined) plan.counts.push('excludedForConsent');
   const index = new Map(answer.perDomain.map((d, i) => [d.domain, i]));
   answer.perDomain.forEach((d, i) => {
     for (const p of PERIODS) {

@@ -49,6 +49,8 @@ export interface FamilySavings extends Record<Period, string> {
 
 export interface SavingsReport extends SavingsFigures {
   cohort: CohortKind;
+  /** The cohort's episodes left out because the family withdrew consent to evaluation. */
+  excludedForConsent: number;
   byFamily?: FamilySavings[];
 }
 
@@ -97,7 +99,11 @@ export async function savingsFor(
     domains,
     programmeCost: await programmeCostFor(db, filter),
   });
-  const report: SavingsReport = { cohort, ...figures };
+  const report: SavingsReport = {
+    cohort,
+    excludedForConsent: counts.excludedForConsent,
+    ...figures,
+  };
   if (options.byFamily) {
     report.byFamily = await familySavings(db, filter, cohort, source, domainIds, options, registry);
   }

@@ -29,7 +29,19 @@ export const OUTCOMES_TABLE: Schema = {
   required: ['filters', 'cohort', 'domains'],
   properties: {
     filters: { type: 'object' },
-    cohort: { type: 'object' },
+    cohort: {
+      type: 'object',
+      required: ['kind', 'families', 'excludedForConsent'],
+      properties: {
+        kind: STRING,
+        families: FIGURE,
+        excludedForConsent: {
+          ...FIGURE,
+          description:
+            'Episodes the cohort would hold but whose family withdrew consent to evaluation: left out of every figure here.',
+        },
+      },
+    },
     domains: { type: 'array', items: { type: 'object' } },
   },
 };
@@ -75,6 +87,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
   CohortSummary: exactly(
     {
       filters: FILTERS,
+      excludedForConsent: FIGURE,
       referred: FIGURE,
       offered: FIGURE,
       accepted: FIGURE,
@@ -106,6 +119,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
     },
     [
       'filters',
+      'excludedForConsent',
       'referred',
       'offered',
       'accepted',
@@ -124,6 +138,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
     targetPriceYear: INTEGER,
     upliftFactor: STRING,
     families: FIGURE,
+    excludedForConsent: FIGURE,
     perAgency: array(exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY })),
     total: PERIODS,
     perFamily: PERIODS,

@@ -7,8 +7,11 @@ export const line = csvLine;
 /** An interval's two ends; a suppressed interval ("[c]") is suppressed at both. */
 const ends = (ci: unknown): unknown[] => (Array.isArray(ci) ? ci : [ci, ci]);
 
-/** One row per domain, the JSON's fields flattened. */
-export function outcomesCsv(domains: DomainRow[]): string {
+/**
+ * One row per domain, the JSON's fields flattened; `excluded_for_consent` on every row is the
+ * cohort's count of episodes left out because the family withdrew consent to evaluation.
+ */
+export function outcomesCsv(domains: DomainRow[], excludedForConsent: unknown): string {
   const header = [
     'id',
     'label',
@@ -30,6 +33,7 @@ export function outcomesCsv(domains: DomainRow[]): string {
     'mcnemar_p',
     'sustained_followed_up',
     'sustained_kept',
+    'excluded_for_consent',
   ];
   const rows = domains.map((d) =>
     line([
@@ -50,6 +54,7 @@ export function outcomesCsv(domains: DomainRow[]): string {
       d.mcnemarP,
       d.sustained?.followedUp,
       d.sustained?.kept,
+      excludedForConsent,
     ]),
   );
   return [line(header), ...rows].join('\n') + '\n';

@@ -94,7 +94,7 @@ export class OutcomesController {
     const { q, cohort, table, on } = await this.table(query, principal);
     if (wantsCsv(accept)) {
       res.type('text/csv');
-      return outcomesCsv(table.domains);
+      return outcomesCsv(table.domains, table.cohort.excludedForConsent);
     }
     const { cohort: c, asAt: at, ...rest } = table;
     const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
@@ -113,6 +113,7 @@ export class OutcomesController {
     const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
     const subtitle = [
       `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
+      `${table.cohort.excludedForConsent} excluded for consent`,
       ...filters.map(([k, v]) => `${k} ${String(v)}`),
       `as at ${table.asAt}`,
     ].join(' · ');

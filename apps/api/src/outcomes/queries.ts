@@ -46,6 +46,8 @@ export interface OutcomesTable {
     families: number;
     /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
     revisited: number;
+    /** Left out of every figure: the family withdrew consent to evaluation (`cohort.ts`). */
+    excludedForConsent: number;
     endPoint: EndPoint;
   };
   asAt: string;
@@ -98,6 +100,7 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
         kind: cohort,
         families: counts.families,
         revisited: counts.revisited,
+        excludedForConsent: counts.excludedForConsent,
         endPoint: endPointOf(cohort),
       },
       asAt: asAt ?? this.clock.now().toISOString(),

@@ -4,7 +4,8 @@ import { SavingsAnswer } from './queries';
 
 /**
  * One row per costed outcome, then one per agency and the total (the JSON's figures, flattened);
- * every row says which table and price year it is in, so a row read alone is not misread.
+ * every row says which table and price year it is in, so a row read alone is not misread, and
+ * how many of the cohort's episodes were left out because the family withdrew consent to evaluation.
  */
 export function savingsCsv(r: SavingsAnswer): string {
   const table = `${r.unitCostTable.id}@${r.unitCostTable.version}`;
@@ -23,8 +24,10 @@ export function savingsCsv(r: SavingsAnswer): string {
     'baseline_to_follow_up',
     'unit_cost_table',
     'target_price_year',
+    'excluded_for_consent',
   ];
-  const row = (cells: unknown[]) => line([...cells, table, r.targetPriceYear]);
+  const row = (cells: unknown[]) =>
+    line([...cells, table, r.targetPriceYear, r.excludedForConsent]);
   const blank = (n: number) => Array.from({ length: n }, () => '');
   return (
     [

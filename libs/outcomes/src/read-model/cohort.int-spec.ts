@@ -11,12 +11,26 @@ import { Random, seeded } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { loadDefinitions } from '../definitions';
 import { EpisodeOutcome, POINTS, PointMasks } from '../episode-outcomes';
-import { COHORT_KINDS, TRANSITIONS, cohortMasksOf, holds, inCohort } from './cohort';
+import {
+  COHORT_KINDS,
+  TRANSITIONS,
+  cohortMasksOf,
+  excludedForConsent,
+  excludedFromCohort,
+  holds,
+  inCohort,
+} from './cohort';
 import { countOutcomes } from './counts';
 import { episodeRecords } from './episode-records';
-import { cohortEpisodeMasks, outcomeCounts, transitionCounts } from './outcomes.queries';
+import {
+  cohortEpisodeMasks,
+  consentExclusions,
+  outcomeCounts,
+  transitionCounts,
+} from './outcomes.queries';
 import { updateOutcomeRollup } from './rollup';
 import { CohortFilter, EpisodeSource, matchesFilter } from './source';
+import { cohortSummary } from './summary';
 
 const definitions = loadDefinitions();
 const DOMAINS = definitions.domains.length;
@@ -64,6 +78,8 @@ function episode(r: Random, n: number): EpisodeOutcome {
     earlyWeeklyHours: null,
     lateWeeklyHours: null,
     supportTypes: [],
+    // Some families withdrew consent to evaluation: the consent rule must hold for them too.
+    evaluationWithdrawnAt: r.chance(0.15) ? day(r, Date.parse(referredAt)) : null,
   };
 }
 
@@ -153,6 +169,9 @@ describe('cohort SQL generated from the TypeScript rules', () => {
         );
         expect(await transitionCounts(db, filter, cohort, source, bits)).toEqual({
           families: members.length,
+          excludedForConsent: episodes.filter(
+            (e) => matchesFilter(filter, e) && excludedFromCohort(cohort, e),
+          ).length,
           domains: expected,
         });
         const listed = await cohortEpisodeMasks(db, filter, cohort, source);
@@ -162,6 +181,26 @@ describe('cohort SQL generated from the TypeScript rules', () => {
             members.map((e, i) => [byKey({ familyId: e.familyId, episode: e.episode }), masks[i]]),
           ),
         );
+      }
+    }
+  });
+
+  it('applies the consent rule as the TypeScript does: out of every cohort, and counted', async () => {
+    for (const seed of SEEDS) {
+      const episodes = generated(seed);
+      const source: EpisodeSource = { kind: 'rows', episodes };
+      // The generator must produce withdrawals for this to test anything.
+      expect(episodes.filter(excludedForConsent).length).toBeGreaterThan(5);
+      for (const filter of FILTERS) {
+        const matching = episodes.filter((e) => matchesFilter(filter, e));
+        for (const cohort of COHORT_KINDS) {
+          const out = matching.filter((e) => excludedFromCohort(cohort, e));
+          expect(out.every((e) => !inCohort(cohort, e))).toBe(true);
+          expect(await consentExclusions(db, filter, cohort, source)).toBe(out.length);
+        }
+        const summary = await cohortSummary(db, filter, source);
+        expect(summary.excludedForConsent).toBe(matching.filter(excludedForConsent).length);
+        expect(summary.referred).toBe(matching.filter((e) => !excludedForConsent(e)).length);
       }
     }
   });

@@ -24,7 +24,8 @@ const MEMBERSHIP: Record<CohortKind, Membership> = {
   all_started: { started: true },
 };
 
-export function inCohort(cohort: CohortKind, e: EpisodeOutcome): boolean {
+/** Whether the episode meets its cohort's membership, consent aside (see `CONSENT`). */
+export function eligibleFor(cohort: CohortKind, e: EpisodeOutcome): boolean {
   const m = MEMBERSHIP[cohort];
   return (
     (m.status === undefined || e.status === m.status) &&
@@ -33,15 +34,48 @@ export function inCohort(cohort: CohortKind, e: EpisodeOutcome): boolean {
   );
 }
 
-/** `inCohort` as a condition over `e` (constants from the code, never from a request). */
-export function cohortSql(cohort: CohortKind): string {
+/** `eligibleFor` as a condition over `e` (constants from the code, never from a request). */
+export function eligibleSql(cohort: CohortKind): string {
   const m = MEMBERSHIP[cohort];
   const clauses: string[] = [];
   if (m.status !== undefined) clauses.push(`e.status = '${m.status}'`);
   if (m.exitType !== undefined) clauses.push(`e.exit_type = '${m.exitType}'`);
   if (m.started) clauses.push('e.accepted_at IS NOT NULL');
-  return clauses.join(' AND ');
+  return clauses.length ? clauses.join(' AND ') : 'true';
 }
+
+// --- Consent ------------------------------------------------------------------------------------
+
+/**
+ * The consent rule: an episode of a family whose withdrawal of consent to evaluation stands in
+ * the events folded is in no cohort and in no evaluator output (outcomes, summary, chart, cost
+ * avoidance, returns, extracts); every such output counts it as `excludedForConsent` instead.
+ * "From then on" is by the record: an answer as at a position before the withdrawal was recorded
+ * folds events without it and still counts the family; one at or after it leaves it out. A later
+ * `ConsentRecorded` for evaluation gives consent again (the domain's fold, `consentWithdrawn`).
+ */
+const CONSENT = { field: 'evaluationWithdrawnAt', column: 'evaluation_withdrawn_at' } as const;
+
+export const excludedForConsent = (e: EpisodeOutcome): boolean => e[CONSENT.field] !== null;
+
+/** `excludedForConsent` as a condition over `e`. */
+export const excludedForConsentSql = `e.${CONSENT.column} IS NOT NULL`;
+
+export function inCohort(cohort: CohortKind, e: EpisodeOutcome): boolean {
+  return eligibleFor(cohort, e) && !excludedForConsent(e);
+}
+
+/** `inCohort` as a condition over `e`. */
+export const cohortSql = (cohort: CohortKind): string =>
+  `${eligibleSql(cohort)} AND NOT (${excludedForConsentSql})`;
+
+/** Episodes the consent rule takes out of a cohort: eligible, and excluded for consent. */
+export const excludedFromCohort = (cohort: CohortKind, e: EpisodeOutcome): boolean =>
+  eligibleFor(cohort, e) && excludedForConsent(e);
+
+/** `excludedFromCohort` as a condition over `e`. */
+export const excludedFromCohortSql = (cohort: CohortKind): string =>
+  `${eligibleSql(cohort)} AND ${excludedForConsentSql}`;
 
 // --- Bit expressions over an episode's point masks ---------------------------------------------
 

@@ -6,7 +6,15 @@
 import { OutcomeDefinitions } from '../definitions';
 import { EpisodeOutcome } from '../episode-outcomes';
 import { DomainCounts } from '../table';
-import { CohortKind, Conjunction, TRANSITIONS, cohortMasksOf, holds, inCohort } from './cohort';
+import {
+  CohortKind,
+  Conjunction,
+  TRANSITIONS,
+  cohortMasksOf,
+  excludedFromCohort,
+  holds,
+  inCohort,
+} from './cohort';
 import { CohortFilter, matchesFilter } from './source';
 
 export interface OutcomeCounts {
@@ -14,6 +22,8 @@ export interface OutcomeCounts {
   families: number;
   /** Of them, episodes whose twelve-month revisit was completed: the one-year-on column's n. */
   revisited: number;
+  /** Episodes the cohort would hold but for the consent rule (`excludedFromCohort`). */
+  excludedForConsent: number;
   domains: DomainCounts[];
 }
 
@@ -50,11 +60,13 @@ export function toCounts(
   definitions: OutcomeDefinitions,
   families: number,
   revisited: number,
+  excludedForConsent: number,
   get: (name: string, i: number) => number,
 ): OutcomeCounts {
   return {
     families,
     revisited,
+    excludedForConsent,
     domains: definitions.domains.map((_d, i) => ({
       n: get('n', i),
       baseline: get('baseline', i),
@@ -86,6 +98,7 @@ export function countOutcomes(
     definitions,
     members.length,
     members.filter((e) => e.revisited).length,
+    episodes.filter((e) => matchesFilter(filter, e) && excludedFromCohort(cohort, e)).length,
     (name, i) => tally.get(`${name}_${i}`)!,
   );
 }

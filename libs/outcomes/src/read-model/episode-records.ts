@@ -29,5 +29,6 @@ export function episodeRecords(episodes: EpisodeOutcome[]): Record<string, unkno
     early_weekly_hours: e.earlyWeeklyHours,
     late_weekly_hours: e.lateWeeklyHours,
     support_types: e.supportTypes,
+    evaluation_withdrawn_at: e.evaluationWithdrawnAt,
   }));
 }

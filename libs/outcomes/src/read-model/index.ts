@@ -6,6 +6,7 @@
 import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
+import { OutcomeConsent1764913500000 } from './migrations/1764913500000-OutcomeConsent';
 
 export * from './as-at';
 export * from './cohort';
@@ -18,11 +19,17 @@ export * from './rollup';
 export * from './source';
 export * from './summary';
 
-export { Outcomes1763900000000, OutcomeRollup1764710000000, OutcomeFamilyPositions1764730000000 };
+export {
+  Outcomes1763900000000,
+  OutcomeRollup1764710000000,
+  OutcomeFamilyPositions1764730000000,
+  OutcomeConsent1764913500000,
+};
 
 /** The outcomes tables' migrations, in timestamp order. */
 export const outcomeMigrations = [
   Outcomes1763900000000,
   OutcomeRollup1764710000000,
   OutcomeFamilyPositions1764730000000,
+  OutcomeConsent1764913500000,
 ];

@@ -13,6 +13,8 @@ import {
   TRANSITIONS,
   TransitionRules,
   cohortSql,
+  excludedForConsentSql,
+  excludedFromCohortSql,
   holdsSql,
   masksSql,
 } from './cohort';
@@ -38,6 +40,42 @@ export function cohortMasks(
       WHERE ${clauses.join(' AND ')}`;
 }
 
+/**
+ * How many of the filter's episodes eligible for the cohort the consent rule leaves out
+ * (`excludedFromCohort`): what every evaluator output states as `excludedForConsent`.
+ */
+export async function consentExclusions(
+  db: Queryable,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource = LIVE,
+): Promise<number> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = [...filterSql(filter, params), excludedFromCohortSql(cohort)];
+  const [row] = (await db.query(
+    `SELECT count(*) AS n FROM ${src} WHERE ${clauses.join(' AND ')}`,
+    params,
+  )) as { n: string }[];
+  return Number(row.n);
+}
+
+/** How many of the filter's episodes (any status) the consent rule leaves out (`excludedForConsent`). */
+export async function excludedEpisodes(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource = LIVE,
+): Promise<number> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = [...filterSql(filter, params), excludedForConsentSql];
+  const [row] = (await db.query(
+    `SELECT count(*) AS n FROM ${src} WHERE ${clauses.join(' AND ')}`,
+    params,
+  )) as { n: string }[];
+  return Number(row.n);
+}
+
 export interface OutcomeCountOptions {
   /** Use `outcome_rollup` when the filter allows (default); false forces the episode rows. */
   rollup?: boolean;
@@ -60,7 +98,8 @@ export async function outcomeCounts(
 ): Promise<OutcomeCounts> {
   // The rollup sums the live table only.
   const plan = isLive(source) && options.rollup !== false && rollupPlan(filter);
-  if (plan) return rollupCounts(db, definitions, filter, cohort, plan);
+  const excluded = await consentExclusions(db, filter, cohort, source);
+  if (plan) return rollupCounts(db, definitions, filter, cohort, plan, excluded);
   const params: unknown[] = [];
   const counts = countSpecs(definitions).map(
     (c) => `count(*) FILTER (WHERE ${holdsSql(c.when, c.i)}) AS ${c.name}_${c.i}`,
@@ -70,7 +109,7 @@ export async function outcomeCounts(
     SELECT count(*) AS families, count(*) FILTER (WHERE c.revisited) AS revisited,
            ${counts.join(', ')} FROM c`;
   const [row] = (await db.query(sql, params)) as Record<string, string>[];
-  return toCounts(definitions, Number(row.families), Number(row.revisited), (name, i) =>
+  return toCounts(definitions, Number(row.families), Number(row.revisited), excluded, (name, i) =>
     Number(row[`${name}_${i}`]),
   );
 }
@@ -91,7 +130,11 @@ export async function transitionCounts(
   cohort: CohortKind,
   source: EpisodeSource,
   bits: readonly number[],
-): Promise<{ families: number; domains: Record<TransitionPeriod, TransitionCounts>[] }> {
+): Promise<{
+  families: number;
+  excludedForConsent: number;
+  domains: Record<TransitionPeriod, TransitionCounts>[];
+}> {
   const params: unknown[] = [];
   // Lower case: PostgreSQL folds the aliases.
   const column = (i: number, p: TransitionPeriod, r: string) => `${r}_${PERIODS.indexOf(p)}_${i}`;
@@ -115,7 +158,11 @@ export async function transitionCounts(
       TransitionCounts
     >;
   });
-  return { families: Number(row.families), domains };
+  return {
+    families: Number(row.families),
+    excludedForConsent: await consentExclusions(db, filter, cohort, source),
+    domains,
+  };
 }
 
 /** The cohort's episodes with their masks, by family and episode (family-level data). */

@@ -55,6 +55,7 @@ export async function rollupCounts(
   filter: CohortFilter,
   cohort: CohortKind,
   plan: RollupPlan,
+  excludedForConsent: number,
 ): Promise<OutcomeCounts> {
   const params: unknown[] = [cohort, plan.dim];
   const clauses = ['r.cohort = $1', 'r.dim = $2'];
@@ -76,8 +77,12 @@ export async function rollupCounts(
   )) as { families: string; revisited: string; counts: string[] }[];
   const specs = countSpecs(definitions);
   const index = new Map(specs.map((c, k) => [`${c.name}_${c.i}`, k]));
-  return toCounts(definitions, Number(row.families), Number(row.revisited), (name, i) =>
-    Number(row.counts[index.get(`${name}_${i}`)!] ?? 0),
+  return toCounts(
+    definitions,
+    Number(row.families),
+    Number(row.revisited),
+    excludedForConsent,
+    (name, i) => Number(row.counts[index.get(`${name}_${i}`)!] ?? 0),
   );
 }
 

@@ -1,6 +1,7 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
-import { cohortSql } from './cohort';
+import { eligibleSql, excludedForConsentSql } from './cohort';
+import { excludedEpisodes } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
 
 type OtherExit = Exclude<ExitType, 'planned'>;
@@ -8,6 +9,11 @@ const OTHER_EXITS = EXIT_TYPES.filter((t): t is OtherExit => t !== 'planned');
 const REFUSAL_STAGES: readonly RefusalStage[] = ['offer', 'support_plan', 'intervention'];
 
 export interface CohortSummary {
+  /**
+   * Referrals (episodes) left out of every figure below by the consent rule (`cohort.ts`): the
+   * family withdrew consent to evaluation.
+   */
+  excludedForConsent: number;
   referred: number;
   offered: number;
   accepted: number;
@@ -41,8 +47,10 @@ export async function cohortSummary(
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
-  const whereSql = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-  const isPlanned = cohortSql('planned_exits');
+  const whereSql = `WHERE ${[...clauses, `NOT (${excludedForConsentSql})`].join(' AND ')}`;
+  const excluded = await excludedEpisodes(db, filter, source);
+  // Over rows the consent rule has already filtered (above).
+  const isPlanned = eligibleSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
   const refusedAt = REFUSAL_STAGES.map(
     (s) =>
@@ -105,6 +113,7 @@ export async function cohortSummary(
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const planned = n('planned');
   return {
+    excludedForConsent: excluded,
     referred: n('referred'),
     offered: n('offered'),
     accepted: n('accepted'),

@@ -1,5 +1,8 @@
 import {
   AssessmentStage,
+  CONSENT_PURPOSES,
+  ConsentPurpose,
+  consentPurposeCode,
   EXIT_TYPES,
   ExitType,
   FamilyEventData,
@@ -12,7 +15,7 @@ import {
   RefusalStage,
   namesNational,
 } from '@app/domain';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -281,7 +284,12 @@ export class FamilyMovedAreaPayload implements Payload<'FamilyMovedArea'> {
 }
 
 export class ConsentPayload implements Payload<'ConsentRecorded'> {
-  @Code() purpose!: string;
+  /** A listed purpose, matched case-insensitively and stored as its code. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? (consentPurposeCode(value) ?? value) : value,
+  )
+  @IsIn(CONSENT_PURPOSES)
+  purpose!: ConsentPurpose;
 }
 
 /**
