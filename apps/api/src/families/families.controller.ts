@@ -61,6 +61,7 @@ import {
   ListFamilies,
   TimelineEntry,
   decodeCursor,
+  encodeCursor,
 } from './queries';
 
 /** The family id of a path: a UUID, or a 400 naming `familyId`. */
@@ -222,18 +223,38 @@ export class FamiliesController {
     }
     const authority = scopedAuthority(principal, q.authority);
     const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
+    // A cursor names its family as the list showed it; the keyset runs on the stored id.
+    if (after && principal.authority !== null)
+      after.familyId = await this.storedId(after, principal);
     const page = await this.queries.execute<ListFamilies, FamilyPage>(
       new ListFamilies(filter, q.limit ?? 50, after),
     );
     if (principal.authority === null) return page;
-    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`).
+    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`),
+    // the cursor's last family too.
     const named = await clientFamilyIds(
       this.store,
       page.items.map((f) => f.familyId),
     );
     if (!named.size) return page;
     const items = page.items.map((f) => ({ ...f, familyId: named.get(f.familyId) ?? f.familyId }));
-    return { ...page, items };
+    const last = items[items.length - 1];
+    const nextCursor =
+      page.nextCursor && last
+        ? encodeCursor({ referredAt: last.episode.referredAt, familyId: last.familyId })
+        : page.nextCursor;
+    return { items, nextCursor };
+  }
+
+  /** The stored id of the family a scoped caller's cursor names by its client's id. */
+  private async storedId(
+    { familyId }: { familyId: string },
+    principal: Principal,
+  ): Promise<string> {
+    const named = await this.queries.execute<GetFamily, FamilyView | undefined>(
+      new GetFamily(familyId),
+    );
+    return storedFamilyId(principal.authority, familyId, named?.authority);
   }
 
   @Get('families/:familyId')

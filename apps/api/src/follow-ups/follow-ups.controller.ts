@@ -2,8 +2,10 @@ import { Clock, FOLLOW_UP_MISSED_REASONS, FamilyIntent, FollowUpMissedReason } f
 import {
   FollowUpListStatus,
   FollowUpPage,
+  FollowUpView,
   decodeFollowUpCursor,
   findFollowUp,
+  followUpId as followUpIdOf,
   listFollowUps,
 } from '@app/follow-ups';
 import {
@@ -24,6 +26,7 @@ import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs'
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { EVENT_STORE, EventStore } from '@app/event-store';
 import { CLOCK } from '../clock';
 import {
   Code,
@@ -32,6 +35,7 @@ import {
   Recorded,
   RequestInvalid,
   normaliseDate,
+  ownFamilyId,
   validated,
 } from '@app/recording';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
@@ -43,6 +47,7 @@ import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
 import { wantsCsv } from '../outcomes/outcomes.controller';
 import { followUpsCsv } from './csv';
+import { namedForClient } from './client-ids';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -143,6 +148,7 @@ export class FollowUpsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   /** The working list, as JSON pages or (`Accept: text/csv`) the page as CSV. */
@@ -162,9 +168,16 @@ export class FollowUpsController {
         { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
       ]);
     }
-    const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+    // A cursor names its revisit as the list showed it; the keyset runs on the stored id.
+    if (after && principal.authority !== null) {
+      const found = await this.locate(after.followUpId, principal);
+      if (found) after.followUpId = followUpIdOf(found.familyId, found.episode);
+    }
+    const listed = await this.queries.execute<ListFollowUps, FollowUpPage>(
       new ListFollowUps(q, q.limit ?? 50, after),
     );
+    // An authority's callers see its revisits by the family ids its clients gave.
+    const page = principal.authority === null ? listed : await namedForClient(this.store, listed);
     if (!wantsCsv(accept)) return page;
     res.type('text/csv');
     if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
@@ -236,12 +249,9 @@ export class FollowUpsController {
     correlationId: string,
     intent: (episode: number) => FamilyIntent,
   ) {
-    const found = await this.queries.execute<
-      GetFollowUp,
-      { familyId: string; episode: number; authority: string } | undefined
-    >(new GetFollowUp(followUpId));
+    const found = await this.locate(followUpId, principal);
     // Another authority's revisit is answered exactly as one that does not exist.
-    if (!found || !sees(principal, found.authority)) {
+    if (!found) {
       throw new NotFoundException({
         statusCode: 404,
         error: 'Not Found',
@@ -258,4 +268,40 @@ export class FollowUpsController {
     );
     return { followUpId, ...recorded };
   }
+
+  /**
+   * The revisit the caller means by a follow-up id, as the list showed it to them (a family stored
+   * under an id derived for the caller's authority is shown by its client's id, `namedForClient`),
+   * or undefined if the caller sees none by that id.
+   */
+  private async locate(followUpId: string, principal: Principal): Promise<Located | undefined> {
+    const find = (id: string) =>
+      this.queries.execute<GetFollowUp, Located | undefined>(new GetFollowUp(id));
+    const found = await find(followUpId);
+    if (found && sees(principal, found.authority)) return found;
+    const authority = principal.authority;
+    if (typeof authority !== 'string') return undefined;
+    if (found) {
+      // Another authority's revisit of a family under the same client id: the caller's own one.
+      const own = await find(followUpIdOf(ownFamilyId(authority, found.familyId), found.episode));
+      return own && sees(principal, own.authority) ? own : undefined;
+    }
+    // The other authority's family has no revisit at that episode: look through the caller's own
+    // revisits of families stored under derived ids (rare: only clients' ids another one holds).
+    let after: { dueAt: string; followUpId: string } | undefined;
+    let match: FollowUpView | undefined;
+    do {
+      const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+        new ListFollowUps({ authority }, 500, after),
+      );
+      const named = await namedForClient(this.store, page);
+      match = page.items[named.items.findIndex((item) => item.followUpId === followUpId)];
+      const last = page.items[page.items.length - 1];
+      after =
+        page.nextCursor && last ? { dueAt: last.dueAt, followUpId: last.followUpId } : undefined;
+    } while (after && !match);
+    return match && { familyId: match.familyId, episode: match.episode, authority };
+  }
 }
+
+type Located = { familyId: string; episode: number; authority: string };
