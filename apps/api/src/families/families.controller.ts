@@ -7,8 +7,6 @@ import {
   Headers,
   HttpCode,
   Inject,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -18,7 +16,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
-import { parsedWith } from '../http/validation';
+import { parsedWith, UuidParam } from '../http/validation';
 import {
   AuthorityCode,
   EventRecording,
@@ -63,12 +61,6 @@ import {
   decodeCursor,
   encodeCursor,
 } from './queries';
-
-/** The family id of a path: a UUID, or a 400 naming `familyId`. */
-export const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new RequestInvalid([{ field: 'familyId', rule: 'isUuid', message: 'familyId must be a UUID' }]),
-});
 
 class TransferRequest {
   @AuthorityCode() toAuthority!: string;
@@ -124,7 +116,7 @@ export class FamiliesController {
   @Allow('families:write')
   @ApiProblems(404, 409, 412)
   async record(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @Body(parsedWith(parseRecordEvent)) recording: EventRecording,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -261,7 +253,7 @@ export class FamiliesController {
   @Allow('families:read')
   @ApiProblems(404)
   async get(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<FamilyView> {
@@ -275,7 +267,7 @@ export class FamiliesController {
   @Allow('families:read')
   @ApiProblems(404)
   async timeline(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ familyId: string; events: TimelineEntry[] }> {
     const { storedId } = await this.visibleFamily(familyId, principal);
@@ -294,7 +286,7 @@ export class FamiliesController {
   @Allow('families:transfer')
   @ApiProblems(404, 409)
   async transfer(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @Body() { toAuthority, occurredAt, reason }: TransferRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,

@@ -15,8 +15,6 @@ import {
   Headers,
   Inject,
   NotFoundException,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
@@ -41,6 +39,7 @@ import {
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
 import { CorrelationId } from '../http/correlation';
+import { UuidParam } from '../http/validation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { ApiProblems } from '../docs/problems';
 import { Principal } from '@app/security';
@@ -135,13 +134,6 @@ export class GetFollowUpHandler implements IQueryHandler<GetFollowUp> {
   }
 }
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new RequestInvalid([
-      { field: 'followUpId', rule: 'isUuid', message: 'followUpId must be a UUID' },
-    ]),
-});
-
 @Controller('v1/follow-ups')
 export class FollowUpsController {
   constructor(
@@ -188,7 +180,7 @@ export class FollowUpsController {
   @Allow('follow-ups:assign')
   @ApiProblems(404, 409)
   async assign(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { worker }: AssignRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -205,7 +197,7 @@ export class FollowUpsController {
   @Allow('follow-ups:record')
   @ApiProblems(404, 409)
   async complete(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { occurredAt, ...assessment }: CompleteRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -222,7 +214,7 @@ export class FollowUpsController {
   @Allow('follow-ups:record')
   @ApiProblems(404, 409)
   async missed(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { reason, occurredAt }: MissedRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,

@@ -2,12 +2,12 @@ import { Clock, DomainError, FamilyEvent, familyStreamId, fold } from '@app/doma
 import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
 import { FamilyNotFound, Recorded, storedFamilyId } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
-import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { CorrelationId } from '../http/correlation';
+import { UuidParam } from '../http/validation';
 import { CommandBus } from '@nestjs/cqrs';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { ApiProblems } from '../docs/problems';
-import { uuid } from '../families/families.controller';
 import { RecordFamilyEventCommand } from '../families/record-family-event';
 import { actorOf } from '../http/actor';
 import { CLOCK } from '../clock';
@@ -40,7 +40,7 @@ export class ErasureController {
   @Allow('families:erase')
   @ApiProblems(404)
   async erase(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<Erasure> {
