@@ -8,18 +8,7 @@ import {
   followUpId as followUpIdOf,
   listFollowUps,
 } from '@app/follow-ups';
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Inject,
-  NotFoundException,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { Response } from 'express';
+import { Body, Controller, Get, Inject, NotFoundException, Post, Query } from '@nestjs/common';
 import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
@@ -41,10 +30,10 @@ import { actorOf } from '../http/actor';
 import { CorrelationId } from '../http/correlation';
 import { UuidParam } from '../http/validation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Csv, CsvReply } from '../http/csv';
 import { ApiProblems } from '../docs/problems';
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
-import { wantsCsv } from '../outcomes/outcomes.controller';
 import { followUpsCsv } from './csv';
 import { namedForClient } from './client-ids';
 
@@ -149,8 +138,7 @@ export class FollowUpsController {
   async list(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<FollowUpPage | string> {
     const q = await validated(ListFollowUpsQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
@@ -170,10 +158,7 @@ export class FollowUpsController {
     );
     // An authority's callers see its revisits by the family ids its clients gave.
     const page = principal.authority === null ? listed : await namedForClient(this.store, listed);
-    if (!wantsCsv(accept)) return page;
-    res.type('text/csv');
-    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
-    return followUpsCsv(page.items);
+    return csv.wanted ? csv.send(followUpsCsv(page.items), page.nextCursor) : page;
   }
 
   @Post(':followUpId/assign')

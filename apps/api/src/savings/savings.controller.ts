@@ -17,20 +17,18 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   Inject,
   NotFoundException,
   Param,
   Put,
   Query,
-  Res,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DisclosureRule, discloseSavings } from '@app/returns';
-import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Csv, CsvReply } from '../http/csv';
 import { ApiProblems } from '../docs/problems';
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
@@ -42,7 +40,6 @@ import {
   disclosed,
   echo,
   toFilter,
-  wantsCsv,
 } from '../outcomes/outcomes.controller';
 import { savingsCsv } from './csv';
 import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
@@ -139,9 +136,8 @@ export class SavingsController {
   @Allow('outcomes:read')
   async savings(
     @Query() query: unknown,
-    @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(SavingsQuery, query);
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
@@ -158,10 +154,7 @@ export class SavingsController {
     );
     const on = disclosed(q, principal);
     const report = on ? this.disclose(figures) : figures;
-    if (wantsCsv(accept)) {
-      res.type('text/csv');
-      return savingsCsv(report);
-    }
+    if (csv.wanted) return csv.send(savingsCsv(report));
     const { asAt: at, cohort: kind, ...rest } = report;
     const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
     return { filters: { ...filters, ...(on ? { disclosure: 'on' } : {}) }, ...rest };
