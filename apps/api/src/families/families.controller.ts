@@ -6,13 +6,12 @@ import {
   ForbiddenException,
   Headers,
   HttpCode,
-  Inject,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
 import { Response } from 'express';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
@@ -25,7 +24,6 @@ import {
   FamilyNotFound,
   IsEffectiveDate,
   normaliseDate,
-  Recorded,
   RequestInvalid,
   parseBatchItem,
   parseRecordEvent,
@@ -34,8 +32,7 @@ import {
   storedFamilyId,
   validated,
 } from '@app/recording';
-import { RecordFamilyEventCommand } from './record-family-event';
-import { actorOf } from '../http/actor';
+import { FamilyWrites } from './family-writes';
 import { CorrelationId } from '../http/correlation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { ApiProblems } from '../docs/problems';
@@ -46,10 +43,7 @@ import {
   expectedRevisionOf,
   idempotencyIds,
 } from '../http/preconditions';
-import { EVENT_STORE, EventStore } from '@app/event-store';
 import { Principal } from '@app/security';
-import { Clock } from '@app/domain';
-import { CLOCK } from '../clock';
 import { scopedAuthority, sees } from '../auth/scope';
 import {
   FamilyPage,
@@ -79,13 +73,10 @@ class ListFamiliesQuery {
 }
 
 @Controller('v1')
-export class FamiliesController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+export class FamiliesController extends FamilyWrites {
+  constructor(private readonly queries: QueryBus) {
+    super();
+  }
 
   @Post('families')
   @Allow('families:write')
@@ -99,16 +90,12 @@ export class FamiliesController {
     // With a key, a retried referral without a familyId finds the family its first try made.
     const key = idempotencyIds(idempotencyKey, principal.subject);
     const familyId = recording.familyId ?? key?.familyId ?? randomUUID();
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId,
-        event: recording.event,
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-        newFamily: true,
-        eventId: key?.eventId,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId,
+      event: recording.event,
+      newFamily: true,
+      eventId: key?.eventId,
+    });
     return { familyId, revision: recorded.revision, position: recorded.position };
   }
 
@@ -129,16 +116,12 @@ export class FamiliesController {
       ifMatch,
     );
     const recorded = await conditionally(conditional, () =>
-      this.commands.execute<RecordFamilyEventCommand, Recorded>(
-        new RecordFamilyEventCommand({
-          familyId,
-          event: recording.event,
-          actor: actorOf(principal, correlationId),
-          authority: principal.authority,
-          eventId,
-          expectedRevision,
-        }),
-      ),
+      this.recordAs(principal, correlationId, {
+        familyId,
+        event: recording.event,
+        eventId,
+        expectedRevision,
+      }),
     );
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
@@ -155,7 +138,6 @@ export class FamiliesController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
-    const actor = actorOf(principal, correlationId);
     const results: Record<string, unknown>[] = new Array(events.length);
     const byFamily = new Map<string, number[]>();
     const parsed = await Promise.all(
@@ -179,16 +161,12 @@ export class FamiliesController {
         const p = parsed[index] as { ok: Awaited<ReturnType<typeof parseBatchItem>> };
         const { familyId, event, eventId, expectedRevision } = p.ok;
         try {
-          const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-            new RecordFamilyEventCommand({
-              familyId,
-              event,
-              actor,
-              authority: principal.authority,
-              eventId,
-              expectedRevision,
-            }),
-          );
+          const recorded = await this.recordAs(principal, correlationId, {
+            familyId,
+            event,
+            eventId,
+            expectedRevision,
+          });
           results[index] = { index, status: 201, ...recorded };
         } catch (error) {
           const problem = toProblem(error);
@@ -298,20 +276,16 @@ export class FamiliesController {
         message: 'only a manager of the owning authority transfers a family',
       });
     }
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId,
-        intent: {
-          type: 'TransferFamily',
-          occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
-          fromAuthority: principal.authority,
-          toAuthority,
-          ...(reason ? { reason } : {}),
-        },
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId,
+      intent: {
+        type: 'TransferFamily',
+        occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
+        fromAuthority: principal.authority,
+        toAuthority,
+        ...(reason ? { reason } : {}),
+      },
+    });
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
 

@@ -9,24 +9,21 @@ import {
   listFollowUps,
 } from '@app/follow-ups';
 import { Body, Controller, Get, Inject, NotFoundException, Post, Query } from '@nestjs/common';
-import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { EVENT_STORE, EventStore } from '@app/event-store';
 import { CLOCK } from '../clock';
 import {
   Code,
   DomainAssessmentPayload,
   IsEffectiveDate,
-  Recorded,
   RequestInvalid,
   normaliseDate,
   ownFamilyId,
   validated,
 } from '@app/recording';
-import { RecordFamilyEventCommand } from '../families/record-family-event';
-import { actorOf } from '../http/actor';
+import { FamilyWrites } from '../families/family-writes';
 import { CorrelationId } from '../http/correlation';
 import { UuidParam } from '../http/validation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
@@ -124,13 +121,10 @@ export class GetFollowUpHandler implements IQueryHandler<GetFollowUp> {
 }
 
 @Controller('v1/follow-ups')
-export class FollowUpsController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+export class FollowUpsController extends FamilyWrites {
+  constructor(private readonly queries: QueryBus) {
+    super();
+  }
 
   /** The working list, as JSON pages or (`Accept: text/csv`) the page as CSV. */
   @Get()
@@ -235,14 +229,10 @@ export class FollowUpsController {
         message: `follow-up ${followUpId} does not exist`,
       });
     }
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId: found.familyId,
-        intent: intent(found.episode),
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId: found.familyId,
+      intent: intent(found.episode),
+    });
     return { followUpId, ...recorded };
   }
 
