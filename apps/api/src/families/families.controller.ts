@@ -34,8 +34,8 @@ import {
 } from '@app/recording';
 import { FamilyWrites } from './family-writes';
 import { CorrelationId } from '../http/correlation';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { ApiProblems } from '../docs/problems';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
+
 import {
   conditionally,
   etagOf,
@@ -78,9 +78,7 @@ export class FamiliesController extends FamilyWrites {
     super();
   }
 
-  @Post('families')
-  @Allow('families:write')
-  @ApiProblems(409)
+  @Route(Post, 'families', 'families:write', 409)
   async refer(
     @Body(parsedWith(parseReferFamily)) recording: EventRecording & { familyId?: string },
     @CurrentPrincipal() principal: Principal,
@@ -99,9 +97,7 @@ export class FamiliesController extends FamilyWrites {
     return { familyId, revision: recorded.revision, position: recorded.position };
   }
 
-  @Post('families/:familyId/events')
-  @Allow('families:write')
-  @ApiProblems(404, 409, 412)
+  @Route(Post, 'families/:familyId/events', 'families:write', 404, 409, 412)
   async record(
     @UuidParam('familyId') familyId: string,
     @Body(parsedWith(parseRecordEvent)) recording: EventRecording,
@@ -227,9 +223,7 @@ export class FamiliesController extends FamilyWrites {
     return storedFamilyId(principal.authority, familyId, named?.authority);
   }
 
-  @Get('families/:familyId')
-  @Allow('families:read')
-  @ApiProblems(404)
+  @Route(Get, 'families/:familyId', 'families:read', 404)
   async get(
     @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
@@ -241,9 +235,7 @@ export class FamiliesController extends FamilyWrites {
     return family;
   }
 
-  @Get('families/:familyId/timeline')
-  @Allow('families:read')
-  @ApiProblems(404)
+  @Route(Get, 'families/:familyId/timeline', 'families:read', 404)
   async timeline(
     @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
@@ -260,9 +252,7 @@ export class FamiliesController extends FamilyWrites {
    * Hands the family to another authority (`FamilyTransferred`): a manager of the owning
    * authority only. From then on the old authority no longer sees it.
    */
-  @Post('families/:familyId/transfer')
-  @Allow('families:transfer')
-  @ApiProblems(404, 409)
+  @Route(Post, 'families/:familyId/transfer', 'families:transfer', 404, 409)
   async transfer(
     @UuidParam('familyId') familyId: string,
     @Body() { toAuthority, occurredAt, reason }: TransferRequest,

@@ -26,9 +26,9 @@ import {
 import { FamilyWrites } from '../families/family-writes';
 import { CorrelationId } from '../http/correlation';
 import { UuidParam } from '../http/validation';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
 import { Csv, CsvReply } from '../http/csv';
-import { ApiProblems } from '../docs/problems';
+
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
 import { followUpsCsv } from './csv';
@@ -155,9 +155,7 @@ export class FollowUpsController extends FamilyWrites {
     return csv.wanted ? csv.send(followUpsCsv(page.items), page.nextCursor) : page;
   }
 
-  @Post(':followUpId/assign')
-  @Allow('follow-ups:assign')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/assign', 'follow-ups:assign', 404, 409)
   async assign(
     @UuidParam('followUpId') followUpId: string,
     @Body() { worker }: AssignRequest,
@@ -172,9 +170,7 @@ export class FollowUpsController extends FamilyWrites {
     }));
   }
 
-  @Post(':followUpId/complete')
-  @Allow('follow-ups:record')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/complete', 'follow-ups:record', 404, 409)
   async complete(
     @UuidParam('followUpId') followUpId: string,
     @Body() { occurredAt, ...assessment }: CompleteRequest,
@@ -189,9 +185,7 @@ export class FollowUpsController extends FamilyWrites {
     }));
   }
 
-  @Post(':followUpId/missed')
-  @Allow('follow-ups:record')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/missed', 'follow-ups:record', 404, 409)
   async missed(
     @UuidParam('followUpId') followUpId: string,
     @Body() { reason, occurredAt }: MissedRequest,

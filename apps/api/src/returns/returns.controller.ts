@@ -43,9 +43,9 @@ import {
 } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
 import { requireNational, scopedAuthority, sees } from '../auth/scope';
-import { ApiProblems } from '../docs/problems';
+
 import { CLOCK } from '../clock';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
 import { ReturnsQueue } from './returns.queue';
@@ -164,16 +164,12 @@ export class ReturnsController {
     };
   }
 
-  @Get(':id')
-  @Allow('returns:read')
-  @ApiProblems(404)
+  @Route(Get, ':id', 'returns:read', 404)
   async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() caller: Principal) {
     return view(await this.visible(id, caller));
   }
 
-  @Get(':id/content')
-  @Allow('returns:read')
-  @ApiProblems(404, 409)
+  @Route(Get, ':id/content', 'returns:read', 404, 409)
   async content(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,
@@ -202,9 +198,7 @@ export class ReturnsController {
     }
   }
 
-  @Get(':id/diff/:otherId')
-  @Allow('returns:read')
-  @ApiProblems(404, 409)
+  @Route(Get, ':id/diff/:otherId', 'returns:read', 404, 409)
   async diff(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('otherId', ParseUUIDPipe) otherId: string,
@@ -243,9 +237,7 @@ export class ReturnsController {
     };
   }
 
-  @Get(':id/extract')
-  @Allow('extracts:read')
-  @ApiProblems(404, 409)
+  @Route(Get, ':id/extract', 'extracts:read', 404, 409)
   async extract(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,

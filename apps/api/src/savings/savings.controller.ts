@@ -27,9 +27,9 @@ import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DisclosureRule, discloseSavings } from '@app/returns';
 import { DataSource } from 'typeorm';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
 import { Csv, CsvReply } from '../http/csv';
-import { ApiProblems } from '../docs/problems';
+
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -179,9 +179,7 @@ export class SavingsController {
     };
   }
 
-  @Get('programme-costs/:authority')
-  @Allow('outcomes:read')
-  @ApiProblems(404)
+  @Route(Get, 'programme-costs/:authority', 'outcomes:read', 404)
   async programmeCosts(
     @Param() params: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -193,9 +191,7 @@ export class SavingsController {
   }
 
   /** Sets (or replaces) what an authority spent on a programme in a financial year. */
-  @Put('programme-costs/:authority/:programme/:year')
-  @Allow('programme-costs:write')
-  @ApiProblems(404)
+  @Route(Put, 'programme-costs/:authority/:programme/:year', 'programme-costs:write', 404)
   async setProgrammeCost(
     @Param() params: unknown,
     @Body() entry: ProgrammeCostBody,
