@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { familyStreamId } from '@app/domain';
+import { familyReference, familyStreamId, systemClock } from '@app/domain';
+import { FollowUpEngine, connectRedis, followUpId, followUpRecorder } from '@app/follow-ups';
 import { ownFamilyId } from '@app/recording';
+import { Redis } from 'ioredis';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
-import { referralBody } from './support/stories';
+import { referFamily, referralBody } from './support/stories';
 
 const A = `probe-a-${randomUUID().slice(0, 8)}`;
 const B = `probe-b-${randomUUID().slice(0, 8)}`;
@@ -109,12 +111,53 @@ describe('family ids cannot be probed across authorities (e2e)', () => {
         }),
   };
 
+  let redis: Redis;
+  let engine: FollowUpEngine;
+  const prefix = `probe-fu-${randomUUID().slice(0, 8)}`;
+
   beforeAll(async () => {
     h = await startHarness();
+    redis = connectRedis();
+    engine = new FollowUpEngine({
+      db: h.db,
+      recorder: followUpRecorder(h.store, systemClock),
+      clock: systemClock,
+      redis,
+      prefix,
+    });
   });
   afterAll(async () => {
+    await engine.close();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
     await h.close();
   });
+
+  /** Records `events` on `familyId` as a manager of `authority` and waits for the read models. */
+  const record = async (authority: string, familyId: string, events: [string, string][]) => {
+    for (const [type, occurredAt] of events) {
+      const res = await h.http
+        .post(`/v1/families/${familyId}/events`)
+        .set(as('manager', authority))
+        .send({ type, occurredAt, data: type === 'FamilyExited' ? { exitType: 'planned' } : {} });
+      expect(res.status).toBe(201);
+      await h.caughtUp(res.body.position);
+    }
+  };
+  const exit: [string, string][] = [
+    ['InterventionOffered', '2025-01-20'],
+    ['InterventionAccepted', '2025-01-25'],
+    ['FamilyExited', '2025-03-01'],
+  ];
+  /** The follow-up sweep, then the read models caught up with what it recorded. */
+  const swept = async () => {
+    await engine.sweep(new Date());
+    const [{ p }] = (await h.db.query('SELECT coalesce(max(position), 0) AS p FROM events')) as {
+      p: string;
+    }[];
+    await h.caughtUp(p);
+  };
 
   it.each(Object.keys(routes))('%s answers a foreign id as an unknown one', async (route) => {
     const foreign = await familyOfB();
@@ -193,5 +236,87 @@ describe('family ids cannot be probed across authorities (e2e)', () => {
     expect(family.body).toMatchObject({ familyId: moved, authority: A });
     const gone = await h.http.get(`/v1/families/${moved}`).set(as('manager', B));
     expect(gone.status).toBe(404);
+  });
+
+  it.each([
+    ['has no revisit of its own', false],
+    ['has a revisit of its own', true],
+  ])(
+    "names A's revisits of a family under a foreign id by the client's id (B's family %s), and acts on them by it",
+    async (_, bExited) => {
+      const shared = await familyOfB();
+      if (bExited) await record(B, shared, exit);
+      await referFamily(h, managerA(), referralBody(A, { familyId: shared }));
+      await record(A, shared, exit);
+      await swept();
+      const stored = ownFamilyId(A, shared);
+      const before = await h.store.readStream(familyStreamId(shared));
+
+      const list = await h.http.get('/v1/follow-ups').query({ authority: A }).set(managerA());
+      expect(list.status).toBe(200);
+      const mine = list.body.items.filter((i: { episode: number; familyId: string }) =>
+        [shared, stored].includes(i.familyId),
+      );
+      expect(mine).toEqual([
+        expect.objectContaining({
+          familyId: shared,
+          followUpId: followUpId(shared, 1),
+          familyReference: familyReference(shared),
+          authority: A,
+        }),
+      ]);
+      const csv = await h.http
+        .get('/v1/follow-ups')
+        .query({ authority: A })
+        .set({ ...managerA(), Accept: 'text/csv' });
+      expect(csv.text).toContain(shared);
+      expect(csv.text).not.toContain(stored);
+      expect(csv.text).not.toContain(followUpId(stored, 1));
+
+      // The id the list showed is the one A acts by; B's family is untouched.
+      const assigned = await h.http
+        .post(`/v1/follow-ups/${followUpId(shared, 1)}/assign`)
+        .set(managerA())
+        .send({ worker: 'kw-a' });
+      expect(assigned.status).toBe(201);
+      expect(assigned.body.followUpId).toBe(followUpId(shared, 1));
+      await h.caughtUp(assigned.body.position);
+      expect(await h.store.readStream(familyStreamId(shared))).toEqual(before);
+      const [own] = (await h.store.readStream(familyStreamId(stored))).slice(-1);
+      expect(own).toMatchObject({ type: 'FollowUpAssigned' });
+      // B sees and acts on its own revisit only (none, if its family has not exited).
+      const ofB = await h.http
+        .post(`/v1/follow-ups/${followUpId(shared, 1)}/assign`)
+        .set(as('manager', B))
+        .send({ worker: 'kw-b' });
+      expect(ofB.status).toBe(bExited ? 201 : 404);
+    },
+  );
+
+  it("ends a families-list page on A's family under a foreign id with a cursor naming it by the client's id", async () => {
+    const C = `probe-c-${randomUUID().slice(0, 8)}`;
+    const shared = await familyOfB();
+    const older = await referFamily(h, as('manager', C), referralBody(C));
+    // Newer, so first in the list.
+    await referFamily(
+      h,
+      as('manager', C),
+      referralBody(C, { familyId: shared }, { occurredAt: '2025-02-10' }),
+    );
+    const first = await h.http.get('/v1/families').query({ limit: 1 }).set(as('manager', C));
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((f: { familyId: string }) => f.familyId)).toEqual([shared]);
+    const cursor = Buffer.from(first.body.nextCursor as string, 'base64url').toString();
+    expect(cursor).toContain(shared);
+    expect(cursor).not.toContain(ownFamilyId(C, shared));
+    const second = await h.http
+      .get('/v1/families')
+      .query({ limit: 1, cursor: first.body.nextCursor })
+      .set(as('manager', C));
+    expect(second.status).toBe(200);
+    expect(second.body.items.map((f: { familyId: string }) => f.familyId)).toEqual([
+      older.familyId,
+    ]);
+    expect(second.body.nextCursor).toBeNull();
   });
 });

@@ -6,19 +6,16 @@ import {
   ForbiddenException,
   Headers,
   HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
   Post,
   Query,
   Res,
 } from '@nestjs/common';
 import { Response } from 'express';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { toProblem } from '../http/problems';
-import { parsedWith } from '../http/validation';
+import { parsedWith, UuidParam } from '../http/validation';
 import {
   AuthorityCode,
   EventRecording,
@@ -27,7 +24,6 @@ import {
   FamilyNotFound,
   IsEffectiveDate,
   normaliseDate,
-  Recorded,
   RequestInvalid,
   parseBatchItem,
   parseRecordEvent,
@@ -36,11 +32,10 @@ import {
   storedFamilyId,
   validated,
 } from '@app/recording';
-import { RecordFamilyEventCommand } from './record-family-event';
-import { actorOf } from '../http/actor';
+import { FamilyWrites } from './family-writes';
 import { CorrelationId } from '../http/correlation';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { ApiProblems } from '../docs/problems';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
+
 import {
   conditionally,
   etagOf,
@@ -48,10 +43,7 @@ import {
   expectedRevisionOf,
   idempotencyIds,
 } from '../http/preconditions';
-import { EVENT_STORE, EventStore } from '@app/event-store';
 import { Principal } from '@app/security';
-import { Clock } from '@app/domain';
-import { CLOCK } from '../clock';
 import { scopedAuthority, sees } from '../auth/scope';
 import {
   FamilyPage,
@@ -61,13 +53,8 @@ import {
   ListFamilies,
   TimelineEntry,
   decodeCursor,
+  encodeCursor,
 } from './queries';
-
-/** The family id of a path: a UUID, or a 400 naming `familyId`. */
-export const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new RequestInvalid([{ field: 'familyId', rule: 'isUuid', message: 'familyId must be a UUID' }]),
-});
 
 class TransferRequest {
   @AuthorityCode() toAuthority!: string;
@@ -86,17 +73,12 @@ class ListFamiliesQuery {
 }
 
 @Controller('v1')
-export class FamiliesController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+export class FamiliesController extends FamilyWrites {
+  constructor(private readonly queries: QueryBus) {
+    super();
+  }
 
-  @Post('families')
-  @Allow('families:write')
-  @ApiProblems(409)
+  @Route(Post, 'families', 'families:write', 409)
   async refer(
     @Body(parsedWith(parseReferFamily)) recording: EventRecording & { familyId?: string },
     @CurrentPrincipal() principal: Principal,
@@ -106,24 +88,18 @@ export class FamiliesController {
     // With a key, a retried referral without a familyId finds the family its first try made.
     const key = idempotencyIds(idempotencyKey, principal.subject);
     const familyId = recording.familyId ?? key?.familyId ?? randomUUID();
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId,
-        event: recording.event,
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-        newFamily: true,
-        eventId: key?.eventId,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId,
+      event: recording.event,
+      newFamily: true,
+      eventId: key?.eventId,
+    });
     return { familyId, revision: recorded.revision, position: recorded.position };
   }
 
-  @Post('families/:familyId/events')
-  @Allow('families:write')
-  @ApiProblems(404, 409, 412)
+  @Route(Post, 'families/:familyId/events', 'families:write', 404, 409, 412)
   async record(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @Body(parsedWith(parseRecordEvent)) recording: EventRecording,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -136,16 +112,12 @@ export class FamiliesController {
       ifMatch,
     );
     const recorded = await conditionally(conditional, () =>
-      this.commands.execute<RecordFamilyEventCommand, Recorded>(
-        new RecordFamilyEventCommand({
-          familyId,
-          event: recording.event,
-          actor: actorOf(principal, correlationId),
-          authority: principal.authority,
-          eventId,
-          expectedRevision,
-        }),
-      ),
+      this.recordAs(principal, correlationId, {
+        familyId,
+        event: recording.event,
+        eventId,
+        expectedRevision,
+      }),
     );
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
@@ -162,7 +134,6 @@ export class FamiliesController {
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<{ results: Record<string, unknown>[] }> {
-    const actor = actorOf(principal, correlationId);
     const results: Record<string, unknown>[] = new Array(events.length);
     const byFamily = new Map<string, number[]>();
     const parsed = await Promise.all(
@@ -186,16 +157,12 @@ export class FamiliesController {
         const p = parsed[index] as { ok: Awaited<ReturnType<typeof parseBatchItem>> };
         const { familyId, event, eventId, expectedRevision } = p.ok;
         try {
-          const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-            new RecordFamilyEventCommand({
-              familyId,
-              event,
-              actor,
-              authority: principal.authority,
-              eventId,
-              expectedRevision,
-            }),
-          );
+          const recorded = await this.recordAs(principal, correlationId, {
+            familyId,
+            event,
+            eventId,
+            expectedRevision,
+          });
           results[index] = { index, status: 201, ...recorded };
         } catch (error) {
           const problem = toProblem(error);
@@ -222,25 +189,43 @@ export class FamiliesController {
     }
     const authority = scopedAuthority(principal, q.authority);
     const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
+    // A cursor names its family as the list showed it; the keyset runs on the stored id.
+    if (after && principal.authority !== null)
+      after.familyId = await this.storedId(after, principal);
     const page = await this.queries.execute<ListFamilies, FamilyPage>(
       new ListFamilies(filter, q.limit ?? 50, after),
     );
     if (principal.authority === null) return page;
-    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`).
+    // An authority's callers see its families by the ids its clients gave (`storedFamilyId`),
+    // the cursor's last family too.
     const named = await clientFamilyIds(
       this.store,
       page.items.map((f) => f.familyId),
     );
     if (!named.size) return page;
     const items = page.items.map((f) => ({ ...f, familyId: named.get(f.familyId) ?? f.familyId }));
-    return { ...page, items };
+    const last = items[items.length - 1];
+    const nextCursor =
+      page.nextCursor && last
+        ? encodeCursor({ referredAt: last.episode.referredAt, familyId: last.familyId })
+        : page.nextCursor;
+    return { items, nextCursor };
   }
 
-  @Get('families/:familyId')
-  @Allow('families:read')
-  @ApiProblems(404)
+  /** The stored id of the family a scoped caller's cursor names by its client's id. */
+  private async storedId(
+    { familyId }: { familyId: string },
+    principal: Principal,
+  ): Promise<string> {
+    const named = await this.queries.execute<GetFamily, FamilyView | undefined>(
+      new GetFamily(familyId),
+    );
+    return storedFamilyId(principal.authority, familyId, named?.authority);
+  }
+
+  @Route(Get, 'families/:familyId', 'families:read', 404)
   async get(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<FamilyView> {
@@ -250,11 +235,9 @@ export class FamiliesController {
     return family;
   }
 
-  @Get('families/:familyId/timeline')
-  @Allow('families:read')
-  @ApiProblems(404)
+  @Route(Get, 'families/:familyId/timeline', 'families:read', 404)
   async timeline(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<{ familyId: string; events: TimelineEntry[] }> {
     const { storedId } = await this.visibleFamily(familyId, principal);
@@ -269,11 +252,9 @@ export class FamiliesController {
    * Hands the family to another authority (`FamilyTransferred`): a manager of the owning
    * authority only. From then on the old authority no longer sees it.
    */
-  @Post('families/:familyId/transfer')
-  @Allow('families:transfer')
-  @ApiProblems(404, 409)
+  @Route(Post, 'families/:familyId/transfer', 'families:transfer', 404, 409)
   async transfer(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @Body() { toAuthority, occurredAt, reason }: TransferRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -285,20 +266,16 @@ export class FamiliesController {
         message: 'only a manager of the owning authority transfers a family',
       });
     }
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId,
-        intent: {
-          type: 'TransferFamily',
-          occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
-          fromAuthority: principal.authority,
-          toAuthority,
-          ...(reason ? { reason } : {}),
-        },
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId,
+      intent: {
+        type: 'TransferFamily',
+        occurredAt: occurredAt ? normaliseDate(occurredAt) : this.clock.now().toISOString(),
+        fromAuthority: principal.authority,
+        toAuthority,
+        ...(reason ? { reason } : {}),
+      },
+    });
     return { eventId: recorded.eventId, revision: recorded.revision, position: recorded.position };
   }
 

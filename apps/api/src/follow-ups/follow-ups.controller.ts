@@ -2,25 +2,14 @@ import { Clock, FOLLOW_UP_MISSED_REASONS, FamilyIntent, FollowUpMissedReason } f
 import {
   FollowUpListStatus,
   FollowUpPage,
+  FollowUpView,
   decodeFollowUpCursor,
   findFollowUp,
+  followUpId as followUpIdOf,
   listFollowUps,
 } from '@app/follow-ups';
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  Inject,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
-import { Response } from 'express';
-import { CommandBus, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { Body, Controller, Get, Inject, NotFoundException, Post, Query } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
@@ -29,20 +18,21 @@ import {
   Code,
   DomainAssessmentPayload,
   IsEffectiveDate,
-  Recorded,
   RequestInvalid,
   normaliseDate,
+  ownFamilyId,
   validated,
 } from '@app/recording';
-import { RecordFamilyEventCommand } from '../families/record-family-event';
-import { actorOf } from '../http/actor';
+import { FamilyWrites } from '../families/family-writes';
 import { CorrelationId } from '../http/correlation';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { ApiProblems } from '../docs/problems';
+import { UuidParam } from '../http/validation';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
+import { Csv, CsvReply } from '../http/csv';
+
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
-import { wantsCsv } from '../outcomes/outcomes.controller';
 import { followUpsCsv } from './csv';
+import { namedForClient } from './client-ids';
 
 const STATUSES: FollowUpListStatus[] = [
   'scheduled',
@@ -130,20 +120,11 @@ export class GetFollowUpHandler implements IQueryHandler<GetFollowUp> {
   }
 }
 
-const uuid = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new RequestInvalid([
-      { field: 'followUpId', rule: 'isUuid', message: 'followUpId must be a UUID' },
-    ]),
-});
-
 @Controller('v1/follow-ups')
-export class FollowUpsController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly queries: QueryBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+export class FollowUpsController extends FamilyWrites {
+  constructor(private readonly queries: QueryBus) {
+    super();
+  }
 
   /** The working list, as JSON pages or (`Accept: text/csv`) the page as CSV. */
   @Get()
@@ -151,8 +132,7 @@ export class FollowUpsController {
   async list(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<FollowUpPage | string> {
     const q = await validated(ListFollowUpsQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
@@ -162,20 +142,22 @@ export class FollowUpsController {
         { field: 'cursor', rule: 'isCursor', message: 'cursor is not one this API issued' },
       ]);
     }
-    const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+    // A cursor names its revisit as the list showed it; the keyset runs on the stored id.
+    if (after && principal.authority !== null) {
+      const found = await this.locate(after.followUpId, principal);
+      if (found) after.followUpId = followUpIdOf(found.familyId, found.episode);
+    }
+    const listed = await this.queries.execute<ListFollowUps, FollowUpPage>(
       new ListFollowUps(q, q.limit ?? 50, after),
     );
-    if (!wantsCsv(accept)) return page;
-    res.type('text/csv');
-    if (page.nextCursor) res.setHeader('X-Next-Cursor', page.nextCursor);
-    return followUpsCsv(page.items);
+    // An authority's callers see its revisits by the family ids its clients gave.
+    const page = principal.authority === null ? listed : await namedForClient(this.store, listed);
+    return csv.wanted ? csv.send(followUpsCsv(page.items), page.nextCursor) : page;
   }
 
-  @Post(':followUpId/assign')
-  @Allow('follow-ups:assign')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/assign', 'follow-ups:assign', 404, 409)
   async assign(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { worker }: AssignRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -188,11 +170,9 @@ export class FollowUpsController {
     }));
   }
 
-  @Post(':followUpId/complete')
-  @Allow('follow-ups:record')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/complete', 'follow-ups:record', 404, 409)
   async complete(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { occurredAt, ...assessment }: CompleteRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -205,11 +185,9 @@ export class FollowUpsController {
     }));
   }
 
-  @Post(':followUpId/missed')
-  @Allow('follow-ups:record')
-  @ApiProblems(404, 409)
+  @Route(Post, ':followUpId/missed', 'follow-ups:record', 404, 409)
   async missed(
-    @Param('followUpId', uuid) followUpId: string,
+    @UuidParam('followUpId') followUpId: string,
     @Body() { reason, occurredAt }: MissedRequest,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
@@ -236,26 +214,55 @@ export class FollowUpsController {
     correlationId: string,
     intent: (episode: number) => FamilyIntent,
   ) {
-    const found = await this.queries.execute<
-      GetFollowUp,
-      { familyId: string; episode: number; authority: string } | undefined
-    >(new GetFollowUp(followUpId));
+    const found = await this.locate(followUpId, principal);
     // Another authority's revisit is answered exactly as one that does not exist.
-    if (!found || !sees(principal, found.authority)) {
+    if (!found) {
       throw new NotFoundException({
         statusCode: 404,
         error: 'Not Found',
         message: `follow-up ${followUpId} does not exist`,
       });
     }
-    const recorded = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-      new RecordFamilyEventCommand({
-        familyId: found.familyId,
-        intent: intent(found.episode),
-        actor: actorOf(principal, correlationId),
-        authority: principal.authority,
-      }),
-    );
+    const recorded = await this.recordAs(principal, correlationId, {
+      familyId: found.familyId,
+      intent: intent(found.episode),
+    });
     return { followUpId, ...recorded };
   }
+
+  /**
+   * The revisit the caller means by a follow-up id, as the list showed it to them (a family stored
+   * under an id derived for the caller's authority is shown by its client's id, `namedForClient`),
+   * or undefined if the caller sees none by that id.
+   */
+  private async locate(followUpId: string, principal: Principal): Promise<Located | undefined> {
+    const find = (id: string) =>
+      this.queries.execute<GetFollowUp, Located | undefined>(new GetFollowUp(id));
+    const found = await find(followUpId);
+    if (found && sees(principal, found.authority)) return found;
+    const authority = principal.authority;
+    if (typeof authority !== 'string') return undefined;
+    if (found) {
+      // Another authority's revisit of a family under the same client id: the caller's own one.
+      const own = await find(followUpIdOf(ownFamilyId(authority, found.familyId), found.episode));
+      return own && sees(principal, own.authority) ? own : undefined;
+    }
+    // The other authority's family has no revisit at that episode: look through the caller's own
+    // revisits of families stored under derived ids (rare: only clients' ids another one holds).
+    let after: { dueAt: string; followUpId: string } | undefined;
+    let match: FollowUpView | undefined;
+    do {
+      const page = await this.queries.execute<ListFollowUps, FollowUpPage>(
+        new ListFollowUps({ authority }, 500, after),
+      );
+      const named = await namedForClient(this.store, page);
+      match = page.items[named.items.findIndex((item) => item.followUpId === followUpId)];
+      const last = page.items[page.items.length - 1];
+      after =
+        page.nextCursor && last ? { dueAt: last.dueAt, followUpId: last.followUpId } : undefined;
+    } while (after && !match);
+    return match && { familyId: match.familyId, episode: match.episode, authority };
+  }
 }
+
+type Located = { familyId: string; episode: number; authority: string };

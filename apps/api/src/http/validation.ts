@@ -8,8 +8,8 @@
  * Not Nest's `ValidationPipe`: `validated` refuses hostile shapes (depth, prototype keys, long
  * arrays) before anything copies the body, and words each error as the API documents it.
  */
-import { validated } from '@app/recording';
-import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
+import { RequestInvalid, validated } from '@app/recording';
+import { ArgumentMetadata, Injectable, Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 
 /** A class with class-validator rules: a request DTO. */
@@ -31,3 +31,13 @@ export const parsedWith = <T>(
 ): PipeTransform<unknown, Promise<T>> => ({
   transform: (value) => parse(value),
 });
+
+/** A path parameter that must be a UUID: anything else is a 400 naming the parameter. */
+export const UuidParam = (name: string) =>
+  Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () =>
+        new RequestInvalid([{ field: name, rule: 'isUuid', message: `${name} must be a UUID` }]),
+    }),
+  );

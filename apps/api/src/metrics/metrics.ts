@@ -80,46 +80,46 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: this.registers,
   });
-  private readonly head = new Gauge({
-    name: 'outcomes_event_store_head_position',
-    help: 'Global position of the last event in the store',
-    registers: this.registers,
-  });
-  private readonly lagEvents = new Gauge({
-    name: 'outcomes_projection_lag_events',
-    help: `Events appended but not yet applied, by projection (counted up to ${LAG_COUNT_CAP})`,
-    labelNames: ['projection'],
-    registers: this.registers,
-  });
-  private readonly lagSeconds = new Gauge({
-    name: 'outcomes_projection_lag_seconds',
-    help: 'Age of the oldest event a projection has not applied yet (0 when caught up)',
-    labelNames: ['projection'],
-    registers: this.registers,
-  });
-  private readonly queueJobs = new Gauge({
-    name: 'outcomes_queue_jobs',
-    help: 'BullMQ jobs by queue and state',
-    labelNames: ['queue', 'state'],
-    registers: this.registers,
-  });
-  private readonly queueUp = new Gauge({
-    name: 'outcomes_queue_up',
-    help: '1 if Redis answered the queue-depth query at this scrape, else 0',
-    registers: this.registers,
-  });
-  private readonly dependencyUp = new Gauge({
-    name: 'outcomes_dependency_up',
-    help: '1 if the dependency (database, eventStore, redis) answered at this scrape, else 0',
-    labelNames: ['dependency'],
-    registers: this.registers,
-  });
-  private readonly followUps = new Gauge({
-    name: 'outcomes_follow_ups',
-    help: 'Revisits by status (due, overdue, …) as at the scrape, per authority',
-    labelNames: ['authority', 'status'],
-    registers: this.registers,
-  });
+  private readonly head = this.gauge(
+    'outcomes_event_store_head_position',
+    'Global position of the last event in the store',
+  );
+  private readonly lagEvents = this.gauge(
+    'outcomes_projection_lag_events',
+    `Events appended but not yet applied, by projection (counted up to ${LAG_COUNT_CAP})`,
+    'projection',
+  );
+  private readonly lagSeconds = this.gauge(
+    'outcomes_projection_lag_seconds',
+    'Age of the oldest event a projection has not applied yet (0 when caught up)',
+    'projection',
+  );
+  private readonly queueJobs = this.gauge(
+    'outcomes_queue_jobs',
+    'BullMQ jobs by queue and state',
+    'queue',
+    'state',
+  );
+  private readonly queueUp = this.gauge(
+    'outcomes_queue_up',
+    '1 if Redis answered the queue-depth query at this scrape, else 0',
+  );
+  private readonly dependencyUp = this.gauge(
+    'outcomes_dependency_up',
+    '1 if the dependency (database, eventStore, redis) answered at this scrape, else 0',
+    'dependency',
+  );
+  private readonly followUps = this.gauge(
+    'outcomes_follow_ups',
+    'Revisits by status (due, overdue, …) as at the scrape, per authority',
+    'authority',
+    'status',
+  );
+
+  /** A gauge on this process's registry, read at scrape time. */
+  private gauge(name: string, help: string, ...labelNames: string[]): Gauge {
+    return new Gauge({ name, help, labelNames, registers: this.registers });
+  }
 
   private queues?: Queue[];
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { chartableRows, DisclosureRule, discloseOutcomes, discloseSummary } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
@@ -8,6 +8,7 @@ import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/o
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Csv, CsvReply } from '../http/csv';
 import { scopedAuthority } from '../auth/scope';
 import { DISCLOSURE_RULE } from './disclosure-rule';
 import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
@@ -74,8 +75,6 @@ export const echo = (q: CohortFilterQuery) =>
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
-export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);
-
 @Controller('v1')
 export class OutcomesController {
   constructor(
@@ -88,14 +87,10 @@ export class OutcomesController {
   async outcomes(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
     const { q, cohort, table, on } = await this.table(query, principal);
-    if (wantsCsv(accept)) {
-      res.type('text/csv');
-      return outcomesCsv(table.domains, table.cohort.excludedForConsent);
-    }
+    if (csv.wanted) return csv.send(outcomesCsv(table.domains, table.cohort.excludedForConsent));
     const { cohort: c, asAt: at, ...rest } = table;
     const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
     return { filters, cohort: c, ...rest };
@@ -143,8 +138,7 @@ export class OutcomesController {
   async summary(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
@@ -154,10 +148,7 @@ export class OutcomesController {
     );
     const on = disclosed(q, principal);
     const summary = on ? discloseSummary(live, this.disclosure) : live;
-    if (wantsCsv(accept)) {
-      res.type('text/csv');
-      return summaryCsv(summary);
-    }
+    if (csv.wanted) return csv.send(summaryCsv(summary));
     return { filters: { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) }, ...summary };
   }
 }

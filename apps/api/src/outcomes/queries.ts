@@ -17,7 +17,7 @@ import {
   checkedOutcomeModel,
   OutcomeDefinitionsChanged,
 } from '@app/outcomes';
-import { Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { CLOCK } from '../clock';
@@ -84,14 +84,24 @@ export async function sourceFor(
   };
 }
 
-@QueryHandler(GetOutcomes)
-export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTable> {
+/**
+ * What every query over the figures reads with: the read models, the outcome definitions and the
+ * clock (an answer not asked "as at" is as at now).
+ */
+@Injectable()
+export abstract class FiguresQuery {
   constructor(
-    private readonly db: DataSource,
-    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
-    @Inject(CLOCK) private readonly clock: Clock,
+    protected readonly db: DataSource,
+    @Inject(OUTCOME_DEFINITIONS) protected readonly definitions: OutcomeDefinitions,
+    @Inject(CLOCK) protected readonly clock: Clock,
   ) {}
+}
 
+@QueryHandler(GetOutcomes)
+export class GetOutcomesHandler
+  extends FiguresQuery
+  implements IQueryHandler<GetOutcomes, OutcomesTable>
+{
   async execute({ filter, cohort, asAt }: GetOutcomes): Promise<OutcomesTable> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     const counts = await outcomeCounts(this.db, this.definitions, filter, cohort, source);
@@ -113,13 +123,10 @@ export class GetOutcomesHandler implements IQueryHandler<GetOutcomes, OutcomesTa
 export type Summary = CohortSummary & { asAt: string; followUps: FollowUpRates };
 
 @QueryHandler(GetCohortSummary)
-export class GetCohortSummaryHandler implements IQueryHandler<GetCohortSummary, Summary> {
-  constructor(
-    private readonly db: DataSource,
-    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
+export class GetCohortSummaryHandler
+  extends FiguresQuery
+  implements IQueryHandler<GetCohortSummary, Summary>
+{
   async execute({ filter, asAt }: GetCohortSummary): Promise<Summary> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     const at = asAt ?? this.clock.now().toISOString();

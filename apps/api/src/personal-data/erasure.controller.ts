@@ -1,16 +1,13 @@
-import { Clock, DomainError, FamilyEvent, familyStreamId, fold } from '@app/domain';
-import { EVENT_STORE, EventStore, RecordedEvent } from '@app/event-store';
+import { DomainError, FamilyEvent, familyStreamId, fold } from '@app/domain';
+import { RecordedEvent } from '@app/event-store';
 import { FamilyNotFound, Recorded, storedFamilyId } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
-import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { CorrelationId } from '../http/correlation';
-import { CommandBus } from '@nestjs/cqrs';
+import { UuidParam } from '../http/validation';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
 import { ApiProblems } from '../docs/problems';
-import { uuid } from '../families/families.controller';
-import { RecordFamilyEventCommand } from '../families/record-family-event';
-import { actorOf } from '../http/actor';
-import { CLOCK } from '../clock';
+import { FamilyWrites } from '../families/family-writes';
 
 export interface Erasure {
   familyId: string;
@@ -21,13 +18,10 @@ export interface Erasure {
 }
 
 @Controller('v1/families')
-export class ErasureController {
-  constructor(
-    private readonly commands: CommandBus,
-    private readonly vault: PersonalDataVault,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+export class ErasureController extends FamilyWrites {
+  constructor(private readonly vault: PersonalDataVault) {
+    super();
+  }
 
   /**
    * Erases a family's personal data: records `FamilyErased` (no personal data in it), then
@@ -40,7 +34,7 @@ export class ErasureController {
   @Allow('families:erase')
   @ApiProblems(404)
   async erase(
-    @Param('familyId', uuid) familyId: string,
+    @UuidParam('familyId') familyId: string,
     @CurrentPrincipal() principal: Principal,
     @CorrelationId() correlationId: string,
   ): Promise<Erasure> {
@@ -61,14 +55,10 @@ export class ErasureController {
       answer = { eventId: previous.id, position: previous.position.toString() };
     } else {
       try {
-        answer = await this.commands.execute<RecordFamilyEventCommand, Recorded>(
-          new RecordFamilyEventCommand({
-            familyId,
-            intent: { type: 'EraseFamily', occurredAt: this.clock.now().toISOString() },
-            actor: actorOf(principal, correlationId),
-            authority: principal.authority,
-          }),
-        );
+        answer = await this.recordAs(principal, correlationId, {
+          familyId,
+          intent: { type: 'EraseFamily', occurredAt: this.clock.now().toISOString() },
+        });
       } catch (error) {
         // Erased meanwhile by another request: answer with that erasure.
         if (!(error instanceof DomainError && error.rule === 'erase-once')) throw error;

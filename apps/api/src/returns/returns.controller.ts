@@ -37,9 +37,9 @@ import {
 } from '@nestjs/common';
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
 import { requireNational, scopedAuthority, sees } from '../auth/scope';
-import { ApiProblems } from '../docs/problems';
+
 import { CLOCK } from '../clock';
 import { ReturnsQueue } from './returns.queue';
 import { ContentQuery, CreateReturnRequest, ListReturnsQuery } from './returns.requests';
@@ -149,16 +149,12 @@ export class ReturnsController {
     };
   }
 
-  @Get(':id')
-  @Allow('returns:read')
-  @ApiProblems(404)
+  @Route(Get, ':id', 'returns:read', 404)
   async get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() caller: Principal) {
     return view(await this.visible(id, caller));
   }
 
-  @Get(':id/content')
-  @Allow('returns:read')
-  @ApiProblems(404, 409)
+  @Route(Get, ':id/content', 'returns:read', 404, 409)
   async content(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: unknown,
@@ -187,9 +183,7 @@ export class ReturnsController {
     }
   }
 
-  @Get(':id/diff/:otherId')
-  @Allow('returns:read')
-  @ApiProblems(404, 409)
+  @Route(Get, ':id/diff/:otherId', 'returns:read', 404, 409)
   async diff(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('otherId', ParseUUIDPipe) otherId: string,

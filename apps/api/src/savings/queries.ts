@@ -1,5 +1,4 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { Clock } from '@app/domain';
 import { CohortFilter, CohortKind, OutcomeDefinitions } from '@app/outcomes';
 import { RequestInvalid } from '@app/recording';
 import {
@@ -12,9 +11,7 @@ import {
 } from '@app/savings';
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { DataSource } from 'typeorm';
-import { CLOCK } from '../clock';
-import { OUTCOME_DEFINITIONS, sourceFor } from '../outcomes/queries';
+import { FiguresQuery, OUTCOME_DEFINITIONS, sourceFor } from '../outcomes/queries';
 
 /** Injection token of the unit-cost tables and price indexes (`CostRegistry`). */
 export const COST_REGISTRY = Symbol('CostRegistry');
@@ -43,13 +40,11 @@ export class GetSavings {
 export type SavingsAnswer = SavingsReport & { asAt: string };
 
 @QueryHandler(GetSavings)
-export class GetSavingsHandler implements IQueryHandler<GetSavings, SavingsAnswer> {
-  constructor(
-    private readonly db: DataSource,
-    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
-    @Inject(COST_REGISTRY) private readonly registry: CostRegistry,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+export class GetSavingsHandler
+  extends FiguresQuery
+  implements IQueryHandler<GetSavings, SavingsAnswer>
+{
+  @Inject(COST_REGISTRY) private readonly registry!: CostRegistry;
 
   async execute(q: GetSavings): Promise<SavingsAnswer> {
     const source = await sourceFor(this.db, this.definitions, q.filter, q.asAt);

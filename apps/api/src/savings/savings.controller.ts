@@ -17,21 +17,19 @@ import {
   Body,
   Controller,
   Get,
-  Headers,
   Inject,
   NotFoundException,
   Param,
   Put,
   Query,
-  Res,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DisclosureRule, discloseSavings } from '@app/returns';
-import { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { ApiProblems } from '../docs/problems';
+import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
+import { Csv, CsvReply } from '../http/csv';
+
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
 import { CLOCK } from '../clock';
@@ -42,7 +40,6 @@ import {
   disclosed,
   echo,
   toFilter,
-  wantsCsv,
 } from '../outcomes/outcomes.controller';
 import { savingsCsv } from './csv';
 import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
@@ -139,9 +136,8 @@ export class SavingsController {
   @Allow('outcomes:read')
   async savings(
     @Query() query: unknown,
-    @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
-    @Headers('accept') accept?: string,
+    @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
     const q = await validated(SavingsQuery, query);
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
@@ -158,10 +154,7 @@ export class SavingsController {
     );
     const on = disclosed(q, principal);
     const report = on ? this.disclose(figures) : figures;
-    if (wantsCsv(accept)) {
-      res.type('text/csv');
-      return savingsCsv(report);
-    }
+    if (csv.wanted) return csv.send(savingsCsv(report));
     const { asAt: at, cohort: kind, ...rest } = report;
     const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
     return { filters: { ...filters, ...(on ? { disclosure: 'on' } : {}) }, ...rest };
@@ -186,9 +179,7 @@ export class SavingsController {
     };
   }
 
-  @Get('programme-costs/:authority')
-  @Allow('outcomes:read')
-  @ApiProblems(404)
+  @Route(Get, 'programme-costs/:authority', 'outcomes:read', 404)
   async programmeCosts(
     @Param() params: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -200,9 +191,7 @@ export class SavingsController {
   }
 
   /** Sets (or replaces) what an authority spent on a programme in a financial year. */
-  @Put('programme-costs/:authority/:programme/:year')
-  @Allow('programme-costs:write')
-  @ApiProblems(404)
+  @Route(Put, 'programme-costs/:authority/:programme/:year', 'programme-costs:write', 404)
   async setProgrammeCost(
     @Param() params: unknown,
     @Body() entry: ProgrammeCostBody,

@@ -1,0 +1,39 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { FAMILY_STREAM_PREFIX } from '@app/domain';
+import { EVENT_STORE, EventStore } from '@app/event-store';
+import { ProjectionRunner } from '@app/projections';
+import { allProjections } from '@app/read-models';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { BackgroundService } from './lifecycle';
+
+/** Runs every projection from its checkpoint for as long as the worker lives. */
+@Injectable()
+export class Projections extends BackgroundService {
+  private readonly runner: ProjectionRunner;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    super();
+    const logger = new Logger('projections');
+    this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
+      streamPrefixes: [FAMILY_STREAM_PREFIX],
+      batchSize: config.projections.batchSize,
+      analyzeAfter: config.projections.analyzeAfter,
+      logger: { log: (m) => logger.log(m), error: (m) => logger.error(m) },
+    });
+  }
+
+  /** Refuses to start (the worker exits, saying to rebuild) on checkpoints of another store. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.verify();
+    this.runner.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}
