@@ -3,10 +3,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { EventStoreModule, StorageConfig } from '@app/event-store';
 import { RedisLinksModule } from '@app/follow-ups';
 import { loggingModule } from '@app/observability';
-import { readModelMigrations } from '@app/read-models';
-import { securityMigrations } from '@app/security';
-import { savingsMigrations } from '@app/savings';
-import { returnsMigrations } from '@app/returns';
+import { applicationMigrations } from '@app/read-models/schema';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
@@ -32,12 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('api', config),
-        EventStoreModule.forRoot(storage, [
-          ...readModelMigrations,
-          ...securityMigrations,
-          ...savingsMigrations,
-          ...returnsMigrations,
-        ]),
+        EventStoreModule.forRoot(storage, applicationMigrations),
         RedisLinksModule,
         DiscoveryModule,
         AuthModule,

@@ -3,11 +3,9 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { EVENT_STORE, EventStore, EventStoreModule } from '@app/event-store';
 import { RedisLinks, RedisLinksModule } from '@app/follow-ups';
 import { ProjectionRunner, waitForProjections } from '@app/projections';
-import { allProjections, readModelMigrations } from '@app/read-models';
-import { securityMigrations } from '@app/security';
-import { savingsMigrations } from '@app/savings';
+import { allProjections } from '@app/read-models';
+import { applicationMigrations } from '@app/read-models/schema';
 import { LOGGING_START, loggingModule } from '@app/observability';
-import { returnsMigrations } from '@app/returns';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
@@ -41,12 +39,7 @@ export async function openLedger(options: { owner?: boolean } = {}): Promise<Led
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('cli', config),
-        EventStoreModule.forRoot(storage, [
-          ...readModelMigrations,
-          ...securityMigrations,
-          ...savingsMigrations,
-          ...returnsMigrations,
-        ]),
+        EventStoreModule.forRoot(storage, applicationMigrations),
         RedisLinksModule,
       ],
     },

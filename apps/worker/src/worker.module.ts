@@ -3,15 +3,12 @@ import { EventStoreModule } from '@app/event-store';
 import { followUpConfigFrom } from '@app/follow-ups';
 import { loadDefinitions } from '@app/outcomes';
 import { loggingModule } from '@app/observability';
-import { readModelMigrations } from '@app/read-models';
-import { securityMigrations } from '@app/security';
-import { savingsMigrations } from '@app/savings';
+import { applicationMigrations } from '@app/read-models/schema';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
 import { RedisLinksModule } from './redis/redis-link';
 import { ReturnsWorkerModule } from './returns/returns.module';
-import { returnsMigrations } from '@app/returns';
 import { Heartbeat } from './heartbeat';
 import { Projections } from './projections';
 
@@ -23,12 +20,7 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         loggingModule('worker', config),
-        EventStoreModule.forRoot(config.storage, [
-          ...readModelMigrations,
-          ...securityMigrations,
-          ...savingsMigrations,
-          ...returnsMigrations,
-        ]),
+        EventStoreModule.forRoot(config.storage, applicationMigrations),
         RedisLinksModule,
         FollowUpsWorkerModule.forRoot(followUpConfigFrom(config.followUps)),
         ReturnsWorkerModule.forRoot(

@@ -1,6 +1,7 @@
 import { Permission, Principal } from '@app/security';
 import {
   ExecutionContext,
+  Get,
   SetMetadata,
   applyDecorators,
   createParamDecorator,
@@ -23,6 +24,9 @@ export const Route = (
   permission: Permission,
   ...problems: [RouteProblem, ...RouteProblem[]]
 ) => applyDecorators(method(path), Allow(permission), ApiProblems(...problems));
+
+/** A figures route (outcomes, the chart, the summary, savings): a GET that needs `outcomes:read`. */
+export const FiguresRoute = (path: string) => applyDecorators(Get(path), Allow('outcomes:read'));
 
 /** Open to anonymous callers. Only /health (and the data-free API docs) may use it. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

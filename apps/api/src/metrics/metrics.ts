@@ -57,6 +57,37 @@ const JOB_STATES: JobType[] = [
   'waiting-children',
 ];
 
+/** The gauges, read at scrape time: name, help, then label names. */
+const GAUGES = {
+  head: ['outcomes_event_store_head_position', 'Global position of the last event in the store'],
+  lagEvents: [
+    'outcomes_projection_lag_events',
+    `Events appended but not yet applied, by projection (counted up to ${LAG_COUNT_CAP})`,
+    'projection',
+  ],
+  lagSeconds: [
+    'outcomes_projection_lag_seconds',
+    'Age of the oldest event a projection has not applied yet (0 when caught up)',
+    'projection',
+  ],
+  queueJobs: ['outcomes_queue_jobs', 'BullMQ jobs by queue and state', 'queue', 'state'],
+  queueUp: [
+    'outcomes_queue_up',
+    '1 if Redis answered the queue-depth query at this scrape, else 0',
+  ],
+  dependencyUp: [
+    'outcomes_dependency_up',
+    '1 if the dependency (database, eventStore, redis) answered at this scrape, else 0',
+    'dependency',
+  ],
+  followUps: [
+    'outcomes_follow_ups',
+    'Revisits by status (due, overdue, …) as at the scrape, per authority',
+    'authority',
+    'status',
+  ],
+} satisfies Record<string, readonly [string, string, ...string[]]>;
+
 /**
  * The Prometheus metrics of one API process, on a registry of its own (several apps may share a
  * process in tests). Counters and the latency histogram are updated as requests happen; gauges
@@ -80,46 +111,13 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: this.registers,
   });
-  private readonly head = this.gauge(
-    'outcomes_event_store_head_position',
-    'Global position of the last event in the store',
-  );
-  private readonly lagEvents = this.gauge(
-    'outcomes_projection_lag_events',
-    `Events appended but not yet applied, by projection (counted up to ${LAG_COUNT_CAP})`,
-    'projection',
-  );
-  private readonly lagSeconds = this.gauge(
-    'outcomes_projection_lag_seconds',
-    'Age of the oldest event a projection has not applied yet (0 when caught up)',
-    'projection',
-  );
-  private readonly queueJobs = this.gauge(
-    'outcomes_queue_jobs',
-    'BullMQ jobs by queue and state',
-    'queue',
-    'state',
-  );
-  private readonly queueUp = this.gauge(
-    'outcomes_queue_up',
-    '1 if Redis answered the queue-depth query at this scrape, else 0',
-  );
-  private readonly dependencyUp = this.gauge(
-    'outcomes_dependency_up',
-    '1 if the dependency (database, eventStore, redis) answered at this scrape, else 0',
-    'dependency',
-  );
-  private readonly followUps = this.gauge(
-    'outcomes_follow_ups',
-    'Revisits by status (due, overdue, …) as at the scrape, per authority',
-    'authority',
-    'status',
-  );
-
-  /** A gauge on this process's registry, read at scrape time. */
-  private gauge(name: string, help: string, ...labelNames: string[]): Gauge {
-    return new Gauge({ name, help, labelNames, registers: this.registers });
-  }
+  /** The gauges of `GAUGES`, on this process's registry. */
+  private readonly gauges = Object.fromEntries(
+    Object.entries(GAUGES).map(([key, [name, help, ...labelNames]]) => [
+      key,
+      new Gauge({ name, help, labelNames, registers: this.registers }),
+    ]),
+  ) as Record<keyof typeof GAUGES, Gauge>;
 
   private queues?: Queue[];
 
@@ -154,7 +152,7 @@ export class Metrics {
   async scrape(): Promise<string> {
     const report = await this.dependencies.check();
     for (const dependency of ['database', 'eventStore', 'redis'] as const)
-      this.dependencyUp.set({ dependency }, report[dependency] === 'up' ? 1 : 0);
+      this.gauges.dependencyUp.set({ dependency }, report[dependency] === 'up' ? 1 : 0);
     await Promise.all([this.readLog(), this.readQueues(), this.readFollowUps()]);
     return this.registry.metrics();
   }
@@ -165,7 +163,7 @@ export class Metrics {
 
   private async readLog(): Promise<void> {
     const head = await this.store.headPosition();
-    this.head.set(Number(head));
+    this.gauges.head.set(Number(head));
     const checkpoints = await projectionCheckpoints(this.db);
     if (!checkpoints.size) return;
     const from = [...checkpoints.values()].reduce((a, b) => (b < a ? b : a));
@@ -175,8 +173,8 @@ export class Metrics {
     for (const [name, position] of checkpoints) {
       const pending = behind.filter((e) => e.position > position);
       const oldest = pending[0]?.metadata.recordedAt;
-      this.lagEvents.set({ projection: name }, pending.length);
-      this.lagSeconds.set(
+      this.gauges.lagEvents.set({ projection: name }, pending.length);
+      this.gauges.lagSeconds.set(
         { projection: name },
         oldest ? Math.max(0, (now - Date.parse(oldest)) / 1000) : 0,
       );
@@ -201,17 +199,17 @@ export class Metrics {
       );
       queues.forEach((queue, i) => {
         for (const state of JOB_STATES)
-          this.queueJobs.set({ queue: queue.name, state }, counts[i][state] ?? 0);
+          this.gauges.queueJobs.set({ queue: queue.name, state }, counts[i][state] ?? 0);
       });
-      this.queueUp.set(1);
+      this.gauges.queueUp.set(1);
     } catch {
-      this.queueUp.set(0);
+      this.gauges.queueUp.set(0);
     }
   }
 
   private async readFollowUps(): Promise<void> {
-    this.followUps.reset();
+    this.gauges.followUps.reset();
     for (const { authority, status, count } of await followUpCounts(this.db, this.clock.now()))
-      this.followUps.set({ authority, status }, count);
+      this.gauges.followUps.set({ authority, status }, count);
   }
 }

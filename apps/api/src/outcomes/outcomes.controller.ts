@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { chartableRows, DisclosureRule, discloseOutcomes, discloseSummary } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
@@ -7,7 +7,7 @@ import { Response } from 'express';
 import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/outcomes';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
-import { Allow, CurrentPrincipal } from '../auth/decorators';
+import { CurrentPrincipal, FiguresRoute } from '../auth/decorators';
 import { Csv, CsvReply } from '../http/csv';
 import { scopedAuthority } from '../auth/scope';
 import { DISCLOSURE_RULE } from './disclosure-rule';
@@ -82,8 +82,7 @@ export class OutcomesController {
     @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
   ) {}
 
-  @Get('outcomes')
-  @Allow('outcomes:read')
+  @FiguresRoute('outcomes')
   async outcomes(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -97,8 +96,7 @@ export class OutcomesController {
   }
 
   /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
-  @Get('outcomes/chart.svg')
-  @Allow('outcomes:read')
+  @FiguresRoute('outcomes/chart.svg')
   async chart(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -133,8 +131,7 @@ export class OutcomesController {
     return { q, cohort, table, on };
   }
 
-  @Get('cohorts/summary')
-  @Allow('outcomes:read')
+  @FiguresRoute('cohorts/summary')
   async summary(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,

@@ -8,7 +8,6 @@ import {
   disclosedExtract,
   extractExclusions,
   extractRows,
-  findReturn,
   recipientOf,
   recordsAt,
   scopeName,
@@ -20,7 +19,6 @@ import {
   ForbiddenException,
   Get,
   Inject,
-  NotFoundException,
   Param,
   ParseUUIDPipe,
   Query,
@@ -28,7 +26,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Allow, CurrentPrincipal } from '../auth/decorators';
-import { sees } from '../auth/scope';
+import { visibleReturn } from './returns.view';
 import { ApiProblems } from '../docs/problems';
 import { DISCLOSURE_RULE } from '../outcomes/disclosure-rule';
 import { OUTCOME_DEFINITIONS } from '../outcomes/queries';
@@ -53,10 +51,10 @@ const refused = (code: string, rule: string, field: string, message: string) =>
 @Controller('v1/returns')
 export class ExtractController {
   constructor(
-    private readonly db: DataSource,
-    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
     @Inject(EXTRACT_RECIPIENTS) private readonly recipients: ExtractRecipients,
     @Inject(DISCLOSURE_RULE) private readonly rule: DisclosureRule,
+    @Inject(OUTCOME_DEFINITIONS) private readonly definitions: OutcomeDefinitions,
+    private readonly db: DataSource,
   ) {}
 
   @Get(':id/extract')
@@ -88,10 +86,7 @@ export class ExtractController {
         `recipient must be the one your API key is bound to (${recipient.name}), or left out`,
       );
     }
-    const r = await findReturn(this.db, id);
-    if (!r || !sees(caller, r.authority)) {
-      throw new NotFoundException({ message: `no return ${id}` });
-    }
+    const r = await visibleReturn(this.db, id, caller);
     const timeline = (await projectionCheckpoints(this.db)).get('family_timeline') ?? 0n;
     if (timeline < r.position) {
       throw new ServiceUnavailableException({

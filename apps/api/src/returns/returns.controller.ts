@@ -7,7 +7,6 @@ import {
   ReturnContent,
   StoredReturn,
   changedCells,
-  findReturn,
   insertReturn,
   decodeReturnsCursor,
   encodeReturnsCursor,
@@ -28,7 +27,6 @@ import {
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
@@ -38,12 +36,12 @@ import {
 import { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
-import { requireNational, scopedAuthority, sees } from '../auth/scope';
+import { requireNational, scopedAuthority } from '../auth/scope';
 
 import { CLOCK } from '../clock';
 import { ReturnsQueue } from './returns.queue';
 import { ContentQuery, CreateReturnRequest, ListReturnsQuery } from './returns.requests';
-import { view } from './returns.view';
+import { view, visibleReturn } from './returns.view';
 
 export { RETURNS_CONFIG, ReturnsQueue } from './returns.queue';
 
@@ -56,13 +54,8 @@ export class ReturnsController {
     private readonly queue: ReturnsQueue,
   ) {}
 
-  /** A return of the caller's authority (national callers see every one); else not found. */
-  private async visible(id: string, caller: Principal): Promise<StoredReturn> {
-    const r = await findReturn(this.db, id);
-    if (!r || !sees(caller, r.authority)) {
-      throw new NotFoundException({ message: `no return ${id}` });
-    }
-    return r;
+  private visible(id: string, caller: Principal): Promise<StoredReturn> {
+    return visibleReturn(this.db, id, caller);
   }
 
   private async built(id: string, caller: Principal): Promise<[StoredReturn, string]> {

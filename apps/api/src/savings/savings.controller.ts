@@ -27,7 +27,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DisclosureRule, discloseSavings } from '@app/returns';
 import { DataSource } from 'typeorm';
-import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
+import { CurrentPrincipal, FiguresRoute, Route } from '../auth/decorators';
 import { Csv, CsvReply } from '../http/csv';
 
 import { scopedAuthority } from '../auth/scope';
@@ -132,8 +132,7 @@ export class SavingsController {
     @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
   ) {}
 
-  @Get('savings')
-  @Allow('outcomes:read')
+  @FiguresRoute('savings')
   async savings(
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -169,8 +168,7 @@ export class SavingsController {
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
-  @Get('savings/unit-costs')
-  @Allow('outcomes:read')
+  @FiguresRoute('savings/unit-costs')
   unitCosts(): Record<string, unknown> {
     return {
       default: this.registry.defaultTable,
