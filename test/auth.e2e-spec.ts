@@ -98,8 +98,13 @@ describe('authentication and permissions on every route (e2e)', () => {
         const res = await call(h, route).set(as(role, authorityOf(role)));
         const allowed = GRANTS[role].includes(route.permission!);
         const seen = { route: `${route.method} ${route.path}`, role, status: res.status };
+        // An extract goes only to an API key bound to its recipient (issue 14): a token that has
+        // the permission passes this check and is then refused by that one, by name.
+        const unboundExtract =
+          route.path.endsWith('/extract') && res.body.code === 'extract_not_bound';
         if (allowed) {
-          expect(seen.status === 401 || seen.status === 403 ? seen : 'passed').toBe('passed');
+          const refused = seen.status === 401 || (seen.status === 403 && !unboundExtract);
+          expect(refused ? seen : 'passed').toBe('passed');
         } else {
           refusals++;
           expect(seen).toEqual({ ...seen, status: 403 });
