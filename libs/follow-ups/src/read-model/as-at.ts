@@ -6,7 +6,7 @@ import { FOLLOW_UP_FOLD_EVENTS, FollowUpFold, FollowUpRow } from './evolve';
 /**
  * The revisits as the records stood at `asAt`: the events recorded by then (by `recordedAt`, kept
  * in `family_timeline`) folded by the read model's own fold. Families in scope as
- * `episodesAsAt` takes them (the authority's families).
+ * `episodesAsAt` takes them (those the authority had had by then; the fold keeps the ones it held).
  */
 export async function followUpsAsAt(
   db: Pick<DataSource, 'query'>,

@@ -62,10 +62,6 @@ export async function listFamilies(
 
 // --- Fragments for other slices' SQL (a join kept in one statement, for speed) -----------------
 
-/** SQL for the ids of the families an authority holds now (`param` a placeholder, e.g. `$3`). */
-export const familyIdsOfAuthoritySql = (param: string) =>
-  `SELECT family_id FROM families WHERE authority = ${param}`;
-
 /** SQL for the ids of the families a worker is the key worker of now. */
 export const familyIdsOfKeyWorkerSql = (param: string) =>
   `SELECT k.family_id FROM families k WHERE k.key_worker = ${param}`;

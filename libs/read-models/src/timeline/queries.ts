@@ -1,7 +1,6 @@
 /* The only SQL that reads `family_timeline`: for the API, for the other slices' "as at" folds, for returns. */
 import type { FamilyEvent } from '@app/domain';
 import type { SqlQueryable } from '@app/event-store';
-import { familyIdsOfAuthoritySql } from '../families/queries';
 
 /** A `family_timeline` row as the API reads it (bigint columns as strings, as pg returns them). */
 export interface TimelineRow {
@@ -49,22 +48,28 @@ export interface TimelineEventRow {
 const FOLD_COLUMNS = 't.family_id, t.revision, t.type, t.data';
 
 /**
- * SQL for the ids of the families an authority has had by a position: referred to it or
- * transferred to it (by the events' own data). `authority` and `position` are SQL expressions.
- * Which of them it owns at that position is for the caller's fold to decide (a family
- * transferred away by then counts for the authority it went to).
+ * SQL for the ids of the families an authority has had by a bound: referred to it or transferred
+ * to it (by the events' own data), recorded at or before `bound` — a position, or with `by:
+ * 'recorded_at'` an instant. `authority` and `bound` are SQL expressions. Which of them it owns
+ * then is for the caller's fold to decide (a family transferred away by then counts for the
+ * authority it went to).
  */
-export const familiesReferredOrTransferredToSql = (authority: string, position: string) => `
+export const familiesReferredOrTransferredToSql = (
+  authority: string,
+  bound: string,
+  by: 'position' | 'recorded_at' = 'position',
+) => `
   SELECT r.family_id FROM family_timeline r
-  WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = ${authority} AND r.position <= ${position}
+  WHERE r.type = 'FamilyReferred' AND r.data->>'authority' = ${authority} AND r.${by} <= ${bound}
   UNION
   SELECT r.family_id FROM family_timeline r
-  WHERE r.type = 'FamilyTransferred' AND r.data->>'toAuthority' = ${authority} AND r.position <= ${position}`;
+  WHERE r.type = 'FamilyTransferred' AND r.data->>'toAuthority' = ${authority} AND r.${by} <= ${bound}`;
 
 /**
  * Events recorded by `asAt` (the metadata's `recordedAt`), by family in stream order: of the
- * given `types` if any, of the families `authority` holds now if given; with each event's
- * position and recording time.
+ * given `types` if any; if `authority` is given, of the families it had had by then (the fold
+ * decides which it held at `asAt`: a family transferred in or out since still counts where it was
+ * then); with each event's position and recording time.
  */
 export async function timelineRecordedBy(
   db: SqlQueryable,
@@ -79,7 +84,9 @@ export async function timelineRecordedBy(
   }
   if (options.authority) {
     params.push(options.authority);
-    where.push(`t.family_id IN (${familyIdsOfAuthoritySql(`$${params.length}`)})`);
+    where.push(
+      `t.family_id IN (${familiesReferredOrTransferredToSql(`$${params.length}`, '$1', 'recorded_at')})`,
+    );
   }
   return (await db.query(
     `SELECT ${FOLD_COLUMNS}, t.position, t.recorded_at FROM family_timeline t

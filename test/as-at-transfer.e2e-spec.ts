@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Harness, startHarness } from './support/harness';
+import { as } from './support/auth';
+
+const DAY = 86_400_000;
+
+/**
+ * An answer "as at" an instant counts a family where it was then: a family transferred since
+ * still counts for the authority that held it at that instant, and not (yet) for the one it went
+ * to. (The live answer follows the transfer.)
+ */
+describe('as at, across a transfer (e2e)', () => {
+  let h: Harness;
+  const from = `from-${randomUUID().slice(0, 8)}`;
+  const to = `to-${randomUUID().slice(0, 8)}`;
+  let beforeTransfer: string;
+
+  const post = async (familyId: string, type: string, occurredAt: number, data: object) => {
+    const r = await h.http
+      .post(`/v1/families/${familyId}/events`)
+      .set(as('manager', from))
+      .send({ type, occurredAt: new Date(occurredAt).toISOString(), data });
+    expect(r.status).toBe(201);
+    return r.body as { position: string };
+  };
+
+  const outcomes = async (authority: string, asAt?: string) => {
+    const r = await h.http
+      .get('/v1/outcomes')
+      .set(as('manager', authority))
+      .query({ authority, ...(asAt ? { asAt } : {}) });
+    expect(r.status).toBe(200);
+    return r.body.cohort as { families: number };
+  };
+  const summary = async (authority: string, asAt?: string) => {
+    const r = await h.http
+      .get('/v1/cohorts/summary')
+      .set(as('manager', authority))
+      .query({ authority, ...(asAt ? { asAt } : {}) });
+    expect(r.status).toBe(200);
+    return r.body as { referred: number };
+  };
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const exit = Date.now() - 30 * DAY;
+    const referred = await h.http
+      .post('/v1/families')
+      .set(as('manager', from))
+      .send({
+        authority: from,
+        programme: 'fip',
+        referral: {
+          source: 'police',
+          reasons: ['asb'],
+          occurredAt: new Date(exit - 300 * DAY).toISOString(),
+        },
+      });
+    expect(referred.status).toBe(201);
+    const familyId = referred.body.familyId as string;
+    await post(familyId, 'InterventionOffered', exit - 290 * DAY, {});
+    await post(familyId, 'InterventionAccepted', exit - 280 * DAY, {});
+    const exited = await post(familyId, 'FamilyExited', exit, { exitType: 'planned' });
+    await h.caughtUp(exited.position);
+    beforeTransfer = new Date().toISOString();
+    while (Date.now() <= Date.parse(beforeTransfer)) await new Promise((r) => setImmediate(r));
+    const moved = await h.http
+      .post(`/v1/families/${familyId}/transfer`)
+      .set(as('manager', from))
+      .send({ toAuthority: to });
+    expect(moved.status).toBe(201);
+    await h.caughtUp(moved.body.position);
+  }, 60_000);
+  afterAll(() => h.close());
+
+  it('moves the family in the live answer', async () => {
+    expect(await outcomes(from)).toMatchObject({ families: 0 });
+    expect(await outcomes(to)).toMatchObject({ families: 1 });
+  });
+
+  it('counts it, as at before the transfer, for the authority that held it then', async () => {
+    expect(await outcomes(from, beforeTransfer)).toMatchObject({ families: 1 });
+    expect(await summary(from, beforeTransfer)).toMatchObject({ referred: 1 });
+  });
+
+  it('does not count it, as at before the transfer, for the authority it went to', async () => {
+    expect(await outcomes(to, beforeTransfer)).toMatchObject({ families: 0 });
+    expect(await summary(to, beforeTransfer)).toMatchObject({ referred: 0 });
+  });
+});
