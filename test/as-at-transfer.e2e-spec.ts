@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Harness, startHarness } from './support/harness';
 import { as } from './support/auth';
+import { plannedExitFamily } from './support/stories';
 
 const DAY = 86_400_000;
 
@@ -14,15 +15,6 @@ describe('as at, across a transfer (e2e)', () => {
   const from = `from-${randomUUID().slice(0, 8)}`;
   const to = `to-${randomUUID().slice(0, 8)}`;
   let beforeTransfer: string;
-
-  const post = async (familyId: string, type: string, occurredAt: number, data: object) => {
-    const r = await h.http
-      .post(`/v1/families/${familyId}/events`)
-      .set(as('manager', from))
-      .send({ type, occurredAt: new Date(occurredAt).toISOString(), data });
-    expect(r.status).toBe(201);
-    return r.body as { position: string };
-  };
 
   const outcomes = async (authority: string, asAt?: string) => {
     const r = await h.http
@@ -43,25 +35,7 @@ describe('as at, across a transfer (e2e)', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const exit = Date.now() - 30 * DAY;
-    const referred = await h.http
-      .post('/v1/families')
-      .set(as('manager', from))
-      .send({
-        authority: from,
-        programme: 'fip',
-        referral: {
-          source: 'police',
-          reasons: ['asb'],
-          occurredAt: new Date(exit - 300 * DAY).toISOString(),
-        },
-      });
-    expect(referred.status).toBe(201);
-    const familyId = referred.body.familyId as string;
-    await post(familyId, 'InterventionOffered', exit - 290 * DAY, {});
-    await post(familyId, 'InterventionAccepted', exit - 280 * DAY, {});
-    const exited = await post(familyId, 'FamilyExited', exit, { exitType: 'planned' });
-    await h.caughtUp(exited.position);
+    const familyId = await plannedExitFamily(h, as('manager', from), from, Date.now() - 30 * DAY);
     beforeTransfer = new Date().toISOString();
     while (Date.now() <= Date.parse(beforeTransfer)) await new Promise((r) => setImmediate(r));
     const moved = await h.http

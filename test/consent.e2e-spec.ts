@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Harness, startHarness } from './support/harness';
 import { as } from './support/auth';
+import { plannedExitFamily } from './support/stories';
 
 const DAY = 86_400_000;
 
@@ -28,29 +29,8 @@ describe('consent to evaluation (e2e)', () => {
   };
 
   /** A family through to a planned exit, with `worker` as its key worker. */
-  const family = async () => {
-    const exit = Date.now() - 30 * DAY;
-    const referred = await h.http
-      .post('/v1/families')
-      .set(manager())
-      .send({
-        authority,
-        programme: 'fip',
-        referral: {
-          source: 'police',
-          reasons: ['asb'],
-          occurredAt: new Date(exit - 300 * DAY).toISOString(),
-        },
-      });
-    expect(referred.status).toBe(201);
-    const familyId = referred.body.familyId as string;
-    await post(familyId, 'InterventionOffered', exit - 290 * DAY, {});
-    await post(familyId, 'InterventionAccepted', exit - 280 * DAY, {});
-    await post(familyId, 'KeyWorkerAssigned', exit - 279 * DAY, { workerId: worker });
-    const { position } = await post(familyId, 'FamilyExited', exit, { exitType: 'planned' });
-    await h.caughtUp(position);
-    return familyId;
-  };
+  const family = () =>
+    plannedExitFamily(h, manager(), authority, Date.now() - 30 * DAY, { keyWorker: worker });
 
   const outcomes = async (query: Record<string, string> = {}) => {
     const r = await h.http

@@ -9,6 +9,7 @@ import {
 } from '@app/follow-ups';
 import { Harness, snapshot, startHarness } from './support/harness';
 import { as } from './support/auth';
+import { plannedExitFamily } from './support/stories';
 
 const DAY = 86_400_000;
 
@@ -40,42 +41,17 @@ describe('the key worker list (e2e)', () => {
   let b: string; // key worker kw-b; scheduled, not due
   let c: string; // key worker kw-c; revisit assigned to kw-b; overdue
 
-  const post = async (familyId: string, type: string, occurredAt: number, data: object) => {
-    const r = await h.http
-      .post(`/v1/families/${familyId}/events`)
-      .set(manager())
-      .send({ type, occurredAt: new Date(occurredAt).toISOString(), data });
-    expect(r.status).toBe(201);
-    return r.body as { position: string };
-  };
-
   /** A family with a planned exit `daysAgo` days ago and its revisit scheduled by the domain. */
   const family = async (daysAgo: number, keyWorkers: string[]) => {
     const exit = Date.now() - daysAgo * DAY;
-    const referred = await h.http
-      .post('/v1/families')
-      .set(manager())
-      .send({
-        authority,
-        programme: 'fip',
-        referral: {
-          source: 'police',
-          reasons: ['asb'],
-          occurredAt: new Date(exit - 300 * DAY).toISOString(),
-        },
-      });
-    expect(referred.status).toBe(201);
-    const familyId = referred.body.familyId as string;
-    await post(familyId, 'InterventionOffered', exit - 290 * DAY, {});
-    await post(familyId, 'InterventionAccepted', exit - 280 * DAY, {});
-    await post(familyId, 'KeyWorkerAssigned', exit - 279 * DAY, { workerId: keyWorkers[0] });
-    for (const workerId of keyWorkers.slice(1)) {
-      await post(familyId, 'LeadWorkerChanged', exit - 100 * DAY, {
-        workerId,
-        reason: 'caseload',
-      });
-    }
-    await post(familyId, 'FamilyExited', exit, { exitType: 'planned' });
+    const familyId = await plannedExitFamily(h, manager(), authority, exit, {
+      keyWorker: keyWorkers[0],
+      before: keyWorkers.slice(1).map((workerId) => ({
+        type: 'LeadWorkerChanged',
+        occurredAt: new Date(exit - 100 * DAY).toISOString(),
+        data: { workerId, reason: 'caseload' },
+      })),
+    });
     // What the sweep records, through the same write path (load, decide, append).
     const exitedAt = new Date(exit).toISOString();
     const event: FamilyEvent = {

@@ -122,3 +122,33 @@ export async function recordEvents(
   if (position) await h.caughtUp(position);
   return position;
 }
+
+/**
+ * A family through to a planned exit at `exitAt` (ms), over HTTP as `headers`: referred 300 days
+ * before, offered (290), accepted (280), its key worker assigned (279) if given, then `before`
+ * (events of the spec's own), then exited. Waits for the read models; returns the family's id.
+ */
+export async function plannedExitFamily(
+  h: Writer,
+  headers: Record<string, string>,
+  authority: string,
+  exitAt: number,
+  { keyWorker, before = [] }: { keyWorker?: string; before?: EventBody[] } = {},
+): Promise<string> {
+  const daysBefore = (days: number) => new Date(exitAt - days * 86_400_000).toISOString();
+  const { familyId } = await referFamily(
+    h,
+    headers,
+    referralBody(authority, {}, { occurredAt: daysBefore(300) }),
+  );
+  await recordEvents(h, headers, familyId, [
+    { type: 'InterventionOffered', occurredAt: daysBefore(290) },
+    { type: 'InterventionAccepted', occurredAt: daysBefore(280) },
+    ...(keyWorker
+      ? [{ type: 'KeyWorkerAssigned', occurredAt: daysBefore(279), data: { workerId: keyWorker } }]
+      : []),
+    ...before,
+    { type: 'FamilyExited', occurredAt: daysBefore(0), data: { exitType: 'planned' } },
+  ]);
+  return familyId;
+}
