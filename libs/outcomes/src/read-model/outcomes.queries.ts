@@ -98,8 +98,25 @@ export async function outcomeCounts(
 ): Promise<OutcomeCounts> {
   // The rollup sums the live table only.
   const plan = isLive(source) && options.rollup !== false && rollupPlan(filter);
-  const excluded = await consentExclusions(db, filter, cohort, source);
-  if (plan) return rollupCounts(db, definitions, filter, cohort, plan, excluded);
+  // The consent count and the counts are independent: asked side by side, an answer waits for
+  // one round trip, not two.
+  const [excludedForConsent, counts] = await Promise.all([
+    consentExclusions(db, filter, cohort, source),
+    plan
+      ? rollupCounts(db, definitions, filter, cohort, plan, 0)
+      : rowCounts(db, definitions, filter, cohort, source),
+  ]);
+  return { ...counts, excludedForConsent };
+}
+
+/** `outcomeCounts` in one pass over the episodes (the consent count aside). */
+async function rowCounts(
+  db: Queryable,
+  definitions: OutcomeDefinitions,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+): Promise<OutcomeCounts> {
   const params: unknown[] = [];
   const counts = countSpecs(definitions).map(
     (c) => `count(*) FILTER (WHERE ${holdsSql(c.when, c.i)}) AS ${c.name}_${c.i}`,
@@ -109,7 +126,7 @@ export async function outcomeCounts(
     SELECT count(*) AS families, count(*) FILTER (WHERE c.revisited) AS revisited,
            ${counts.join(', ')} FROM c`;
   const [row] = (await db.query(sql, params)) as Record<string, string>[];
-  return toCounts(definitions, Number(row.families), Number(row.revisited), excluded, (name, i) =>
+  return toCounts(definitions, Number(row.families), Number(row.revisited), 0, (name, i) =>
     Number(row[`${name}_${i}`]),
   );
 }
@@ -145,11 +162,15 @@ export async function transitionCounts(
       ),
     ),
   );
-  const [row] = (await db.query(
-    `WITH c AS (${cohortMasks(filter, cohort, source, params)})
-     SELECT ${['count(*) AS families', ...counts].join(', ')} FROM c`,
-    params,
-  )) as Record<string, string>[];
+  const [rows, excludedForConsent] = await Promise.all([
+    db.query(
+      `WITH c AS (${cohortMasks(filter, cohort, source, params)})
+       SELECT ${['count(*) AS families', ...counts].join(', ')} FROM c`,
+      params,
+    ) as Promise<Record<string, string>[]>,
+    consentExclusions(db, filter, cohort, source),
+  ]);
+  const [row] = rows;
   const domains = bits.map((_bit, i) => {
     const of = (p: TransitionPeriod) =>
       Object.fromEntries(RULES.map((r) => [r, Number(row[column(i, p, r)])])) as TransitionCounts;
@@ -160,7 +181,7 @@ export async function transitionCounts(
   });
   return {
     families: Number(row.families),
-    excludedForConsent: await consentExclusions(db, filter, cohort, source),
+    excludedForConsent,
     domains,
   };
 }
