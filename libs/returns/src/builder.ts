@@ -6,7 +6,7 @@
 import { CohortFilter, EpisodeSource, OutcomeDefinitions, excludedEpisodes } from '@app/outcomes';
 import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
-import { SUPPRESSED } from './disclosure';
+import { shownCount } from './disclosure';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {
   Database,
@@ -149,7 +149,7 @@ export async function composeReturn(
   // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say how many.
   const excluded = async (cohort: SpecCohort) => {
     const n = await excludedEpisodes(ctx.db, cohortFilter(request, cohort), records.episodes);
-    return n >= 1 && n < spec.disclosure.threshold ? SUPPRESSED : n;
+    return shownCount(n, spec.disclosure);
   };
   const provenance: Provenance = {
     spec: spec.name,

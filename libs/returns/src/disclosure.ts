@@ -58,6 +58,10 @@ export function checkRule(rule: DisclosureRule): DisclosureRule {
 export const isPrimary = (count: number, rule: DisclosureRule) =>
   count > 0 && count < rule.threshold;
 
+/** A count published on its own (no table to protect it): suppressed when it is a primary cell. */
+export const shownCount = (count: number, rule: DisclosureRule): number | typeof SUPPRESSED =>
+  isPrimary(count, rule) ? SUPPRESSED : count;
+
 const EPS = 1e-9;
 
 /**

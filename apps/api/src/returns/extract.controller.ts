@@ -4,7 +4,7 @@ import { validated } from '@app/recording';
 import {
   DisclosureRule,
   ExtractRecipients,
-  SUPPRESSED,
+  shownCount,
   disclosedExtract,
   extractExclusions,
   extractRows,
@@ -113,12 +113,8 @@ export class ExtractController {
       disclosure,
       // How many families of the return's exits withdrew consent to evaluation (in no row); a
       // count from 1 to the threshold − 1 is itself suppressed, as every small count here.
-      excludedForConsent: smallCount(extractExclusions(records.episodes, r), threshold),
+      excludedForConsent: shownCount(extractExclusions(records.episodes, r), { threshold }),
       rows,
     };
   }
 }
-
-/** A count as an extract may state it: from 1 to `threshold` − 1 it is suppressed. */
-const smallCount = (n: number, threshold: number): number | typeof SUPPRESSED =>
-  n > 0 && n < threshold ? SUPPRESSED : n;
