@@ -1,11 +1,15 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { FAMILY_STREAM_PREFIX } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
+import { OutcomeDefinitions } from '@app/outcomes';
 import { ProjectionRunner } from '@app/projections';
 import { allProjections } from '@app/read-models';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BackgroundService } from './lifecycle';
+
+/** The outcome definitions the worker loaded at start (`OutcomeDefinitions`). */
+export const WORKER_DEFINITIONS = Symbol('WorkerDefinitions');
 
 /** Runs every projection from its checkpoint for as long as the worker lives. */
 @Injectable()
@@ -16,10 +20,11 @@ export class Projections extends BackgroundService {
     @Inject(EVENT_STORE) store: EventStore,
     dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(WORKER_DEFINITIONS) definitions: OutcomeDefinitions,
   ) {
     super();
     const logger = new Logger('projections');
-    this.runner = new ProjectionRunner(store, dataSource, allProjections(), {
+    this.runner = new ProjectionRunner(store, dataSource, allProjections(definitions), {
       streamPrefixes: [FAMILY_STREAM_PREFIX],
       batchSize: config.projections.batchSize,
       analyzeAfter: config.projections.analyzeAfter,

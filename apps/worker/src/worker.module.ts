@@ -10,11 +10,13 @@ import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
 import { RedisLinksModule } from './redis/redis-link';
 import { ReturnsWorkerModule } from './returns/returns.module';
 import { Heartbeat } from './heartbeat';
-import { Projections } from './projections';
+import { Projections, WORKER_DEFINITIONS } from './projections';
 
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
+    // Loaded once: the projections and the return builds read the same definitions.
+    const definitions = loadDefinitions({ extraDir: config.outcomeDefinitionsDir });
     return {
       module: WorkerModule,
       imports: [
@@ -23,12 +25,10 @@ export class WorkerModule {
         EventStoreModule.forRoot(config.storage, applicationMigrations),
         RedisLinksModule,
         FollowUpsWorkerModule.forRoot(followUpConfigFrom(config.followUps)),
-        ReturnsWorkerModule.forRoot(
-          config.returns,
-          loadDefinitions({ extraDir: config.outcomeDefinitionsDir }),
-        ),
+        ReturnsWorkerModule.forRoot(config.returns, definitions),
       ],
       providers: [
+        { provide: WORKER_DEFINITIONS, useValue: definitions },
         Projections,
         {
           provide: Heartbeat,

@@ -5,7 +5,7 @@
 import type { Projection } from '@app/projections';
 import { runnerMigrations } from '@app/projections';
 import { FollowUpsProjection, followUpMigrations } from '@app/follow-ups';
-import { OutcomesProjection, outcomeMigrations } from '@app/outcomes';
+import { OutcomeDefinitions, OutcomesProjection, outcomeMigrations } from '@app/outcomes';
 import { FamiliesProjection } from './families';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
 import { TimelineProjection } from './timeline';
@@ -13,11 +13,14 @@ import { TimelineProjection } from './timeline';
 export * from './families';
 export * from './timeline';
 
-/** Every projection the worker runs, in one place. */
-export const allProjections = (): Projection[] => [
+/**
+ * Every projection the worker runs, in one place; the outcome definitions as the caller loaded
+ * them from its configuration (else read from it here, for scripts, tests and replay threads).
+ */
+export const allProjections = (definitions?: OutcomeDefinitions): Projection[] => [
   new FamiliesProjection(),
   new TimelineProjection(),
-  new OutcomesProjection(),
+  new OutcomesProjection(definitions),
   new FollowUpsProjection(),
 ];
 
