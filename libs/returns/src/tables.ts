@@ -10,6 +10,7 @@ import {
   domainRow,
   outcomeCounts,
 } from '@app/outcomes';
+import { attritionTable } from './attrition-table';
 import type { ComposeContext, Money } from './builder';
 import { Column, DraftCell, DraftTable, key } from './content';
 import { FollowUpCounts, ReturnRecords } from './read-models';
@@ -29,6 +30,9 @@ export async function fillTable(
   switch (ts.source) {
     case 'cohort_accounting':
       await cohortAccounting(ctx, t, filter, records.episodes);
+      break;
+    case 'attrition':
+      await attritionTable(ctx, t, filter, records.episodes);
       break;
     case 'follow_ups_done':
       followUpsDone(t, records.followUps);
