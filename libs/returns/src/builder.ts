@@ -18,7 +18,7 @@ import {
 import { Scope } from './records';
 import { ReturnSpec, SpecCohort } from './spec';
 import { fillTable, table } from './tables';
-import { tieCohortSteps } from './attrition-table';
+import { tieCohortSteps } from './cohort-accounting';
 
 export interface ReturnRequest {
   /** The authority, or null for a national return (every authority). */

@@ -9,7 +9,6 @@ import { DisclosureRule, checkRule } from './disclosure';
 
 export const TABLE_SOURCES = [
   'cohort_accounting',
-  'attrition',
   'follow_ups_done',
   'inputs',
   'follow_up_on_time',
