@@ -91,7 +91,6 @@ export const OUTCOMES_TABLE: Schema = {
   ...exactly(
     {
       filters: FILTERS,
-      asAt: STRING,
       definitions: object({ sources: array(STRING), fingerprint: STRING }),
       attrition: ATTRITION,
       cohorts: {
@@ -102,7 +101,7 @@ export const OUTCOMES_TABLE: Schema = {
       },
       disclosure: DISCLOSURE,
     },
-    ['filters', 'asAt', 'definitions', 'attrition', 'cohorts'],
+    ['filters', 'definitions', 'attrition', 'cohorts'],
   ),
   description:
     'The outcomes tables of planned exits and of all who started, side by side, beside the attrition line (JSON; with `Accept: text/csv`, a row per cohort and domain led by `cohort`, `cohort_families`, `referred`, `started`, `planned_exits`).',
