@@ -505,7 +505,7 @@ describe('national returns (e2e)', () => {
           t.rows.map((r) => t.columns.map((c) => displayValue(c.unit as Unit, r.values[c.id]))),
         ),
       );
-      const rendered = await page.$$eval('section > table', (tables) =>
+      const rendered = await page.$$eval('section table', (tables) =>
         tables.map((t) =>
           Array.from(t.querySelectorAll('tbody tr')).map((tr) =>
             Array.from((tr as typeof t).querySelectorAll('td')).map(

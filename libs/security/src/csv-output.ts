@@ -16,16 +16,25 @@
  * unaffected, as the savings CSV's `unit_cost_table…` columns already were.
  *
  * **Precision.** Percentages to one decimal place, means to one, money to two, ratios to two,
+ * fractions (a relative reduction: 0.658) to three,
  * p-values to three significant figures and `< 0.001` below that; counts as they are. A figure
  * is written as a plain decimal (`-547.2`, never `1e-7` or 17 digits), which `csvCell` leaves
  * unguarded since a spreadsheet reads it as a number.
  */
 import { csvLine } from './csv';
 
-export type FigureKind = 'count' | 'percent' | 'mean' | 'money' | 'ratio' | 'p_value' | 'text';
+export type FigureKind =
+  'count' | 'percent' | 'mean' | 'money' | 'ratio' | 'fraction' | 'p_value' | 'text';
 
 /** Decimal places per kind (p-values: significant figures). */
-export const PRECISION = { percent: 1, mean: 1, money: 2, ratio: 2, p_value: 3 } as const;
+export const PRECISION = {
+  percent: 1,
+  mean: 1,
+  money: 2,
+  ratio: 2,
+  fraction: 3,
+  p_value: 3,
+} as const;
 
 /** Below this a p-value is written `< 0.001`. */
 export const P_FLOOR = 0.001;
@@ -48,6 +57,7 @@ export function formatFigure(kind: FigureKind, value: unknown): string {
     case 'mean':
     case 'money':
     case 'ratio':
+    case 'fraction':
       return fixed(value, PRECISION[kind]);
     case 'p_value':
       return value < P_FLOOR
@@ -64,6 +74,7 @@ export const mean = (v: unknown) => formatFigure('mean', v);
 export const money = (v: unknown) => formatFigure('money', v);
 export const ratio = (v: unknown) => formatFigure('ratio', v);
 export const pValue = (v: unknown) => formatFigure('p_value', v);
+export const fraction = (v: unknown) => formatFigure('fraction', v);
 
 /** What a CSV answer answers (see above); `cohort` is left out where the answer has none. */
 export interface CsvContext {
@@ -73,6 +84,20 @@ export interface CsvContext {
   asAt: string;
   position: string;
 }
+
+/**
+ * The context of an answer from the `filters` object its JSON gives (`cohort` and `asAt` taken
+ * out of it), and the position read before the figures.
+ */
+export const csvContext = (
+  { cohort, asAt, ...filters }: Record<string, unknown>,
+  position: string,
+): CsvContext => ({
+  ...(cohort === undefined ? {} : { cohort: String(cohort) }),
+  filters,
+  asAt: String(asAt),
+  position,
+});
 
 /** The filters as one cell: `authority=leeds; programme=fip` (keys sorted; empty when none). */
 export const filtersCell = (filters: Record<string, unknown>): string =>
