@@ -66,9 +66,13 @@ export function outcomesCsv(
   return withContext([line(header), ...rows], context);
 }
 
-/** A summary measure to its precision, by its last key (`…pct`, `…mean`, `…median`). */
-const measure = (path: string, value: unknown) =>
-  /(^|\.)pct$/.test(path) ? pct(value) : /(^|\.)(mean|median)$/.test(path) ? mean(value) : value;
+/** A summary measure to its precision, by its last key (`pct`, `mean`, `median`, `…Rate`). */
+const measure = (path: string, value: unknown) => {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  if (last === 'pct') return pct(value);
+  if (last === 'mean' || last === 'median') return mean(value);
+  return /Rate$/.test(last) ? fraction(value) : value;
+};
 
 /**
  * `measure,value` rows, nested fields as dotted paths (support types by type code), then the
