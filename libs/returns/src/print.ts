@@ -9,13 +9,14 @@ const esc = (s: unknown) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
   );
 
-/** A table wider than this many value columns is printed on a landscape page. */
+/** A section with a table wider than this many value columns is printed on landscape pages. */
 const WIDE = 7;
 
 /**
- * Print: A4, a landscape page (`@page wide`) for a wide table, and every table laid out to the
- * page's width (fixed layout, small type, headers that wrap, figures that do not), so that no
- * column runs off the paper whichever orientation the printer uses. Headers repeat on each page.
+ * Print: A4, landscape pages (`@page wide`) for a section with a wide table (its heading stays
+ * with it), and every table laid out to the page's width (fixed layout, small type, headers that
+ * wrap, figures that do not), so that no column runs off the paper whichever orientation the
+ * printer uses. Headers repeat on each page.
  */
 const STYLE = `body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
 .table{overflow-x:auto;margin-bottom:1em}
@@ -32,7 +33,8 @@ body{max-width:none;margin:0;padding:0;font-size:10pt}
 .wide{page:wide}
 .table{overflow:visible}
 table{width:100%;table-layout:fixed;font-size:8pt}
-tbody th{width:22%;overflow-wrap:break-word}
+col.label{width:24%}
+tbody th{overflow-wrap:break-word}
 thead{display:table-header-group}
 tr{break-inside:avoid}
 h2,h3,.cohort{break-after:avoid}
@@ -50,7 +52,7 @@ function tableHtml(t: ReturnTable): string {
           .join('')}</tr>`,
     )
     .join('\n');
-  return `<div class="table${t.columns.length > WIDE ? ' wide' : ''}"><h3>${esc(t.title)}</h3><p class="cohort">${esc(t.cohort)}</p>
+  return `<div class="table"><h3>${esc(t.title)}</h3><p class="cohort">${esc(t.cohort)}</p>
 <table><colgroup><col class="label">${t.columns.map(() => '<col>').join('')}</colgroup><thead><tr><th></th>${head}</tr></thead>
 <tbody>${body}</tbody></table></div>`;
 }
@@ -68,7 +70,10 @@ export function returnHtml(
 ): string {
   const r = content.return;
   const tables = content.sections
-    .map((s) => `<section><h2>${esc(s.title)}</h2>${s.tables.map(tableHtml).join('\n')}</section>`)
+    .map((s) => {
+      const wide = s.tables.some((t) => t.columns.length > WIDE) ? ' class="wide"' : '';
+      return `<section${wide}><h2>${esc(s.title)}</h2>${s.tables.map(tableHtml).join('\n')}</section>`;
+    })
     .join('\n');
   const svg = chart?.(content);
   const p = content.provenance;
