@@ -9,7 +9,9 @@ import { cohortsCsv } from './cohorts-csv';
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { summaryCsv } from './csv';
 import { CurrentPrincipal, FiguresRoute } from '../auth/decorators';
-import { Csv, CsvReply } from '../http/csv';
+import { Csv, CsvReply, readModelsPosition } from '../http/csv';
+import { csvContext } from '@app/security/csv-output';
+import { DataSource } from 'typeorm';
 import { scopedAuthority } from '../auth/scope';
 import { DISCLOSURE_RULE } from './disclosure-rule';
 import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary, cohortsFor } from './queries';
@@ -79,8 +81,12 @@ export const echo = (q: CohortFilterQuery) =>
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
+/** The read models a cohort summary reads (its follow-up rates from the follow-ups'). */
+const SUMMARY_READS = ['outcomes', 'follow_ups'];
+
 @Controller('v1')
 export class OutcomesController {
+  @Inject(DataSource) private readonly db!: DataSource;
   constructor(
     private readonly queries: QueryBus,
     @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
@@ -92,10 +98,16 @@ export class OutcomesController {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const { q, table, on } = await this.table(query, principal);
-    if (csv.wanted) return csv.send(cohortsCsv(table.cohorts, table.attrition));
     const { asAt: at, ...rest } = table;
     const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    if (csv.wanted) {
+      // Every row leads with its own cohort (the answer holds several, all exits among them
+      // when asked for), so the context has none.
+      const { cohort: _asked, ...context } = csvContext(filters, position);
+      return csv.send(cohortsCsv(table.cohorts, table.attrition, context));
+    }
     return { filters, ...rest };
   }
 
@@ -149,6 +161,7 @@ export class OutcomesController {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, SUMMARY_READS) : '';
     const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
@@ -157,7 +170,8 @@ export class OutcomesController {
     );
     const on = disclosed(q, principal);
     const summary = on ? discloseSummary(live, this.disclosure) : live;
-    if (csv.wanted) return csv.send(summaryCsv(summary));
-    return { filters: { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) }, ...summary };
+    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    if (csv.wanted) return csv.send(summaryCsv(summary, csvContext(filters, position)));
+    return { filters, ...summary };
   }
 }

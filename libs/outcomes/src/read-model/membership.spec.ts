@@ -24,6 +24,7 @@ const episode = (over: Partial<EpisodeOutcome>): EpisodeOutcome => ({
   lateWeeklyHours: null,
   supportTypes: [],
   evaluationWithdrawnAt: null,
+  dataSharingWithdrawnAt: null,
   ...over,
 });
 const started = { offeredAt: '2025-01-03T00:00:00.000Z', acceptedAt: '2025-01-05T00:00:00.000Z' };
