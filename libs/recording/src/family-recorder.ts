@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BUILT_IN_CODE_LISTS,
   Clock,
+  CodeLists,
   FamilyEvent,
   FamilyIntent,
   FamilyState,
   SCHEMA_VERSIONS,
   decide,
+  familyEventOf,
   familyStreamId,
   freeTextOf,
   intentEventType,
@@ -20,6 +23,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@app/event-store';
+import { matchCodes } from './code-lists';
 import { storedFamilyId } from './family-ids';
 
 /** Who asks, for the event's metadata (authentication fills this in). */
@@ -110,6 +114,8 @@ export class FamilyRecorder {
     private readonly clock: Clock,
     /** Without one, events carrying clear personal details are refused by the decider. */
     private readonly sealer?: PersonalDataSealer,
+    /** What coded fields are matched against (`loadCodeLists`); the built-in lists without. */
+    private readonly codes: CodeLists = BUILT_IN_CODE_LISTS,
     /** Families whose history is kept after a write, so the next write need not read it back. */
     private readonly histories = new RecentHistories(1_000),
   ) {}
@@ -186,12 +192,25 @@ export class FamilyRecorder {
         throw new OutsideAuthority(command.authority);
       }
     }
+    // Coded fields as their listed codes (any case in), the lists of the family's authority.
+    const coded =
+      command.event &&
+      matchCodes(
+        command.event,
+        this.codes,
+        history.length
+          ? state.authority
+          : command.event.type === 'FamilyReferred'
+            ? command.event.data.authority
+            : command.authority,
+        command.newFamily ? referralField : undefined,
+      );
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
     // An intent carries no personal details, at most free text (a transfer's reason).
     const sealed =
-      this.sealer && command.event
-        ? await this.sealer.seal(storedId, command.event)
-        : { event: command.event, commit: async () => {} };
+      this.sealer && coded
+        ? await this.sealer.seal(storedId, coded)
+        : { event: coded, commit: async () => {} };
     const event = sealed.event;
     const intentSealed = command.intent
       ? await this.sealIntentText(familyId, command.intent)
@@ -290,7 +309,12 @@ export class FamilyRecorder {
   }
 }
 
-const asDomain = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent;
+/** A stored event as the decider folds it: upcast (`familyEventOf`). */
+const asDomain = (e: RecordedEvent) => familyEventOf(e);
+
+/** How `POST /v1/families` names a referral's fields (`referral.source`, `programme`). */
+const referralField = (field: string) =>
+  field === 'programme' || field === 'authority' ? field : `referral.${field}`;
 
 const answer = (familyId: string, e: RecordedEvent): Recorded => ({
   familyId,
