@@ -225,7 +225,9 @@ export class CodeLists {
           const entries = [...file.codes];
           const versions = [`${id}.v${file.version}`];
           for (const x of added) {
-            const extra = (x.lists[id] ?? []).filter((e) => !entries.some((b) => b.code === e.code));
+            const extra = (x.lists[id] ?? []).filter(
+              (e) => !entries.some((b) => b.code === e.code),
+            );
             if (!extra.length) continue;
             entries.push(...extra);
             versions.push(`${x.authority}.v${x.version}`);
