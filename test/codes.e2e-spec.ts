@@ -137,6 +137,11 @@ describe('code lists (e2e)', () => {
       .set(manager);
     expect(asAt.status).toBe(200);
     expect(asAt.body.cohort.families).toBe(1);
+    // The figures' filter takes the code in any case too.
+    const upperFilter = await h.http
+      .get(`/v1/outcomes?authority=${authority}&programme=FIP&cohort=planned_exits`)
+      .set(manager);
+    expect(upperFilter.body.cohort.families).toBe(1);
   });
 
   it('the write path reads the old stream upcast: its referral retried as listed codes is the same record', async () => {
@@ -190,6 +195,12 @@ describe('code lists (e2e)', () => {
     expect(filter.status).toBe(400);
     expect(filter.body.errors[0]).toMatchObject({ field: 'programme', rule: 'code-list' });
     expect(filter.body.errors[0].allowed).toContain('fip');
+
+    const figures = await h.http
+      .get(`/v1/outcomes?authority=${authority}&programme=fop`)
+      .set(manager);
+    expect(figures.status).toBe(400);
+    expect(figures.body.errors[0]).toMatchObject({ field: 'programme', rule: 'code-list' });
 
     expect(await snapshot(h.db)).toBe(before);
   });
