@@ -60,7 +60,10 @@ describe('the code lists as configured', () => {
     });
     const errors = refusal(() =>
       matchCodes(
-        { ...referral, data: { ...referral.data, source: 'polis', reasons: ['asb', 'x'] } },
+        {
+          type: 'FamilyReferred',
+          data: { authority: 'leeds', programme: 'fip', source: 'polis', reasons: ['asb', 'x'] },
+        } as unknown as FamilyEvent,
         lists,
         'leeds',
         (f) => (f === 'programme' ? f : `referral.${f}`),
