@@ -181,11 +181,20 @@ export const PROBLEM: Schema = {
     message: { type: 'string' },
     errors: {
       type: 'array',
-      items: object({
-        field: { type: 'string', example: 'data.reasons' },
-        rule: { type: 'string', example: 'arrayMinSize' },
-        message: { type: 'string' },
-      }),
+      items: object(
+        {
+          field: { type: 'string', example: 'data.reasons' },
+          rule: { type: 'string', example: 'arrayMinSize' },
+          message: { type: 'string' },
+          allowed: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'With rule `code-list`: every code the field may take',
+            example: ['planned', 'disengaged', 'moved_area', 'custody', 'other'],
+          },
+        },
+        ['field', 'rule', 'message'],
+      ),
     },
   },
 };
