@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FamilyEvent, familyStreamId } from '@app/domain';
 import { Harness, snapshot, startHarness } from './support/harness';
 import { as } from './support/auth';
@@ -15,11 +18,27 @@ describe('code lists (e2e)', () => {
   const keyworker = as('keyworker', authority);
   const manager = as('manager', authority);
 
+  // The authority's own addition to the programmes' list (CODE_LISTS_DIR, read at start).
+  const listsDir = mkdtempSync(join(tmpdir(), 'code-lists-'));
+  const given = process.env.CODE_LISTS_DIR;
+
   beforeAll(async () => {
+    writeFileSync(
+      join(listsDir, 'ours.json'),
+      JSON.stringify({
+        authority,
+        version: 2,
+        lists: { programmes: [{ code: 'tri_borough', name: 'Tri-borough pilot' }] },
+      }),
+    );
+    process.env.CODE_LISTS_DIR = listsDir;
     h = await startHarness();
   });
   afterAll(async () => {
+    if (given === undefined) delete process.env.CODE_LISTS_DIR;
+    else process.env.CODE_LISTS_DIR = given;
     await h?.close();
+    rmSync(listsDir, { recursive: true, force: true });
   });
 
   const listed = async (query: string) => {
@@ -160,6 +179,36 @@ describe('code lists (e2e)', () => {
       status: 201,
       body: { familyId: old, revision: 0 },
     });
+  });
+
+  it("takes an authority's own code for its families only, and lists every code with its name", async () => {
+    const ours = await h.http
+      .post('/v1/families')
+      .set(keyworker)
+      .send(referralBody(authority, { programme: 'Tri_Borough' }));
+    expect(ours.status).toBe(201);
+    expect(await stored(ours.body.familyId as string)).toMatchObject({ programme: 'tri_borough' });
+    const elsewhere = `other-${randomUUID().slice(0, 8)}`;
+    const theirs = await h.http
+      .post('/v1/families')
+      .set(as('keyworker', elsewhere))
+      .send(referralBody(elsewhere, { programme: 'tri_borough' }));
+    expect(theirs.status).toBe(400);
+    expect(theirs.body.errors[0].allowed).not.toContain('tri_borough');
+
+    const lists = await h.http.get('/v1/code-lists').set(keyworker);
+    expect(lists.status).toBe(200);
+    expect(lists.body.authority).toBe(authority);
+    expect(lists.body.lists.programmes.version).toBe(`programmes.v1+${authority}.v2`);
+    expect(lists.body.lists.programmes.codes).toEqual(
+      expect.arrayContaining([
+        { code: 'fip', name: 'Family Intervention Project' },
+        { code: 'tri_borough', name: 'Tri-borough pilot' },
+      ]),
+    );
+    expect(lists.body.lists.agencies.codes).toContainEqual({ code: 'police', name: 'Police' });
+    const other = await h.http.get('/v1/code-lists').set(as('keyworker', elsewhere));
+    expect(other.body.lists.programmes.version).toBe('programmes.v1');
   });
 
   it('refuses a code on no list with 400 naming the field and the allowed codes, storing nothing', async () => {

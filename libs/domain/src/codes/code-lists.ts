@@ -140,12 +140,15 @@ export function parseCodeListFile(raw: unknown, where: string): CodeListFile {
   };
 }
 
+/** An authority's code as the API takes it (`AuthorityCode` in @app/recording). */
+const AUTHORITY = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
 /** Checks an authority's extension file (parsed JSON); `where` names it in the message. */
 export function parseCodeListExtension(raw: unknown, where: string): CodeListExtension {
   const fail = failIn(where);
   if (!isRecord(raw)) return fail('must be a JSON object');
-  if (typeof raw.authority !== 'string' || !CODE_FORM.test(raw.authority)) {
-    fail("authority must be the authority's code (lower-case words joined by _)");
+  if (typeof raw.authority !== 'string' || !AUTHORITY.test(raw.authority)) {
+    fail("authority must be the authority's code (letters, digits, _ . : -)");
   }
   if (!Number.isInteger(raw.version) || (raw.version as number) < 1) {
     fail('version must be a positive integer');
