@@ -72,5 +72,4 @@ export class ErasureController extends FamilyWrites {
   }
 }
 
-const stateOf = (history: RecordedEvent[]) =>
-  fold(history.map(familyEventOf));
+const stateOf = (history: RecordedEvent[]) => fold(history.map(familyEventOf));
