@@ -2,7 +2,7 @@
  * Which event fields hold a code of which list: the one table the write path matches input
  * against (`canonicalCodes`) and the read path upcasts stored values with (`upcastFamilyEvent`).
  */
-import { CodeListId, CodeLists, codeForm } from './code-lists';
+import { CODE_FORM, CodeListId, CodeLists, codeForm } from './code-lists';
 
 export interface CodedField {
   type: string;
@@ -80,7 +80,7 @@ export function canonicalCodes<D extends object>(
 }
 
 /** A stored value in its code's written form (`codeForm`); anything not text as it is. */
-const formOf = (v: unknown) => (typeof v === 'string' ? codeForm(v) : v);
+const formOf = (v: unknown) => (typeof v === 'string' && !CODE_FORM.test(v) ? codeForm(v) : v);
 
 /**
  * A stored payload's coded values in their code's written form (`"FIP"` → `fip`): the same
