@@ -1,13 +1,15 @@
 import { AGENCIES } from '@app/savings';
+import { CsvContext, withContext } from '@app/security/csv-output';
 import { line } from '../outcomes/csv';
 import { SavingsAnswer } from './queries';
 
 /**
  * One row per costed outcome, then one per agency and the total (the JSON's figures, flattened);
  * every row says which table and price year it is in, so a row read alone is not misread, and
- * how many of the cohort's episodes were left out because the family withdrew consent to evaluation.
+ * how many of the cohort's episodes were left out because the family withdrew consent to evaluation;
+ * then the answer's context (`withContext`).
  */
-export function savingsCsv(r: SavingsAnswer): string {
+export function savingsCsv(r: SavingsAnswer, context: CsvContext): string {
   const table = `${r.unitCostTable.id}@${r.unitCostTable.version}`;
   const header = [
     'section',
@@ -29,7 +31,7 @@ export function savingsCsv(r: SavingsAnswer): string {
   const row = (cells: unknown[]) =>
     line([...cells, table, r.targetPriceYear, r.excludedForConsent]);
   const blank = (n: number) => Array.from({ length: n }, () => '');
-  return (
+  return withContext(
     [
       line(header),
       ...r.perOutcome.map((l) =>
@@ -72,6 +74,7 @@ export function savingsCsv(r: SavingsAnswer): string {
             ]),
           ]
         : []),
-    ].join('\n') + '\n'
+    ],
+    context,
   );
 }
