@@ -187,6 +187,7 @@ describe('code lists (e2e)', () => {
       .set(keyworker)
       .send(referralBody(authority, { programme: 'Tri_Borough' }));
     expect(ours.status).toBe(201);
+    await h.caughtUp(ours.body.position as string);
     expect(await stored(ours.body.familyId as string)).toMatchObject({ programme: 'tri_borough' });
     const elsewhere = `other-${randomUUID().slice(0, 8)}`;
     const theirs = await h.http
