@@ -15,6 +15,7 @@ export type Unit =
   | 'p_value'
   | 'gbp'
   | 'ratio'
+  | 'year'
   | 'text';
 
 export interface Column {

@@ -1,20 +1,12 @@
 /**
  * The Family Savings Calculator, pure: given how many families in a cohort lost (or gained) each
  * costed condition between baseline and exit (and one year on), a unit-cost table and a price
- * index, it prices the change per costed outcome, per agency and in total. All arithmetic is on
- * integers (pence, thousandths): the same inputs give the same figures, byte for byte.
+ * index, it prices the change per costed outcome, per agency and in total: gross, and net of
+ * deadweight and attribution where the table gives them. All arithmetic is on integers (pence,
+ * thousandths): the same inputs give the same figures, byte for byte.
  */
 import { CohortMasks, TRANSITIONS, TransitionRules, holds } from '@app/outcomes';
-import {
-  AGENCIES,
-  Agency,
-  CostMapping,
-  CostRegistry,
-  PriceIndex,
-  UnitCostTable,
-  Unit,
-  refOf,
-} from './tables';
+import { AGENCIES, CostMapping, CostRegistry, PriceIndex, UnitCostTable, refOf } from './tables';
 import {
   ByPeriod,
   DomainTransitions,

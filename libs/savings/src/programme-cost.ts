@@ -148,3 +148,29 @@ export async function programmeCostFor(
     },
   };
 }
+
+/** In words: the window the programme cost was pro-rated to, or why there is none. */
+export function programmeCostText(cost: { amount: string | null } | undefined): string {
+  const c = cost as
+    | undefined
+    | {
+        amount: string | null;
+        reason?: string;
+        window?: { kind: string; from: string; to: string; days: number } | null;
+        financialYears?: {
+          year: number;
+          entered: string | null;
+          days: number;
+          daysInYear: number;
+        }[];
+      };
+  if (!c) return 'No programme cost: costs are entered per authority (a national return has none).';
+  if (c.amount === null || !c.window) return c.reason ?? 'No programme cost for the period.';
+  const years = (c.financialYears ?? [])
+    .map(
+      (y) =>
+        `financial year ${y.year}-${String(y.year + 1).slice(2)} £${y.entered} × ${y.days}/${y.daysInYear} days`,
+    )
+    .join(' + ');
+  return `Programme cost for ${c.window.kind} from ${c.window.from} to ${c.window.to} (${c.window.days} days), pro-rated by days: ${years}.`;
+}
