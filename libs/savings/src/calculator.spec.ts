@@ -7,13 +7,8 @@ import {
 } from './calculator';
 import { DomainTransitions } from './figures';
 import { formatPence, formatRatio, parsePenceString, roundDiv } from './money';
-import {
-  UnitCostsInvalid,
-  buildRegistry,
-  checkMappings,
-  loadCostRegistry,
-  parsePounds,
-} from './tables';
+import { buildRegistry, checkMappings, loadCostRegistry } from './registry';
+import { UnitCostsInvalid, parsePounds } from './tables';
 import {
   ROTHERHAM_AVERAGE_PRINTED,
   ROTHERHAM_CASES,

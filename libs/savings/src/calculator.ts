@@ -6,7 +6,8 @@
  * thousandths): the same inputs give the same figures, byte for byte.
  */
 import { CohortMasks, TRANSITIONS, TransitionRules, holds } from '@app/outcomes';
-import { AGENCIES, CostMapping, CostRegistry, PriceIndex, UnitCostTable, refOf } from './tables';
+import { CostRegistry } from './registry';
+import { AGENCIES, CostMapping, PriceIndex, UnitCostTable, refOf } from './tables';
 import {
   ByPeriod,
   DomainTransitions,

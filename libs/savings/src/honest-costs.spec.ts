@@ -3,7 +3,7 @@ import { computeSavings, resolveTable } from './calculator';
 import { DomainTransitions } from './figures';
 import { parsePenceString } from './money';
 import { NO_WINDOW, costWindow, prorateProgrammeCost } from './programme-cost';
-import { buildRegistry, checkMappings, loadCostRegistry } from './tables';
+import { buildRegistry, checkMappings, loadCostRegistry } from './registry';
 import { WORKED_DOMAINS, workedDefinitions, workedIndex, workedTable } from './testing/worked';
 
 /** Issue 15 item 5: costs that cannot mislead. */

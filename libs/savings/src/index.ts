@@ -3,6 +3,7 @@ export * from './calculator';
 export * from './figures';
 export * from './money';
 export * from './programme-cost';
+export * from './registry';
 export * from './savings.queries';
 export * from './tables';
 

@@ -17,7 +17,7 @@ import { computeSavings, episodeTransitions, resolveTable } from './calculator';
 import { DomainTransitions, Period, SavingsFigures } from './figures';
 import { formatPence } from './money';
 import { programmeCostFor } from './programme-cost';
-import { CostRegistry, loadCostRegistry, unitCostsDirFromEnv } from './tables';
+import { CostRegistry, loadCostRegistry, unitCostsDirFromEnv } from './registry';
 
 export interface SavingsOptions {
   /** `id@version` of the unit-cost table; the newest shipped table if absent. */
