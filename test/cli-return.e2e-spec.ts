@@ -119,7 +119,11 @@ describe('outcomes return (CLI)', () => {
     ]);
     expect(csv.code).toBe(0);
     const text = readFileSync(join(dir, 'a.csv'), 'utf8');
-    expect(text.split('\n')[0]).toBe('section,table,row,row_label,column,column_label,unit,value');
+    expect(text.split('\n')[0]).toBe(
+      'section,table,row,row_label,column,column_label,unit,value,cohort',
+    );
+    // This copy says when it was built, after the provenance (the content's bytes do not).
+    expect(text).toMatch(/\nreturn,build,built,,value,,text,\d{1,2} \w+ \d{4} at \d\d:\d\d UTC,\n/);
     expect(text).toContain(`return,provenance,position,,value,,text,${result.position}`);
   }, 120_000);
 

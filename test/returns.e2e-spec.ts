@@ -7,6 +7,8 @@ import {
   RETURNS_QUEUE,
   ReturnsEngine,
   SUPPRESSED,
+  Unit,
+  displayValue,
   savingsCostAvoidance,
   softwareVersion,
 } from '@app/returns';
@@ -466,8 +468,10 @@ describe('national returns (e2e)', () => {
 
     // The CSV says the same, value for value, and states the rule and the provenance.
     const csv = (await download(first.id, 'csv')).body.toString();
-    expect(csv.split('\n')[0]).toBe('section,table,row,row_label,column,column_label,unit,value');
-    expect(csv).toContain(`return,provenance,position,,value,,text,${first.position}`);
+    expect(csv.split('\n')[0]).toBe(
+      'section,table,row,row_label,column,column_label,unit,value,cohort',
+    );
+    expect(csv).toContain(`return,provenance,position,,value,,text,${first.position},`);
     expect(csv).toContain('return,disclosure,rule,,value,,text,"Counts from 1 to 4 are suppressed');
     expect(csv).toContain(
       'how_much,referrals,families,Families referred,awaiting_offer,Awaiting an offer,families,[c]',
@@ -476,7 +480,7 @@ describe('national returns (e2e)', () => {
       'how_much,referrals,families,Families referred,referred,Referred,families,30',
     );
     expect(csv).toContain('better_off,outcomes_planned_exits,child_protection,');
-    // Every value of the JSON is in the CSV, once, as the same text.
+    // Every value of the JSON is in the CSV, once, as the same text at its unit's precision.
     const lines = parse(csv, { columns: true }) as Record<string, string>[];
     const values = lines.filter((l) => l.section !== 'return');
     let cells = 0;
@@ -487,7 +491,7 @@ describe('national returns (e2e)', () => {
             const at = values.filter(
               (l) => l.section === s.id && l.table === t.id && l.row === r.id && l.column === c.id,
             );
-            expect(at.map((l) => l.value)).toEqual([String(r.values[c.id] ?? '')]);
+            expect(at.map((l) => l.value)).toEqual([displayValue(c.unit as Unit, r.values[c.id])]);
             cells++;
           }
         }
@@ -512,7 +516,7 @@ describe('national returns (e2e)', () => {
       sections: {
         title: string;
         tables: {
-          columns: { id: string }[];
+          columns: { id: string; unit: string }[];
           rows: { values: Record<string, number | string | null> }[];
         }[];
       }[];
@@ -530,9 +534,11 @@ describe('national returns (e2e)', () => {
         expect.arrayContaining(content.sections.map((s) => s.title).concat('Provenance')),
       );
       const expected = content.sections.flatMap((s) =>
-        s.tables.map((t) => t.rows.map((r) => t.columns.map((c) => String(r.values[c.id] ?? '')))),
+        s.tables.map((t) =>
+          t.rows.map((r) => t.columns.map((c) => displayValue(c.unit as Unit, r.values[c.id]))),
+        ),
       );
-      const rendered = await page.$$eval('section > table', (tables) =>
+      const rendered = await page.$$eval('section table', (tables) =>
         tables.map((t) =>
           Array.from(t.querySelectorAll('tbody tr')).map((tr) =>
             Array.from((tr as typeof t).querySelectorAll('td')).map(

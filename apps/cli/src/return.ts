@@ -71,8 +71,8 @@ export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
     o.format === 'json'
       ? json
       : o.format === 'csv'
-        ? returnCsv(content)
-        : returnHtml(content, stored.sha256!, returnChartSvg);
+        ? returnCsv(content, stored.builtAt)
+        : returnHtml(content, stored.sha256!, returnChartSvg, stored.builtAt);
   await writeFile(o.out, body);
   return { id, out: o.out, format: o.format, position: position.toString(), sha256: stored.sha256 };
 }

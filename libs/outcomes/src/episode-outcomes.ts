@@ -189,6 +189,12 @@ export interface EpisodeOutcome extends EpisodeSteps {
    * the events folded: the family's, so on every episode. See `cohort.ts`'s consent rule.
    */
   evaluationWithdrawnAt: string | null;
+  /**
+   * When the family withdrew consent to its records being shared outside the authority, if that
+   * withdrawal stands: record-level extracts leave it out (`cohort.ts`'s sharing rule). Folded
+   * from the events each time a return is built; the outcomes tables do not store it.
+   */
+  dataSharingWithdrawnAt: string | null;
 }
 
 export function deriveEpisodes(
@@ -245,6 +251,7 @@ export function deriveEpisodes(
       lateWeeklyHours,
       supportTypes: [...new Set(facts.support.map((s) => s.type))].sort(),
       evaluationWithdrawnAt: family.consentWithdrawn?.evaluation ?? null,
+      dataSharingWithdrawnAt: family.consentWithdrawn?.data_sharing ?? null,
     };
   });
 }

@@ -1,4 +1,13 @@
-import { DraftTable, ReturnContent, key, publish, returnCsv, returnHtml } from './content';
+import {
+  DraftTable,
+  ReturnContent,
+  displayValue,
+  humanInstant,
+  key,
+  publish,
+  returnCsv,
+} from './content';
+import { returnHtml } from './print';
 import { changedCells } from './diff';
 
 const t = (
@@ -119,9 +128,9 @@ describe('publishing a return', () => {
 
   it('renders one tidy CSV line per value, quoting where needed, rule and provenance first', () => {
     const csv = returnCsv(content(12)).split('\n');
-    expect(csv[0]).toBe('section,table,row,row_label,column,column_label,unit,value');
-    expect(csv).toContain('return,disclosure,rule,,value,,text,"Counts from 1 to 4, suppressed"');
-    expect(csv).toContain('s,a,r,"R, ""q""",n,N,families,12');
+    expect(csv[0]).toBe('section,table,row,row_label,column,column_label,unit,value,cohort');
+    expect(csv).toContain('return,disclosure,rule,,value,,text,"Counts from 1 to 4, suppressed",');
+    expect(csv).toContain('s,a,r,"R, ""q""",n,N,families,12,c');
     // How many families the consent rule left out is a provenance line.
     expect(csv.find((l) => l.includes('excludedForConsent'))).toMatch(
       /referred in period 0; exited in period \[c\]/,
@@ -133,8 +142,8 @@ describe('publishing a return', () => {
     formula.sections[0].tables[0].rows[0].label = '=HYPERLINK("http://x","y")';
     formula.return.title = '@SUM(1+1)';
     const csv = returnCsv(formula).split('\n');
-    expect(csv).toContain(`s,a,r,"'=HYPERLINK(""http://x"",""y"")",n,N,families,12`);
-    expect(csv).toContain("return,return,title,,value,,text,'@SUM(1+1)");
+    expect(csv).toContain(`s,a,r,"'=HYPERLINK(""http://x"",""y"")",n,N,families,12,c`);
+    expect(csv).toContain("return,return,title,,value,,text,'@SUM(1+1),");
     expect(csv.filter((l) => /(^|,)"?[=+@]/.test(l))).toEqual([]);
   });
 
@@ -143,6 +152,26 @@ describe('publishing a return', () => {
     expect(html).toContain('T &lt;b&gt;');
     expect(html).toContain('<code>abc</code>');
     expect(html).not.toContain('T <b>');
+  });
+
+  it("writes values to their unit's precision in the CSV and the HTML (the JSON keeps the number)", () => {
+    expect(displayValue('p_value', 0.00000763)).toBe('< 0.001');
+    expect(displayValue('p_value', 0.0312)).toBe('0.0312');
+    expect(displayValue('percent', 75)).toBe('75.0');
+    expect(displayValue('gbp', 4304.1)).toBe('4304.10');
+    expect(displayValue('families', '[c]')).toBe('[c]');
+    expect(displayValue('percent', null)).toBe('');
+  });
+
+  it('says when a copy was built, in words and as the ISO instant, outside the content', () => {
+    expect(humanInstant('2026-12-03T16:05:59.999Z')).toBe('3 December 2026 at 16:05 UTC');
+    expect(humanInstant('2026-01-09T04:00:00.000Z')).toBe('9 January 2026 at 04:00 UTC');
+    const html = returnHtml(content(12), 'abc', undefined, '2026-12-03T16:05:12.345Z');
+    expect(html).toContain('Built 3 December 2026 at 16:05 UTC');
+    expect(html).toContain('2026-12-03T16:05:12.345Z');
+    expect(returnHtml(content(12), 'abc')).not.toContain('class="built"');
+    const csv = returnCsv(content(12), '2026-12-03T16:05:12.345Z');
+    expect(csv).toContain('return,build,built,,value,,text,3 December 2026 at 16:05 UTC,');
   });
 
   it('diffs two contents cell by cell', () => {

@@ -4,6 +4,7 @@
  * derived figure names the counts it was computed from, so it is suppressed with them.
  */
 import { csvLine } from '@app/security/csv';
+import { FigureKind, formatFigure } from '@app/security/csv-output';
 import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
 
 export type Unit =
@@ -17,6 +18,49 @@ export type Unit =
   | 'ratio'
   | 'year'
   | 'text';
+
+/** How each unit's figures are written (precision: `@app/security/csv-output`). */
+const KIND: Record<Unit, FigureKind> = {
+  families: 'count',
+  revisits: 'count',
+  percent: 'percent',
+  days: 'mean',
+  hours_per_week: 'mean',
+  p_value: 'p_value',
+  gbp: 'money',
+  ratio: 'ratio',
+  year: 'text',
+  text: 'text',
+};
+
+/**
+ * A published value as the CSV and the HTML write it: to its unit's precision (`75.0`,
+ * `< 0.001`), `[c]` and text as they are, nothing for null. The JSON keeps the number.
+ */
+export const displayValue = (unit: Unit, value: Published): string =>
+  formatFigure(KIND[unit], value);
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** An instant in words, in UTC: `3 December 2026 at 16:05 UTC`. */
+export function humanInstant(iso: string): string {
+  const d = new Date(iso);
+  const hhmm = `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} at ${hhmm} UTC`;
+}
 
 export interface Column {
   id: string;
@@ -168,16 +212,29 @@ export interface ReturnContent {
 }
 
 /**
- * One tidy CSV (one value a line), the return's identity, provenance and disclosure rule first:
- * `section,table,row,row_label,column,column_label,unit,value`.
+ * One tidy CSV (one value a line), the return's identity, provenance, disclosure rule and (when
+ * given) when this copy was built first:
+ * `section,table,row,row_label,column,column_label,unit,value,cohort`. Values are written to
+ * their unit's precision (`displayValue`); `cohort` says whom each table counts. The filters
+ * (authority, period), the position and the build are the `return,…` lines.
  */
-export function returnCsv(content: ReturnContent): string {
+export function returnCsv(content: ReturnContent, builtAt?: string | null): string {
   const lines = [
-    csvLine(['section', 'table', 'row', 'row_label', 'column', 'column_label', 'unit', 'value']),
+    csvLine([
+      'section',
+      'table',
+      'row',
+      'row_label',
+      'column',
+      'column_label',
+      'unit',
+      'value',
+      'cohort',
+    ]),
   ];
   const meta = (table: string, values: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(values)) {
-      lines.push(csvLine(['return', table, k, '', 'value', '', 'text', v]));
+      lines.push(csvLine(['return', table, k, '', 'value', '', 'text', v, '']));
     }
   };
   meta('return', content.return);
@@ -193,70 +250,27 @@ export function returnCsv(content: ReturnContent): string {
     primary: content.disclosure.suppressed.primary,
     secondary: content.disclosure.suppressed.secondary,
   });
+  if (builtAt) meta('build', { builtAt, built: humanInstant(builtAt) });
   for (const section of content.sections) {
     for (const t of section.tables) {
       for (const row of t.rows) {
         for (const c of t.columns) {
           lines.push(
-            csvLine([section.id, t.id, row.id, row.label, c.id, c.label, c.unit, row.values[c.id]]),
+            csvLine([
+              section.id,
+              t.id,
+              row.id,
+              row.label,
+              c.id,
+              c.label,
+              c.unit,
+              displayValue(c.unit, row.values[c.id]),
+              t.cohort,
+            ]),
           );
         }
       }
     }
   }
   return lines.join('\n') + '\n';
-}
-
-const esc = (s: unknown) =>
-  String(s ?? '').replace(
-    /[&<>"]/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!,
-  );
-
-/** A printable page: every table, then the provenance and the rule applied. */
-export function returnHtml(
-  content: ReturnContent,
-  sha256: string,
-  chart?: (content: ReturnContent) => string | undefined,
-): string {
-  const r = content.return;
-  const tables = content.sections
-    .map(
-      (s) =>
-        `<section><h2>${esc(s.title)}</h2>${s.tables
-          .map(
-            (t) => `<h3>${esc(t.title)}</h3><p class="cohort">${esc(t.cohort)}</p>
-<table><thead><tr><th></th>${t.columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}</tr></thead>
-<tbody>${t.rows
-              .map(
-                (row) =>
-                  `<tr><th>${esc(row.label)}</th>${t.columns
-                    .map((c) => `<td>${esc(row.values[c.id])}</td>`)
-                    .join('')}</tr>`,
-              )
-              .join('\n')}</tbody></table>`,
-          )
-          .join('\n')}</section>`,
-    )
-    .join('\n');
-  const svg = chart?.(content);
-  const p = content.provenance;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(r.spec)} ${esc(r.authority ?? 'national')} ${esc(r.periodStart)} to ${esc(r.periodEnd)}</title>
-<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse;margin-bottom:1em}
-th,td{border:1px solid #999;padding:.2em .5em;text-align:right}thead th,tbody th{text-align:left}
-.cohort{color:#555;font-size:.9em}@media print{section{page-break-inside:avoid}}</style></head>
-<body><h1>${esc(content.return.title)}</h1>
-<p>${r.authority === null ? 'National: <b>every authority</b>' : `Authority <b>${esc(r.authority)}</b>`}, period ${esc(r.periodStart)} to ${esc(r.periodEnd)}.</p>
-${svg ? `<figure>${svg}</figure>` : ''}
-${tables}
-<section><h2>Disclosure control</h2><p>${esc(content.disclosure.rule)}</p></section>
-<section><h2>Provenance</h2><dl>
-<dt>Spec</dt><dd>${esc(p.spec)}</dd><dt>Built at event-store position</dt><dd>${esc(p.position)}</dd>
-<dt>Outcome rules</dt><dd>${esc(p.outcomeRules.sources.join(', '))} (${esc(p.outcomeRules.fingerprint)})</dd>
-<dt>Unit-cost table</dt><dd>${esc(p.unitCosts ?? 'none')}</dd><dt>Software</dt><dd>${esc(p.software)}</dd>
-<dt>Excluded: consent to evaluation withdrawn</dt><dd>${esc(p.excludedForConsent.referredInPeriod)} referred in the period, ${esc(p.excludedForConsent.exitedInPeriod)} exited in the period (left out of every table)</dd>
-<dt>Content SHA-256</dt><dd><code>${esc(sha256)}</code></dd></dl></section>
-</body></html>
-`;
 }

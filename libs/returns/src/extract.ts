@@ -3,7 +3,7 @@
  * of the return's exit cohort, the family under the recipient's pseudonym, dates to the month,
  * and each outcome domain's state at baseline, exit and one year on. No identifiers, no free text.
  */
-import { EpisodeOutcome, OutcomeDefinitions, Point, excludedForConsent } from '@app/outcomes';
+import { EpisodeOutcome, OutcomeDefinitions, Point, excludedFromSharing } from '@app/outcomes';
 import { cohortFilter, ReturnRequest } from './builder';
 import { DisclosureRule, isPrimary } from './disclosure';
 import { pseudonym } from './pseudonyms';
@@ -42,9 +42,12 @@ function exitsInPeriod(episodes: EpisodeOutcome[], request: ReturnRequest): Epis
   );
 }
 
-/** How many of the extract's episodes the consent rule leaves out (`excludedForConsent`). */
+/**
+ * How many of the extract's episodes the sharing rule leaves out (`excludedFromSharing`: consent to
+ * evaluation or to data sharing withdrawn).
+ */
 export const extractExclusions = (episodes: EpisodeOutcome[], request: ReturnRequest): number =>
-  exitsInPeriod(episodes, request).filter(excludedForConsent).length;
+  exitsInPeriod(episodes, request).filter(excludedFromSharing).length;
 
 export function extractRows(
   episodes: EpisodeOutcome[],
@@ -52,9 +55,9 @@ export function extractRows(
   request: ReturnRequest,
   key: string,
 ): ExtractRow[] {
-  // A family that withdrew consent to evaluation is in no extract (the outcomes slice's rule).
+  // A family that withdrew consent to evaluation or to data sharing is in no extract.
   return exitsInPeriod(episodes, request)
-    .filter((e) => !excludedForConsent(e))
+    .filter((e) => !excludedFromSharing(e))
     .map((e) => ({
       pseudonym: pseudonym(key, e.familyId),
       episode: e.episode,

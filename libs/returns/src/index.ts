@@ -2,6 +2,7 @@
 export * from './builder';
 export * from './canonical';
 export * from './content';
+export * from './print';
 export * from './disclosure';
 export * from './records';
 export * from './read-models';

@@ -15,4 +15,12 @@ describe('csvCell', () => {
     expect(csvCell('a, "b"')).toBe('"a, ""b"""');
     expect(csvLine(['x', 1, undefined, 'y\nz'])).toBe('x,1,,"y\nz"');
   });
+
+  it('keeps a number written to its precision as a number, and nothing more', () => {
+    expect(csvCell('-547.2')).toBe('-547.2');
+    expect(csvCell('-3')).toBe('-3');
+    for (const text of ['-1-2', '-1e3', '-1.', '- 1', '-1.5+A1', '-0x1']) {
+      expect(csvCell(text)).toBe(`'${text}`);
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { FollowUpView } from '@app/follow-ups';
+import { CsvContext, withContext } from '@app/security/csv-output';
 import { line } from '../outcomes/csv';
 
 const COLUMNS: [string, (f: FollowUpView) => unknown][] = [
@@ -18,12 +19,13 @@ const COLUMNS: [string, (f: FollowUpView) => unknown][] = [
   ['exited_at', (f) => f.exitedAt],
 ];
 
-/** The working list as a spreadsheet: one revisit a row, in due-date order. */
-export function followUpsCsv(items: FollowUpView[]): string {
-  return (
-    [
-      line(COLUMNS.map(([name]) => name)),
-      ...items.map((f) => line(COLUMNS.map(([, v]) => v(f)))),
-    ].join('\n') + '\n'
+/**
+ * The working list as a spreadsheet: one revisit a row, in due-date order, then the page's
+ * context (`withContext`: the filters, cursor and limit as asked, as at, position).
+ */
+export function followUpsCsv(items: FollowUpView[], context: CsvContext): string {
+  return withContext(
+    [line(COLUMNS.map(([name]) => name)), ...items.map((f) => line(COLUMNS.map(([, v]) => v(f))))],
+    context,
   );
 }

@@ -27,7 +27,7 @@ import { FamilyWrites } from '../families/family-writes';
 import { CorrelationId } from '../http/correlation';
 import { UuidParam } from '../http/validation';
 import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
-import { Csv, CsvReply } from '../http/csv';
+import { Csv, CsvReply, readModelsPosition } from '../http/csv';
 
 import { Principal } from '@app/security';
 import { scopedAuthority, sees } from '../auth/scope';
@@ -122,6 +122,7 @@ export class GetFollowUpHandler implements IQueryHandler<GetFollowUp> {
 
 @Controller('v1/follow-ups')
 export class FollowUpsController extends FamilyWrites {
+  @Inject(DataSource) private readonly db!: DataSource;
   constructor(private readonly queries: QueryBus) {
     super();
   }
@@ -134,6 +135,8 @@ export class FollowUpsController extends FamilyWrites {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<FollowUpPage | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, ['follow_ups']) : '';
+    const asAt = this.clock.now().toISOString();
     const q = await validated(ListFollowUpsQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const after = q.cursor ? decodeFollowUpCursor(q.cursor) : undefined;
@@ -152,7 +155,9 @@ export class FollowUpsController extends FamilyWrites {
     );
     // An authority's callers see its revisits by the family ids its clients gave.
     const page = principal.authority === null ? listed : await namedForClient(this.store, listed);
-    return csv.wanted ? csv.send(followUpsCsv(page.items), page.nextCursor) : page;
+    if (!csv.wanted) return page;
+    const context = { filters: { ...q }, asAt, position };
+    return csv.send(followUpsCsv(page.items, context), page.nextCursor);
   }
 
   @Route(Post, ':followUpId/assign', 'follow-ups:assign', 404, 409)

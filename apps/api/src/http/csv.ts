@@ -1,5 +1,21 @@
 import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { projectionCheckpoints } from '@app/projections';
+import { DataSource } from 'typeorm';
+
+/**
+ * The event-store position the read models of `projections` have all applied: every event up to
+ * and including it is in them. Read before an answer's figures, it is the CSV's `position` (an
+ * event applied while the figures are read may be counted too).
+ */
+export async function readModelsPosition(
+  db: DataSource,
+  projections: readonly string[],
+): Promise<string> {
+  const checkpoints = await projectionCheckpoints(db);
+  const at = projections.map((p) => checkpoints.get(p) ?? 0n);
+  return at.reduce((a, b) => (b < a ? b : a)).toString();
+}
 
 /** Whether an `Accept` header asks for CSV. */
 export const wantsCsv = (accept?: string) => !!accept && /\btext\/csv\b/i.test(accept);

@@ -1,17 +1,23 @@
 import { DomainRow } from '@app/outcomes';
 import { csvLine } from '@app/security/csv';
+import { CsvContext, fraction, mean, pValue, pct, withContext } from '@app/security/csv-output';
 
 /** One CSV line: the one CSV cell (`csvCell`, formula-safe) of every CSV the service writes. */
 export const line = csvLine;
 
 /** An interval's two ends; a suppressed interval ("[c]") is suppressed at both. */
-const ends = (ci: unknown): unknown[] => (Array.isArray(ci) ? ci : [ci, ci]);
+const ends = (ci: unknown): unknown[] => (Array.isArray(ci) ? ci : [ci, ci]).map(pct);
 
 /**
  * One row per domain, the JSON's fields flattened; `excluded_for_consent` on every row is the
- * cohort's count of episodes left out because the family withdrew consent to evaluation.
+ * cohort's count of episodes left out because the family withdrew consent to evaluation; then
+ * the answer's context (`withContext`). Figures to their precision (`@app/security/csv-output`).
  */
-export function outcomesCsv(domains: DomainRow[], excludedForConsent: unknown): string {
+export function outcomesCsv(
+  domains: DomainRow[],
+  excludedForConsent: unknown,
+  context: CsvContext,
+): string {
   const header = [
     'id',
     'label',
@@ -41,27 +47,38 @@ export function outcomesCsv(domains: DomainRow[], excludedForConsent: unknown): 
       d.label,
       d.n,
       d.baseline.count,
-      d.baseline.pct,
+      pct(d.baseline.pct),
       ...ends(d.baseline.ci95),
       d.exit.count,
-      d.exit.pct,
+      pct(d.exit.pct),
       ...ends(d.exit.ci95),
       d.followUp?.n,
       d.followUp?.count,
-      d.followUp?.pct,
+      pct(d.followUp?.pct),
       ...ends(d.followUp?.ci95),
-      d.relativeReduction,
-      d.mcnemarP,
+      fraction(d.relativeReduction),
+      pValue(d.mcnemarP),
       d.sustained?.followedUp,
       d.sustained?.kept,
       excludedForConsent,
     ]),
   );
-  return [line(header), ...rows].join('\n') + '\n';
+  return withContext([line(header), ...rows], context);
 }
 
-/** `measure,value` rows, nested fields as dotted paths (support types by type code). */
-export function summaryCsv(summary: object): string {
+/** A summary measure to its precision, by its last key (`pct`, `mean`, `median`, `…Rate`). */
+const measure = (path: string, value: unknown) => {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  if (last === 'pct') return pct(value);
+  if (last === 'mean' || last === 'median') return mean(value);
+  return /Rate$/.test(last) ? fraction(value) : value;
+};
+
+/**
+ * `measure,value` rows, nested fields as dotted paths (support types by type code), then the
+ * answer's context (`withContext`).
+ */
+export function summaryCsv(summary: object, context: CsvContext): string {
   const rows: unknown[][] = [];
   const walk = (value: unknown, path: string) => {
     if (Array.isArray(value)) {
@@ -72,9 +89,9 @@ export function summaryCsv(summary: object): string {
         if (v !== undefined) walk(v, path ? `${path}.${k}` : k);
       }
     } else {
-      rows.push([path, value]);
+      rows.push([path, measure(path, value)]);
     }
   };
   walk(summary, '');
-  return [line(['measure', 'value']), ...rows.map(line)].join('\n') + '\n';
+  return withContext([line(['measure', 'value']), ...rows.map(line)], context);
 }

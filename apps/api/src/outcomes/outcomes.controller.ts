@@ -8,7 +8,9 @@ import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/o
 import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
 import { outcomesCsv, summaryCsv } from './csv';
 import { CurrentPrincipal, FiguresRoute } from '../auth/decorators';
-import { Csv, CsvReply } from '../http/csv';
+import { Csv, CsvReply, readModelsPosition } from '../http/csv';
+import { csvContext } from '@app/security/csv-output';
+import { DataSource } from 'typeorm';
 import { scopedAuthority } from '../auth/scope';
 import { DISCLOSURE_RULE } from './disclosure-rule';
 import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
@@ -75,8 +77,12 @@ export const echo = (q: CohortFilterQuery) =>
       .map(([k, v]) => [k, /From$|To$/.test(k) ? normaliseDate(v as string) : v]),
   );
 
+/** The read models a cohort summary reads (its follow-up rates from the follow-ups'). */
+const SUMMARY_READS = ['outcomes', 'follow_ups'];
+
 @Controller('v1')
 export class OutcomesController {
+  @Inject(DataSource) private readonly db!: DataSource;
   constructor(
     private readonly queries: QueryBus,
     @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
@@ -88,10 +94,16 @@ export class OutcomesController {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const { q, cohort, table, on } = await this.table(query, principal);
-    if (csv.wanted) return csv.send(outcomesCsv(table.domains, table.cohort.excludedForConsent));
     const { cohort: c, asAt: at, ...rest } = table;
     const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    if (csv.wanted) {
+      const { excludedForConsent } = table.cohort;
+      return csv.send(
+        outcomesCsv(table.domains, excludedForConsent, csvContext(filters, position)),
+      );
+    }
     return { filters, cohort: c, ...rest };
   }
 
@@ -137,6 +149,7 @@ export class OutcomesController {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, SUMMARY_READS) : '';
     const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
@@ -145,7 +158,8 @@ export class OutcomesController {
     );
     const on = disclosed(q, principal);
     const summary = on ? discloseSummary(live, this.disclosure) : live;
-    if (csv.wanted) return csv.send(summaryCsv(summary));
-    return { filters: { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) }, ...summary };
+    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    if (csv.wanted) return csv.send(summaryCsv(summary, csvContext(filters, position)));
+    return { filters, ...summary };
   }
 }

@@ -111,7 +111,7 @@ export class ExtractController {
       recipient: recipient.name,
       pseudonyms: 'HMAC-SHA-256 of the family id under a key held for this recipient only',
       disclosure,
-      // How many families of the return's exits withdrew consent to evaluation (in no row); a
+      // How many of the return's exits withdrew consent to evaluation or data sharing (in no row); a
       // count from 1 to the threshold − 1 is itself suppressed, as every small count here.
       excludedForConsent: shownCount(extractExclusions(records.episodes, r), { threshold }),
       rows,

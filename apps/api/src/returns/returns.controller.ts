@@ -166,12 +166,14 @@ export class ReturnsController {
         res
           .type('text/csv')
           .attachment(`${name}.csv`)
-          .send(returnCsv(JSON.parse(json) as ReturnContent));
+          .send(returnCsv(JSON.parse(json) as ReturnContent, r.builtAt));
         return;
       case 'html':
         res
           .type('text/html')
-          .send(returnHtml(JSON.parse(json) as ReturnContent, r.sha256!, returnChartSvg));
+          .send(
+            returnHtml(JSON.parse(json) as ReturnContent, r.sha256!, returnChartSvg, r.builtAt),
+          );
         return;
     }
   }

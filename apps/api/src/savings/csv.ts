@@ -1,4 +1,5 @@
 import { AGENCIES, programmeCostText } from '@app/savings';
+import { CsvContext, withContext } from '@app/security/csv-output';
 import { line } from '../outcomes/csv';
 import { SavingsAnswer } from './queries';
 
@@ -33,9 +34,10 @@ const HEADER = [
  * are (pounds, gross; or £ per £1); the net columns are filled only when the unit-cost table
  * gives deadweight or attribution. Every row names the table, the price year and the deflator
  * with its status, so a row read alone is not misread, and how many of the cohort's episodes were
- * left out because the family withdrew consent to evaluation.
+ * left out because the family withdrew consent to evaluation; then the answer's context
+ * (`withContext`: cohort, filters, as at, position).
  */
-export function savingsCsv(r: SavingsAnswer): string {
+export function savingsCsv(r: SavingsAnswer, context: CsvContext): string {
   const table = `${r.unitCostTable.id}@${r.unitCostTable.version}`;
   const deflator = r.priceBasis.deflator.status;
   // section … units_avoided_baseline_to_follow_up: 12 cells; the figures: 5; the note last.
@@ -54,7 +56,7 @@ export function savingsCsv(r: SavingsAnswer): string {
   const net = r.net;
   const netAgency = (agency: string) => net?.perAgency.find((a) => a.agency === agency);
   const money = 'gbp, gross';
-  return (
+  return withContext(
     [
       line(HEADER),
       ...r.perOutcome.map((l) =>
@@ -137,7 +139,8 @@ export function savingsCsv(r: SavingsAnswer): string {
             ),
           ]
         : []),
-    ].join('\n') + '\n'
+    ],
+    context,
   );
 }
 

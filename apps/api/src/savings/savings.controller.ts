@@ -28,7 +28,8 @@ import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator'
 import { DisclosureRule, SUPPRESSED, discloseSavings } from '@app/returns';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, FiguresRoute, Route } from '../auth/decorators';
-import { Csv, CsvReply } from '../http/csv';
+import { Csv, CsvReply, readModelsPosition } from '../http/csv';
+import { csvContext } from '@app/security/csv-output';
 
 import { scopedAuthority } from '../auth/scope';
 import { Clock } from '@app/domain';
@@ -149,6 +150,7 @@ export class SavingsController {
     @CurrentPrincipal() principal: Principal,
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
+    const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const q = await validated(SavingsQuery, query);
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
     const cohort = q.cohort ?? 'planned_exits';
@@ -164,10 +166,11 @@ export class SavingsController {
     );
     const on = disclosed(q, principal);
     const report = on ? this.disclose(figures) : figures;
-    if (csv.wanted) return csv.send(savingsCsv(report));
     const { asAt: at, cohort: kind, ...rest } = report;
     const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
-    return { filters: { ...filters, ...(on ? { disclosure: 'on' } : {}) }, ...rest };
+    const shown = { ...filters, ...(on ? { disclosure: 'on' } : {}) };
+    if (csv.wanted) return csv.send(savingsCsv(report, csvContext(shown, position)));
+    return { filters: shown, ...rest };
   }
 
   /** Money is counts × unit costs: a figure from a suppressed count is suppressed with it. */

@@ -80,6 +80,7 @@ function episode(r: Random, n: number): EpisodeOutcome {
     supportTypes: [],
     // Some families withdrew consent to evaluation: the consent rule must hold for them too.
     evaluationWithdrawnAt: r.chance(0.15) ? day(r, Date.parse(referredAt)) : null,
+    dataSharingWithdrawnAt: null,
   };
 }
 

@@ -61,6 +61,14 @@ export const excludedForConsent = (e: EpisodeOutcome): boolean => e[CONSENT.fiel
 /** `excludedForConsent` as a condition over `e`. */
 export const excludedForConsentSql = `e.${CONSENT.column} IS NOT NULL`;
 
+/**
+ * The sharing rule: an episode's record leaves the authority (a record-level extract) only while
+ * the family's consent to evaluation AND to data sharing stand in the events folded. Aggregate
+ * outputs follow the consent rule alone; a withdrawal of data sharing keeps the family in them.
+ */
+export const excludedFromSharing = (e: EpisodeOutcome): boolean =>
+  excludedForConsent(e) || e.dataSharingWithdrawnAt !== null;
+
 export function inCohort(cohort: CohortKind, e: EpisodeOutcome): boolean {
   return eligibleFor(cohort, e) && !excludedForConsent(e);
 }

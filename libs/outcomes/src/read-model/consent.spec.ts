@@ -31,6 +31,7 @@ const planned: EpisodeOutcome = {
   lateWeeklyHours: null,
   supportTypes: [],
   evaluationWithdrawnAt: null,
+  dataSharingWithdrawnAt: null,
 };
 
 describe('the consent rule (cohort.ts)', () => {
