@@ -112,6 +112,7 @@ interface Content {
     id: string;
     tables: {
       id: string;
+      cohort: string;
       columns: { id: string; unit: string }[];
       rows: { id: string; values: Record<string, number | string | null> }[];
     }[];
@@ -453,14 +454,14 @@ describe('national returns (e2e)', () => {
       programme_cost: 'gbp',
       return_on_spend: 'ratio',
       price_year: 'year',
-      note: 'text',
     });
-    expect(row('cost_avoidance', 'gross').note).toMatch(/^Gross cost avoidance/);
-    expect(row('cost_avoidance', 'deflator').note).toMatch(
-      /^GDP deflator .*\(gdp-deflator@1\) is INDICATIVE until replaced by a sourced series/,
+    // Said beside whom the table counts: gross, the deflator and its status, the cost's window.
+    expect(costs.cohort).toContain(' Gross cost avoidance: every family whose costed condition');
+    expect(costs.cohort).toMatch(
+      / GDP deflator .*\(gdp-deflator@1\) is INDICATIVE until replaced by a sourced series/,
     );
-    expect(row('cost_avoidance', 'programme_cost_basis').note).toBe(
-      'Programme cost for exits from 2025-10-01 to 2025-12-31 (92 days), pro-rated by days: ' +
+    expect(costs.cohort).toContain(
+      ' Programme cost for exits from 2025-10-01 to 2025-12-31 (92 days), pro-rated by days: ' +
         'financial year 2025-26 £600000.00 × 92/365 days.',
     );
     // York's six families are nowhere.

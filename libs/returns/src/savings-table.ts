@@ -9,8 +9,8 @@ const count = (n: number): DraftCell => ({ count: n });
  * Is it cost effective: per agency and in total, the gross cost avoided (net beside it when the
  * unit-cost table gives deadweight or attribution); on the total row the families counted, the
  * programme cost pro-rated to the period by days, the gross return on spend and the price year,
- * each in a column of its own unit; then the statements a reader needs (gross, the deflator and
- * its status, what the programme cost covers).
+ * each in a column of its own unit. What a reader needs to read them (that they are gross, the
+ * deflator and its status, what the programme cost covers) is said beside the table's cohort.
  */
 export async function savings(
   ctx: ComposeContext,
@@ -54,7 +54,6 @@ export async function savings(
     { id: 'programme_cost', label: 'Programme cost for the period (£)', unit: 'gbp' },
     { id: 'return_on_spend', label: 'Gross £ avoided per £1 spent, to exit', unit: 'ratio' },
     { id: 'price_year', label: 'Price year', unit: 'year' },
-    { id: 'note', label: 'Note', unit: 'text' },
   ];
   const families = key(t.id, 'total', 'families');
   const money = (v: Money | null): DraftCell => (v === null ? null : { text: v, from: [families] });
@@ -87,17 +86,13 @@ export async function savings(
       ...(s.priceYear === null ? {} : { price_year: { text: String(s.priceYear) } }),
     },
   });
-  const notes: [string, string, string | undefined][] = [
-    [
-      'gross',
-      'Gross or net',
-      detail && [detail.grossStatement, net?.statement].filter(Boolean).join(' '),
-    ],
-    ['deflator', 'Price year and deflator', detail?.deflator],
-    ['programme_cost_basis', 'Programme cost', detail?.programmeCostBasis],
-  ];
-  for (const [id, label, text] of notes) {
-    if (text) t.rows.push({ id, label, cells: { note: { text } } });
-  }
+  // What a reader must know to read the figures, beside whom the table counts (the HTML prints
+  // it under the title, the CSV on every row of the table).
+  const statements = detail
+    ? [detail.grossStatement, net?.statement, detail.deflator, detail.programmeCostBasis]
+    : [];
+  const said = statements.filter(Boolean).map((x) => (x!.endsWith('.') ? x : `${x}.`));
+  if (said.length)
+    t.cohort = [t.cohort.endsWith('.') ? t.cohort : `${t.cohort}.`, ...said].join(' ');
   return s.unitCosts;
 }

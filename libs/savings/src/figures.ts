@@ -51,7 +51,7 @@ export const GROSS_STATEMENT =
   'Gross cost avoidance: every family whose costed condition went away is priced as avoiding the ' +
   'mapped outcomes in full. Nothing is taken off for what would have happened anyway (deadweight) ' +
   'or for the part other services played (attribution) unless the unit-cost table gives them; ' +
-  'where it does, `net` applies them.';
+  'where it does, the net figures apply them.';
 
 export interface NetFigures {
   /** Costed outcomes whose row gives a deadweight or an attribution, of all the table's rows. */
