@@ -161,6 +161,46 @@ describe('outcomes CLI', () => {
       expect(await eventCount(db.config)).toBe(4);
     }, 30_000);
 
+    it('matches coded fields to the code lists: any case stored as the code, an unlisted one rejected', async () => {
+      const file = join(dir, 'codes.ndjson');
+      const referred = randomUUID();
+      const rows = [
+        {
+          familyId: referred,
+          type: 'FamilyReferred',
+          occurredAt: '2024-03-01',
+          data: { ...referral, programme: 'FIP', source: 'Police', reasons: ['ASB'] },
+        },
+        {
+          familyId: referred,
+          type: 'AsbIncidentRecorded',
+          occurredAt: '2024-03-02',
+          data: { asbType: 'noise', sourceAgency: 'fire_brigade' },
+        },
+      ];
+      writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const rejectsPath = join(dir, 'codes.rejects');
+
+      const run = await cli(db.config, ['import', file, '--rejects', rejectsPath]);
+      expect(run).toMatchObject({ code: 0 });
+      expect(run.stdout).toContain('read 2, stored 1, already stored 0, rejected 1');
+      const reject = JSON.parse(readFileSync(rejectsPath, 'utf8')) as Record<string, unknown>;
+      expect(reject).toMatchObject({ line: 2, field: 'data.sourceAgency', rule: 'code-list' });
+      expect(reject.allowed).toContain('police');
+      const pool = createPool({ url: db.config.url, max: 1 });
+      try {
+        const { rows: stored } = await pool.query<{ data: Record<string, unknown> }>(
+          `SELECT data FROM ${quoteIdent(db.config.schema!)}.events WHERE stream_id = $1`,
+          [`family-${referred}`],
+        );
+        expect(stored.map((r) => r.data)).toEqual([
+          expect.objectContaining({ programme: 'fip', source: 'police', reasons: ['asb'] }),
+        ]);
+      } finally {
+        await pool.end();
+      }
+    }, 30_000);
+
     it('fails the run itself for a file it cannot read', async () => {
       const run = await cli(db.config, ['import', join(dir, 'missing.csv')]);
       expect(run.code).not.toBe(0);

@@ -329,6 +329,12 @@ describe('national returns (e2e)', () => {
   });
 
   it('builds a return whose JSON and CSV agree, add up, hide small counts and carry provenance', async () => {
+    // Leeds spent £600,000 on the programme in financial year 2025 (April 2025 to March 2026).
+    await h.http
+      .put(`/v1/programme-costs/${LA}/fip/2025`)
+      .set(as('data_manager', LA))
+      .send({ amount: '600000.00' })
+      .expect(200);
     first = await generate();
     const status = await built(first.id);
     const json = await download(first.id, 'json');
@@ -448,9 +454,36 @@ describe('national returns (e2e)', () => {
     expect(content.disclosure.rule).toMatch(/1 to 4/);
     expect(content.disclosure.suppressed.secondary).toBeGreaterThan(0);
     // Is it cost effective: the savings calculator over the same 40 planned exits, in pounds.
-    const costs = table('cost_avoidance').rows;
-    expect(costs.find((r) => r.id === 'families')!.values.at_exit).toBe(40);
-    expect(costs.find((r) => r.id === 'total')!.values.at_exit).toMatch(/^-?\d+\.\d\d$/);
+    const costs = table('cost_avoidance');
+    const total = row('cost_avoidance', 'total');
+    expect(total.families).toBe(40);
+    expect(total.at_exit).toMatch(/^\d+\.\d\d$/);
+    // A quarter's return meets a quarter's cost: 92 of the financial year's 365 days of
+    // £600,000 = £151,232.88 (not the whole year's £600,000), and the ratio is over that.
+    expect(total.programme_cost).toBe('151232.88');
+    const pence = (v: unknown) => BigInt(String(v).replace('.', ''));
+    const [gross, cost] = [pence(total.at_exit), pence(total.programme_cost)];
+    const ratio = (2n * gross * 100n + cost) / (2n * cost);
+    expect(total.return_on_spend).toBe(`${ratio / 100n}.${String(ratio % 100n).padStart(2, '0')}`);
+    expect(total.price_year).toBe('2022');
+    // Counts, money, the ratio and the year each in a column of its own unit.
+    expect(Object.fromEntries(costs.columns.map((c) => [c.id, c.unit]))).toEqual({
+      families: 'families',
+      at_exit: 'gbp',
+      one_year_on: 'gbp',
+      programme_cost: 'gbp',
+      return_on_spend: 'ratio',
+      price_year: 'year',
+    });
+    // Said beside whom the table counts: gross, the deflator and its status, the cost's window.
+    expect(costs.cohort).toContain(' Gross cost avoidance: every family whose costed condition');
+    expect(costs.cohort).toMatch(
+      / GDP deflator .*\(gdp-deflator@1\) is INDICATIVE until replaced by a sourced series/,
+    );
+    expect(costs.cohort).toContain(
+      ' Programme cost for exits from 2025-10-01 to 2025-12-31 (92 days), pro-rated by days: ' +
+        'financial year 2025-26 £600000.00 × 92/365 days.',
+    );
     // York's six families are nowhere.
     expect(row('outcomes_planned_exits', 'cohort').n).toBe(40);
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,10 +301,76 @@ describe('GET /v1/savings', () => {
     expect(res.status).toBe(200);
     const want = expectedPence();
     expect(res.body.families).toBe(FAMILIES);
-    expect(res.body.programmeCost).toMatchObject({ amount: '150000.00', financialYears: [2024] });
+    expect(res.body.programmeCost).toMatchObject({
+      amount: '150000.00',
+      window: { kind: 'exits', from: '2024-04-01', to: '2025-03-31', days: 365 },
+      financialYears: [{ year: 2024, entered: '150000.00', share: '150000.00' }],
+    });
     expect(res.body.returnOnSpend.baselineToExit).toBe((want.exit / 15_000_000).toFixed(2));
     const list = await h.http.get(`/v1/programme-costs/${AUTHORITY}`).set(manager);
     expect(list.body.costs).toHaveLength(1);
+  });
+
+  it('sets a quarter of the year’s programme cost against a quarter’s exits (pro-rated by days)', async () => {
+    // Every planned exit falls in December 2024: October to December 2024 has them all, and
+    // 92 of financial year 2024's 365 days: 150,000 × 92 / 365 = 37,808.22.
+    const res = await h.http
+      .get(`/v1/savings?authority=${AUTHORITY}&exitedFrom=2024-10-01&exitedTo=2024-12-31`)
+      .set(keyworker);
+    expect(res.status).toBe(200);
+    const want = expectedPence();
+    expect(res.body.families).toBe(FAMILIES);
+    expect(res.body.total.baselineToExit).toBe(pounds(want.exit));
+    expect(res.body.programmeCost).toMatchObject({
+      amount: '37808.22',
+      window: { kind: 'exits', from: '2024-10-01', to: '2024-12-31', days: 92 },
+      financialYears: [
+        { year: 2024, entered: '150000.00', days: 92, daysInYear: 365, share: '37808.22' },
+      ],
+    });
+    expect(res.body.returnOnSpend.baselineToExit).toBe((want.exit / 3_780_822).toFixed(2));
+  });
+
+  it('gives no return on spend without a date window, and says why', async () => {
+    const res = await h.http.get(`/v1/savings?authority=${AUTHORITY}`).set(keyworker);
+    expect(res.status).toBe(200);
+    expect(res.body.programmeCost).toMatchObject({ amount: null, window: null });
+    expect(res.body.programmeCost.reason).toMatch(/^No return on spend without a date window/);
+    expect(res.body.returnOnSpend).toEqual({ baselineToExit: null, baselineToFollowUp: null });
+    const open = await h.http
+      .get(`/v1/savings?authority=${AUTHORITY}&exitedFrom=2024-04-01`)
+      .set(keyworker);
+    expect(open.body.programmeCost).toMatchObject({ amount: null });
+    expect(open.body.programmeCost.reason).toMatch(/the exits window has no end/);
+    expect(open.body.returnOnSpend).toEqual({ baselineToExit: null, baselineToFollowUp: null });
+  });
+
+  it('says the figures are gross and names the deflator with its status', async () => {
+    const res = await h.http.get(`/v1/savings?authority=${AUTHORITY}`).set(keyworker);
+    expect(res.body).toMatchObject({
+      figures: 'gross',
+      net: null,
+      priceBasis: { priceYear: 2022, deflator: { ref: 'gdp-deflator@1', evidence: 'indicative' } },
+    });
+    expect(res.body.grossStatement).toMatch(/^Gross cost avoidance/);
+    expect(res.body.priceBasis.deflator.status).toMatch(
+      /^GDP deflator .* INDICATIVE until replaced/,
+    );
+    const csv = await h.http
+      .get(`/v1/savings?authority=${AUTHORITY}`)
+      .set(keyworker)
+      .set('accept', 'text/csv');
+    const [header, ...rows] = parse(csv.text) as string[][];
+    const at = (name: string) => header.indexOf(name);
+    for (const r of rows) {
+      expect(r[at('deflator')]).toBe(res.body.priceBasis.deflator.status);
+      expect(r[at('target_price_year')]).toBe('2022');
+    }
+    const total = rows.find((r) => r[0] === 'total')!;
+    expect(total[at('figures_are')]).toBe('gbp, gross');
+    expect(total[at('note')]).toMatch(/^Gross cost avoidance/);
+    const ros = rows.find((r) => r[0] === 'return_on_spend')!;
+    expect(ros[at('figures_are')]).toBe('gbp avoided per gbp spent');
   });
 
   it('answers in CSV with one row per costed outcome, per agency and the total', async () => {
@@ -313,13 +380,10 @@ describe('GET /v1/savings', () => {
       .set('accept', 'text/csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/csv/);
-    const rows = res.text
-      .trim()
-      .split('\n')
-      .map((l) => l.split(','));
+    const [header, ...rows] = parse(res.text) as string[][];
     const total = rows.find((r) => r[0] === 'total')!;
-    expect(total[9]).toBe(pounds(expectedPence().exit));
-    expect(total[12]).toBe('uk-unit-costs@1');
+    expect(total[header.indexOf('baseline_to_exit')]).toBe(pounds(expectedPence().exit));
+    expect(total[header.indexOf('unit_cost_table')]).toBe('uk-unit-costs@1');
     expect(rows.filter((r) => r[0] === 'outcome')).toHaveLength(table.rows.length);
     expect(rows.filter((r) => r[0] === 'agency')).toHaveLength(7);
   });

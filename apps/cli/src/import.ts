@@ -15,6 +15,7 @@ import {
   FamilyRecorder,
   FieldError,
   RequestInvalid,
+  loadCodeLists,
   parseBatchItem,
 } from '@app/recording';
 import { parse } from 'csv-parse';
@@ -80,6 +81,8 @@ async function* readRows(path: string, format: RowFormat, bytes: { read: number 
 
 /** Why the decider or the store refused a valid row, named like a validation error. */
 function refusal(e: unknown): FieldError[] | undefined {
+  // A code not on its list (the write path matches codes against the lists).
+  if (e instanceof RequestInvalid) return e.errors;
   if (e instanceof DomainError)
     return [{ field: e.field ?? 'type', rule: e.rule, message: e.message }];
   if (e instanceof FamilyNotFound) {
@@ -105,6 +108,8 @@ export async function importFile(
     ledger.store,
     systemClock,
     new PersonalDataVault(ledger.db, masterKeyFrom(cliConfig())),
+    // Codes in a file are matched to the lists as the API matches them.
+    loadCodeLists({ extraDir: cliConfig().codeListsDir }),
   );
   const actor = { id: 'import', correlationId: randomUUID() };
   const rejects = createWriteStream(options.rejectsPath);

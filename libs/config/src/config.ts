@@ -23,6 +23,8 @@ export interface AppConfig {
   projections: { batchSize: number; analyzeAfter: number; rebuildWorkers?: number };
   workerHeartbeatFile?: string;
   outcomeDefinitionsDir?: string;
+  /** Authorities' additions to the code lists (`loadCodeLists` in @app/recording). */
+  codeListsDir?: string;
   unitCostTablesDir?: string;
   followUps: {
     enabled: boolean;
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     workerHeartbeatFile: e.WORKER_HEARTBEAT_FILE,
     outcomeDefinitionsDir: e.OUTCOME_DEFINITIONS_DIR,
+    codeListsDir: e.CODE_LISTS_DIR,
     unitCostTablesDir: e.UNIT_COST_TABLES_DIR,
     followUps: {
       enabled: e.FOLLOW_UPS === 'on',

@@ -146,6 +146,13 @@ export class Environment {
   @Optional()
   OUTCOME_DEFINITIONS_DIR?: string;
 
+  @Variable({
+    meaning: "authorities' additions to the code lists (`*.json`, one file an authority)",
+    shownDefault: '(none: the built-in lists)',
+  })
+  @Optional()
+  CODE_LISTS_DIR?: string;
+
   @Variable({ meaning: 'extra unit-cost tables and price indexes (`*.json`)' })
   @Optional()
   UNIT_COST_TABLES_DIR?: string;

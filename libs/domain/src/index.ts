@@ -10,3 +10,5 @@ export * from './family';
 export * from './follow-up-policy';
 export * from './scope';
 export * from './revisit';
+export * from './codes';
+export * from './upcast';

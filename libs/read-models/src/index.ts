@@ -2,6 +2,7 @@
  * The read models (one slice a folder: its projection, its tables' migrations, the only SQL over
  * them), and the registry the worker, the CLI and a rebuild's replay workers take them from.
  */
+import { upcastFamilyEvent } from '@app/domain';
 import type { Projection } from '@app/projections';
 import { runnerMigrations } from '@app/projections';
 import { FollowUpsProjection, followUpMigrations } from '@app/follow-ups';
@@ -18,11 +19,23 @@ export * from './timeline';
  * them from its configuration (else read from it here, for scripts, tests and replay threads).
  */
 export const allProjections = (definitions?: OutcomeDefinitions): Projection[] => [
-  new FamiliesProjection(),
+  upcasting(new FamiliesProjection()),
+  // The timeline keeps each event as it was stored (its reads upcast: `./timeline/queries.ts`).
   new TimelineProjection(),
-  new OutcomesProjection(definitions),
-  new FollowUpsProjection(),
+  upcasting(new OutcomesProjection(definitions)),
+  upcasting(new FollowUpsProjection()),
 ];
+
+/**
+ * `projection` applying each event upcast (`upcastFamilyEvent`), its replay projection too: the
+ * folds see stored values in another case as their codes, so an old stream counts as a new one.
+ */
+export function upcasting(projection: Projection): Projection {
+  const wrapped: Projection = Object.create(projection) as Projection;
+  wrapped.apply = (events, tx) => projection.apply(events.map(upcastFamilyEvent), tx);
+  if (projection.forReplay) wrapped.forReplay = () => upcasting(projection.forReplay!());
+  return wrapped;
+}
 
 /**
  * This module, for `RebuildOptions.registry`: a rebuild's replay worker threads load it to make

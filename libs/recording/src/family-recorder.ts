@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BUILT_IN_CODE_LISTS,
   Clock,
+  CodeLists,
   FamilyEvent,
   FamilyIntent,
   FamilyState,
   SCHEMA_VERSIONS,
   decide,
+  familyEventOf,
   familyStreamId,
   freeTextOf,
   intentEventType,
@@ -13,14 +16,16 @@ import {
   isSameRecord,
 } from '@app/domain';
 import {
-  AppendResult,
   DuplicateEventIdError,
   EventStore,
-  NewEvent,
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '@app/event-store';
+import { matchCodes } from './code-lists';
 import { storedFamilyId } from './family-ids';
+import { RecentHistories } from './recent-histories';
+
+export { RecentHistories };
 
 /** Who asks, for the event's metadata (authentication fills this in). */
 export interface Actor {
@@ -110,6 +115,8 @@ export class FamilyRecorder {
     private readonly clock: Clock,
     /** Without one, events carrying clear personal details are refused by the decider. */
     private readonly sealer?: PersonalDataSealer,
+    /** What coded fields are matched against (`loadCodeLists`); the built-in lists without. */
+    private readonly codes: CodeLists = BUILT_IN_CODE_LISTS,
     /** Families whose history is kept after a write, so the next write need not read it back. */
     private readonly histories = new RecentHistories(1_000),
   ) {}
@@ -186,12 +193,25 @@ export class FamilyRecorder {
         throw new OutsideAuthority(command.authority);
       }
     }
+    // Coded fields as their listed codes (any case in), the lists of the family's authority.
+    const coded =
+      command.event &&
+      matchCodes(
+        command.event,
+        this.codes,
+        history.length
+          ? state.authority
+          : command.event.type === 'FamilyReferred'
+            ? command.event.data.authority
+            : command.authority,
+        command.newFamily ? referralField : undefined,
+      );
     // Sealing is deterministic per family key, so a retried request compares equal to the stored one.
     // An intent carries no personal details, at most free text (a transfer's reason).
     const sealed =
-      this.sealer && command.event
-        ? await this.sealer.seal(storedId, command.event)
-        : { event: command.event, commit: async () => {} };
+      this.sealer && coded
+        ? await this.sealer.seal(storedId, coded)
+        : { event: coded, commit: async () => {} };
     const event = sealed.event;
     const intentSealed = command.intent
       ? await this.sealIntentText(familyId, command.intent)
@@ -290,7 +310,12 @@ export class FamilyRecorder {
   }
 }
 
-const asDomain = (e: RecordedEvent) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent;
+/** A stored event as the decider folds it: upcast (`familyEventOf`). */
+const asDomain = (e: RecordedEvent) => familyEventOf(e);
+
+/** How `POST /v1/families` names a referral's fields (`referral.source`, `programme`). */
+const referralField = (field: string) =>
+  field === 'programme' || field === 'authority' ? field : `referral.${field}`;
 
 const answer = (familyId: string, e: RecordedEvent): Recorded => ({
   familyId,
@@ -298,39 +323,3 @@ const answer = (familyId: string, e: RecordedEvent): Recorded => ({
   revision: Number(e.revision),
   position: e.position.toString(),
 });
-
-/**
- * The histories of the families written last, least recently written dropped first. Each is an
- * exact prefix of its stream (events never change), so at worst it is stale, never wrong.
- */
-export class RecentHistories {
-  private readonly kept = new Map<string, RecordedEvent[]>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(streamId: string): RecordedEvent[] | undefined {
-    return this.kept.get(streamId);
-  }
-
-  delete(streamId: string): void {
-    this.kept.delete(streamId);
-  }
-
-  /** After an append of one event: its position is known, so the history can be extended. */
-  wrote(streamId: string, history: RecordedEvent[], written: NewEvent[], result: AppendResult) {
-    this.kept.delete(streamId);
-    if (this.capacity <= 0 || written.length !== 1) return;
-    const [event] = written;
-    this.kept.set(streamId, [
-      ...history,
-      {
-        // As it reads back from the store (JSON), not as it was built.
-        ...(JSON.parse(JSON.stringify(event)) as NewEvent),
-        streamId,
-        revision: result.nextRevision,
-        position: result.position,
-      },
-    ]);
-    if (this.kept.size > this.capacity) this.kept.delete(this.kept.keys().next().value!);
-  }
-}

@@ -16,6 +16,7 @@ export type Unit =
   | 'p_value'
   | 'gbp'
   | 'ratio'
+  | 'year'
   | 'text';
 
 /** How each unit's figures are written (precision: `@app/security/csv-output`). */
@@ -28,6 +29,7 @@ const KIND: Record<Unit, FigureKind> = {
   p_value: 'p_value',
   gbp: 'money',
   ratio: 'ratio',
+  year: 'text',
   text: 'text',
 };
 

@@ -10,9 +10,10 @@ import {
   domainRow,
   outcomeCounts,
 } from '@app/outcomes';
-import type { ComposeContext, Money } from './builder';
+import type { ComposeContext } from './builder';
 import { cohortAccounting } from './cohort-accounting';
 import { Column, DraftCell, DraftTable, key } from './content';
+import { savings } from './savings-table';
 import { FollowUpCounts, ReturnRecords } from './read-models';
 import { TableSpec } from './spec';
 
@@ -221,53 +222,4 @@ async function outcomes(
       },
     });
   });
-}
-
-async function savings(
-  ctx: ComposeContext,
-  t: DraftTable,
-  filter: CohortFilter,
-  episodes: EpisodeSource,
-) {
-  t.columns = [
-    { id: 'at_exit', label: 'Avoided, baseline to exit (£)', unit: 'gbp' },
-    { id: 'one_year_on', label: 'Avoided, baseline to one year on (£)', unit: 'gbp' },
-  ];
-  if (!ctx.costs) {
-    t.rows.push({ id: 'unavailable', label: 'No unit-cost table is configured', cells: {} });
-    return undefined;
-  }
-  const s = await ctx.costs({ db: ctx.db, filter, episodes, definitions: ctx.definitions });
-  const families = key(t.id, 'families', 'at_exit');
-  const money = (v: Money | null): DraftCell => (v === null ? null : { text: v, from: [families] });
-  t.rows.push({ id: 'families', label: 'Families counted', cells: { at_exit: count(s.families) } });
-  for (const a of s.byAgency) {
-    t.rows.push({
-      id: a.agency,
-      label: a.agency,
-      cells: { at_exit: money(a.atExit), one_year_on: money(a.oneYearOn) },
-    });
-  }
-  t.rows.push({
-    id: 'total',
-    label: 'Total',
-    cells: { at_exit: money(s.total.atExit), one_year_on: money(s.total.oneYearOn) },
-  });
-  t.rows.push({
-    id: 'programme_cost',
-    label: 'Programme cost (£)',
-    cells: { at_exit: money(s.programmeCost) },
-  });
-  t.rows.push({
-    id: 'return_on_spend',
-    label: '£ avoided per £1 spent',
-    cells: { at_exit: money(s.returnOnSpend) },
-  });
-  if (s.priceYear !== null)
-    t.rows.push({
-      id: 'price_year',
-      label: 'Price year',
-      cells: { at_exit: { text: String(s.priceYear) } },
-    });
-  return s.unitCosts;
 }

@@ -1,11 +1,25 @@
 /**
  * The Family Savings Calculator, pure: given how many families in a cohort lost (or gained) each
  * costed condition between baseline and exit (and one year on), a unit-cost table and a price
- * index, it prices the change per costed outcome, per agency and in total. All arithmetic is on
- * integers (pence, thousandths): the same inputs give the same figures, byte for byte.
+ * index, it prices the change per costed outcome, per agency and in total: gross, and net of
+ * deadweight and attribution where the table gives them. All arithmetic is on integers (pence,
+ * thousandths): the same inputs give the same figures, byte for byte.
  */
 import { CohortMasks, TRANSITIONS, TransitionRules, holds } from '@app/outcomes';
-import { AGENCIES, Agency, CostRegistry, PriceIndex, UnitCostTable, Unit, refOf } from './tables';
+import { CostRegistry } from './registry';
+import { AGENCIES, CostMapping, PriceIndex, UnitCostTable, refOf } from './tables';
+import {
+  ByPeriod,
+  DomainTransitions,
+  OutcomeLine,
+  PERIODS,
+  Period,
+  SavingsFigures,
+  Transitions,
+  ProgrammeCostInput,
+  GROSS_STATEMENT,
+} from './figures';
+import { Money, formatPence, formatRatio, parsePenceString, roundDiv } from './money';
 
 /** A caller's option the calculator cannot honour, named like a request error. */
 export class SavingsOptionInvalid extends Error {
@@ -17,92 +31,6 @@ export class SavingsOptionInvalid extends Error {
   ) {
     super(message);
   }
-}
-
-/** Families whose condition went away (improved) or appeared (worsened), of `pairs` assessed. */
-export interface Transitions {
-  improved: number;
-  worsened: number;
-  pairs: number;
-}
-
-export interface DomainTransitions {
-  domain: string;
-  baselineToExit: Transitions;
-  baselineToFollowUp: Transitions;
-}
-
-export type Period = 'baselineToExit' | 'baselineToFollowUp';
-const PERIODS: readonly Period[] = ['baselineToExit', 'baselineToFollowUp'];
-
-/** Money as a fixed 2-dp string of pounds (negative when costs rose). */
-export type Money = string;
-export type ByPeriod<T> = Record<Period, T>;
-
-export interface ProgrammeCostInput {
-  /** Null when part of the period has no cost entered: no return on spend then. */
-  pence: bigint | null;
-  /** What the cost covers, for the reader (e.g. the financial years summed). */
-  basis: Record<string, unknown>;
-}
-
-export interface SavingsFigures {
-  unitCostTable: { id: string; version: number };
-  priceIndex: { id: string; version: number; evidence: 'cited' | 'indicative' };
-  /** The table's price year, and the year every figure is expressed in. */
-  priceYear: number;
-  targetPriceYear: number;
-  /** Index(target) / index(table's price year), 6 dp. Each row has its own in `perOutcome`. */
-  upliftFactor: string;
-  families: number;
-  perAgency: ({ agency: Agency } & ByPeriod<Money>)[];
-  total: ByPeriod<Money>;
-  /** Total over the cohort's families (assessed or not), rounded to the penny. */
-  perFamily: ByPeriod<Money | null>;
-  perOutcome: OutcomeLine[];
-  perDomain: DomainTransitions[];
-  programmeCost?: { amount: Money | null } & Record<string, unknown>;
-  /** £ avoided per £1 of programme cost, 2 dp; null without a programme cost. */
-  returnOnSpend?: ByPeriod<string | null>;
-}
-
-export interface OutcomeLine extends ByPeriod<Money> {
-  outcome: string;
-  label: string;
-  agency: Agency;
-  unit: Unit;
-  /** The source figure, at its own price year. */
-  cost: Money;
-  priceYear: number;
-  upliftFactor: string;
-  /** The unit cost at the target price year. */
-  upliftedCost: Money;
-  /** Net units avoided (improved − worsened, times the mapped quantity), 3 dp. */
-  unitsAvoided: ByPeriod<string>;
-  source: string;
-  evidence: 'cited' | 'indicative';
-}
-
-/** n / d rounded half away from zero. */
-export function roundDiv(n: bigint, d: bigint): bigint {
-  if (d < 0n) return roundDiv(-n, -d);
-  const q = (2n * (n < 0n ? -n : n) + d) / (2n * d);
-  return n < 0n ? -q : q;
-}
-
-export function formatPence(p: bigint): Money {
-  const sign = p < 0n ? '-' : '';
-  const a = p < 0n ? -p : p;
-  return `${sign}${a / 100n}.${(a % 100n).toString().padStart(2, '0')}`;
-}
-
-/** A ratio of integers as a fixed-point string with `places` decimals, half away from zero. */
-export function formatRatio(n: bigint, d: bigint, places: number): string {
-  const scale = 10n ** BigInt(places);
-  const v = roundDiv(n * scale, d);
-  const sign = v < 0n ? '-' : '';
-  const a = v < 0n ? -v : v;
-  return `${sign}${a / scale}.${(a % scale).toString().padStart(places, '0')}`;
 }
 
 const formatMilli = (m: bigint) => formatRatio(m, 1000n, 3);
@@ -147,6 +75,15 @@ export interface CalculatorInput {
   programmeCost?: ProgrammeCostInput;
 }
 
+const HUNDRED_PCT = 100_000n;
+
+/** The deflator's status in words: indicative figures must say so wherever they are shown. */
+export function deflatorStatus(index: PriceIndex): string {
+  return index.evidence === 'cited'
+    ? `${index.title} (${refOf(index)}), cited: ${index.source}`
+    : `${index.title} (${refOf(index)}) is INDICATIVE until replaced by a sourced series: every uplifted figure is indicative too`;
+}
+
 export function computeSavings(input: CalculatorInput): SavingsFigures {
   const { table, index, families } = input;
   const target = input.targetPriceYear ?? table.priceYear;
@@ -154,17 +91,26 @@ export function computeSavings(input: CalculatorInput): SavingsFigures {
   const byDomain = new Map(input.domains.map((d) => [d.domain, d]));
   const net = (d: DomainTransitions | undefined, p: Period) =>
     d ? BigInt(d[p].improved - d[p].worsened) : 0n;
+  const pct = (v: bigint | undefined) => (v === undefined ? null : formatMilli(v));
 
   const perOutcome: OutcomeLine[] = table.rows.map((row) => {
     const rowIndex = indexAt(index, row.priceYear, `row ${row.outcome} priceYear`);
     const uplifted = roundDiv(row.costPence * targetIndex, rowIndex);
+    const keep = HUNDRED_PCT - (row.deadweightMilliPct ?? 0n);
+    const owed = row.attributionMilliPct ?? HUNDRED_PCT;
+    const mappings = table.mappings.filter((m) => m.outcome === row.outcome);
+    const terms = mappings.map((m) => {
+      const gross = roundDiv(m.quantityMilli * uplifted, 1000n);
+      return { m, gross, net: roundDiv(gross * keep * owed, HUNDRED_PCT * HUNDRED_PCT) };
+    });
     const units = {} as ByPeriod<bigint>;
     const money = {} as ByPeriod<Money>;
+    const netMoney = {} as ByPeriod<Money>;
     for (const p of PERIODS) {
-      units[p] = table.mappings
-        .filter((m) => m.outcome === row.outcome)
-        .reduce((sum, m) => sum + net(byDomain.get(m.domain), p) * m.quantityMilli, 0n);
-      money[p] = formatPence(roundDiv(units[p] * uplifted, 1000n));
+      const n = (t: { m: CostMapping }) => net(byDomain.get(t.m.domain), p);
+      units[p] = terms.reduce((sum, t) => sum + n(t) * t.m.quantityMilli, 0n);
+      money[p] = formatPence(terms.reduce((sum, t) => sum + n(t) * t.gross, 0n));
+      netMoney[p] = formatPence(terms.reduce((sum, t) => sum + n(t) * t.net, 0n));
     }
     return {
       outcome: row.outcome,
@@ -180,44 +126,50 @@ export function computeSavings(input: CalculatorInput): SavingsFigures {
         baselineToFollowUp: formatMilli(units.baselineToFollowUp),
       },
       ...money,
+      terms: terms.map((t) => ({
+        domain: t.m.domain,
+        quantity: formatMilli(t.m.quantityMilli),
+        grossPerFamily: formatPence(t.gross),
+        netPerFamily: formatPence(t.net),
+      })),
+      deadweight: pct(row.deadweightMilliPct),
+      attribution: pct(row.attributionMilliPct),
+      adjustmentSource: row.adjustmentSource ?? null,
+      net: netMoney,
       source: row.source,
       evidence: row.evidence,
     };
   });
 
-  // Totals are sums of the rounded lines, so every published figure adds up exactly.
-  const pence = (m: Money) => parsePenceString(m);
-  const sum = (lines: OutcomeLine[], p: Period) => lines.reduce((s, l) => s + pence(l[p]), 0n);
-  const totals = {
-    baselineToExit: sum(perOutcome, 'baselineToExit'),
-    baselineToFollowUp: sum(perOutcome, 'baselineToFollowUp'),
-  };
-  const perAgency = AGENCIES.map((agency) => {
-    const lines = perOutcome.filter((l) => l.agency === agency);
-    return {
-      agency,
-      baselineToExit: formatPence(sum(lines, 'baselineToExit')),
-      baselineToFollowUp: formatPence(sum(lines, 'baselineToFollowUp')),
-    };
-  });
-  const perFamily = {} as ByPeriod<Money | null>;
-  for (const p of PERIODS) {
-    perFamily[p] = families > 0 ? formatPence(roundDiv(totals[p], BigInt(families))) : null;
-  }
+  // Totals are sums of the lines, so every published figure adds up exactly.
+  const gross = rollUp(perOutcome, (l, p) => l[p], families);
+  const adjusted = table.rows.filter(
+    (r) => r.deadweightMilliPct !== undefined || r.attributionMilliPct !== undefined,
+  ).length;
+  const netRoll = rollUp(perOutcome, (l, p) => l.net[p], families);
 
   const figures: SavingsFigures = {
     unitCostTable: { id: table.id, version: table.version },
     priceIndex: { id: index.id, version: index.version, evidence: index.evidence },
     priceYear: table.priceYear,
     targetPriceYear: target,
+    priceBasis: {
+      priceYear: target,
+      deflator: {
+        ref: refOf(index),
+        title: index.title,
+        source: index.source,
+        evidence: index.evidence,
+        status: deflatorStatus(index),
+      },
+    },
     upliftFactor: formatRatio(targetIndex, indexAt(index, table.priceYear, 'priceYear'), 6),
     families,
-    perAgency,
-    total: {
-      baselineToExit: formatPence(totals.baselineToExit),
-      baselineToFollowUp: formatPence(totals.baselineToFollowUp),
-    },
-    perFamily,
+    figures: 'gross',
+    grossStatement: GROSS_STATEMENT,
+    perAgency: gross.perAgency,
+    total: gross.total,
+    perFamily: gross.perFamily,
     perOutcome,
     perDomain: table.mappings
       .map((m) => m.domain)
@@ -230,28 +182,68 @@ export function computeSavings(input: CalculatorInput): SavingsFigures {
             baselineToFollowUp: { improved: 0, worsened: 0, pairs: 0 },
           },
       ),
+    net: adjusted
+      ? {
+          outcomesAdjusted: adjusted,
+          outcomes: table.rows.length,
+          statement:
+            `Net of the deadweight and attribution the table gives for ${adjusted} of its ` +
+            `${table.rows.length} costed outcomes; the others are not adjusted (gross).`,
+          perAgency: netRoll.perAgency,
+          total: netRoll.total,
+          perFamily: netRoll.perFamily,
+        }
+      : null,
   };
   if (input.programmeCost) {
     const cost = input.programmeCost.pence;
-    const ratio = (p: Period) => (cost ? formatRatio(totals[p], cost, 2) : null);
+    const ratio = (totals: ByPeriod<Money>) => (p: Period) =>
+      cost ? formatRatio(parsePenceString(totals[p]), cost, 2) : null;
     figures.programmeCost = {
       ...input.programmeCost.basis,
       amount: cost === null ? null : formatPence(cost),
     };
-    figures.returnOnSpend = {
-      baselineToExit: ratio('baselineToExit'),
-      baselineToFollowUp: ratio('baselineToFollowUp'),
-    };
+    const byPeriod = (f: (p: Period) => string | null) => ({
+      baselineToExit: f('baselineToExit'),
+      baselineToFollowUp: f('baselineToFollowUp'),
+    });
+    figures.returnOnSpend = byPeriod(ratio(gross.total));
+    if (figures.net) figures.net.returnOnSpend = byPeriod(ratio(netRoll.total));
   }
   return figures;
 }
 
-/** "-12.34" → -1234n (the inverse of `formatPence`). */
-export function parsePenceString(m: Money): bigint {
-  const neg = m.startsWith('-');
-  const [whole, frac] = (neg ? m.slice(1) : m).split('.');
-  const v = BigInt(whole) * 100n + BigInt(frac);
-  return neg ? -v : v;
+/** Per agency, total and per family, as sums of the lines' rounded figures. */
+function rollUp(
+  lines: OutcomeLine[],
+  money: (l: OutcomeLine, p: Period) => Money,
+  families: number,
+) {
+  const sum = (ls: OutcomeLine[], p: Period) =>
+    ls.reduce((s, l) => s + parsePenceString(money(l, p)), 0n);
+  const totals = {
+    baselineToExit: sum(lines, 'baselineToExit'),
+    baselineToFollowUp: sum(lines, 'baselineToFollowUp'),
+  };
+  const perFamily = {} as ByPeriod<Money | null>;
+  for (const p of PERIODS) {
+    perFamily[p] = families > 0 ? formatPence(roundDiv(totals[p], BigInt(families))) : null;
+  }
+  return {
+    perAgency: AGENCIES.map((agency) => {
+      const ls = lines.filter((l) => l.agency === agency);
+      return {
+        agency,
+        baselineToExit: formatPence(sum(ls, 'baselineToExit')),
+        baselineToFollowUp: formatPence(sum(ls, 'baselineToFollowUp')),
+      };
+    }),
+    total: {
+      baselineToExit: formatPence(totals.baselineToExit),
+      baselineToFollowUp: formatPence(totals.baselineToFollowUp),
+    },
+    perFamily,
+  };
 }
 
 /** One family episode's domain states as bit masks (bit i = domain i of the read model). */

@@ -1,5 +1,9 @@
 // Cost avoidance: versioned unit-cost tables and the calculator (issue 5).
 export * from './calculator';
+export * from './figures';
+export * from './money';
+export * from './programme-cost';
+export * from './registry';
 export * from './savings.queries';
 export * from './tables';
 

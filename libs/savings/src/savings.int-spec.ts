@@ -183,7 +183,12 @@ describe('savingsFor over the outcomes read model', () => {
       baselineToExit: { pairs: 1, improved: 0, worsened: 1 },
       baselineToFollowUp: { pairs: 0, improved: 0, worsened: 0 },
     });
-    expect(report.programmeCost).toBeUndefined();
+    // No date window: no return on spend, and the answer says why.
+    expect(report.programmeCost).toMatchObject({ amount: null, window: null });
+    expect(report.programmeCost!.reason).toMatch(/^No return on spend without a date window/);
+    expect(report.returnOnSpend).toEqual({ baselineToExit: null, baselineToFollowUp: null });
+    // Nor for a national answer: programme costs are per authority.
+    expect((await savingsFor(db, {})).programmeCost).toBeUndefined();
   });
 
   it('takes the cohort kind and the price year the caller asks for', async () => {
@@ -210,7 +215,7 @@ describe('savingsFor over the outcomes read model', () => {
     expect((await savingsFor(db, { authority: 'sav-a' })).byFamily).toBeUndefined();
   });
 
-  it('sets the programme cost of the years the cohort covers against it', async () => {
+  it('sets the programme cost of the window, pro-rated by days, against the cohort', async () => {
     const at = new Date('2026-01-05T10:00:00.000Z');
     await setProgrammeCost(
       db,
@@ -221,14 +226,28 @@ describe('savingsFor over the outcomes read model', () => {
     const window = { authority: 'sav-a', exitedFrom: '2024-04-01T00:00:00.000Z' };
     const report = await savingsFor(db, { ...window, exitedBefore: '2025-04-01T00:00:00.000Z' });
     const total = BigInt(report.total.baselineToExit.replace('.', ''));
-    expect(report.programmeCost).toEqual({
+    expect(report.programmeCost).toMatchObject({
       authority: 'sav-a',
       programme: 'all',
-      financialYears: [2024],
+      window: { kind: 'exits', from: '2024-04-01', to: '2025-03-31', days: 365 },
+      financialYears: [
+        { year: 2024, entered: '20000.00', days: 365, daysInYear: 365, share: '20000.00' },
+      ],
       amount: '20000.00',
     });
     const ratio = Number(total) / 2_000_000;
     expect(report.returnOnSpend!.baselineToExit).toBe(ratio.toFixed(2));
+
+    // The families exited on 1 November 2024: a window of October to December 2024 has them
+    // all, and 92 of the year's 365 days of its cost (20,000 × 92 / 365 = 5,041.10).
+    const quarter = await savingsFor(db, {
+      authority: 'sav-a',
+      exitedFrom: '2024-10-01T00:00:00.000Z',
+      exitedBefore: '2025-01-01T00:00:00.000Z',
+    });
+    expect(quarter.total).toEqual(report.total);
+    expect(quarter.programmeCost).toMatchObject({ amount: '5041.10', window: { days: 92 } });
+    expect(quarter.returnOnSpend!.baselineToExit).toBe((Number(total) / 504_110).toFixed(2));
 
     // A window reaching into a year with no cost entered gives no ratio, and says why.
     const partial = await savingsFor(db, { ...window, exitedBefore: '2026-01-01T00:00:00.000Z' });

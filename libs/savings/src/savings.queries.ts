@@ -13,17 +13,11 @@ import {
   outcomeModel,
   transitionCounts,
 } from '@app/outcomes';
-import {
-  DomainTransitions,
-  SavingsFigures,
-  computeSavings,
-  episodeTransitions,
-  formatPence,
-  resolveTable,
-  ProgrammeCostInput,
-  Period,
-} from './calculator';
-import { CostRegistry, loadCostRegistry, unitCostsDirFromEnv } from './tables';
+import { computeSavings, episodeTransitions, resolveTable } from './calculator';
+import { DomainTransitions, Period, SavingsFigures } from './figures';
+import { formatPence } from './money';
+import { programmeCostFor } from './programme-cost';
+import { CostRegistry, loadCostRegistry, unitCostsDirFromEnv } from './registry';
 
 export interface SavingsOptions {
   /** `id@version` of the unit-cost table; the newest shipped table if absent. */
@@ -140,68 +134,6 @@ async function familySavings(
     });
     return { familyId: r.familyId, episode: r.episode, ...figures.total };
   });
-}
-
-/** The financial year (April to March) an instant falls in, named by the year it starts. */
-export function financialYear(instant: string): number {
-  const d = new Date(instant);
-  return d.getUTCMonth() >= 3 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
-}
-
-/**
- * The programme cost set against a cohort: the authority's entries for the financial years its
- * window covers (exits if given, else referrals; every year on record without a window). Without
- * an authority, or with a year of the window missing, there is no return on spend, and the
- * answer says why.
- */
-export async function programmeCostFor(
-  db: Queryable,
-  filter: CohortFilter,
-): Promise<ProgrammeCostInput | undefined> {
-  if (!filter.authority) return undefined;
-  const [from, before] =
-    filter.exitedFrom || filter.exitedBefore
-      ? [filter.exitedFrom, filter.exitedBefore]
-      : [filter.referredFrom, filter.referredBefore];
-  const params: unknown[] = [filter.authority];
-  let programme = '';
-  if (filter.programme) {
-    params.push(filter.programme);
-    programme = `AND programme = $${params.length}`;
-  }
-  const rows = (await db.query(
-    `SELECT year, sum(cost_pence)::text AS pence FROM programme_costs
-     WHERE authority = $1 ${programme} GROUP BY year ORDER BY year`,
-    params,
-  )) as { year: number; pence: string }[];
-  let years = rows.map((r) => r.year);
-  const wanted: number[] = [];
-  if (from && before) {
-    const last = financialYear(new Date(Date.parse(before) - 1).toISOString());
-    for (let y = financialYear(from); y <= last; y++) wanted.push(y);
-    years = years.filter((y) => wanted.includes(y));
-  } else if (from || before) {
-    // An open-ended window: every year on record on the open side.
-    years = years.filter((y) =>
-      from
-        ? y >= financialYear(from)
-        : y <= financialYear(new Date(Date.parse(before!) - 1).toISOString()),
-    );
-  }
-  const missingYears = wanted.filter((y) => !years.includes(y));
-  if (years.length === 0 && missingYears.length === 0) return undefined;
-  const pence = rows
-    .filter((r) => years.includes(r.year))
-    .reduce((s, r) => s + BigInt(r.pence), 0n);
-  return {
-    pence: missingYears.length ? null : pence,
-    basis: {
-      authority: filter.authority,
-      programme: filter.programme ?? 'all',
-      financialYears: years,
-      ...(missingYears.length ? { missingYears, entered: formatPence(pence) } : {}),
-    },
-  };
 }
 
 export interface ProgrammeCost {

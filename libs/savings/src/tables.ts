@@ -3,11 +3,6 @@
  * held as integer pence and quantities and index values as scaled integers, so every figure the
  * calculator produces is exact and the same on every run.
  */
-import { Env, loadConfig } from '@app/config';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import deflatorV1 from './tables/gdp-deflator.v1.json';
-import ukUnitCostsV1 from './tables/uk-unit-costs.v1.json';
 
 export const AGENCIES = [
   'police',
@@ -35,6 +30,16 @@ export interface UnitCostRow {
   /** 'cited': a published figure, source named; 'indicative': could not be verified. */
   evidence: 'cited' | 'indicative';
   note?: string;
+  /**
+   * Optional, as in the New Economy / GMCA cost-benefit model: thousandths of a percent of the
+   * families improved who would have improved anyway (deadweight), and of the rest, the
+   * percentage owed to this programme rather than to other services (attribution). Absent: not
+   * given (the gross figure is not adjusted for it, and the answer says so).
+   */
+  deadweightMilliPct?: bigint;
+  attributionMilliPct?: bigint;
+  /** Where the deadweight and attribution come from (required when either is given). */
+  adjustmentSource?: string;
 }
 
 /** How many units of a costed outcome a family with a domain's condition is taken to incur. */
@@ -61,7 +66,11 @@ export interface UnitCostTable {
 export interface PriceIndex {
   id: string;
   version: number;
+  /** What the series is (e.g. "GDP deflator at market prices ..."), named in every answer. */
+  title: string;
   source: string;
+  /** Why the evidence is what it is (e.g. what must replace an indicative series). */
+  note?: string;
   evidence: 'cited' | 'indicative';
   /** Index value by year, in thousandths. */
   values: Map<number, bigint>;
@@ -107,11 +116,63 @@ function header(raw: unknown, where: string) {
   return { r, fail };
 }
 
+/** Refuses a key the format does not have (a misspelt `deadweigth` must not be ignored). */
+function onlyKeys(
+  o: Record<string, unknown>,
+  allowed: readonly string[],
+  at: string,
+  fail: (m: string) => never,
+) {
+  const unknown = Object.keys(o).filter((k) => !allowed.includes(k));
+  if (unknown.length) {
+    fail(
+      `${at}unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`,
+    );
+  }
+}
+
+const TABLE_KEYS = [
+  'id',
+  'version',
+  'title',
+  'priceYear',
+  'priceIndex',
+  'note',
+  'rows',
+  'mappings',
+];
+const ROW_KEYS = [
+  'outcome',
+  'label',
+  'unit',
+  'cost',
+  'agency',
+  'priceYear',
+  'source',
+  'evidence',
+  'note',
+  'deadweight',
+  'attribution',
+  'adjustmentSource',
+];
+const MAPPING_KEYS = ['domain', 'outcome', 'quantity', 'rationale'];
+const INDEX_KEYS = ['id', 'version', 'title', 'source', 'evidence', 'note', 'values'];
+
+/** "25" or "27.5" (percent, 0 to 100, at most 3 places) → thousandths of a percent. */
+export function parsePercent(text: unknown): bigint {
+  const v = typeof text === 'string' ? parseMilli(text) : -1n;
+  if (v < 0n || v > 100_000n) {
+    throw new UnitCostsInvalid(`"${String(text)}" is not a percentage from 0 to 100 (e.g. "25")`);
+  }
+  return v;
+}
+
 const text = (v: unknown, at: string, fail: (m: string) => never): string =>
   typeof v === 'string' && v.trim() ? v : fail(`${at} must be text`);
 
 export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
   const { r, fail } = header(raw, where);
+  onlyKeys(r, TABLE_KEYS, '', fail);
   if (!YEAR(r.priceYear)) fail('priceYear must be a year');
   if (typeof r.priceIndex !== 'string' || !/^[a-z][a-z0-9_-]*@\d+$/.test(r.priceIndex)) {
     fail('priceIndex must be id@version');
@@ -127,6 +188,7 @@ export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
   const rows = (r.rows as unknown[]).map((row, i): UnitCostRow => {
     const at = `rows[${i}]`;
     if (!isRecord(row)) return fail(`${at} must be an object`);
+    onlyKeys(row, ROW_KEYS, `${at}: `, fail);
     if (typeof row.outcome !== 'string' || !CODE.test(row.outcome)) {
       fail(`${at}.outcome must be a lower-case code`);
     }
@@ -139,6 +201,7 @@ export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
       fail(`${at}.evidence must be cited or indicative`);
     }
     if (typeof row.cost !== 'string') fail(`${at}.cost must be a string of pounds, e.g. "646.00"`);
+    const adjusted = row.deadweight !== undefined || row.attribution !== undefined;
     return {
       outcome: row.outcome as string,
       label: text(row.label, `${at}.label`, fail),
@@ -149,6 +212,15 @@ export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
       source: text(row.source, `${at}.source`, fail),
       evidence: row.evidence as 'cited' | 'indicative',
       ...(typeof row.note === 'string' ? { note: row.note } : {}),
+      ...(row.deadweight !== undefined
+        ? { deadweightMilliPct: guard(`${at}.deadweight`, () => parsePercent(row.deadweight)) }
+        : {}),
+      ...(row.attribution !== undefined
+        ? { attributionMilliPct: guard(`${at}.attribution`, () => parsePercent(row.attribution)) }
+        : {}),
+      ...(adjusted || row.adjustmentSource !== undefined
+        ? { adjustmentSource: text(row.adjustmentSource, `${at}.adjustmentSource`, fail) }
+        : {}),
     };
   });
   const outcomes = new Set<string>();
@@ -160,6 +232,7 @@ export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
   const mappings = (r.mappings as unknown[]).map((m, i): CostMapping => {
     const at = `mappings[${i}]`;
     if (!isRecord(m)) return fail(`${at} must be an object`);
+    onlyKeys(m, MAPPING_KEYS, `${at}: `, fail);
     if (typeof m.domain !== 'string' || !CODE.test(m.domain)) {
       fail(`${at}.domain must be an outcome domain id`);
     }
@@ -185,6 +258,7 @@ export function parseUnitCostTable(raw: unknown, where: string): UnitCostTable {
 
 export function parsePriceIndex(raw: unknown, where: string): PriceIndex {
   const { r, fail } = header(raw, where);
+  onlyKeys(r, INDEX_KEYS, '', fail);
   if (!isRecord(r.values)) return fail('values must be an object of year → index');
   const values = new Map<number, bigint>();
   for (const [year, value] of Object.entries(r.values)) {
@@ -203,85 +277,10 @@ export function parsePriceIndex(raw: unknown, where: string): PriceIndex {
   return {
     id: r.id as string,
     version: r.version as number,
+    title: text(r.title, 'title', fail),
     source: text(r.source, 'source', fail),
+    ...(typeof r.note === 'string' ? { note: r.note } : {}),
     evidence: r.evidence as 'cited' | 'indicative',
     values,
   };
 }
-
-/** Every table and index the calculator can be asked for, by `id@version`. */
-export interface CostRegistry {
-  tables: Map<string, UnitCostTable>;
-  indexes: Map<string, PriceIndex>;
-  /** `id@version` used when the caller names none. */
-  defaultTable: string;
-}
-
-export const DEFAULT_TABLE_ID = 'uk-unit-costs';
-
-/**
- * The shipped tables plus every `*.json` in `extraDir` (a file with `rows` is a unit-cost
- * table, one with `values` a price index). A table must name an index that exists.
- */
-export function loadCostRegistry(options: { extraDir?: string } = {}): CostRegistry {
-  const files: { name: string; raw: unknown }[] = [
-    { name: 'uk-unit-costs.v1.json', raw: ukUnitCostsV1 },
-    { name: 'gdp-deflator.v1.json', raw: deflatorV1 },
-  ];
-  if (options.extraDir) {
-    for (const name of readdirSync(options.extraDir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()) {
-      files.push({ name, raw: JSON.parse(readFileSync(join(options.extraDir, name), 'utf8')) });
-    }
-  }
-  // The default is always the shipped table: an extra file is used only when named, so adding
-  // one never changes a figure nobody asked to change.
-  return buildRegistry(files, `${DEFAULT_TABLE_ID}@${ukUnitCostsV1.version}`);
-}
-
-export function buildRegistry(
-  files: { name: string; raw: unknown }[],
-  defaultTable?: string,
-): CostRegistry {
-  const tables = new Map<string, UnitCostTable>();
-  const indexes = new Map<string, PriceIndex>();
-  for (const { name, raw } of files) {
-    const isTable = isRecord(raw) && 'rows' in raw;
-    const parsed = isTable ? parseUnitCostTable(raw, name) : parsePriceIndex(raw, name);
-    const into: Map<string, unknown> = isTable ? tables : indexes;
-    if (into.has(refOf(parsed))) throw new UnitCostsInvalid(`${name}: ${refOf(parsed)} twice`);
-    into.set(refOf(parsed), parsed);
-  }
-  for (const table of tables.values()) {
-    if (!indexes.has(table.priceIndex)) {
-      throw new UnitCostsInvalid(`${refOf(table)}: price index ${table.priceIndex} not found`);
-    }
-  }
-  const first = [...tables.values()][0];
-  return { tables, indexes, defaultTable: defaultTable ?? (first ? refOf(first) : '') };
-}
-
-/**
- * A mapping prices a condition going away, so it may only name a domain where fewer families is
- * better ("no ASB" would count the wrong way round). Domains the definitions do not have are
- * allowed: such a mapping prices nothing until they do.
- */
-export function checkMappings(
-  registry: CostRegistry,
-  domains: { id: string; lowerIsBetter: boolean }[],
-): void {
-  for (const table of registry.tables.values()) {
-    for (const m of table.mappings) {
-      if (domains.find((d) => d.id === m.domain)?.lowerIsBetter === false) {
-        throw new UnitCostsInvalid(
-          `${refOf(table)}: domain ${m.domain} is one where more families is better; only conditions can be costed`,
-        );
-      }
-    }
-  }
-}
-
-/** `UNIT_COST_TABLES_DIR`, as configured (for code outside the apps' providers). */
-export const unitCostsDirFromEnv = (env?: Env): string | undefined =>
-  loadConfig(env).unitCostTablesDir;

@@ -5,6 +5,7 @@
 import { PAYLOADS, RECORDABLE_TYPES } from '@app/recording';
 import { getMetadataStorage } from 'class-validator';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { describeCodeLists } from './code-lists';
 import { EXAMPLE_DATE } from './examples';
 import { FAMILY_RESPONSES, PROBLEM, WORK_RESPONSES } from './responses-families';
 import { FIGURE_RESPONSES, OUTCOMES_TABLE } from './responses-figures';
@@ -47,7 +48,7 @@ export function dtoSchemas(): Record<string, Schema> {
   }
   // Unknown fields are refused (whitelist + forbidNonWhitelisted): say so.
   for (const schema of Object.values(schemas)) schema.additionalProperties = false;
-  return schemas;
+  return describeCodeLists(schemas);
 }
 
 const CUSTOM_SCHEMAS: Record<string, Schema> = {

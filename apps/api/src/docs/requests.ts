@@ -42,6 +42,11 @@ export const REQUESTS: Record<string, Request> = {
     response: 'FamilyPage',
     summary: 'List families (own authority)',
   },
+  'GET /v1/code-lists': {
+    query: 'CodeListsQuery',
+    response: 'CodeListsAnswer',
+    summary: 'Every code a coded field takes, with its display name',
+  },
   'GET /v1/families/{familyId}': {
     response: 'Family',
     responseHeaders: ['ETag'],

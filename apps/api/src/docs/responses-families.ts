@@ -47,6 +47,21 @@ export const FAMILY_RESPONSES: Record<string, Schema> = {
     },
     ['familyId', 'authority', 'programme', 'status', 'keyWorker', 'movedTo', 'revision', 'episode'],
   ),
+  CodeListsAnswer: object({
+    authority: nullable({
+      ...STRING,
+      description: "Whose additions the lists include (null: every authority's)",
+    }),
+    lists: {
+      type: 'object',
+      description:
+        'By list: `programmes`, `referral_sources`, `referral_reasons`, `exit_types`, `agencies`, `support_types`',
+      additionalProperties: object({
+        version: { ...STRING, example: 'programmes.v1+derbyshire.v2' },
+        codes: array(object({ code: STRING, name: STRING })),
+      }),
+    },
+  }),
   FamilyPage: object({
     items: { type: 'array', items: ref('Family') },
     nextCursor: nullable({ ...STRING, description: 'The next page (also in `Link: rel="next"`)' }),
@@ -181,11 +196,20 @@ export const PROBLEM: Schema = {
     message: { type: 'string' },
     errors: {
       type: 'array',
-      items: object({
-        field: { type: 'string', example: 'data.reasons' },
-        rule: { type: 'string', example: 'arrayMinSize' },
-        message: { type: 'string' },
-      }),
+      items: object(
+        {
+          field: { type: 'string', example: 'data.reasons' },
+          rule: { type: 'string', example: 'arrayMinSize' },
+          message: { type: 'string' },
+          allowed: {
+            type: 'array',
+            items: { type: 'string' },
+            description: 'With rule `code-list`: every code the field may take',
+            example: ['planned', 'disengaged', 'moved_area', 'custody', 'other'],
+          },
+        },
+        ['field', 'rule', 'message'],
+      ),
     },
   },
 };

@@ -191,30 +191,105 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
     ],
   ),
   // SavingsAnswer (savings/queries.ts) and the filters
-  Savings: object({
-    filters: FILTERS,
-    unitCostTable: object({ id: STRING, version: INTEGER }),
-    priceIndex: object({ id: STRING, version: INTEGER }),
-    priceYear: INTEGER,
-    targetPriceYear: INTEGER,
-    upliftFactor: STRING,
-    families: FIGURE,
-    excludedForConsent: FIGURE,
-    perAgency: array(exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY })),
-    total: PERIODS,
-    perFamily: PERIODS,
-    perOutcome: array(
-      object({
-        outcome: STRING,
-        agency: STRING,
-        baselineToExit: MONEY,
-        baselineToFollowUp: MONEY,
+  Savings: object(
+    {
+      filters: FILTERS,
+      unitCostTable: object({ id: STRING, version: INTEGER }),
+      priceIndex: object({ id: STRING, version: INTEGER }),
+      priceYear: INTEGER,
+      targetPriceYear: INTEGER,
+      priceBasis: object({
+        priceYear: INTEGER,
+        deflator: object({
+          ref: STRING,
+          title: STRING,
+          source: STRING,
+          evidence: { type: 'string', enum: ['cited', 'indicative'] },
+          status: { ...STRING, description: 'The deflator named, and whether it may be relied on' },
+        }),
       }),
-    ),
-    perDomain: array(
-      exactly({ domain: STRING, baselineToExit: TRANSITIONS, baselineToFollowUp: TRANSITIONS }),
-    ),
-  }),
+      upliftFactor: STRING,
+      families: FIGURE,
+      excludedForConsent: FIGURE,
+      figures: {
+        type: 'string',
+        enum: ['gross'],
+        description: 'total, perAgency, perOutcome and perFamily are gross (see grossStatement)',
+      },
+      grossStatement: STRING,
+      perAgency: array(
+        exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY }),
+      ),
+      total: PERIODS,
+      perFamily: PERIODS,
+      perOutcome: array(
+        object({
+          outcome: STRING,
+          agency: STRING,
+          baselineToExit: MONEY,
+          baselineToFollowUp: MONEY,
+          terms: array(
+            exactly({
+              domain: STRING,
+              quantity: STRING,
+              grossPerFamily: MONEY,
+              netPerFamily: MONEY,
+            }),
+          ),
+          deadweight: nullable(STRING),
+          attribution: nullable(STRING),
+          net: PERIODS,
+        }),
+      ),
+      perDomain: array(
+        exactly({ domain: STRING, baselineToExit: TRANSITIONS, baselineToFollowUp: TRANSITIONS }),
+      ),
+      net: nullable(
+        object(
+          {
+            outcomesAdjusted: INTEGER,
+            outcomes: INTEGER,
+            statement: STRING,
+            perAgency: array(
+              exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY }),
+            ),
+            total: PERIODS,
+            perFamily: PERIODS,
+            returnOnSpend: { type: 'object' },
+          },
+          ['outcomesAdjusted', 'outcomes', 'statement', 'perAgency', 'total', 'perFamily'],
+        ),
+      ),
+      programmeCost: object(
+        {
+          amount: { ...nullable(MONEY), description: 'Pro-rated to the window by days' },
+          window: nullable({ type: 'object' }),
+          reason: STRING,
+        },
+        ['amount'],
+      ),
+      returnOnSpend: { type: 'object', description: 'Gross £ avoided per £1, per period' },
+    },
+    [
+      'filters',
+      'unitCostTable',
+      'priceIndex',
+      'priceYear',
+      'targetPriceYear',
+      'priceBasis',
+      'upliftFactor',
+      'families',
+      'excludedForConsent',
+      'figures',
+      'grossStatement',
+      'perAgency',
+      'total',
+      'perFamily',
+      'perOutcome',
+      'perDomain',
+      'net',
+    ],
+  ),
   UnitCosts: object({
     default: STRING,
     tables: array(

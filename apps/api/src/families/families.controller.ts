@@ -6,6 +6,7 @@ import {
   ForbiddenException,
   Headers,
   HttpCode,
+  Inject,
   Post,
   Query,
   Res,
@@ -29,9 +30,12 @@ import {
   parseRecordEvent,
   parseReferFamily,
   clientFamilyIds,
+  codeFilter,
   storedFamilyId,
   validated,
 } from '@app/recording';
+import { CodeLists } from '@app/domain';
+import { CODE_LISTS } from './code-lists.module';
 import { FamilyWrites } from './family-writes';
 import { CorrelationId } from '../http/correlation';
 import { Allow, Route, CurrentPrincipal } from '../auth/decorators';
@@ -74,7 +78,10 @@ class ListFamiliesQuery {
 
 @Controller('v1')
 export class FamiliesController extends FamilyWrites {
-  constructor(private readonly queries: QueryBus) {
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CODE_LISTS) private readonly codes: CodeLists,
+  ) {
     super();
   }
 
@@ -188,7 +195,9 @@ export class FamiliesController extends FamilyWrites {
       ]);
     }
     const authority = scopedAuthority(principal, q.authority);
-    const filter = { authority, programme: q.programme, status: q.status, keyWorker: q.keyWorker };
+    // `?programme=FIP` means the programme `fip`: a listed code in any case, else 400.
+    const programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, authority);
+    const filter = { authority, programme, status: q.status, keyWorker: q.keyWorker };
     // A cursor names its family as the list showed it; the keyset runs on the stored id.
     if (after && principal.authority !== null)
       after.familyId = await this.storedId(after, principal);

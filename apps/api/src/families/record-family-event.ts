@@ -1,10 +1,11 @@
-import { Clock, intentEventType } from '@app/domain';
+import { Clock, CodeLists, intentEventType } from '@app/domain';
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { FamilyRecorder, RecordRequest, Recorded } from '@app/recording';
 import { PersonalDataVault } from '@app/security';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CLOCK } from '../clock';
+import { CODE_LISTS } from './code-lists.module';
 import { Metrics } from '../metrics/metrics';
 
 export class RecordFamilyEventCommand {
@@ -24,8 +25,9 @@ export class RecordFamilyEventHandler implements ICommandHandler<
     @Inject(CLOCK) clock: Clock,
     vault: PersonalDataVault,
     private readonly metrics: Metrics,
+    @Inject(CODE_LISTS) codes: CodeLists,
   ) {
-    this.recorder = new FamilyRecorder(store, clock, vault);
+    this.recorder = new FamilyRecorder(store, clock, vault, codes);
   }
 
   async execute({ request }: RecordFamilyEventCommand): Promise<Recorded> {

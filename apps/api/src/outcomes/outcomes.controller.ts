@@ -6,7 +6,10 @@ import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/outcomes';
 import { cohortsCsv } from './cohorts-csv';
-import { Code, IsEffectiveDate, normaliseDate, validated } from '@app/recording';
+import { CodeLists, codeForm } from '@app/domain';
+import { Code, IsEffectiveDate, codeFilter, normaliseDate, validated } from '@app/recording';
+import { Transform } from 'class-transformer';
+import { CODE_LISTS } from '../families/code-lists.module';
 import { summaryCsv } from './csv';
 import { CurrentPrincipal, FiguresRoute } from '../auth/decorators';
 import { Csv, CsvReply, readModelsPosition } from '../http/csv';
@@ -19,7 +22,13 @@ import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary, cohortsFor } fro
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
 export class CohortFilterQuery {
   @IsOptional() @Code() authority?: string;
-  @IsOptional() @Code() programme?: string;
+  /** A programme's code in any case (`FIP` is `fip`); the controllers refuse an unlisted one. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? codeForm(value) : value,
+  )
+  @Code()
+  programme?: string;
   @IsOptional() @IsEffectiveDate() referredFrom?: string;
   @IsOptional() @IsEffectiveDate() referredTo?: string;
   @IsOptional() @IsEffectiveDate() exitedFrom?: string;
@@ -90,6 +99,7 @@ export class OutcomesController {
   constructor(
     private readonly queries: QueryBus,
     @Inject(DISCLOSURE_RULE) private readonly disclosure: DisclosureRule,
+    @Inject(CODE_LISTS) private readonly codes: CodeLists,
   ) {}
 
   @FiguresRoute('outcomes')
@@ -146,6 +156,7 @@ export class OutcomesController {
   private async table(query: unknown, principal: Principal) {
     const q = await validated(DisclosedOutcomesQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
+    q.programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
       new GetOutcomes(toFilter(q), cohortsFor(q.cohort), asAt),
@@ -164,6 +175,7 @@ export class OutcomesController {
     const position = csv.wanted ? await readModelsPosition(this.db, SUMMARY_READS) : '';
     const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
+    q.programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, q.authority);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
       new GetCohortSummary(toFilter(q), asAt),

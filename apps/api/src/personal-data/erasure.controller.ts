@@ -1,4 +1,4 @@
-import { DomainError, FamilyEvent, familyStreamId, fold } from '@app/domain';
+import { DomainError, familyEventOf, familyStreamId, fold } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { FamilyNotFound, Recorded, storedFamilyId } from '@app/recording';
 import { PersonalDataVault, Principal } from '@app/security';
@@ -72,5 +72,4 @@ export class ErasureController extends FamilyWrites {
   }
 }
 
-const stateOf = (history: RecordedEvent[]) =>
-  fold(history.map((e) => ({ type: e.type, data: e.data }) as unknown as FamilyEvent));
+const stateOf = (history: RecordedEvent[]) => fold(history.map(familyEventOf));

@@ -25,7 +25,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DisclosureRule, discloseSavings } from '@app/returns';
+import { DisclosureRule, SUPPRESSED, discloseSavings } from '@app/returns';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, FiguresRoute, Route } from '../auth/decorators';
 import { Csv, CsvReply, readModelsPosition } from '../http/csv';
@@ -101,8 +101,10 @@ function ownPathAuthority(principal: Principal, authority: string): string {
 const describeIndex = (i: PriceIndex) => ({
   id: i.id,
   version: i.version,
+  title: i.title,
   source: i.source,
   evidence: i.evidence,
+  ...(i.note ? { note: i.note } : {}),
   values: Object.fromEntries(
     [...i.values].sort(([a], [b]) => a - b).map(([y, v]) => [y, formatRatio(v, 1000n, 3)]),
   ),
@@ -115,7 +117,16 @@ const describeTable = (t: UnitCostTable) => ({
   title: t.title,
   priceYear: t.priceYear,
   priceIndex: t.priceIndex,
-  rows: t.rows.map(({ costPence, ...row }) => ({ ...row, cost: formatPence(costPence) })),
+  rows: t.rows.map(({ costPence, deadweightMilliPct, attributionMilliPct, ...row }) => ({
+    ...row,
+    cost: formatPence(costPence),
+    ...(deadweightMilliPct === undefined
+      ? {}
+      : { deadweight: formatRatio(deadweightMilliPct, 1000n, 3) }),
+    ...(attributionMilliPct === undefined
+      ? {}
+      : { attribution: formatRatio(attributionMilliPct, 1000n, 3) }),
+  })),
   mappings: t.mappings.map(({ quantityMilli, ...m }) => ({
     ...m,
     quantity: formatRatio(quantityMilli, 1000n, 3),
@@ -167,7 +178,7 @@ export class SavingsController {
     const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
     const domainsOf = (outcome: string) =>
       table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
-    return discloseSavings(report, this.disclosure, domainsOf);
+    return withNetDisclosed(discloseSavings(report, this.disclosure, domainsOf));
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
@@ -231,3 +242,23 @@ export class SavingsController {
 /** The row a programme cost's note is sealed to. */
 const noteSlot = (c: { programme: string; year: number }) =>
   `programme-cost|${c.programme}|${c.year}`;
+
+/**
+ * A net figure is its gross one × fixed per-family factors, so it is suppressed wherever the
+ * gross one is (`discloseSavings` decides the gross figures from the counts).
+ */
+export function withNetDisclosed<T extends SavingsAnswer>(r: T): T {
+  const periods = ['baselineToExit', 'baselineToFollowUp'] as const;
+  type Figures = Record<(typeof periods)[number], string | null>;
+  const follow = (gross: Figures, net: Figures | undefined) => {
+    for (const p of periods) if (net && gross[p] === SUPPRESSED) net[p] = SUPPRESSED;
+  };
+  r.perOutcome.forEach((l) => follow(l, l.net));
+  if (r.net) {
+    r.perAgency.forEach((a, k) => follow(a, r.net!.perAgency[k]));
+    follow(r.total, r.net.total);
+    follow(r.perFamily, r.net.perFamily);
+    if (r.returnOnSpend) follow(r.returnOnSpend, r.net.returnOnSpend);
+  }
+  return r;
+}

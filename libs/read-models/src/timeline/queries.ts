@@ -1,5 +1,9 @@
-/* The only SQL that reads `family_timeline`: for the API, for the other slices' "as at" folds, for returns. */
-import type { FamilyEvent } from '@app/domain';
+/*
+ * The only SQL that reads `family_timeline`: for the API, for the other slices' "as at" folds, for
+ * returns. The table keeps each event as it was stored; every read here hands it on upcast
+ * (`upcastFamilyEvent`), so a fold over it counts an old stream as the projections do.
+ */
+import { type FamilyEvent, upcastFamilyEvent } from '@app/domain';
 import type { SqlQueryable } from '@app/event-store';
 
 /** A `family_timeline` row as the API reads it (bigint columns as strings, as pg returns them). */
@@ -15,11 +19,12 @@ export interface TimelineRow {
 
 /** A family's events in the order they happened (then as recorded). */
 export async function familyTimeline(db: SqlQueryable, familyId: string): Promise<TimelineRow[]> {
-  return (await db.query(
+  const rows = (await db.query(
     `SELECT event_id, type, occurred_at, recorded_at, revision, position, data
      FROM family_timeline WHERE family_id = $1 ORDER BY occurred_at, position`,
     [familyId],
   )) as TimelineRow[];
+  return rows.map(upcastFamilyEvent);
 }
 
 /** The events that name a family's members (the referral, then details), in log order. */
@@ -88,12 +93,13 @@ export async function timelineRecordedBy(
       `t.family_id IN (${familiesReferredOrTransferredToSql(`$${params.length}`, '$1', 'recorded_at')})`,
     );
   }
-  return (await db.query(
+  const rows = (await db.query(
     `SELECT ${FOLD_COLUMNS}, t.position, t.recorded_at FROM family_timeline t
      WHERE ${where.join(' AND ')}
      ORDER BY t.family_id, t.revision`,
     params,
   )) as (TimelineEventRow & { position: string; recorded_at: Date })[];
+  return rows.map(upcastFamilyEvent);
 }
 
 /**
@@ -114,12 +120,13 @@ export async function timelineUpTo(
     params.push(families.authority);
     scope = `AND t.family_id IN (${familiesReferredOrTransferredToSql('$2', '$1')})`;
   }
-  return (await db.query(
+  const rows = (await db.query(
     `SELECT ${FOLD_COLUMNS} FROM family_timeline t
      WHERE t.position <= $1 ${scope}
      ORDER BY t.family_id, t.revision`,
     params,
   )) as TimelineEventRow[];
+  return rows.map(upcastFamilyEvent);
 }
 
 /**

@@ -3,7 +3,6 @@ import {
   CONSENT_PURPOSES,
   ConsentPurpose,
   consentPurposeCode,
-  EXIT_TYPES,
   ExitType,
   FamilyEventData,
   FamilyMember,
@@ -161,6 +160,11 @@ export function withSealableDetails(member: MemberDto): FamilyMember {
     : { memberId, role };
 }
 
+/**
+ * A referral. `programme`, `source` and `reasons` are codes of their lists (`libs/domain/codes`,
+ * and the authority's additions), in any case: the write path stores the listed code
+ * (`matchCodes`) or refuses the value with the allowed ones.
+ */
 export class FamilyReferredPayload implements Omit<Payload<'FamilyReferred'>, 'members'> {
   @AuthorityCode() authority!: string;
   @Code() programme!: string;
@@ -275,7 +279,8 @@ export class SupportDeliveredPayload implements Payload<'SupportDelivered'> {
 }
 
 export class FamilyExitedPayload implements Payload<'FamilyExited'> {
-  @IsIn(EXIT_TYPES) exitType!: ExitType;
+  /** A code of the exit types' list, any case: matched by the write path (`matchCodes`). */
+  @Code() exitType!: ExitType;
   @IsOptional() @Text() reason?: string;
 }
 

@@ -13,6 +13,8 @@ export interface FieldError {
   field: string;
   rule: string;
   message: string;
+  /** The values the field may take, where they are a list (a code list's codes). */
+  allowed?: string[];
 }
 
 export const VALIDATOR_OPTIONS: ValidatorOptions = {

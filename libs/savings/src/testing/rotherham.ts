@@ -1,138 +1,83 @@
 /**
- * A worked check of the calculator's arithmetic against Rotherham's six Family Savings Calculator
- * cases (DOMAIN.md section 4, seed 002). The seed gives each case's total and the "potential
- * negative outcomes avoided", not the unit costs behind them, so the costs below are chosen to
- * reproduce the published totals: they check the arithmetic, they are not a source of prices.
+ * Rotherham's six Family Savings Calculator cases (seed 002, DOMAIN.md section 4) as data: what
+ * the seed gives and nothing more. Each case lists its "potential negative outcomes avoided" in
+ * words and one "potential saving" for the family. The seed gives NO unit cost and no split of a
+ * case's saving between its outcomes, so no figure here is a price: a case's saving can only be
+ * checked as the seed's total, never reproduced from unit costs (fitting six unit costs to six
+ * totals would reproduce them whatever the costs were).
  */
-import { EpisodeMasks } from '../calculator';
 
-const row = (outcome: string, cost: string, agency: string, unit = 'occurrence') => ({
-  outcome,
-  label: outcome.replace(/_/g, ' '),
-  unit,
-  cost,
-  agency,
-  priceYear: 2010,
-  source: 'Rotherham worked check: chosen to reproduce the published case totals',
-  evidence: 'indicative',
-});
-
-/** A price index with one step, to check the uplift: 2011 is 10% dearer than 2010. */
-export const rotherhamIndex = {
-  id: 'worked-index',
-  version: 1,
-  source: 'test',
-  evidence: 'indicative',
-  values: { '2010': '100', '2011': '110' },
-};
-
-/** `version` 2 prices a school exclusion at £13,000 instead of £12,000. */
-export function rotherhamTable(version = 1) {
-  return {
-    id: 'rotherham-check',
-    version,
-    title: 'Rotherham worked check',
-    priceYear: 2010,
-    priceIndex: 'worked-index@1',
-    rows: [
-      row('social_exclusion', '5000.00', 'social_care'),
-      row('school_absence', '2855.16', 'education'),
-      row('social_care_referral', '11500.00', 'social_care'),
-      row('school_exclusion', version === 1 ? '12000.00' : '13000.00', 'education'),
-      row('crime_asb', '24225.85', 'police'),
-      row('looked_after_week', '500.00', 'social_care', 'week'),
-      row('criminal_justice', '6366.97', 'criminal_justice'),
-      row('eviction', '6500.00', 'housing'),
-      row('family_breakdown', '9904.10', 'social_care'),
-      row('mental_health', '23955.00', 'health'),
-      row('homelessness', '20000.00', 'housing'),
-      row('neet', '30000.00', 'dwp'),
-      row('pregnancy', '15000.00', 'health'),
-      row('exploitation', '12741.83', 'police'),
-      row('substance_misuse', '10000.00', 'health'),
-    ],
-    mappings: [
-      ...[
-        'social_exclusion',
-        'school_absence',
-        'social_care_referral',
-        'school_exclusion',
-        'crime_asb',
-        'criminal_justice',
-        'eviction',
-        'family_breakdown',
-        'mental_health',
-        'homelessness',
-        'neet',
-        'pregnancy',
-        'exploitation',
-        'substance_misuse',
-      ].map((d) => ({ domain: d, outcome: d, quantity: '1', rationale: 'one avoided' })),
-      {
-        domain: 'becoming_looked_after',
-        outcome: 'looked_after_week',
-        quantity: '26',
-        rationale: 'one child in care for half a year',
-      },
-      {
-        domain: 'siblings_looked_after',
-        outcome: 'looked_after_week',
-        quantity: '104',
-        rationale: 'four children in care for half a year',
-      },
-    ],
-  };
-}
-
-/** The outcome domains of the worked check, in bit order. */
-export const ROTHERHAM_DOMAINS = [
-  'social_exclusion',
-  'school_absence',
-  'social_care_referral',
-  'school_exclusion',
-  'crime_asb',
-  'becoming_looked_after',
-  'siblings_looked_after',
-  'criminal_justice',
-  'eviction',
-  'family_breakdown',
-  'mental_health',
-  'homelessness',
-  'neet',
-  'pregnancy',
-  'exploitation',
-  'substance_misuse',
+/**
+ * The calculator's outcomes named in the six cases, as data: the seed's words, and the outcome
+ * domain of the ledger's definitions (natcen-2009) that records the same condition, or null
+ * where no domain does (the ledger cannot count it, so cannot price it).
+ */
+export const ROTHERHAM_OUTCOMES: { id: string; seed: string; domain: string | null }[] = [
+  { id: 'social_exclusion', seed: 'Increased social exclusion', domain: null },
+  { id: 'school_absence', seed: 'School absenteeism', domain: 'persistent_absence' },
+  { id: 'social_care_referral', seed: 'Social Care referral', domain: null },
+  { id: 'school_exclusion', seed: 'School exclusion', domain: 'truancy_exclusion_behaviour' },
+  { id: 'crime_asb', seed: 'Crime and anti-social behaviour', domain: 'asb_4_plus' },
+  { id: 'looked_after', seed: 'Becoming LAC / being Looked After', domain: 'child_protection' },
+  { id: 'family_breakdown', seed: 'Family breakdown', domain: null },
+  { id: 'criminal_justice', seed: 'Criminal justice system', domain: null },
+  { id: 'eviction', seed: 'Family eviction', domain: 'housing_enforcement' },
+  { id: 'mental_health', seed: 'Mental health problems', domain: null },
+  { id: 'homelessness', seed: 'Homelessness', domain: null },
+  { id: 'neet', seed: 'NEET', domain: null },
+  { id: 'pregnancy', seed: 'Pregnancy', domain: null },
+  { id: 'exploitation', seed: 'Exploitation', domain: null },
+  { id: 'substance_misuse', seed: 'Substance misuse', domain: 'drug_alcohol' },
 ];
 
-/** Each case's "potential negative outcomes avoided" (seed 002) and its published saving. */
-export const ROTHERHAM_CASES: { name: string; avoided: string[]; published: string }[] = [
+export interface RotherhamCase {
+  name: string;
+  /** Lines of seed 002 the case's outcomes and saving are on. */
+  lines: string;
+  /** `ROTHERHAM_OUTCOMES` ids, as the seed lists them. */
+  avoided: string[];
+  /** How many children the seed says would have been looked after (1 unless it says more). */
+  childrenLookedAfter?: number;
+  /** The case's "potential saving" as printed (pounds, 2 dp; D is printed "£36.955,00"). */
+  published: string;
+}
+
+export const ROTHERHAM_CASES: RotherhamCase[] = [
   {
     name: 'A',
+    lines: '40-44',
     avoided: ['social_exclusion', 'school_absence', 'social_care_referral'],
     published: '19355.16',
   },
   {
     name: 'B',
-    avoided: ['school_exclusion', 'crime_asb', 'becoming_looked_after'],
+    lines: '58-62',
+    // "Becoming LAC / family breakdown": one item in the seed, two outcomes here.
+    avoided: ['school_exclusion', 'crime_asb', 'looked_after', 'family_breakdown'],
     published: '49225.85',
   },
   {
     name: 'C',
+    lines: '76-80',
     avoided: ['criminal_justice', 'eviction', 'school_exclusion', 'family_breakdown'],
     published: '34771.07',
   },
-  { name: 'D', avoided: ['becoming_looked_after', 'mental_health'], published: '36955.00' },
+  { name: 'D', lines: '94-98', avoided: ['looked_after', 'mental_health'], published: '36955.00' },
   {
     name: 'E',
+    lines: '112-116',
     avoided: ['homelessness', 'neet', 'pregnancy', 'exploitation', 'substance_misuse'],
     published: '87741.83',
   },
-  { name: 'F', avoided: ['siblings_looked_after', 'family_breakdown'], published: '61904.10' },
+  {
+    name: 'F',
+    lines: '130-134',
+    avoided: ['family_breakdown', 'looked_after'],
+    childrenLookedAfter: 4,
+    published: '61904.10',
+  },
 ];
 
-/** A case as an episode: every avoided outcome present at baseline and gone at exit. */
-export function caseMasks(avoided: string[]): EpisodeMasks {
-  const all = (1n << BigInt(ROTHERHAM_DOMAINS.length)) - 1n;
-  const baseline = avoided.reduce((m, d) => m | (1n << BigInt(ROTHERHAM_DOMAINS.indexOf(d))), 0n);
-  return { paired: all, baseline, end: 0n, followUpAssessed: 0n, followUp: 0n };
-}
+/** Seed 002 line 171: the six cases' total, and the average it prints (whole pounds). */
+export const ROTHERHAM_TOTAL = '289953.01';
+export const ROTHERHAM_AVERAGE_PRINTED = '48325';

@@ -1,0 +1,2 @@
+export * from './code-lists';
+export * from './coded-fields';
