@@ -18,6 +18,7 @@ import {
 import { Scope } from './records';
 import { ReturnSpec, SpecCohort } from './spec';
 import { fillTable, table } from './tables';
+import { tieCohortSteps } from './cohort-accounting';
 
 export interface ReturnRequest {
   /** The authority, or null for a national return (every authority). */
@@ -144,6 +145,7 @@ export async function composeReturn(
     drafts.push({ section: { id: section.id, title: section.title }, tables });
   }
   tieCompletedRevisits(drafts.flatMap((d) => d.tables));
+  tieCohortSteps(drafts.flatMap((d) => d.tables));
   await ctx.progress?.(90);
   const { sections, disclosure } = publish(drafts, spec.disclosure);
   // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say how many.
