@@ -69,11 +69,15 @@ export function wrap(text: string, width = LABEL_CHARS, maxLines = 3): string[] 
   return kept;
 }
 
+/** A figure that can be drawn: over at least one family, so with a percentage and an interval. */
+type Drawn = Proportion & { pct: number; ci95: [number, number] };
+const drawable = (p: Proportion | undefined): p is Drawn => !!p && p.pct !== null && !!p.ci95;
+
 function bar(
   id: string,
   domain: DomainRow,
   series: (typeof CHART_SERIES)[number],
-  p: Proportion & { n?: number },
+  p: Drawn,
   n: number,
   y: number,
 ): string {
@@ -95,17 +99,25 @@ function bar(
     // A white halo under the black whisker keeps it visible where it crosses the dark bar.
     `<path class="whisker-halo" d="${whisker}" stroke="#fff" stroke-width="4" fill="none"/>`,
     `<path class="whisker" data-ci-lo="${lo}" data-ci-hi="${hi}" d="${whisker}" stroke="#000" stroke-width="1.5" fill="none"/>`,
-    // One year on is over fewer families (those assessed then): say how many.
+    // One year on is over fewer families (the panel assessed then): say how many, and where the
+    // same families stood at exit, so the bar is not read against the exit bar of the n above.
     `<text class="value" x="${num(Math.max(end, x(hi)) + 6)}" y="${cy + 4}">${pctText(p.pct)}${
-      series.key === 'followUp' ? ` (n = ${n})` : ''
+      series.key === 'followUp' ? ` (n = ${n}${panelExit(domain)})` : ''
     }</text>`,
     `</g>`,
   ].join('');
 }
 
+/** "; same families at exit 12%": the panel's own exit figure beside its one-year-on bar. */
+const panelExit = (d: DomainRow): string =>
+  drawable(d.oneYearOn?.exit) ? `; same families at exit ${pctText(d.oneYearOn.exit.pct)}` : '';
+
 function domainGroup(id: string, d: DomainRow, top: number): string {
   const lines = wrap(d.label);
-  const note = [`n = ${d.n}`, d.lowerIsBetter ? 'lower is better' : 'higher is better'].join(' · ');
+  const note = [
+    d.smallSample && d.n > 0 ? `n = ${d.n} (small sample)` : `n = ${d.n}`,
+    d.lowerIsBetter ? 'lower is better' : 'higher is better',
+  ].join(' · ');
   const label = [
     `<text class="domain-label" x="${LABEL_X}" y="${top + 12}" font-weight="bold">`,
     ...lines.map((l, i) => `<tspan x="${LABEL_X}" dy="${i ? 15 : 0}">${esc(l)}</tspan>`),
@@ -118,14 +130,16 @@ function domainGroup(id: string, d: DomainRow, top: number): string {
       return `<text class="missing" x="${PLOT_X0 + 4}" y="${y + BAR_H - 2}">no family in this cohort has been assessed on this domain</text>`;
     if (d.n === 0) return '';
     if (s.key === 'followUp') {
-      if (!d.followUp)
+      const panel = d.oneYearOn;
+      if (!panel || !drawable(panel.oneYearOn))
         return (
           `<text class="series-label" x="${SERIES_X}" y="${y + BAR_H - 3}" text-anchor="end">${s.label}</text>` +
           `<text class="missing" x="${PLOT_X0 + 4}" y="${y + BAR_H - 3}" font-style="italic">not yet assessed one year on</text>`
         );
-      return bar(id, d, s, d.followUp, d.followUp.n, y);
+      return bar(id, d, s, panel.oneYearOn, panel.n, y);
     }
-    return bar(id, d, s, d[s.key], d.n, y);
+    const p = d[s.key];
+    return drawable(p) ? bar(id, d, s, p, d.n, y) : '';
   }).join('');
   return `<g class="domain" data-domain="${esc(d.id)}">${label}${bars}</g>`;
 }
@@ -161,11 +175,15 @@ function describe(domains: readonly DomainRow[]): string {
   if (!domains.length) return 'No outcome domains to show.';
   return domains
     .map((d) => {
+      if (!drawable(d.baseline) || !drawable(d.exit)) return `${d.label}: no data.`;
       const parts = [`baseline ${pctText(d.baseline.pct)}`, `exit ${pctText(d.exit.pct)}`];
+      const panel = d.oneYearOn;
       parts.push(
-        d.followUp ? `one year on ${pctText(d.followUp.pct)}` : 'not yet assessed one year on',
+        panel && drawable(panel.oneYearOn)
+          ? `one year on ${pctText(panel.oneYearOn.pct)} (n = ${panel.n}${panelExit(d)})`
+          : 'not yet assessed one year on',
       );
-      return `${d.label} (n = ${d.n}): ${parts.join(', ')}.`;
+      return `${d.label} (n = ${d.n}): ${parts.join(', ')}; ${d.change.text}.`;
     })
     .join(' ');
 }
