@@ -3,8 +3,11 @@
  * figure is suppressed is left out, a suppressed one-year-on figure is not drawn, so a picture
  * never shows what the table hides.
  */
-import { DomainRow, Proportion, outcomesChartSvg, proportion } from '@app/outcomes';
+import { DomainRow, Proportion, SMALL_SAMPLE_N, outcomesChartSvg, proportion } from '@app/outcomes';
 import { ReturnContent } from './content';
+
+/** A figure the chart must not draw (its count is suppressed): no percentage, no interval. */
+const SUPPRESSED_POINT: Proportion = { count: 0, pct: null, ci95: null };
 
 const isNum = (v: unknown): v is number => typeof v === 'number';
 const isProportion = (p: unknown): p is Proportion => {
@@ -16,13 +19,17 @@ const isProportion = (p: unknown): p is Proportion => {
 export function chartableRows(domains: readonly unknown[]): DomainRow[] {
   return (domains as DomainRow[])
     .filter((d) => isNum(d.n) && isProportion(d.baseline) && isProportion(d.exit))
-    .map((d) => ({
-      ...d,
-      followUp: d.followUp && isProportion(d.followUp) && isNum(d.followUp.n) ? d.followUp : null,
-    }));
+    .map((d) => {
+      const panel = d.oneYearOn;
+      const drawn = !!panel && isNum(panel.n) && isProportion(panel.oneYearOn);
+      return { ...d, oneYearOn: drawn ? panel : null };
+    });
 }
 
-/** The return's planned-exit outcomes table as the chart for its printable page. */
+/**
+ * The return's planned-exit outcomes table as the chart for its printable page. Which way is
+ * better comes from the table's `better` column (the domain's definition), never assumed.
+ */
 export function returnChartSvg(content: ReturnContent): string | undefined {
   const table = content.sections
     .flatMap((s) => s.tables)
@@ -30,28 +37,52 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
   if (!table) return undefined;
   const rows = table.rows
     .filter((r) => r.id !== 'cohort')
-    .map((r) => {
+    .map((r): DomainRow => {
       const v = r.values;
       const point = (count: unknown, n: unknown) =>
-        isNum(count) && isNum(n) && n > 0 ? proportion(count, n) : '[c]';
-      const followUpN = v.follow_up_n;
+        isNum(count) && isNum(n) && n > 0 ? proportion(count, n) : SUPPRESSED_POINT;
+      const panelN = v.follow_up_n;
+      const panel =
+        isNum(panelN) && panelN > 0 && isNum(v.follow_up)
+          ? {
+              n: panelN,
+              baseline: point(v.follow_up_baseline, panelN),
+              exit: point(v.follow_up_exit, panelN),
+              oneYearOn: proportion(v.follow_up, panelN),
+            }
+          : null;
+      const n = isNum(v.n) ? v.n : 0;
       return {
         id: r.id,
         label: r.label,
-        lowerIsBetter: true,
-        n: v.n,
+        lowerIsBetter: v.better === 'lower',
+        status: n ? 'ok' : 'no_data',
+        n,
+        smallSample: v.small_sample === 'yes',
+        smallSampleBelow: SMALL_SAMPLE_N,
         baseline: point(v.baseline, v.n),
         exit: point(v.exit, v.n),
-        followUp:
-          isNum(followUpN) && followUpN > 0 && isNum(v.follow_up)
-            ? { n: followUpN, ...proportion(v.follow_up, followUpN) }
-            : null,
-        relativeReduction: null,
-        mcnemarP: 1,
-        sustained: null,
+        change: {
+          both: 0,
+          baselineOnly: 0,
+          exitOnly: 0,
+          neither: 0,
+          changePoints: null,
+          ci95Points: null,
+          direction: null,
+          text: typeof v.change === 'string' ? v.change : 'suppressed',
+          mcnemarP: null,
+          mcnemarPText: null,
+        },
+        relativeReductionPct: null,
+        oneYearOn: panel && {
+          ...panel,
+          smallSample: panel.n < SMALL_SAMPLE_N,
+          sustained: { improvedAtExit: 0, kept: 0, pct: null },
+        },
       };
     })
-    .filter((r) => isNum(r.n) && r.n > 0);
+    .filter((r) => r.n > 0);
   const drawable = chartableRows(rows);
   if (!drawable.length) return undefined;
   const r = content.return;

@@ -11,6 +11,7 @@ export type Unit =
   | 'families'
   | 'revisits'
   | 'percent'
+  | 'percentage_points'
   | 'days'
   | 'hours_per_week'
   | 'p_value'

@@ -61,7 +61,101 @@ export interface OutcomesAnswer {
   domains: DomainRow[];
 }
 
-/** The outcomes table: per domain, each point's count against its n (the complement hidden). */
+/**
+ * One domain's row (`DomainRow`): every count, the sums that tie them (each point's count and its
+ * complement make n; the paired table's four cells make n and each margin; the one-year-on panel
+ * is part of n, each of its counts part of the cohort's), and every figure computed from them.
+ */
+function discloseDomain(plan: Plan, d: DomainRow, prefix: string): void {
+  const at = (p: string) => `${prefix}.${p}`;
+  /** `total` = the published `parts` + one hidden count of `value` named `name`. */
+  const tie = (total: string, parts: string[], name: string, value: number) => {
+    plan.hidden[at(name)] = value;
+    plan.lines.push({ total: at(total), parts: [...parts.map(at), at(name)] });
+  };
+  const c = d.change;
+  plan.counts.push(
+    at('n'),
+    at('baseline.count'),
+    at('exit.count'),
+    at('change.both'),
+    at('change.baselineOnly'),
+    at('change.exitOnly'),
+    at('change.neither'),
+  );
+  tie('n', ['baseline.count'], 'baselineAbsent', d.n - d.baseline.count);
+  tie('n', ['exit.count'], 'exitAbsent', d.n - d.exit.count);
+  // The paired table: both + baselineOnly + exitOnly + neither = n, and its margins.
+  plan.lines.push(
+    {
+      total: at('n'),
+      parts: ['both', 'baselineOnly', 'exitOnly', 'neither'].map((k) => at(`change.${k}`)),
+    },
+    { total: at('baseline.count'), parts: [at('change.both'), at('change.baselineOnly')] },
+    { total: at('exit.count'), parts: [at('change.both'), at('change.exitOnly')] },
+  );
+  for (const point of ['baseline', 'exit']) {
+    plan.derived.push([at(`${point}.pct`), [at(`${point}.count`), at('n')]]);
+    plan.derived.push([at(`${point}.ci95`), [at(`${point}.count`), at('n')]]);
+  }
+  const cells = ['n', 'change.both', 'change.baselineOnly', 'change.exitOnly', 'change.neither'];
+  for (const k of ['changePoints', 'ci95Points', 'direction', 'text', 'mcnemarP', 'mcnemarPText']) {
+    plan.derived.push([at(`change.${k}`), cells.map(at)]);
+  }
+  plan.derived.push(
+    [at('relativeReductionPct'), [at('baseline.count'), at('exit.count')]],
+    [at('smallSample'), [at('n')]],
+  );
+  const panel = d.oneYearOn;
+  if (!panel) return;
+  const points = ['baseline', 'exit', 'oneYearOn'] as const;
+  plan.counts.push(
+    at('oneYearOn.n'),
+    ...points.map((p) => at(`oneYearOn.${p}.count`)),
+    at('oneYearOn.sustained.improvedAtExit'),
+    at('oneYearOn.sustained.kept'),
+  );
+  for (const p of points) {
+    tie('oneYearOn.n', [`oneYearOn.${p}.count`], `panel_${p}Absent`, panel.n - panel[p].count);
+    plan.derived.push(
+      [at(`oneYearOn.${p}.pct`), [at(`oneYearOn.${p}.count`), at('oneYearOn.n')]],
+      [at(`oneYearOn.${p}.ci95`), [at(`oneYearOn.${p}.count`), at('oneYearOn.n')]],
+    );
+  }
+  // The panel is part of n; its baseline and exit counts part of the cohort's.
+  tie('n', ['oneYearOn.n'], 'notFollowedUp', d.n - panel.n);
+  tie(
+    'baseline.count',
+    ['oneYearOn.baseline.count'],
+    'baselineNotFollowedUp',
+    d.baseline.count - panel.baseline.count,
+  );
+  tie('exit.count', ['oneYearOn.exit.count'], 'exitNotFollowedUp', d.exit.count - panel.exit.count);
+  // Those improved at exit in the panel are part of the improved pairs.
+  const improved = d.lowerIsBetter ? 'change.baselineOnly' : 'change.exitOnly';
+  const improvedCount = d.lowerIsBetter ? c.baselineOnly : c.exitOnly;
+  tie(
+    improved,
+    ['oneYearOn.sustained.improvedAtExit'],
+    'improvedNotFollowedUp',
+    improvedCount - panel.sustained.improvedAtExit,
+  );
+  tie(
+    'oneYearOn.sustained.improvedAtExit',
+    ['oneYearOn.sustained.kept'],
+    'sustainedLost',
+    panel.sustained.improvedAtExit - panel.sustained.kept,
+  );
+  plan.derived.push(
+    [
+      at('oneYearOn.sustained.pct'),
+      [at('oneYearOn.sustained.kept'), at('oneYearOn.sustained.improvedAtExit')],
+    ],
+    [at('oneYearOn.smallSample'), [at('oneYearOn.n')]],
+  );
+}
+
+/** The outcomes table: per domain, `discloseDomain`; the cohort's own counts. */
 export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: DisclosureRule) {
   const plan: Plan = { counts: ['cohort.families'], hidden: {}, lines: [], derived: [] };
   // How many the consent rule left out is a count of families like any other.
@@ -76,43 +170,7 @@ export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: Disc
       parts: ['cohort.revisited', 'cohortNotRevisited'],
     });
   }
-  answer.domains.forEach((d, i) => {
-    const at = (p: string) => `domains.${i}.${p}`;
-    const pair = (count: string, n: string, nValue: number, countValue: number, name: string) => {
-      plan.hidden[at(name)] = nValue - countValue;
-      plan.lines.push({ total: at(n), parts: [at(count), at(name)] });
-    };
-    plan.counts.push(at('n'), at('baseline.count'), at('exit.count'));
-    pair('baseline.count', 'n', d.n, d.baseline.count, 'baselineAbsent');
-    pair('exit.count', 'n', d.n, d.exit.count, 'exitAbsent');
-    for (const point of ['baseline', 'exit']) {
-      plan.derived.push([at(`${point}.pct`), [at(`${point}.count`), at('n')]]);
-      plan.derived.push([at(`${point}.ci95`), [at(`${point}.count`), at('n')]]);
-    }
-    const both = [at('n'), at('baseline.count'), at('exit.count')];
-    plan.derived.push([at('relativeReduction'), both], [at('mcnemarP'), both]);
-    if (d.followUp) {
-      plan.counts.push(at('followUp.n'), at('followUp.count'));
-      pair('followUp.count', 'followUp.n', d.followUp.n, d.followUp.count, 'followUpAbsent');
-      plan.derived.push(
-        [at('followUp.pct'), [at('followUp.count'), at('followUp.n')]],
-        [at('followUp.ci95'), [at('followUp.count'), at('followUp.n')]],
-      );
-    }
-    if (d.sustained) {
-      plan.counts.push(
-        at('sustained.improvedAtExit'),
-        at('sustained.followedUp'),
-        at('sustained.kept'),
-      );
-      plan.hidden[at('sustainedLost')] = d.sustained.followedUp - d.sustained.kept;
-      plan.lines.push({
-        total: at('sustained.followedUp'),
-        parts: [at('sustained.kept'), at('sustainedLost')],
-      });
-      plan.derived.push([at('sustained.pct'), [at('sustained.kept'), at('sustained.followedUp')]]);
-    }
-  });
+  answer.domains.forEach((d, i) => discloseDomain(plan, d, `domains.${i}`));
   return apply(answer, plan, rule);
 }
 
