@@ -61,7 +61,7 @@ describe('GET /v1/outcomes/chart.svg', () => {
     const domains = table.body.domains as DomainRow[];
     expect(domains.length).toBeGreaterThanOrEqual(8);
     expect(table.body.cohort.families).toBeGreaterThan(50);
-    expect(domains.some((d) => d.followUp)).toBe(true);
+    expect(domains.some((d) => d.oneYearOn)).toBe(true);
 
     const drawn = bars(svg).map((r) => [
       r.getAttribute('data-domain'),
@@ -72,7 +72,8 @@ describe('GET /v1/outcomes/chart.svg', () => {
     const expected = domains.flatMap((d) => [
       [d.id, 'baseline', d.baseline.count, d.n],
       [d.id, 'exit', d.exit.count, d.n],
-      ...(d.followUp ? [[d.id, 'followUp', d.followUp.count, d.followUp.n]] : []),
+      // One year on: the panel's figure over the panel's n (the same families at all three).
+      ...(d.oneYearOn ? [[d.id, 'followUp', d.oneYearOn.oneYearOn.count, d.oneYearOn.n]] : []),
     ]);
     expect(drawn).toEqual(expected);
     expect(svg).toContain(`${table.body.cohort.families} families (all exits)`);
@@ -116,10 +117,23 @@ describe('the chart in headless Chromium', () => {
 
     // Bars: one per domain and time point with figures, laid out to one scale.
     const bars = await boxesOf(page, 'rect.bar');
+    type Point = { pct: number; ci95: [number, number]; label: string };
+    const point = (p: DomainRow['exit'], label = ''): Point => ({
+      pct: p.pct!,
+      ci95: p.ci95!,
+      label,
+    });
     const points = domains.flatMap((d) => [
-      d.baseline,
-      d.exit,
-      ...(d.followUp ? [d.followUp] : []),
+      point(d.baseline),
+      point(d.exit),
+      ...(d.oneYearOn
+        ? [
+            point(
+              d.oneYearOn.oneYearOn,
+              ` (n = ${d.oneYearOn.n}; at exit ${Math.round(d.oneYearOn.exit.pct!)}%)`,
+            ),
+          ]
+        : []),
     ]);
     expect(bars).toHaveLength(points.length);
     const scale = bars[0].width / points[0].pct;
@@ -144,9 +158,7 @@ describe('the chart in headless Chromium', () => {
       domains.map((d) => d.label.replace(/\s+/g, '')),
     );
     const values = await boxesOf(page, 'text.value');
-    expect(values.map((v) => v.text)).toEqual(
-      points.map((p) => `${Math.round(p.pct)}%${'n' in p ? ` (n = ${p.n as number})` : ''}`),
-    );
+    expect(values.map((v) => v.text)).toEqual(points.map((p) => `${Math.round(p.pct)}%${p.label}`));
 
     // Legible: real glyphs (non-zero boxes), at least 10 px, inside the image, none on another.
     const texts = await boxesOf(page, 'text');

@@ -398,8 +398,14 @@ describe('national returns (e2e)', () => {
       baseline_pct: 50,
       exit: 8,
       exit_pct: 20,
+      // 50% → 20%: 30 points fewer, lower is better; a relative reduction since it fell.
+      better: 'lower',
+      change_points: -30,
+      direction: 'improved',
       reduction_pct: 60,
     });
+    expect(cp.change).toMatch(/^improved by 30\.0 points \(95% CI \d+\.\d to \d+\.\d\)$/);
+    expect(cp.both).toBe((cp.baseline as number) - (cp.baseline_only as number));
     const dv = row('outcomes_planned_exits', 'domestic_violence');
     expect(dv).toMatchObject({
       n: 40,
@@ -408,6 +414,10 @@ describe('national returns (e2e)', () => {
       exit: 0,
       reduction_pct: SUPPRESSED,
       mcnemar_p: SUPPRESSED,
+      baseline_only: SUPPRESSED,
+      change_points: SUPPRESSED,
+      direction: SUPPRESSED,
+      change: SUPPRESSED,
     });
     // No count from 1 to 4 appears anywhere.
     for (const t of content.sections.flatMap((s) => s.tables)) {
@@ -653,7 +663,8 @@ describe('national returns (e2e)', () => {
     const dv = (body: { domains: { id: string }[] }) =>
       body.domains.find((d) => d.id === 'domestic_violence') as unknown as {
         baseline: { count: unknown; pct: unknown; ci95: unknown };
-        relativeReduction: unknown;
+        relativeReductionPct: unknown;
+        change: Record<string, unknown>;
       };
     const open = await h.http.get(`/v1/outcomes?${q}`).set(as('data_manager', LA));
     expect(open.status).toBe(200);
@@ -671,14 +682,21 @@ describe('national returns (e2e)', () => {
         pct: SUPPRESSED,
         ci95: SUPPRESSED,
       });
-      expect(dv(res.body).relativeReduction).toBe(SUPPRESSED);
+      expect(dv(res.body).relativeReductionPct).toBe(SUPPRESSED);
+      expect(dv(res.body).change).toMatchObject({
+        baselineOnly: SUPPRESSED,
+        changePoints: SUPPRESSED,
+        text: SUPPRESSED,
+        mcnemarP: SUPPRESSED,
+      });
       expect(res.body.disclosure.rule).toMatch(/1 to 4/);
     }
     const csv = await h.http
       .get(`/v1/outcomes?${q}`)
       .set(as('evaluator', null))
       .set('accept', 'text/csv');
-    expect(csv.text).toMatch(/^domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m);
+    // id, label, lower_is_better, status, n, small_sample, small_sample_below, then the baseline.
+    expect(csv.text).toMatch(/^domestic_violence,.*,true,ok,40,false,30,\[c\],\[c\],\[c\],\[c\],/m);
     const summary = await h.http
       .get(
         `/v1/cohorts/summary?authority=${LA}&referredFrom=${PERIOD.periodStart}&referredTo=${PERIOD.periodEnd}`,

@@ -130,7 +130,7 @@ describe('outcomesChartSvg', () => {
         const group = rect.parentNode as Element;
         expect(text(byClass(group, 'text', 'value')[0])).toBe(
           series === 'followUp'
-            ? `${Math.round(p.pct)}% (n = ${n}; same families at exit ${Math.round(row.oneYearOn!.exit.pct!)}%)`
+            ? `${Math.round(p.pct)}% (n = ${n}; at exit ${Math.round(row.oneYearOn!.exit.pct!)}%)`
             : `${Math.round(p.pct)}%`,
         );
         expect(text(byClass(group, 'text', 'series-label')[0])).toBe(

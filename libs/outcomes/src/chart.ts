@@ -24,7 +24,8 @@ export interface ChartOptions {
   idPrefix?: string;
 }
 
-const WIDTH = 940;
+// Room right of a full bar for the one-year-on value and its panel's exit figure.
+const WIDTH = 1040;
 const LABEL_X = 12; // domain labels, left-aligned
 const SERIES_X = 312; // series names, right-aligned
 const PLOT_X0 = 320; // 0 %
@@ -86,7 +87,8 @@ function bar(
   const cy = y + BAR_H / 2;
   const description =
     `${domain.label}, ${series.label}: ${p.count} of ${n} families ` +
-    `(${num(p.pct)}%, 95% interval ${num(lo)}–${num(hi)}%)`;
+    `(${num(p.pct)}%, 95% interval ${num(lo)}–${num(hi)}%)` +
+    (series.key === 'followUp' ? panelExit(domain) : '');
   const cap = (at: number) => `M${num(at)} ${y + 2}V${y + BAR_H - 2}`;
   const whisker = `M${num(x(lo))} ${cy}H${num(x(hi))}${cap(x(lo))}${cap(x(hi))}`;
   return [
@@ -102,15 +104,15 @@ function bar(
     // One year on is over fewer families (the panel assessed then): say how many, and where the
     // same families stood at exit, so the bar is not read against the exit bar of the n above.
     `<text class="value" x="${num(Math.max(end, x(hi)) + 6)}" y="${cy + 4}">${pctText(p.pct)}${
-      series.key === 'followUp' ? ` (n = ${n}${panelExit(domain)})` : ''
+      series.key === 'followUp' ? ` (n = ${n}${panelExit(domain, 'at exit')})` : ''
     }</text>`,
     `</g>`,
   ].join('');
 }
 
-/** "; same families at exit 12%": the panel's own exit figure beside its one-year-on bar. */
-const panelExit = (d: DomainRow): string =>
-  drawable(d.oneYearOn?.exit) ? `; same families at exit ${pctText(d.oneYearOn.exit.pct)}` : '';
+/** "; at exit 12%": the panel's own exit figure beside its one-year-on bar (the same families). */
+const panelExit = (d: DomainRow, words = 'same families at exit'): string =>
+  drawable(d.oneYearOn?.exit) ? `; ${words} ${pctText(d.oneYearOn.exit.pct)}` : '';
 
 function domainGroup(id: string, d: DomainRow, top: number): string {
   const lines = wrap(d.label);

@@ -120,7 +120,13 @@ export async function outcomes(
     t.rows.push({
       id: domain.id,
       label: domain.label,
+      // The paired table's cells first (columns keep their order): protection then covers a
+      // small baseline_only with `neither` rather than with n (see query-disclosure.ts).
       cells: {
+        both: count(ch.both),
+        baseline_only: count(ch.baselineOnly),
+        exit_only: count(ch.exitOnly),
+        neither: count(ch.neither),
         n: count(c.n),
         better: { text: domain.lowerIsBetter ? 'lower' : 'higher' },
         small_sample: said(row.smallSample ? 'yes' : 'no', [k('n')]),
@@ -128,10 +134,6 @@ export async function outcomes(
         baseline_pct: figure(row.baseline.pct, [k('baseline'), k('n')]),
         exit: count(c.end),
         exit_pct: figure(row.exit.pct, [k('exit'), k('n')]),
-        both: count(ch.both),
-        baseline_only: count(ch.baselineOnly),
-        exit_only: count(ch.exitOnly),
-        neither: count(ch.neither),
         change_points: figure(ch.changePoints, cells),
         change_ci95_lo: figure(lo, cells),
         change_ci95_hi: figure(hi, cells),
