@@ -233,7 +233,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
       expect({ id, start: Math.round(row.baseline.pct) }).toEqual({ id, start });
       expect({ id, exit: Math.round(row.exit.pct) }).toEqual({ id, exit });
       // NatCen's stated reductions where lower is better; "No ASB involvement" rose, which is an
-      // improvement, and has no "reduction" (it would read −560%).
+      // improvement, and has no "reduction" (it would read −558.6%).
       expect({
         id,
         reduction: row.relativeReductionPct && Math.round(row.relativeReductionPct),
