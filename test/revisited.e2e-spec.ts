@@ -114,8 +114,9 @@ describe('revisited, one rule (e2e, demo generator)', () => {
           cohort,
           revisited: completed.length,
         });
-        for (const d of r.body.domains as { followUp: { n: number } | null }[]) {
-          expect(d.followUp?.n ?? 0).toBeLessThanOrEqual(completed.length);
+        // One year on is the panel of families revisited (and assessed then).
+        for (const d of r.body.domains as { oneYearOn: { n: number } | null }[]) {
+          expect(d.oneYearOn?.n ?? 0).toBeLessThanOrEqual(completed.length);
         }
       }
       const summary = await h.http

@@ -34,7 +34,9 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
   const table = content.sections
     .flatMap((s) => s.tables)
     .find((t) => t.id === 'outcomes_planned_exits' || t.columns.some((c) => c.id === 'exit_pct'));
-  if (!table) return undefined;
+  // A return built before direction was data (no `better` column) cannot say which way is
+  // better for each domain: it gets no chart rather than a guessed "lower is better".
+  if (!table?.columns.some((c) => c.id === 'better')) return undefined;
   const rows = table.rows
     .filter((r) => r.id !== 'cohort')
     .map((r): DomainRow => {
@@ -70,7 +72,7 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
           changePoints: null,
           ci95Points: null,
           direction: null,
-          text: typeof v.change === 'string' ? v.change : 'suppressed',
+          text: typeof v.change === 'string' ? v.change : 'not published',
           mcnemarP: null,
           mcnemarPText: null,
         },

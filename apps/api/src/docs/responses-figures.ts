@@ -66,7 +66,7 @@ export const DOMAIN_ROW: Schema = exactly({
     },
     direction: {
       anyOf: [
-        { type: 'string', enum: ['improved', 'worsened', 'no_change'], nullable: true },
+        { type: 'string', enum: ['improved', 'worsened', 'no_change', null], nullable: true },
         { type: 'string', enum: ['[c]'] },
       ],
     },
