@@ -433,6 +433,16 @@ describe('national returns (e2e)', () => {
         }
       }
     }
+    // A relative reduction reads truthfully or is not shown: never negative, never above 100%.
+    for (const t of content.sections.flatMap((s) => s.tables)) {
+      for (const r of t.rows.filter((x) => typeof x.values.reduction_pct === 'number')) {
+        const v = r.values.reduction_pct as number;
+        expect({ cell: `${t.id}.${r.id}`, ok: v > 0 && v <= 100 }).toEqual({
+          cell: `${t.id}.${r.id}`,
+          ok: true,
+        });
+      }
+    }
     expect(content.disclosure).toMatchObject({ threshold: 5, symbol: SUPPRESSED });
     expect(content.disclosure.rule).toMatch(/1 to 4/);
     expect(content.disclosure.suppressed.secondary).toBeGreaterThan(0);
