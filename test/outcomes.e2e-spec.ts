@@ -483,6 +483,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
           baseline: { count: 2, pct: 66.7 },
           exit: { count: 0, pct: 0 },
           oneYearOn: { count: 1, pct: 33.3 },
+          // Baseline against one year on, the same three: 4+ at both (the family that slipped
+          // back after its exit), at baseline only, at neither.
+          change: { both: 1, baselineOnly: 1, oneYearOnOnly: 0, neither: 1 },
           sustained: { improvedAtExit: 2, kept: 1, pct: 50 },
         },
       });

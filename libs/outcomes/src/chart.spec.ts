@@ -17,6 +17,7 @@ const counts = (over: Partial<DomainCounts>): DomainCounts => {
     kept: 44,
     followUpBaseline: 60,
     followUpEnd: 9,
+    followUpBoth: 10,
     ...over,
   };
   return { ...c, both: c.baseline - c.presentToAbsent };

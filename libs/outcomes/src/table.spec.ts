@@ -27,6 +27,7 @@ function counts(
     followUp: 0,
     followUpBaseline: 0,
     followUpEnd: 0,
+    followUpBoth: 0,
     improvedFollowedUp: 0,
     kept: 0,
     ...panel,
@@ -187,6 +188,7 @@ describe('domainRow', () => {
           followUpBaseline: 50,
           followUpEnd: 11,
           followUp: 11,
+          followUpBoth: 9,
           improvedFollowedUp: 41,
           kept: 37,
         },
@@ -198,7 +200,19 @@ describe('domainRow', () => {
       baseline: { count: 50, pct: 53.8, ci95: expect.any(Array) },
       exit: { count: 11, pct: 11.8, ci95: expect.any(Array) },
       oneYearOn: { count: 11, pct: 11.8, ci95: expect.any(Array) },
+      // Baseline against one year on, the same 93: 9 at both, 41 at baseline only, 2 one year on
+      // only: 53.8% → 11.8%, 42 points fewer (39 discordant pairs net of 93).
+      change: expect.objectContaining({
+        both: 9,
+        baselineOnly: 41,
+        oneYearOnOnly: 2,
+        neither: 41,
+        changePoints: -41.9,
+        direction: 'improved',
+        mcnemarPText: '< 0.001',
+      }),
       sustained: { improvedAtExit: 41, kept: 37, pct: 90.2 },
     });
+    expect(row.oneYearOn!.change.text).toMatch(/^improved by 41\.9 points \(95% CI /);
   });
 });

@@ -37,6 +37,8 @@ export interface DomainCounts {
   /** Of the panel, present at baseline; present at the end point. */
   followUpBaseline: number;
   followUpEnd: number;
+  /** Of the panel, present at baseline and one year on. */
+  followUpBoth: number;
 }
 
 /** A count of n families, its percentage and Wilson 95% interval (percent, one decimal place). */
@@ -69,6 +71,12 @@ export interface PairedChangeRow {
 }
 
 /**
+ * Baseline to one year on over the panel: `PairedChangeRow` with the later point's cell named for
+ * it (`oneYearOnOnly`: absent at baseline, present one year on).
+ */
+export type PanelChangeRow = Omit<PairedChangeRow, 'exitOnly'> & { oneYearOnOnly: number };
+
+/**
  * One year on, on the same families: those of the n assessed one year on as well, with their own
  * baseline, end point and one-year-on figures, so the three columns compare one group.
  */
@@ -78,6 +86,8 @@ export interface OneYearOnPanel {
   baseline: Proportion;
   exit: Proportion;
   oneYearOn: Proportion;
+  /** The change from baseline to one year on, over the panel. */
+  change: PanelChangeRow;
   /** Of the panel, improved at the end point; of those, still improved one year on. */
   sustained: { improvedAtExit: number; kept: number; pct: number | null };
 }
@@ -149,6 +159,22 @@ export function relativeReductionPct(
   return oneDecimal((100 * (baseline - exit)) / baseline);
 }
 
+/** The panel's paired table, baseline against one year on, and its change. */
+function panelChange(c: DomainCounts, better: BetterWhen): PanelChangeRow {
+  const baselineOnly = c.followUpBaseline - c.followUpBoth;
+  const oneYearOnOnly = c.followUp - c.followUpBoth;
+  const { exitOnly, ...row } = changeRow(
+    {
+      both: c.followUpBoth,
+      baselineOnly,
+      exitOnly: oneYearOnOnly,
+      neither: c.followUpN - c.followUpBoth - baselineOnly - oneYearOnOnly,
+    },
+    better,
+  );
+  return { ...row, oneYearOnOnly: exitOnly };
+}
+
 export function domainRow(domain: OutcomeDomain, c: DomainCounts): DomainRow {
   const baselineOnly = c.presentToAbsent;
   const exitOnly = c.absentToPresent;
@@ -175,6 +201,7 @@ export function domainRow(domain: OutcomeDomain, c: DomainCounts): DomainRow {
           baseline: proportion(c.followUpBaseline, panel),
           exit: proportion(c.followUpEnd, panel),
           oneYearOn: proportion(c.followUp, panel),
+          change: panelChange(c, betterWhen(domain)),
           sustained: {
             improvedAtExit: c.improvedFollowedUp,
             kept: c.kept,

@@ -15,6 +15,19 @@ const isProportion = (p: unknown): p is Proportion => {
   return !!x && isNum(x.count) && isNum(x.pct) && Array.isArray(x.ci95);
 };
 
+/** The parts of a change the chart does not draw (the table has them). */
+const NOT_DRAWN = {
+  both: 0,
+  baselineOnly: 0,
+  neither: 0,
+  changePoints: null,
+  ci95Points: null,
+  direction: null,
+  mcnemarP: null,
+  mcnemarPText: null,
+};
+const words = (v: unknown): string => (typeof v === 'string' ? v : 'not published');
+
 /** Rows that may carry "[c]" (a disclosed answer) → the rows that can be drawn. */
 export function chartableRows(domains: readonly unknown[]): DomainRow[] {
   return (domains as DomainRow[])
@@ -64,22 +77,13 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
         smallSampleBelow: SMALL_SAMPLE_N,
         baseline: point(v.baseline, v.n),
         exit: point(v.exit, v.n),
-        change: {
-          both: 0,
-          baselineOnly: 0,
-          exitOnly: 0,
-          neither: 0,
-          changePoints: null,
-          ci95Points: null,
-          direction: null,
-          text: typeof v.change === 'string' ? v.change : 'not published',
-          mcnemarP: null,
-          mcnemarPText: null,
-        },
+        // The chart draws proportions; of the change it says only the table's words.
+        change: { ...NOT_DRAWN, exitOnly: 0, text: words(v.change) },
         relativeReductionPct: null,
         oneYearOn: panel && {
           ...panel,
           smallSample: panel.n < SMALL_SAMPLE_N,
+          change: { ...NOT_DRAWN, oneYearOnOnly: 0, text: words(v.follow_up_change) },
           sustained: { improvedAtExit: 0, kept: 0, pct: null },
         },
       };

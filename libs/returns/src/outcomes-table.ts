@@ -61,6 +61,27 @@ export async function outcomes(
     { id: 'follow_up_exit_pct', label: `Panel: ${exit.toLowerCase()} (%)`, unit: 'percent' },
     { id: 'follow_up', label: 'Panel: one year on', unit: 'families' },
     { id: 'follow_up_pct', label: 'Panel: one year on (%)', unit: 'percent' },
+    { id: 'follow_up_both', label: 'Panel: at baseline and one year on', unit: 'families' },
+    { id: 'follow_up_baseline_only', label: 'Panel: at baseline only', unit: 'families' },
+    { id: 'follow_up_only', label: 'Panel: one year on only', unit: 'families' },
+    { id: 'follow_up_neither', label: 'Panel: at neither', unit: 'families' },
+    {
+      id: 'follow_up_change_points',
+      label: 'Panel: change, one year on − baseline (points)',
+      unit: 'percentage_points',
+    },
+    {
+      id: 'follow_up_change_ci95_lo',
+      label: 'Panel: change, 95% CI, lower (points)',
+      unit: 'percentage_points',
+    },
+    {
+      id: 'follow_up_change_ci95_hi',
+      label: 'Panel: change, 95% CI, upper (points)',
+      unit: 'percentage_points',
+    },
+    { id: 'follow_up_change', label: 'Panel: change, in words', unit: 'text' },
+    { id: 'follow_up_mcnemar_p', label: 'Panel: McNemar exact p', unit: 'p_value' },
     { id: 'improved', label: 'Panel: improved at exit', unit: 'families' },
     { id: 'kept', label: 'Panel: improvement kept one year on', unit: 'families' },
     { id: 'kept_pct', label: 'Panel: improvement kept (%)', unit: 'percent' },
@@ -116,17 +137,42 @@ export async function outcomes(
       improvedAll - c.improvedFollowedUp,
     );
     hide('not_kept', 'improved', ['kept'], c.improvedFollowedUp - c.kept);
+    // The panel's paired table, baseline against one year on: its cells make the panel, its
+    // margins the panel's baseline and one-year-on counts.
+    const panelCells = [
+      'follow_up_n',
+      'follow_up_both',
+      'follow_up_baseline_only',
+      'follow_up_only',
+      'follow_up_neither',
+    ].map(k);
+    t.lines.push(
+      { total: k('follow_up_n'), parts: panelCells.slice(1) },
+      {
+        total: k('follow_up_baseline'),
+        parts: [k('follow_up_both'), k('follow_up_baseline_only')],
+      },
+      { total: k('follow_up'), parts: [k('follow_up_both'), k('follow_up_only')] },
+    );
+    const pch = panel?.change;
+    const [plo, phi] = pch?.ci95Points ?? [null, null];
+    const fb = c.followUpBaseline - c.followUpBoth;
+    const fo = c.followUp - c.followUpBoth;
     const [lo, hi] = ch.ci95Points ?? [null, null];
     t.rows.push({
       id: domain.id,
       label: domain.label,
-      // The paired table's cells first (columns keep their order): protection then covers a
+      // The paired tables' cells first (columns keep their order): protection then covers a
       // small baseline_only with `neither` rather than with n (see query-disclosure.ts).
       cells: {
         both: count(ch.both),
         baseline_only: count(ch.baselineOnly),
         exit_only: count(ch.exitOnly),
         neither: count(ch.neither),
+        follow_up_both: count(c.followUpBoth),
+        follow_up_baseline_only: count(fb),
+        follow_up_only: count(fo),
+        follow_up_neither: count(c.followUpN - c.followUpBoth - fb - fo),
         n: count(c.n),
         better: { text: domain.lowerIsBetter ? 'lower' : 'higher' },
         small_sample: said(row.smallSample ? 'yes' : 'no', [k('n')]),
@@ -154,6 +200,11 @@ export async function outcomes(
         ]),
         follow_up: count(c.followUp),
         follow_up_pct: figure(panel?.oneYearOn.pct ?? null, [k('follow_up'), k('follow_up_n')]),
+        follow_up_change_points: figure(pch?.changePoints ?? null, panelCells),
+        follow_up_change_ci95_lo: figure(plo, panelCells),
+        follow_up_change_ci95_hi: figure(phi, panelCells),
+        follow_up_change: said(pch?.text ?? null, panelCells),
+        follow_up_mcnemar_p: said(pch?.mcnemarPText ?? null, panelCells),
         improved: count(c.improvedFollowedUp),
         kept: count(c.kept),
         kept_pct: figure(panel?.sustained.pct ?? null, [k('kept'), k('improved')]),

@@ -21,6 +21,7 @@ describe('disclosure for evaluator queries', () => {
     followUp: 0,
     followUpBaseline: 0,
     followUpEnd: 0,
+    followUpBoth: 0,
     improvedFollowedUp: 0,
     kept: 0,
     ...panel,
@@ -69,6 +70,7 @@ describe('disclosure for evaluator queries', () => {
           followUpBaseline: 21,
           followUpEnd: 6,
           followUp: 3,
+          followUpBoth: 2,
           improvedFollowedUp: 16,
           kept: 13,
         },
@@ -79,12 +81,30 @@ describe('disclosure for evaluator queries', () => {
     expect(d.change.exitOnly).toBe('[c]');
     expect(d.oneYearOn!.oneYearOn.count).toBe('[c]');
     expect(d.oneYearOn!.oneYearOn.pct).toBe('[c]');
+    // The panel's own paired table: 2 at both and 1 one year on only are small, and so is every
+    // figure from them.
+    expect(d.oneYearOn!.change).toMatchObject({
+      both: '[c]',
+      oneYearOnOnly: '[c]',
+      changePoints: '[c]',
+      text: '[c]',
+      mcnemarP: '[c]',
+    });
     // Each line published whole (no hidden part) with a suppressed member has a second one, or
     // the first would follow by subtraction.
     const lines = [
       ['n', 'change.both', 'change.baselineOnly', 'change.exitOnly', 'change.neither'],
       ['exit.count', 'change.both', 'change.exitOnly'],
       ['baseline.count', 'change.both', 'change.baselineOnly'],
+      [
+        'oneYearOn.n',
+        'oneYearOn.change.both',
+        'oneYearOn.change.baselineOnly',
+        'oneYearOn.change.oneYearOnOnly',
+        'oneYearOn.change.neither',
+      ],
+      ['oneYearOn.baseline.count', 'oneYearOn.change.both', 'oneYearOn.change.baselineOnly'],
+      ['oneYearOn.oneYearOn.count', 'oneYearOn.change.both', 'oneYearOn.change.oneYearOnOnly'],
     ];
     for (const line of lines) {
       const hidden = hiddenIn(d, line);

@@ -111,6 +111,10 @@ function discloseDomain(plan: Plan, d: DomainRow, prefix: string): void {
   const panel = d.oneYearOn;
   if (!panel) return;
   const points = ['baseline', 'exit', 'oneYearOn'] as const;
+  // The panel's paired cells first, as the cohort's (see above).
+  const pc = (k: string) => `oneYearOn.change.${k}`;
+  const panelCells = ['both', 'baselineOnly', 'oneYearOnOnly', 'neither'].map(pc);
+  plan.counts.push(...panelCells.map(at));
   plan.counts.push(
     at('oneYearOn.n'),
     ...points.map((p) => at(`oneYearOn.${p}.count`)),
@@ -123,6 +127,16 @@ function discloseDomain(plan: Plan, d: DomainRow, prefix: string): void {
       [at(`oneYearOn.${p}.pct`), [at(`oneYearOn.${p}.count`), at('oneYearOn.n')]],
       [at(`oneYearOn.${p}.ci95`), [at(`oneYearOn.${p}.count`), at('oneYearOn.n')]],
     );
+  }
+  // The panel's paired table, baseline against one year on: its cells make the panel's n, its
+  // margins the panel's baseline and one-year-on counts.
+  plan.lines.push(
+    { total: at('oneYearOn.n'), parts: panelCells.map(at) },
+    { total: at('oneYearOn.baseline.count'), parts: [at(pc('both')), at(pc('baselineOnly'))] },
+    { total: at('oneYearOn.oneYearOn.count'), parts: [at(pc('both')), at(pc('oneYearOnOnly'))] },
+  );
+  for (const k of ['changePoints', 'ci95Points', 'direction', 'text', 'mcnemarP', 'mcnemarPText']) {
+    plan.derived.push([at(pc(k)), [at('oneYearOn.n'), ...panelCells.map(at)]]);
   }
   // The panel is part of n; its baseline and exit counts part of the cohort's.
   tie('n', ['oneYearOn.n'], 'notFollowedUp', d.n - panel.n);

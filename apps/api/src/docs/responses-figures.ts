@@ -40,6 +40,34 @@ const PROPORTION = exactly({
   ci95: { ...INTERVAL, description: 'Wilson 95% interval, percent, one decimal place' },
 });
 
+/** The change between two points of a paired table, and what follows from it. */
+const CHANGE = {
+  changePoints: {
+    ...FIGURE,
+    description: 'Later point − baseline (exit, or one year on), percentage points, one decimal',
+  },
+  ci95Points: {
+    ...INTERVAL,
+    description: "Newcombe's hybrid score 95% interval (method 10) of changePoints",
+  },
+  direction: {
+    anyOf: [
+      { type: 'string', enum: ['improved', 'worsened', 'no_change', null], nullable: true },
+      { type: 'string', enum: ['[c]'] },
+    ],
+  },
+  text: { ...STRING, description: 'E.g. "improved by 39.0 points (95% CI 32.8 to 44.8)"' },
+  mcnemarP: { ...FIGURE, description: 'Exact McNemar p, three significant figures' },
+  mcnemarPText: { ...WORDS, description: '`< 0.001` below 0.001, else three decimals' },
+};
+const PANEL_CHANGE = exactly({
+  both: FIGURE,
+  baselineOnly: FIGURE,
+  oneYearOnOnly: FIGURE,
+  neither: FIGURE,
+  ...CHANGE,
+});
+
 /** One domain of the outcomes table (`DomainRow`, libs/outcomes/src/table.ts). */
 export const DOMAIN_ROW: Schema = exactly({
   id: STRING,
@@ -56,23 +84,7 @@ export const DOMAIN_ROW: Schema = exactly({
     baselineOnly: FIGURE,
     exitOnly: FIGURE,
     neither: FIGURE,
-    changePoints: {
-      ...FIGURE,
-      description: 'Exit − baseline, percentage points, one decimal place',
-    },
-    ci95Points: {
-      ...INTERVAL,
-      description: "Newcombe's hybrid score 95% interval (method 10) of changePoints",
-    },
-    direction: {
-      anyOf: [
-        { type: 'string', enum: ['improved', 'worsened', 'no_change', null], nullable: true },
-        { type: 'string', enum: ['[c]'] },
-      ],
-    },
-    text: { ...STRING, description: 'E.g. "improved by 39.0 points (95% CI 32.8 to 44.8)"' },
-    mcnemarP: { ...FIGURE, description: 'Exact McNemar p, three significant figures' },
-    mcnemarPText: { ...WORDS, description: '`< 0.001` below 0.001, else three decimals' },
+    ...CHANGE,
   }),
   relativeReductionPct: {
     ...FIGURE,
@@ -85,6 +97,10 @@ export const DOMAIN_ROW: Schema = exactly({
       baseline: PROPORTION,
       exit: PROPORTION,
       oneYearOn: PROPORTION,
+      change: {
+        ...PANEL_CHANGE,
+        description: 'Baseline to one year on over the panel: its paired table and change',
+      },
       sustained: exactly({ improvedAtExit: FIGURE, kept: FIGURE, pct: FIGURE }),
     }),
     nullable: true,

@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `outcome_rollup.counts` holds each domain's counts in the order of `countSpecs` (`counts.ts`).
- * Issue 15 added three counts per domain (the paired table's `both`, and the one-year-on panel's
- * baseline and end point), so an array written before reads at the wrong offsets: the rollup is
+ * Issue 15 added four counts per domain (the paired table's `both`, and the one-year-on panel's
+ * baseline, end point and present at baseline and one year on), so an array written before reads at the wrong offsets: the rollup is
  * emptied and the outcomes model replayed from position 0 (as `OutcomeConsent1764913500000` does),
  * which refills the rollup in the new order. Until the replay has passed a family, `rollupCounts`
  * finds no row of the old length (and, should it meet one, answers from the episode rows instead).
