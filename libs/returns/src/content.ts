@@ -24,6 +24,7 @@ const KIND: Record<Unit, FigureKind> = {
   families: 'count',
   revisits: 'count',
   percent: 'percent',
+  percentage_points: 'percent',
   days: 'mean',
   hours_per_week: 'mean',
   p_value: 'p_value',
