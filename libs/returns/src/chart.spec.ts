@@ -1,19 +1,13 @@
 import { returnChartSvg } from './chart';
 import { ReturnContent, ReturnTable } from './content';
 
-/** A return with one outcomes table, as `publish` leaves it (values may be "[c]"). */
-function content(table: Partial<ReturnTable> & Pick<ReturnTable, 'rows'>): ReturnContent {
-  const columns = [
-    'n',
-    'better',
-    'small_sample',
-    'baseline',
-    'exit',
-    'change',
-    'follow_up_n',
-    'follow_up_exit',
-    'follow_up',
-  ].map((id) => ({ id, label: id, unit: 'families' as const }));
+/** A return with an outcomes table and its one-year-on panel table, as `publish` leaves them. */
+function content(
+  table: Partial<ReturnTable> & Pick<ReturnTable, 'rows'>,
+  panel: ReturnTable['rows'] = [],
+): ReturnContent {
+  const cols = (ids: string[]) => ids.map((id) => ({ id, label: id, unit: 'families' as const }));
+  const columns = cols(['n', 'better', 'small_sample', 'baseline', 'exit', 'direction']);
   return {
     format: 'outcomes-ledger/return/1',
     return: {
@@ -36,6 +30,13 @@ function content(table: Partial<ReturnTable> & Pick<ReturnTable, 'rows'>): Retur
             cohort: 'planned exits',
             columns,
             ...table,
+          },
+          {
+            id: 'outcomes_planned_exits_one_year_on',
+            title: 'One year on',
+            cohort: 'planned exits',
+            columns: cols(['n', 'baseline', 'exit', 'one_year_on']),
+            rows: panel,
           },
         ],
       },
@@ -79,20 +80,20 @@ describe('returnChartSvg', () => {
 
   it('flags a small sample, and draws one year on over the panel with its own exit figure', () => {
     const svg = returnChartSvg(
-      content({
-        rows: [
-          row('dv', 'Domestic violence', {
-            n: 12,
-            better: 'lower',
-            small_sample: 'yes',
-            baseline: 6,
-            exit: 5,
-            follow_up_n: 10,
-            follow_up_exit: 5,
-            follow_up: 6,
-          }),
-        ],
-      }),
+      content(
+        {
+          rows: [
+            row('dv', 'Domestic violence', {
+              n: 12,
+              better: 'lower',
+              small_sample: 'yes',
+              baseline: 6,
+              exit: 5,
+            }),
+          ],
+        },
+        [row('dv', 'Domestic violence', { n: 10, baseline: 6, exit: 5, one_year_on: 6 })],
+      ),
     )!;
     expect(notes(svg)).toEqual({ dv: 'n = 12 (small sample) · lower is better' });
     expect(svg).toContain('60% (n = 10; at exit 50%)');

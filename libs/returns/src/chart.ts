@@ -50,20 +50,24 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
   // A return built before direction was data (no `better` column) cannot say which way is
   // better for each domain: it gets no chart rather than a guessed "lower is better".
   if (!table?.columns.some((c) => c.id === 'better')) return undefined;
+  // One year on comes from the panel's own table (`<id>_one_year_on`), when the spec has one.
+  const panels = content.sections
+    .flatMap((s) => s.tables)
+    .find((t) => t.id === `${table.id}_one_year_on`);
   const rows = table.rows
     .filter((r) => r.id !== 'cohort')
     .map((r): DomainRow => {
       const v = r.values;
       const point = (count: unknown, n: unknown) =>
         isNum(count) && isNum(n) && n > 0 ? proportion(count, n) : SUPPRESSED_POINT;
-      const panelN = v.follow_up_n;
+      const w = panels?.rows.find((x) => x.id === r.id)?.values ?? {};
       const panel =
-        isNum(panelN) && panelN > 0 && isNum(v.follow_up)
+        isNum(w.n) && w.n > 0 && isNum(w.one_year_on)
           ? {
-              n: panelN,
-              baseline: point(v.follow_up_baseline, panelN),
-              exit: point(v.follow_up_exit, panelN),
-              oneYearOn: proportion(v.follow_up, panelN),
+              n: w.n,
+              baseline: point(w.baseline, w.n),
+              exit: point(w.exit, w.n),
+              oneYearOn: proportion(w.one_year_on, w.n),
             }
           : null;
       const n = isNum(v.n) ? v.n : 0;
@@ -78,12 +82,12 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
         baseline: point(v.baseline, v.n),
         exit: point(v.exit, v.n),
         // The chart draws proportions; of the change it says only the table's words.
-        change: { ...NOT_DRAWN, exitOnly: 0, text: words(v.change) },
+        change: { ...NOT_DRAWN, exitOnly: 0, text: words(v.direction) },
         relativeReductionPct: null,
         oneYearOn: panel && {
           ...panel,
           smallSample: panel.n < SMALL_SAMPLE_N,
-          change: { ...NOT_DRAWN, oneYearOnOnly: 0, text: words(v.follow_up_change) },
+          change: { ...NOT_DRAWN, oneYearOnOnly: 0, text: 'not drawn' },
           sustained: { improvedAtExit: 0, kept: 0, pct: null },
         },
       };

@@ -6,7 +6,7 @@
 import { CohortFilter, EpisodeSource, cohortSummary } from '@app/outcomes';
 import type { ComposeContext, Money } from './builder';
 import { Column, DraftCell, DraftTable, key } from './content';
-import { outcomes } from './outcomes-table';
+import { outcomes, outcomesOneYearOn } from './outcomes-table';
 import { FollowUpCounts, ReturnRecords } from './read-models';
 import { TableSpec } from './spec';
 
@@ -36,6 +36,9 @@ export async function fillTable(
       break;
     case 'outcomes':
       await outcomes(ctx, t, ts, filter, records.episodes);
+      break;
+    case 'outcomes_one_year_on':
+      await outcomesOneYearOn(ctx, t, ts, filter, records.episodes);
       break;
     case 'savings':
       return savings(ctx, t, filter, records.episodes);
