@@ -21,7 +21,7 @@ import {
   inCohort,
 } from './cohort';
 import { countOutcomes, countSpecs } from './counts';
-import { OutcomeCountLayout1765000000000 } from './migrations/1765000000000-OutcomeCountLayout';
+import { OutcomeCountLayout1765000000001 } from './migrations/1765000000001-OutcomeCountLayout';
 import { episodeRecords } from './episode-records';
 import {
   cohortEpisodeMasks,
@@ -174,7 +174,7 @@ describe('cohort SQL generated from the TypeScript rules', () => {
     );
     const runner = db.createQueryRunner();
     try {
-      await new OutcomeCountLayout1765000000000().up(runner);
+      await new OutcomeCountLayout1765000000001().up(runner);
     } finally {
       await runner.release();
     }

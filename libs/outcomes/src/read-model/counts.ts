@@ -38,7 +38,7 @@ const { baselineToExit: toEnd } = TRANSITIONS;
 
 /**
  * The thirteen counts per domain, in a fixed order (the rollup stores them as an array in this order:
- * a change of order or number needs the rollup rebuilt, see `OutcomeCountLayout1765000000000`).
+ * a change of order or number needs the rollup rebuilt, see `OutcomeCountLayout1765000000001`).
  * `n`…`ap` are the baseline-to-end pairs (with `both`, the paired 2×2 table); `fn`…`fbf` are the
  * one-year-on panel: the same families, assessed at baseline, the end point and one year on (`fbf`:
  * present at baseline and one year on, the panel's paired table with `fb`, `f` and `fn`).

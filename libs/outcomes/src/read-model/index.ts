@@ -7,7 +7,7 @@ import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
 import { OutcomeConsent1764913500000 } from './migrations/1764913500000-OutcomeConsent';
-import { OutcomeCountLayout1765000000000 } from './migrations/1765000000000-OutcomeCountLayout';
+import { OutcomeCountLayout1765000000001 } from './migrations/1765000000001-OutcomeCountLayout';
 
 export * from './as-at';
 export * from './cohort';
@@ -25,7 +25,7 @@ export {
   OutcomeRollup1764710000000,
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
-  OutcomeCountLayout1765000000000,
+  OutcomeCountLayout1765000000001,
 };
 
 /** The outcomes tables' migrations, in timestamp order. */
@@ -34,5 +34,5 @@ export const outcomeMigrations = [
   OutcomeRollup1764710000000,
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
-  OutcomeCountLayout1765000000000,
+  OutcomeCountLayout1765000000001,
 ];

@@ -8,8 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * which refills the rollup in the new order. Until the replay has passed a family, `rollupCounts`
  * finds no row of the old length (and, should it meet one, answers from the episode rows instead).
  */
-export class OutcomeCountLayout1765000000000 implements MigrationInterface {
-  name = 'OutcomeCountLayout1765000000000';
+export class OutcomeCountLayout1765000000001 implements MigrationInterface {
+  name = 'OutcomeCountLayout1765000000001';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query('TRUNCATE outcome_families, outcome_episodes, outcome_model, outcome_rollup');
