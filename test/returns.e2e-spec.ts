@@ -425,8 +425,21 @@ describe('national returns (e2e)', () => {
       baseline_pct: 50,
       exit: 8,
       exit_pct: 20,
+      // 50% → 20%: 30 points fewer, lower is better; a relative reduction since it fell.
+      better: 'lower',
+      change_points: -30,
+      direction: 'improved',
       reduction_pct: 60,
     });
+    // Its Newcombe interval holds the change and lies below 0 (an improvement beyond chance).
+    expect(cp.change_ci95_lo as number).toBeLessThan(-30);
+    expect(cp.change_ci95_hi as number).toBeGreaterThan(-30);
+    expect(cp.change_ci95_hi as number).toBeLessThan(0);
+    // One year on is a table of its own, over the panel of the same families.
+    expect(table('outcomes_planned_exits_one_year_on').rows.map((r) => r.id)).toContain(
+      'child_protection',
+    );
+    expect(cp.both).toBe((cp.baseline as number) - (cp.baseline_only as number));
     const dv = row('outcomes_planned_exits', 'domestic_violence');
     expect(dv).toMatchObject({
       n: 40,
@@ -435,6 +448,9 @@ describe('national returns (e2e)', () => {
       exit: 0,
       reduction_pct: SUPPRESSED,
       mcnemar_p: SUPPRESSED,
+      baseline_only: SUPPRESSED,
+      change_points: SUPPRESSED,
+      direction: SUPPRESSED,
     });
     // No count from 1 to 4 appears anywhere.
     for (const t of content.sections.flatMap((s) => s.tables)) {
@@ -448,6 +464,16 @@ describe('national returns (e2e)', () => {
               small: false,
             });
         }
+      }
+    }
+    // A relative reduction reads truthfully or is not shown: never negative, never above 100%.
+    for (const t of content.sections.flatMap((s) => s.tables)) {
+      for (const r of t.rows.filter((x) => typeof x.values.reduction_pct === 'number')) {
+        const v = r.values.reduction_pct as number;
+        expect({ cell: `${t.id}.${r.id}`, ok: v > 0 && v <= 100 }).toEqual({
+          cell: `${t.id}.${r.id}`,
+          ok: true,
+        });
       }
     }
     expect(content.disclosure).toMatchObject({ threshold: 5, symbol: SUPPRESSED });
@@ -709,7 +735,8 @@ describe('national returns (e2e)', () => {
         .find((c) => c.kind === 'planned_exits')!
         .domains.find((d) => d.id === 'domestic_violence') as unknown as {
         baseline: { count: unknown; pct: unknown; ci95: unknown };
-        relativeReduction: unknown;
+        relativeReductionPct: unknown;
+        change: Record<string, unknown>;
       };
     const open = await h.http.get(`/v1/outcomes?${q}`).set(as('data_manager', LA));
     expect(open.status).toBe(200);
@@ -727,15 +754,23 @@ describe('national returns (e2e)', () => {
         pct: SUPPRESSED,
         ci95: SUPPRESSED,
       });
-      expect(dv(res.body).relativeReduction).toBe(SUPPRESSED);
+      expect(dv(res.body).relativeReductionPct).toBe(SUPPRESSED);
+      expect(dv(res.body).change).toMatchObject({
+        baselineOnly: SUPPRESSED,
+        changePoints: SUPPRESSED,
+        text: SUPPRESSED,
+        mcnemarP: SUPPRESSED,
+      });
       expect(res.body.disclosure.rule).toMatch(/1 to 4/);
     }
     const csv = await h.http
       .get(`/v1/outcomes?${q}`)
       .set(as('evaluator', null))
       .set('accept', 'text/csv');
+    // cohort, its n and the line's three steps; then id, label, lower_is_better, status, n,
+    // small_sample, small_sample_below, then the baseline.
     expect(csv.text).toMatch(
-      /^planned_exits,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m,
+      /^planned_exits,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,domestic_violence,.*,true,ok,40,false,30,\[c\],\[c\],\[c\],\[c\],/m,
     );
     // The attrition line under the same control: its parts still add up to the referrals.
     for (const res of [await h.http.get(`/v1/outcomes?${q}`).set(as('evaluator', null))]) {
