@@ -8,7 +8,8 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { describeCodeLists } from './code-lists';
 import { EXAMPLE_DATE } from './examples';
 import { FAMILY_RESPONSES, PROBLEM, WORK_RESPONSES } from './responses-families';
-import { FIGURE_RESPONSES, OUTCOMES_TABLE } from './responses-figures';
+import { FIGURE_RESPONSES } from './responses-figures';
+import { OUTCOMES_TABLE } from './responses-outcomes';
 import { Schema, ref } from './schema-kit';
 
 // class-transformer publishes its metadata storage only as this deep path (no typings there).
