@@ -9,6 +9,7 @@ import { FollowUpsProjection, followUpMigrations } from '@app/follow-ups';
 import { OutcomeDefinitions, OutcomesProjection, outcomeMigrations } from '@app/outcomes';
 import { FamiliesProjection } from './families';
 import { ReadModels1763800000000 } from './migrations/1763800000000-ReadModels';
+import { CodeListsReplay1765000000002 } from './migrations/1765000000002-CodeListsReplay';
 import { TimelineProjection } from './timeline';
 
 export * from './families';
@@ -53,6 +54,7 @@ const timestampOf = (m: new () => unknown) => Number(/(\d{13})$/.exec(m.name)?.[
  */
 export const readModelMigrations = [
   ReadModels1763800000000,
+  CodeListsReplay1765000000002,
   ...outcomeMigrations,
   ...followUpMigrations,
   ...runnerMigrations,
