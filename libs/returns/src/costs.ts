@@ -1,5 +1,12 @@
-import { savingsFor } from '@app/savings';
-import { CostAvoidanceSource } from './builder';
+import {
+  COEFFICIENT_SCALE,
+  defaultRegistry,
+  moneyCoefficients,
+  refOf,
+  resolveTable,
+  savingsFor,
+} from '@app/savings';
+import { CostAvoidance, CostAvoidanceSource } from './builder';
 
 /**
  * The return's cost section from the savings calculator: over the same episodes as the rest of
@@ -27,5 +34,26 @@ export const savingsCostAvoidance =
       programmeCost: s.programmeCost?.amount ?? null,
       returnOnSpend: s.returnOnSpend?.baselineToExit ?? null,
       priceYear: s.targetPriceYear,
+      tiedTo: tiedTo(s),
     };
   };
+
+/** The calculator's counts and per-agency coefficients, for disclosure control (issue 14). */
+function tiedTo(s: Awaited<ReturnType<typeof savingsFor>>): CostAvoidance['tiedTo'] {
+  const table = resolveTable(defaultRegistry(), refOf(s.unitCostTable)).table;
+  const perAgency = new Map<string, Record<string, bigint>>();
+  for (const line of moneyCoefficients(s, table)) {
+    const byDomain = perAgency.get(line.agency) ?? {};
+    for (const d of line.byDomain) byDomain[d.domain] = (byDomain[d.domain] ?? 0n) + d.milliPence;
+    perAgency.set(line.agency, byDomain);
+  }
+  return {
+    transitions: s.perDomain.map((d) => ({
+      domain: d.domain,
+      atExit: d.baselineToExit,
+      oneYearOn: d.baselineToFollowUp,
+    })),
+    perAgency: [...perAgency].map(([agency, byDomain]) => ({ agency, byDomain })),
+    scale: COEFFICIENT_SCALE,
+  };
+}

@@ -12,6 +12,7 @@ import {
 } from '@app/outcomes';
 import type { ComposeContext, Money } from './builder';
 import { Column, DraftCell, DraftTable, key } from './content';
+import { moneyRelations } from './money-relations';
 import { FollowUpCounts, ReturnRecords } from './read-models';
 import { TableSpec } from './spec';
 
@@ -313,5 +314,6 @@ async function savings(
       label: 'Price year',
       cells: { at_exit: { text: String(s.priceYear) } },
     });
+  moneyRelations(t, s);
   return s.unitCosts;
 }
