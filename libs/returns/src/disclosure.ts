@@ -126,11 +126,14 @@ export function recoverable(
   });
 }
 
+/** How many candidates secondary suppression tries before taking the first. */
+const TRIES = 4;
+
 /**
  * Primary then secondary suppression. Secondary cells are chosen among the published cells that
- * share a relation with a recoverable one: a figure (money) first, else the smallest non-zero
- * count (a zero protects little: a reader may guess it), else the smallest, the first of them
- * that makes it unrecoverable, until none is. A reader is taken to know which cells are small
+ * share a relation with a recoverable one: every such figure (money) at once, else the smallest
+ * non-zero count (a zero protects little: a reader may guess it), else the smallest, the first of
+ * a few that makes it unrecoverable, until none is. A reader is taken to know which cells are small
  * (1..threshold − 1), that every count is at least 0, and every relation.
  */
 export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLOSURE): Protection {
@@ -174,7 +177,16 @@ export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLO
     // Its relations may be exhausted: widen to every relation touching an unknown cell.
     if (!candidates.length) candidates = publishedNear(unknown());
     if (!candidates.length) break;
-    const fixes = candidates.find((c) => !exposed(new Set([...unknown(), c])).includes(cell));
+    // Money beside a recoverable count goes together: one figure at a time costs a solve each.
+    const money = candidates.filter((c) => figures.has(c));
+    if (money.length) {
+      for (const c of money) suppressed.add(c);
+      continue;
+    }
+    // The first few that make it unrecoverable (each try is a solve: a bound keeps it quick).
+    const fixes = candidates
+      .slice(0, TRIES)
+      .find((c) => !exposed(new Set([...unknown(), c])).includes(cell));
     suppressed.add(fixes ?? candidates[0]);
   }
   return { primary, suppressed: order.filter((c) => suppressed.has(c)) };

@@ -4,8 +4,17 @@
  * from them become "[c]", and the answer states the rule. Pure.
  */
 import { DomainRow } from '@app/outcomes';
+import { OutcomeCoefficients } from '@app/savings';
 import { DisclosureStatement } from './content';
-import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
+import {
+  CountTable,
+  DisclosureRule,
+  Line,
+  Relation,
+  SUPPRESSED,
+  protect,
+  ruleText,
+} from './disclosure';
 
 type Json = Record<string, unknown>;
 
@@ -15,6 +24,9 @@ interface Plan {
   hidden: Record<string, number>;
   lines: Line[];
   derived: [path: string, from: string[]][];
+  /** Figures (money) tied to counts by weighted relations: path → exact value in the sub-unit. */
+  figures?: Record<string, number>;
+  relations?: Relation[];
 }
 
 const get = (obj: unknown, path: string): unknown =>
@@ -33,12 +45,18 @@ function apply<T>(
   rule: DisclosureRule,
 ): T & { disclosure: DisclosureStatement } {
   const out = structuredClone(answer) as T & { disclosure: DisclosureStatement };
-  const table: CountTable = { cells: {}, lines: plan.lines, hidden: Object.keys(plan.hidden) };
+  const table: CountTable = {
+    cells: {},
+    lines: plan.lines,
+    hidden: Object.keys(plan.hidden),
+    relations: plan.relations ?? [],
+    figures: Object.keys(plan.figures ?? {}),
+  };
   for (const p of plan.counts) {
     const v = get(answer, p);
     if (typeof v === 'number') table.cells[p] = v;
   }
-  Object.assign(table.cells, plan.hidden);
+  Object.assign(table.cells, plan.hidden, plan.figures);
   const { primary, suppressed } = protect(table, rule);
   const hidden = new Set(suppressed);
   for (const p of suppressed) set(out, p, SUPPRESSED);
@@ -214,18 +232,27 @@ const PERIODS = ['baselineToExit', 'baselineToFollowUp'] as const;
 
 /**
  * Cost avoidance: per costed domain and period, the families improved and worsened against the
- * pairs (the unchanged hidden). Money is net families × a published unit cost, so every figure
- * computed from a suppressed count is suppressed too: an outcome's line from its domains, an
- * agency's from its lines, and the total, per family and return on spend from them all (a total
- * beside a suppressed line would give the line away). `domainsOf` maps each costed outcome to the
- * domains that feed it (the unit-cost table's mappings).
+ * pairs (the unchanged hidden). Money is tied to them as the calculator computes it: each costed
+ * outcome's line is Σ (money one net family adds) × (improved − worsened) over its domains
+ * (`moneyCoefficients`, in thousandths of a penny; its units avoided go with it), an agency's money
+ * the sum of its lines and the total the sum of the agencies. Disclosure control then suppresses
+ * money (or counts) until no suppressed count can be worked out; per family and return on spend
+ * go with the total they are computed from.
  */
 export function discloseSavings<T extends SavingsAnswer>(
   answer: T,
   rule: DisclosureRule,
-  domainsOf: (outcome: string) => string[],
+  coefficients: OutcomeCoefficients[],
 ) {
-  const plan: Plan = { counts: ['families'], hidden: {}, lines: [], derived: [] };
+  const plan: Plan = {
+    counts: ['families'],
+    hidden: {},
+    lines: [],
+    derived: [],
+    figures: {},
+    relations: [],
+  };
+  const figures = plan.figures!;
   if (answer.excludedForConsent !== undefined) plan.counts.push('excludedForConsent');
   const index = new Map(answer.perDomain.map((d, i) => [d.domain, i]));
   answer.perDomain.forEach((d, i) => {
@@ -239,33 +266,48 @@ export function discloseSavings<T extends SavingsAnswer>(
       });
     }
   });
+  const byOutcome = new Map(coefficients.map((c) => [c.outcome, c]));
   for (const p of PERIODS) {
-    const sourcesOf = (outcome: string) =>
-      domainsOf(outcome)
-        .filter((d) => index.has(d))
-        .flatMap((d) => [
-          `perDomain.${index.get(d)}.${p}.improved`,
-          `perDomain.${index.get(d)}.${p}.worsened`,
-        ]);
-    const all: string[] = [];
+    const net = (domain: string) => {
+      const d = answer.perDomain[index.get(domain)!][p];
+      return BigInt(d.improved - d.worsened);
+    };
+    /** figure = Σ coefficient × (improved − worsened): value and relation. */
+    const tie = (path: string, per: [domain: string, coefficient: bigint][]) => {
+      const rel: Relation = { terms: [[path, -1n]] };
+      let value = 0n;
+      for (const [domain, a] of per.filter(([d, a]) => index.has(d) && a)) {
+        const i = index.get(domain)!;
+        value += a * net(domain);
+        rel.terms.push([`perDomain.${i}.${p}.improved`, a], [`perDomain.${i}.${p}.worsened`, -a]);
+      }
+      figures[path] = Number(value);
+      plan.relations!.push(rel);
+    };
+    const lines = new Map<string, string[]>();
     answer.perOutcome.forEach((line, j) => {
-      const from = sourcesOf(line.outcome);
-      all.push(...from);
-      plan.derived.push(
-        [`perOutcome.${j}.${p}`, from],
-        [`perOutcome.${j}.unitsAvoided.${p}`, from],
+      const c = byOutcome.get(line.outcome);
+      const per = c?.byDomain ?? [];
+      tie(
+        `perOutcome.${j}.${p}`,
+        per.map((d) => [d.domain, d.milliPence]),
       );
+      // Units avoided are the money over the published unit cost: they go with it.
+      plan.derived.push([`perOutcome.${j}.unitsAvoided.${p}`, [`perOutcome.${j}.${p}`]]);
+      lines.set(line.agency, [...(lines.get(line.agency) ?? []), `perOutcome.${j}.${p}`]);
     });
-    answer.perAgency.forEach((a, k) => {
-      const from = answer.perOutcome
-        .filter((l) => l.agency === a.agency)
-        .flatMap((l) => sourcesOf(l.outcome));
-      plan.derived.push([`perAgency.${k}.${p}`, from]);
+    const agencies = answer.perAgency.map((a, k) => {
+      const path = `perAgency.${k}.${p}`;
+      const parts = lines.get(a.agency) ?? [];
+      figures[path] = parts.reduce((sum, x) => sum + figures[x], 0);
+      plan.lines.push({ total: path, parts });
+      return path;
     });
+    figures[`total.${p}`] = agencies.reduce((sum, x) => sum + figures[x], 0);
+    plan.lines.push({ total: `total.${p}`, parts: agencies });
     plan.derived.push(
-      [`total.${p}`, all],
-      [`perFamily.${p}`, [...all, 'families']],
-      [`returnOnSpend.${p}`, all],
+      [`perFamily.${p}`, [`total.${p}`, 'families']],
+      [`returnOnSpend.${p}`, [`total.${p}`]],
     );
   }
   return apply(answer, plan, rule);

@@ -78,49 +78,55 @@ function echelon(equations: Equation[], width: number): { rows: Equation[]; pivo
   return { rows: rows.slice(0, r), pivots };
 }
 
+/** An equation's non-zero terms: Σ a × x[i] = k. */
+interface Sparse {
+  terms: [i: number, a: bigint][];
+  k: bigint;
+}
+
 /** Narrows the bounds through one equation; true if any bound moved. */
-function narrow(e: Equation, lo: (bigint | null)[], hi: (bigint | null)[]): boolean {
-  // The least and greatest value of each term a×x, null when unbounded.
-  const terms = e.row.map((a, i) => {
-    if (!a) return null;
+function narrow(e: Sparse, lo: (bigint | null)[], hi: (bigint | null)[]): boolean {
+  // Σ of the least (greatest) value of each term a×x, and how many terms are unbounded there.
+  let minSum = 0n;
+  let minOpen = 0;
+  let maxSum = 0n;
+  let maxOpen = 0;
+  const mins: (bigint | null)[] = [];
+  const maxs: (bigint | null)[] = [];
+  for (const [i, a] of e.terms) {
     const [l, h] = a > 0n ? [lo[i], hi[i]] : [hi[i], lo[i]];
-    return { a, i, min: l === null ? null : a * l, max: h === null ? null : a * h };
-  });
-  const live = terms.filter((t): t is NonNullable<typeof t> => t !== null);
-  const sumOf = (pick: 'min' | 'max') => {
-    let s = 0n;
-    let open = 0;
-    for (const t of live) {
-      const v = t[pick];
-      if (v === null) open++;
-      else s += v;
-    }
-    return { s, open };
-  };
-  const mins = sumOf('min');
-  const maxs = sumOf('max');
+    const min = l === null ? null : a * l;
+    const max = h === null ? null : a * h;
+    mins.push(min);
+    maxs.push(max);
+    if (min === null) minOpen++;
+    else minSum += min;
+    if (max === null) maxOpen++;
+    else maxSum += max;
+  }
+  if (minOpen > 1 && maxOpen > 1) return false;
   let moved = false;
-  for (const t of live) {
+  e.terms.forEach(([i, a], t) => {
     // a×x = k − Σ others: at least k − max(others), at most k − min(others).
     const othersMax =
-      t.max === null ? (maxs.open > 1 ? null : maxs.s) : maxs.open ? null : maxs.s - t.max;
+      maxs[t] === null ? (maxOpen > 1 ? null : maxSum) : maxOpen ? null : maxSum - maxs[t]!;
     const othersMin =
-      t.min === null ? (mins.open > 1 ? null : mins.s) : mins.open ? null : mins.s - t.min;
+      mins[t] === null ? (minOpen > 1 ? null : minSum) : minOpen ? null : minSum - mins[t]!;
     const low = othersMax === null ? null : e.k - othersMax;
     const high = othersMin === null ? null : e.k - othersMin;
     const [xl, xh] =
-      t.a > 0n
-        ? [low === null ? null : ceilDiv(low, t.a), high === null ? null : floorDiv(high, t.a)]
-        : [high === null ? null : ceilDiv(high, t.a), low === null ? null : floorDiv(low, t.a)];
-    if (xl !== null && (lo[t.i] === null || xl > lo[t.i]!)) {
-      lo[t.i] = xl;
+      a > 0n
+        ? [low === null ? null : ceilDiv(low, a), high === null ? null : floorDiv(high, a)]
+        : [high === null ? null : ceilDiv(high, a), low === null ? null : floorDiv(low, a)];
+    if (xl !== null && (lo[i] === null || xl > lo[i]!)) {
+      lo[i] = xl;
       moved = true;
     }
-    if (xh !== null && (hi[t.i] === null || xh < hi[t.i]!)) {
-      hi[t.i] = xh;
+    if (xh !== null && (hi[i] === null || xh < hi[i]!)) {
+      hi[i] = xh;
       moved = true;
     }
-  }
+  });
   return moved;
 }
 
@@ -128,36 +134,54 @@ function narrow(e: Equation, lo: (bigint | null)[], hi: (bigint | null)[]): bool
 export function recoveredCells(problem: RecoveryProblem): string[] {
   const vars = [...problem.unknown];
   const index = new Map(vars.map((v, i) => [v, i]));
-  const base: Equation[] = [];
+  const base: Sparse[] = [];
   for (const rel of problem.relations) {
-    const row = new Array<bigint>(vars.length).fill(0n);
+    const terms = new Map<number, bigint>();
     let k = 0n;
-    let any = false;
     for (const [cell, a] of rel.terms) {
       const i = index.get(cell);
       if (i === undefined) k -= a * (problem.values.get(cell) ?? 0n);
-      else {
-        row[i] += a;
-        any = any || row[i] !== 0n;
-      }
+      else terms.set(i, (terms.get(i) ?? 0n) + a);
     }
-    if (any) base.push({ row, k });
+    const nz = [...terms].filter(([, a]) => a !== 0n);
+    if (nz.length) base.push({ terms: nz, k });
   }
   const lo = vars.map((v) => problem.bounds.get(v)?.lo ?? null);
   const hi = vars.map((v) => problem.bounds.get(v)?.hi ?? null);
+  // Unknowns that share no equation are worked out apart: elimination is cubic in the block.
+  const parent = vars.map((_v, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
+  for (const e of base) for (const [i] of e.terms) parent[find(i)] = find(e.terms[0][0]);
+  const blocks = new Map<number, Sparse[]>();
+  for (const e of base) {
+    const b = find(e.terms[0][0]);
+    blocks.set(b, [...(blocks.get(b) ?? []), e]);
+  }
+  for (const equations of blocks.values()) solveBlock(equations, lo, hi);
+  return vars.filter((_v, i) => lo[i] !== null && lo[i] === hi[i]);
+}
+
+/** Elimination and bounds, repeated with what they fix, over one block of equations. */
+function solveBlock(equations: Sparse[], lo: (bigint | null)[], hi: (bigint | null)[]) {
+  const cols = [...new Set(equations.flatMap((e) => e.terms.map(([i]) => i)))];
   const fixed = (i: number) => lo[i] !== null && lo[i] === hi[i];
-  let known = vars.map((_v, i) => fixed(i));
-  for (let round = 0; round <= vars.length; round++) {
+  let known = cols.map(fixed);
+  for (let round = 0; round <= cols.length; round++) {
     // Substitute what is fixed so far, then eliminate what is left.
-    const open = vars.map((_v, i) => i).filter((i) => !known[i]);
-    const reduced = base.map((e) => ({
-      row: open.map((i) => e.row[i]),
-      k: e.k - e.row.reduce((s, a, i) => (known[i] && a ? s + a * lo[i]! : s), 0n),
-    }));
-    const { rows, pivots } = echelon(
-      reduced.filter((e) => e.row.some((a) => a)),
-      open.length,
-    );
+    const open = cols.filter((_c, j) => !known[j]);
+    const at = new Map(open.map((c, j) => [c, j]));
+    const reduced: Equation[] = [];
+    for (const e of equations) {
+      const row = new Array<bigint>(open.length).fill(0n);
+      let k = e.k;
+      for (const [i, a] of e.terms) {
+        const j = at.get(i);
+        if (j === undefined) k -= a * lo[i]!;
+        else row[j] += a;
+      }
+      if (row.some((a) => a)) reduced.push({ row, k });
+    }
+    const { rows, pivots } = echelon(reduced, open.length);
     rows.forEach((e, r) => {
       const col = pivots[r];
       if (e.row.every((a, j) => j === col || !a)) {
@@ -165,22 +189,20 @@ export function recoveredCells(problem: RecoveryProblem): string[] {
         lo[i] = hi[i] = e.k / e.row[col];
       }
     });
-    const all = [
-      ...base,
-      ...rows.map((e) => {
-        const row = new Array<bigint>(vars.length).fill(0n);
-        e.row.forEach((a, j) => (row[open[j]] = a));
-        return { row, k: e.k };
-      }),
+    const all: Sparse[] = [
+      ...equations,
+      ...rows.map((e) => ({
+        terms: e.row.flatMap((a, j): [number, bigint][] => (a ? [[open[j], a]] : [])),
+        k: e.k,
+      })),
     ];
-    for (let pass = 0; pass < 4 * vars.length + 8; pass++) {
+    for (let pass = 0; pass < 4 * cols.length + 8; pass++) {
       let moved = false;
       for (const e of all) moved = narrow(e, lo, hi) || moved;
       if (!moved) break;
     }
-    const next = vars.map((_v, i) => fixed(i));
-    if (next.every((f, i) => f === known[i])) break;
+    const next = cols.map(fixed);
+    if (next.every((f, j) => f === known[j])) break;
     known = next;
   }
-  return vars.filter((_v, i) => fixed(i));
 }

@@ -8,6 +8,7 @@ import {
   formatPence,
   formatRatio,
   listProgrammeCosts,
+  moneyCoefficients,
   parsePounds,
   refOf,
   resolveTable,
@@ -162,9 +163,7 @@ export class SavingsController {
   /** Money is counts × unit costs: a figure from a suppressed count is suppressed with it. */
   private disclose(report: SavingsAnswer): SavingsAnswer {
     const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
-    const domainsOf = (outcome: string) =>
-      table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
-    return discloseSavings(report, this.disclosure, domainsOf);
+    return discloseSavings(report, this.disclosure, moneyCoefficients(report, table));
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */

@@ -126,3 +126,48 @@ function tighten(
   }
   return moved;
 }
+
+/** An equation by name: Σ coefficient × value = constant. */
+export interface NamedEquation {
+  terms: [name: string, coefficient: bigint][];
+  constant?: bigint;
+}
+
+/**
+ * Every unknown the equations, the published values and the bounds fix: names not in `known`
+ * are unknown; an unknown is an integer unless `real` says otherwise.
+ */
+export function workOut(
+  equations: NamedEquation[],
+  known: ReadonlyMap<string, bigint>,
+  bounds: ReadonlyMap<string, [lo: bigint | null, hi: bigint | null]>,
+  real: (name: string) => boolean = () => false,
+): Map<string, bigint> {
+  const vars = [
+    ...new Set(equations.flatMap((e) => e.terms.map(([n]) => n)).filter((n) => !known.has(n))),
+  ];
+  const at = new Map(vars.map((v, i) => [v, i]));
+  const rows = equations.map((e) => {
+    const row = vars.map(() => ZERO);
+    let c = q(e.constant ?? 0n);
+    for (const [n, a] of e.terms) {
+      const i = at.get(n);
+      if (i === undefined) c = sub(c, q(a * known.get(n)!));
+      else row[i] = add(row[i], q(a));
+    }
+    return { row, c };
+  });
+  const lo = vars.map((v) => (bounds.get(v)?.[0] == null ? null : q(bounds.get(v)![0]!)));
+  const hi = vars.map((v) => (bounds.get(v)?.[1] == null ? null : q(bounds.get(v)![1]!)));
+  solve(
+    rows.filter((r) => r.row.some((a) => a.p !== 0n)),
+    lo,
+    hi,
+    (i) => !real(vars[i]),
+  );
+  const out = new Map<string, bigint>();
+  vars.forEach((v, i) => {
+    if (lo[i] && hi[i] && cmp(lo[i]!, hi[i]!) === 0 && lo[i]!.q === 1n) out.set(v, lo[i]!.p);
+  });
+  return out;
+}
