@@ -148,8 +148,10 @@ export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLO
   const suppressed = new Set(primary);
   const relations = relationsOf(table);
   const unknown = () => new Set([...suppressed, ...hidden]);
+  // A suppressed count worked out is a disclosure; a suppressed figure worked out is not (money
+  // a reader can work out only from what is published tells it nothing new).
   const exposed = (u: Set<string>) =>
-    recoverable(table, u, small, rule).filter((c) => suppressed.has(c));
+    recoverable(table, u, small, rule).filter((c) => suppressed.has(c) && !figures.has(c));
   const neighbours = (cell: string) =>
     new Set(
       relations
