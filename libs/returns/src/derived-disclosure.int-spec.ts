@@ -2,7 +2,7 @@ import { createDataSource, eventStoreMigrations, migrate } from '@app/event-stor
 import { createTestSchema } from '@app/event-store/testing';
 import { definitionsFromEnv } from '@app/outcomes';
 import { readModelMigrations } from '@app/read-models';
-import { loadCostRegistry, resolveTable, roundDiv, savingsMigrations } from '@app/savings';
+import { loadCostRegistry, savingsMigrations } from '@app/savings';
 import { securityMigrations } from '@app/security';
 import { generateFamilies } from '@app/workload';
 import { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import { savingsCostAvoidance } from './costs';
 import { followUpsInPeriod } from './read-models';
 import { Scope, TimelineRow, foldRows } from './records';
 import { DEFAULT_SPEC, specNamed } from './spec';
-import { attack } from './testing/attacker';
+import { attack, unitMoney } from './testing/attacker';
 
 /**
  * Issue 14 item 1: a determined reader of a return, with every published cell and the unit-cost
@@ -42,23 +42,6 @@ const PERIODS = [
   { periodStart: '2025-04-01', periodEnd: '2026-03-31' },
 ];
 
-/** Pence one net family of each costed domain avoids, per agency: the published unit costs. */
-function unitMoney(): Map<string, Map<string, bigint>> {
-  const { table, index } = resolveTable(loadCostRegistry());
-  const target = index.values.get(table.priceYear)!;
-  const out = new Map<string, Map<string, bigint>>();
-  for (const m of table.mappings) {
-    const row = table.rows.find((r) => r.outcome === m.outcome)!;
-    const uplifted = roundDiv(row.costPence * target, index.values.get(row.priceYear)!);
-    // Whole units in the shipped table, so each line is exact in pence.
-    expect(m.quantityMilli % 1000n).toBe(0n);
-    const agency = out.get(row.agency) ?? new Map<string, bigint>();
-    agency.set(m.domain, (agency.get(m.domain) ?? 0n) + (uplifted * m.quantityMilli) / 1000n);
-    out.set(row.agency, agency);
-  }
-  return out;
-}
-
 describe('no suppressed count of a return is recoverable from its money and every other cell', () => {
   let schema: Awaited<ReturnType<typeof createTestSchema>>;
   let db: DataSource;
@@ -79,7 +62,7 @@ describe('no suppressed count of a return is recoverable from its money and ever
   });
 
   it('three seeds, national and a small authority, a quarter and a year', async () => {
-    const money = unitMoney();
+    const money = unitMoney(loadCostRegistry());
     const report: string[] = [];
     let suppressed = 0;
     let recovered = 0;

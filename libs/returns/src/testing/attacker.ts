@@ -7,7 +7,7 @@
  * when no direction of the solution space moves it, then integer bounds (counts at least 0, a
  * small count 1..threshold − 1) narrowed through every equation until nothing moves.
  */
-import type { ReturnContent } from '../content';
+import { CostRegistry, resolveTable, roundDiv } from '@app/savings';
 
 import { Q, ZERO, add, ceilQ, cmp, div, floorQ, max, min, mul, q, solve, sub } from './rationals';
 
@@ -44,7 +44,18 @@ const pence = (s: string): bigint => {
   return neg ? -v : v;
 };
 
-export function attack(content: ReturnContent, options: AttackOptions): Attack {
+/** What the attack reads of a return: its published tables (a `ReturnContent` will do). */
+export interface Published {
+  sections: {
+    tables: {
+      id: string;
+      columns: { id: string; unit: string }[];
+      rows: { id: string; values: Record<string, unknown> }[];
+    }[];
+  }[];
+}
+
+export function attack(content: Published, options: AttackOptions): Attack {
   const known = new Map<string, Q>();
   const unknown = new Set<string>();
   const counts = new Set<string>();
@@ -262,4 +273,24 @@ export function attack(content: ReturnContent, options: AttackOptions): Attack {
         })
         .map((f) => [...f.terms.keys()].join(' + ')),
   };
+}
+
+/**
+ * Pence one net family of each costed domain avoids, per agency, from the published unit-cost
+ * table and price index (the default table at its price year). Whole units only, so each line is
+ * exact in pence; a table with fractions of a unit is refused.
+ */
+export function unitMoney(registry: CostRegistry): Map<string, Map<string, bigint>> {
+  const { table, index } = resolveTable(registry);
+  const target = index.values.get(table.priceYear)!;
+  const out = new Map<string, Map<string, bigint>>();
+  for (const m of table.mappings) {
+    const row = table.rows.find((r) => r.outcome === m.outcome)!;
+    const uplifted = roundDiv(row.costPence * target, index.values.get(row.priceYear)!);
+    if (m.quantityMilli % 1000n) throw new Error(`${m.outcome}: not a whole number of units`);
+    const agency = out.get(row.agency) ?? new Map<string, bigint>();
+    agency.set(m.domain, (agency.get(m.domain) ?? 0n) + (uplifted * m.quantityMilli) / 1000n);
+    out.set(row.agency, agency);
+  }
+  return out;
 }
