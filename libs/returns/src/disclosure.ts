@@ -150,8 +150,16 @@ export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLO
   const unknown = () => new Set([...suppressed, ...hidden]);
   // A suppressed count worked out is a disclosure; a suppressed figure worked out is not (money
   // a reader can work out only from what is published tells it nothing new).
-  const exposed = (u: Set<string>) =>
-    recoverable(table, u, small, rule).filter((c) => suppressed.has(c) && !figures.has(c));
+  // At threshold 2 a small count's bound (1..1) pins it by itself: no suppression can help that,
+  // so such a cell counts as worked out only if the relations give it away without its bound.
+  const pinned = (c: string) => rule.threshold === 2 && small.has(c);
+  const exposed = (u: Set<string>) => {
+    const found = recoverable(table, u, small, rule);
+    const byItself = found.some(pinned) ? new Set(recoverable(table, u, new Set(), rule)) : null;
+    return found.filter(
+      (c) => suppressed.has(c) && !figures.has(c) && (!pinned(c) || byItself!.has(c)),
+    );
+  };
   const neighbours = (cell: string) =>
     new Set(
       relations
