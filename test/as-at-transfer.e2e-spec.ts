@@ -22,7 +22,8 @@ describe('as at, across a transfer (e2e)', () => {
       .set(as('manager', authority))
       .query({ authority, ...(asAt ? { asAt } : {}) });
     expect(r.status).toBe(200);
-    return r.body.cohort as { families: number };
+    const body = r.body as { cohorts: { kind: string; families: number }[] };
+    return body.cohorts.find((c) => c.kind === 'planned_exits')!;
   };
   const summary = async (authority: string, asAt?: string) => {
     const r = await h.http

@@ -38,6 +38,24 @@ beforeAll(async () => {
 
 afterAll(() => h?.close());
 
+interface Cohort {
+  kind: string;
+  families: number;
+  domains: DomainRow[];
+}
+interface Drawn {
+  cohort: Cohort;
+  d: DomainRow;
+}
+
+/** What the chart draws, in its order: per domain, each cohort's row (those with pairs). */
+const drawnRows = (cohorts: Cohort[]): Drawn[] =>
+  cohorts[0].domains.flatMap((first) =>
+    cohorts
+      .map((cohort) => ({ cohort, d: cohort.domains.find((x) => x.id === first.id)! }))
+      .filter(({ d }) => d.n > 0),
+  );
+
 const bars = (svg: string) => {
   const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
   return Array.from(doc.getElementsByTagName('rect')).filter(
@@ -58,24 +76,47 @@ describe('GET /v1/outcomes/chart.svg', () => {
       .expect(200)
       .expect('content-type', /^image\/svg\+xml/);
     const svg = res.text || (res.body as Buffer).toString('utf8');
-    const domains = table.body.domains as DomainRow[];
+    const cohorts = table.body.cohorts as Cohort[];
+    // Planned exits and all who started, always, and all exits as asked.
+    expect(cohorts.map((c) => c.kind)).toEqual(['planned_exits', 'all_started', 'all_exits']);
+    const domains = cohorts[0].domains;
     expect(domains.length).toBeGreaterThanOrEqual(8);
-    expect(table.body.cohort.families).toBeGreaterThan(50);
+    for (const c of cohorts) expect(c.families).toBeGreaterThan(50);
     expect(domains.some((d) => d.followUp)).toBe(true);
 
     const drawn = bars(svg).map((r) => [
+      r.getAttribute('data-cohort'),
       r.getAttribute('data-domain'),
       r.getAttribute('data-series'),
       Number(r.getAttribute('data-count')),
       Number(r.getAttribute('data-n')),
     ]);
-    const expected = domains.flatMap((d) => [
-      [d.id, 'baseline', d.baseline.count, d.n],
-      [d.id, 'exit', d.exit.count, d.n],
-      ...(d.followUp ? [[d.id, 'followUp', d.followUp.count, d.followUp.n]] : []),
+    const expected = drawnRows(cohorts).flatMap(({ cohort, d }) => [
+      [cohort.kind, d.id, 'baseline', d.baseline.count, d.n],
+      [cohort.kind, d.id, 'exit', d.exit.count, d.n],
+      ...(d.followUp ? [[cohort.kind, d.id, 'followUp', d.followUp.count, d.followUp.n]] : []),
     ]);
     expect(drawn).toEqual(expected);
-    expect(svg).toContain(`${table.body.cohort.families} families (all exits)`);
+    // Each bar group is headed by its cohort and its n; the line is in the subtitle.
+    const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+    const headings = Array.from(doc.getElementsByTagName('text'))
+      .filter((t: Element) => t.getAttribute('class') === 'cohort-label')
+      .map((t: Element) => t.textContent);
+    const names: Record<string, string> = {
+      planned_exits: 'Planned exits',
+      all_started: 'All who started (intention to treat)',
+      all_exits: 'All exits (planned or not)',
+    };
+    expect(headings).toEqual(
+      domains.flatMap((first) =>
+        cohorts.map((c) => `${names[c.kind]} · n = ${c.domains.find((x) => x.id === first.id)!.n}`),
+      ),
+    );
+    const a = table.body.attrition as { referred: number; started: number; plannedExits: number };
+    expect(a.started).toBe(cohorts[1].families);
+    expect(svg).toContain(
+      `${a.referred} referred → ${a.started} started → ${a.plannedExits} planned exits`,
+    );
     expect(svg).toContain(`authority ${AUTHORITY}`);
   });
 
@@ -101,7 +142,8 @@ describe('the chart in headless Chromium', () => {
       .get(`/v1/outcomes?${query}`)
       .set(as('keyworker', AUTHORITY))
       .expect(200);
-    const domains = table.body.domains as DomainRow[];
+    const cohorts = table.body.cohorts as Cohort[];
+    const domains = cohorts[0].domains;
     const page = await browser.open(
       `${await listen(h.app)}/v1/outcomes/chart.svg?${query}`,
       as('keyworker', AUTHORITY),
@@ -116,7 +158,7 @@ describe('the chart in headless Chromium', () => {
 
     // Bars: one per domain and time point with figures, laid out to one scale.
     const bars = await boxesOf(page, 'rect.bar');
-    const points = domains.flatMap((d) => [
+    const points = drawnRows(cohorts).flatMap(({ d }) => [
       d.baseline,
       d.exit,
       ...(d.followUp ? [d.followUp] : []),
@@ -150,7 +192,10 @@ describe('the chart in headless Chromium', () => {
 
     // Legible: real glyphs (non-zero boxes), at least 10 px, inside the image, none on another.
     const texts = await boxesOf(page, 'text');
-    expect(texts.length).toBeGreaterThan(3 * points.length);
+    // A series name and a value per bar, a heading per cohort group, a label per domain.
+    expect(texts.length).toBeGreaterThan(
+      2 * points.length + cohorts.length * domains.length + domains.length,
+    );
     for (const t of texts) {
       expect(t.width).toBeGreaterThan(0);
       expect(t.height).toBeGreaterThan(0);

@@ -238,6 +238,12 @@ describe('outcomes CLI', () => {
       ];
       const whole = count('referred (total)');
       expect(whole).toBe(200);
+      // Both cohorts, each with its n, and the attrition line (issue 15 item 2).
+      expect(run.stdout).toMatch(/^Outcomes, demo_la, planned exits \(\d+ families\)/m);
+      expect(run.stdout).toMatch(
+        /^Outcomes, demo_la, all who started \(intention to treat\) \(\d+ families\)/m,
+      );
+      expect(run.stdout).toMatch(/^Attrition: 200 referred → \d+ started → \d+ planned exits/m);
       expect(parts.map(count).reduce((a, b) => a + b, 0)).toBe(whole);
       expect(run.stdout).toContain('Follow-up tick as at 2026-06-30');
       expect(run.stdout).toContain('Follow-up queue');

@@ -38,7 +38,15 @@ describe('consent to evaluation (e2e)', () => {
       .set(manager())
       .query({ authority, ...query });
     expect(r.status).toBe(200);
-    return r.body.cohort as { families: number; excludedForConsent: number };
+    const kind = query.cohort ?? 'planned_exits';
+    // Every cohort of the answer and its attrition line say how many the rule left out.
+    const body = r.body as {
+      cohorts: { kind: string; families: number; excludedForConsent: number }[];
+      attrition: { excludedForConsent: number };
+    };
+    const all = body.cohorts.find((c) => c.kind === 'all_started')!;
+    expect(body.attrition.excludedForConsent).toBe(all.excludedForConsent);
+    return body.cohorts.find((c) => c.kind === kind)!;
   };
   const summary = async () => {
     const r = await h.http.get('/v1/cohorts/summary').set(manager()).query({ authority });
@@ -110,7 +118,8 @@ describe('consent to evaluation (e2e)', () => {
       .set(as('evaluator', null))
       .query({ authority });
     expect(evaluator.status).toBe(200);
-    expect(evaluator.body.cohort).toHaveProperty('excludedForConsent', '[c]');
+    expect(evaluator.body.cohorts[0]).toHaveProperty('excludedForConsent', '[c]');
+    expect(evaluator.body.attrition).toHaveProperty('excludedForConsent', '[c]');
 
     // The key worker's and the manager's lists still hold the family.
     expect(await caseload()).toEqual([...families].sort());

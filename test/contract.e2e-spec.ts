@@ -26,6 +26,7 @@ interface Program {
     stale: unknown;
     etag: string | null;
     family: unknown;
+    cohorts: string[];
     domains: number;
   }>;
 }
@@ -419,5 +420,6 @@ describe('a client generated from it (openapi-typescript + openapi-fetch)', () =
     expect(result.etag).toBe('"1"');
     expect(result.family).toMatchObject({ familyId: result.familyId, authority, revision: 1 });
     expect(result.domains).toBeGreaterThan(0);
+    expect(result.cohorts).toEqual(['planned_exits', 'all_started']);
   }, 60_000);
 });

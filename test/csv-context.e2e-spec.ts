@@ -78,23 +78,24 @@ describe('CSV answers carry their context and sensible precision (e2e)', () => {
 
   const CONTEXT = ['filters', 'as_at', 'position'];
 
-  it('ends every outcomes row with cohort, filters, as at and position', async () => {
+  it('leads every outcomes row with its cohort and ends it with filters, as at and position', async () => {
     const { header, rows } = await csv('/v1/outcomes', {
       authority,
       programme: 'fip',
       cohort: 'planned_exits',
     });
-    expect(header.slice(-4)).toEqual(['cohort', ...CONTEXT]);
-    expect(header[0]).toBe('id');
+    // The answer holds both cohorts (issue 15 item 2): each row says its own first.
+    expect(header.slice(-3)).toEqual(CONTEXT);
+    expect(header[0]).toBe('cohort');
     expect(rows.length).toBeGreaterThan(1);
+    expect(new Set(rows.map((r) => r.cohort))).toEqual(new Set(['planned_exits', 'all_started']));
     for (const row of rows) {
-      expect(row.cohort).toBe('planned_exits');
       expect(row.filters).toBe(`authority=${authority}; programme=fip`);
       expect(Date.parse(row.as_at)).not.toBeNaN();
       // Every event written before the answer was read is counted.
       expect(BigInt(row.position)).toBeGreaterThanOrEqual(lastWrite);
     }
-    const dv = rows.find((r) => r.id === 'domestic_violence')!;
+    const dv = rows.find((r) => r.id === 'domestic_violence' && r.cohort === 'planned_exits')!;
     expect(dv).toMatchObject({ n: '3', exit_count: '1', exit_pct: '33.3', baseline_pct: '100.0' });
     // No figure carries more digits than its precision (percent 1, fraction 3, p 3 significant).
     for (const row of rows) {
@@ -111,7 +112,7 @@ describe('CSV answers carry their context and sensible precision (e2e)', () => {
   it('says the as-at instant asked for, and the cohort summary and savings say theirs', async () => {
     const asAt = new Date(Date.now() - DAY).toISOString();
     const outcomes = await csv('/v1/outcomes', { authority, asAt, cohort: 'all_exits' });
-    expect(outcomes.rows[0]).toMatchObject({ cohort: 'all_exits', as_at: asAt });
+    expect(outcomes.rows.find((r) => r.cohort === 'all_exits')).toMatchObject({ as_at: asAt });
     expect(outcomes.rows[0].filters).toBe(`authority=${authority}`);
 
     const summary = await csv('/v1/cohorts/summary', { authority });

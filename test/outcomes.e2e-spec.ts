@@ -205,6 +205,16 @@ interface Row {
   sustained: { improvedAtExit: number; followedUp: number; kept: number; pct: number } | null;
 }
 
+interface Cohort {
+  kind: string;
+  families: number;
+  domains: Row[];
+}
+type Answer = { cohorts: Cohort[]; attrition: Record<string, unknown>; filters: object };
+const cohortOf = (body: Answer, kind: string) => body.cohorts.find((c) => c.kind === kind)!;
+/** The planned exits' rows (every answer holds them first). */
+const plannedRows = (body: unknown) => cohortOf(body as Answer, 'planned_exits').domains;
+
 describe('outcomes and cohort accounting (e2e)', () => {
   let h: Harness;
 
@@ -225,15 +235,18 @@ describe('outcomes and cohort accounting (e2e)', () => {
       .get(`/v1/outcomes?authority=${AUTHORITY}${query}`)
       .set(as('keyworker', AUTHORITY));
     expect(res.status).toBe(200);
-    return res.body as { cohort: { families: number }; domains: Row[]; filters: object };
+    return res.body as Answer;
   };
 
   it("reproduces every percentage of NatCen's 2009 table for the 699 planned exits", async () => {
     const body = await outcomes('');
-    expect(body.filters).toMatchObject({ authority: AUTHORITY, cohort: 'planned_exits' });
-    expect(body.cohort.families).toBe(PLANNED);
+    expect(body.filters).toMatchObject({ authority: AUTHORITY });
+    // Both cohorts, always: planned exits and everyone who started, each with its n.
+    expect(body.cohorts.map((c) => c.kind)).toEqual(['planned_exits', 'all_started']);
+    const planned = cohortOf(body, 'planned_exits');
+    expect(planned.families).toBe(PLANNED);
     for (const [id, start, exit, reduction] of NATCEN) {
-      const row = body.domains.find((d) => d.id === id)!;
+      const row = planned.domains.find((d) => d.id === id)!;
       expect({ id, n: row.n }).toEqual({ id, n: PLANNED });
       expect({ id, start: Math.round(row.baseline.pct) }).toEqual({ id, start });
       expect({ id, exit: Math.round(row.exit.pct) }).toEqual({ id, exit });
@@ -250,20 +263,54 @@ describe('outcomes and cohort accounting (e2e)', () => {
       expect(row.followUp).toBeNull();
     }
     // No attendance was recorded: persistent absence has no pairs, and says so with zeros.
-    const absence = body.domains.find((d) => d.id === 'persistent_absence')!;
+    const absence = planned.domains.find((d) => d.id === 'persistent_absence')!;
     expect(absence).toMatchObject({ n: 0, baseline: { count: 0, pct: 0, ci95: [0, 0] } });
   });
 
   it('answers for everyone who started (intention to treat), using the latest state', async () => {
     const body = await outcomes('&cohort=all_started');
+    expect(body.cohorts.map((c) => c.kind)).toEqual(['planned_exits', 'all_started']);
+    const started = cohortOf(body, 'all_started');
     // Planned exits, ongoing, unplanned exits after acceptance, refusals after acceptance.
-    expect(body.cohort.families).toBe(PLANNED + 30 + 12 + 6 + 3 + 10 + 5);
-    const edu = body.domains.find((d) => d.id === 'education_problems')!;
+    expect(started.families).toBe(PLANNED + 30 + 12 + 6 + 3 + 10 + 5);
+    const edu = started.domains.find((d) => d.id === 'education_problems')!;
     // Those with a review or exit assessment are paired; refusals after acceptance compare the
     // baseline with itself (last observation carried forward).
-    expect(edu.n).toBe(body.cohort.families);
+    expect(edu.n).toBe(started.families);
+    // All exits when asked for, as well as the two. Only families who started: the two closed
+    // before an offer are no exit from the programme (issue 15 item 6).
     const exits = await outcomes('&cohort=all_exits');
-    expect(exits.cohort.families).toBe(PLANNED + 12 + 6 + 3 + 2);
+    expect(exits.cohorts.map((c) => c.kind)).toEqual(['planned_exits', 'all_started', 'all_exits']);
+    expect(cohortOf(exits, 'all_exits').families).toBe(PLANNED + 12 + 6 + 3);
+  });
+
+  it('draws the attrition line beside the cohorts: referred → started → planned exit', async () => {
+    const body = await outcomes('');
+    const total = PLANNED + OTHERS.reduce((a, [, n]) => a + n, 0);
+    const started = PLANNED + 30 + 12 + 6 + 3 + 10 + 5;
+    expect(body.attrition).toEqual({
+      excludedForConsent: 0,
+      referred: total,
+      started,
+      plannedExits: PLANNED,
+      notStarted: {
+        total: 4 + 3 + 20 + 2,
+        awaitingOffer: 4,
+        awaitingDecision: 3,
+        refusedAtOffer: 20,
+        exited: { total: 2, byType: { disengaged: 0, moved_area: 0, custody: 0, other: 2 } },
+      },
+      startedNoPlannedExit: {
+        total: 30 + 10 + 5 + 12 + 6 + 3,
+        ongoing: 30,
+        refusedAtSupportPlan: 10,
+        refusedDuringIntervention: 5,
+        exited: { total: 21, byType: { disengaged: 12, moved_area: 6, custody: 3, other: 0 } },
+      },
+    });
+    // Its steps are the cohorts' n.
+    expect(cohortOf(body, 'all_started').families).toBe(started);
+    expect(cohortOf(body, 'planned_exits').families).toBe(PLANNED);
   });
 
   it('accounts for every family referred: the parts sum to the whole', async () => {
@@ -316,9 +363,17 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.text.trim().split('\n');
-    expect(lines[0]).toMatch(/^id,label,n,baseline_count,baseline_pct/);
-    expect(lines).toHaveLength(10);
-    expect(lines[2]).toMatch(/^asb_4_plus,Four or more ASB problems,699,322,/);
+    expect(lines[0]).toMatch(
+      /^cohort,cohort_families,referred,started,planned_exits,id,label,n,baseline_count,baseline_pct/,
+    );
+    // A row per cohort and domain, each led by its cohort, its n and the attrition line.
+    expect(lines).toHaveLength(1 + 2 * 9);
+    const total = PLANNED + OTHERS.reduce((a, [, n]) => a + n, 0);
+    const line = `${total},${PLANNED + 66},${PLANNED}`;
+    expect(lines[2]).toMatch(
+      new RegExp(`^planned_exits,699,${line},asb_4_plus,Four or more ASB problems,699,322,`),
+    );
+    expect(lines[11]).toMatch(new RegExp(`^all_started,${PLANNED + 66},${line},asb_4_plus,`));
     const summary = await h.http
       .get(`/v1/cohorts/summary?authority=${AUTHORITY}`)
       .set(as('keyworker', AUTHORITY))
@@ -332,8 +387,9 @@ describe('outcomes and cohort accounting (e2e)', () => {
       .get('/v1/outcomes?authority=nowhere')
       .set(as('keyworker', 'nowhere'));
     expect(empty.status).toBe(200);
-    expect(empty.body.cohort.families).toBe(0);
-    expect(empty.body.domains[0]).toMatchObject({
+    expect(empty.body.cohorts.map((c: Cohort) => c.families)).toEqual([0, 0]);
+    expect(empty.body.attrition).toMatchObject({ referred: 0, started: 0, plannedExits: 0 });
+    expect(plannedRows(empty.body)[0]).toMatchObject({
       n: 0,
       baseline: { count: 0, pct: 0 },
       exit: { count: 0, pct: 0 },
@@ -346,11 +402,11 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(summary.body).toMatchObject({ referred: 0, accounting: { plannedExits: 0 } });
     // Referrals in the first 30 days of 2024 only (planned exits referred on days 0-59).
     const early = await outcomes('&referredFrom=2024-01-01&referredTo=2024-01-30');
-    expect(early.cohort.families).toBe(
+    expect(cohortOf(early, 'planned_exits').families).toBe(
       Array.from({ length: PLANNED }, (_, i) => i % 60).filter((d) => d < 30).length,
     );
     const none = await outcomes('&exitedFrom=2030-01-01');
-    expect(none.cohort.families).toBe(0);
+    expect(cohortOf(none, 'planned_exits').families).toBe(0);
   });
 
   it.each([
@@ -450,7 +506,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
       const res = await h.http
         .get(`/v1/outcomes?authority=${authority}`)
         .set(as('keyworker', authority));
-      const row = (res.body.domains as Row[]).find((d) => d.id === 'asb_4_plus')!;
+      const row = plannedRows(res.body).find((d) => d.id === 'asb_4_plus')!;
       expect(row).toMatchObject({
         n: 4,
         baseline: { count: 3, pct: 75 },
@@ -534,7 +590,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
         { expectedRevision: 'no_stream' },
       );
       await h.caughtUp(appended.position);
-      natcenLive = (await outcomes('')).domains;
+      natcenLive = (await outcomes('')).cohorts;
       beforeLate = new Date().toISOString();
       // Recorded today, dated last year: the education finding at exit.
       const late = await h.http
@@ -556,7 +612,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
         )
         .set(as('keyworker', authority));
       expect(res.status).toBe(200);
-      return (res.body.domains as Row[]).find((d) => d.id === 'education_problems')!;
+      return plannedRows(res.body).find((d) => d.id === 'education_problems')!;
     };
 
     it('changes the answer as at now but not as at yesterday', async () => {
@@ -568,7 +624,7 @@ describe('outcomes and cohort accounting (e2e)', () => {
       const res = await h.http
         .get(`/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(asAtYesterday)}`)
         .set(as('keyworker', authority));
-      expect((res.body.domains as Row[]).find((d) => d.id === 'no_asb')).toMatchObject({
+      expect(plannedRows(res.body).find((d) => d.id === 'no_asb')).toMatchObject({
         n: 1,
         baseline: { count: 0 },
         exit: { count: 1 },
@@ -579,14 +635,14 @@ describe('outcomes and cohort accounting (e2e)', () => {
           `/v1/outcomes?authority=${authority}&asAt=${encodeURIComponent(new Date(Date.parse(yesterday) - 60_000).toISOString())}`,
         )
         .set(as('keyworker', authority));
-      expect(before.body.cohort.families).toBe(0);
+      expect(before.body.cohorts.map((c: Cohort) => c.families)).toEqual([0, 0]);
     });
 
     it('gives the same table from the events (as at) as from the live read model', async () => {
       const res = await h.http
         .get(`/v1/outcomes?authority=${AUTHORITY}&asAt=${encodeURIComponent(beforeLate)}`)
         .set(as('keyworker', AUTHORITY));
-      expect(res.body.domains).toEqual(natcenLive);
+      expect(res.body.cohorts).toEqual(natcenLive);
     });
   });
 });

@@ -68,10 +68,14 @@ const plannedExit = (i: number) =>
     ['FamilyExited', 250, { exitType: 'planned' }],
   ]);
 
-/** Referred in the period, then an exit of another type (the referrals table's last columns). */
+/**
+ * Referred in the period, started, then an exit of another type (the referrals table's last
+ * columns: exits of families who started; one closed before starting is counted apart).
+ */
 const unplannedExit = (i: number, exitType: string) =>
   family(on('2025-10-05', i).slice(0, 10), [
     ['InterventionOffered', 2],
+    ['InterventionAccepted', 4],
     ['FamilyExited', 20, { exitType }],
   ]);
 

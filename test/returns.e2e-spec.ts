@@ -369,10 +369,19 @@ describe('national returns (e2e)', () => {
     expect(referrals.awaiting_offer).toBe(SUPPRESSED);
     expect(referrals.refused_offer).toBe(SUPPRESSED);
     expect(referrals.ongoing).toBe(20);
-    const parts = [
-      'awaiting_offer',
-      'awaiting_decision',
-      'refused_offer',
+    const parts = table('referrals')
+      .columns.map((c) => c.id)
+      .filter((c) => !['referred', 'offered', 'accepted'].includes(c));
+    const shown = parts.map((p) => referrals[p]).filter((v): v is number => typeof v === 'number');
+    const hidden = parts.filter((p) => referrals[p] === SUPPRESSED);
+    // The sum holds: what is hidden is exactly the remainder, spread over two or more cells.
+    expect(hidden.length).toBeGreaterThanOrEqual(2);
+    expect(30 - shown.reduce((a, b) => a + b, 0)).toBe(3 + 7);
+
+    // The same table is the attrition line: referred → started → planned exit. The places after
+    // the start add up to the families who started, and those are the outcomes table of all who
+    // started over the same referrals (one count: a number or "[c]" in both).
+    const after = [
       'refused_support_plan',
       'refused_intervention',
       'ongoing',
@@ -382,11 +391,22 @@ describe('national returns (e2e)', () => {
       'exit_custody',
       'exit_other',
     ];
-    const shown = parts.map((p) => referrals[p]).filter((v): v is number => typeof v === 'number');
-    const hidden = parts.filter((p) => referrals[p] === SUPPRESSED);
-    // The sum holds: what is hidden is exactly the remainder, spread over two or more cells.
-    expect(hidden.length).toBeGreaterThanOrEqual(2);
-    expect(30 - shown.reduce((a, b) => a + b, 0)).toBe(3 + 7);
+    expect(parts).toEqual([
+      'awaiting_offer',
+      'awaiting_decision',
+      'refused_offer',
+      'closed_before_start',
+      ...after,
+    ]);
+    const startedShown = after.map((p) => referrals[p]).filter((v) => typeof v === 'number');
+    if (after.every((p) => typeof referrals[p] === 'number')) {
+      expect(referrals.accepted).toBe(
+        startedShown.reduce((x, y) => (x as number) + (y as number), 0),
+      );
+    }
+    expect(referrals.accepted).toBe(20);
+    expect(table('outcomes_all_started').cohort).toBe(table('referrals').cohort);
+    expect(row('outcomes_all_started', 'cohort').n).toBe(referrals.accepted);
 
     // How well: 40 planned exits, 245 days from acceptance to exit.
     const inputs = row('planned_exits', 'planned_exits');
@@ -695,8 +715,10 @@ describe('national returns (e2e)', () => {
 
   it('applies the same rule to evaluator queries: on request, and always for evaluators', async () => {
     const q = `authority=${LA}&exitedFrom=${PERIOD.periodStart}&exitedTo=${PERIOD.periodEnd}`;
-    const dv = (body: { domains: { id: string }[] }) =>
-      body.domains.find((d) => d.id === 'domestic_violence') as unknown as {
+    const dv = (body: { cohorts: { kind: string; domains: { id: string }[] }[] }) =>
+      body.cohorts
+        .find((c) => c.kind === 'planned_exits')!
+        .domains.find((d) => d.id === 'domestic_violence') as unknown as {
         baseline: { count: unknown; pct: unknown; ci95: unknown };
         relativeReduction: unknown;
       };
@@ -723,7 +745,18 @@ describe('national returns (e2e)', () => {
       .get(`/v1/outcomes?${q}`)
       .set(as('evaluator', null))
       .set('accept', 'text/csv');
-    expect(csv.text).toMatch(/^domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m);
+    expect(csv.text).toMatch(
+      /^planned_exits,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m,
+    );
+    // The attrition line under the same control: its parts still add up to the referrals.
+    for (const res of [await h.http.get(`/v1/outcomes?${q}`).set(as('evaluator', null))]) {
+      const a = res.body.attrition as Record<string, unknown>;
+      expect(a).toHaveProperty('referred');
+      expect(res.body.cohorts.map((c: { kind: string }) => c.kind)).toEqual([
+        'planned_exits',
+        'all_started',
+      ]);
+    }
     const summary = await h.http
       .get(
         `/v1/cohorts/summary?authority=${LA}&referredFrom=${PERIOD.periodStart}&referredTo=${PERIOD.periodEnd}`,

@@ -15,6 +15,7 @@ export interface Run {
   stale: Problem;
   etag: string | null;
   family: components['schemas']['Family'];
+  cohorts: components['schemas']['OutcomesTable']['cohorts'][number]['kind'][];
   domains: number;
 }
 
@@ -73,6 +74,8 @@ export async function run(
     stale: again.error,
     etag: family.response.headers.get('etag'),
     family: family.data,
-    domains: outcomes.data.domains.length,
+    // Both cohorts, always: the typed answer names them.
+    cohorts: outcomes.data.cohorts.map((c) => c.kind),
+    domains: outcomes.data.cohorts[0].domains.length,
   };
 }

@@ -1,12 +1,21 @@
 /**
  * `outcomes demo`: a seeded synthetic authority appended to the configured database, the read
  * models caught up, the follow-up tick run as at the end date (when Redis answers), then the
- * outcomes table, the cohort summary and the start of the follow-up queue, as the API serves them.
+ * outcomes tables of planned exits and of all who started, the attrition line, the cohort summary
+ * and the start of the follow-up queue, as the API serves them.
  */
 import { familyStreamId } from '@app/domain';
 import { WrongExpectedRevisionError } from '@app/event-store';
 import { listFollowUps, redisAddress } from '@app/follow-ups';
-import { cohortSummary, domainRow, loadDefinitions, outcomeCounts } from '@app/outcomes';
+import {
+  COHORT_NAMES,
+  CohortKind,
+  attrition,
+  cohortSummary,
+  domainRow,
+  loadDefinitions,
+  outcomeCounts,
+} from '@app/outcomes';
 import { familyStream, toNewEvents } from '@app/workload';
 import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';
@@ -86,23 +95,32 @@ export async function runDemo(
 
   const definitions = loadDefinitions({ extraDir: ledger.config.outcomeDefinitionsDir });
   const filter = { authority: options.authority };
-  const counts = await outcomeCounts(ledger.db, definitions, filter, 'planned_exits');
-  const rows = definitions.domains.map((d, i) => domainRow(d, counts.domains[i]));
-  out(`Outcomes, ${options.authority}, planned exits (${counts.families} families), as at ${to}\n`);
+  // Both cohorts, always (as `GET /v1/outcomes` answers), each with its n.
+  for (const kind of ['planned_exits', 'all_started'] as CohortKind[]) {
+    const counts = await outcomeCounts(ledger.db, definitions, filter, kind);
+    const rows = definitions.domains.map((d, i) => domainRow(d, counts.domains[i]));
+    const name = COHORT_NAMES[kind].toLowerCase();
+    out(`Outcomes, ${options.authority}, ${name} (${counts.families} families), as at ${to}\n`);
+    out(
+      renderTable(
+        ['domain', 'label', 'n', 'baseline', 'exit', 'one year on', 'reduction', 'McNemar p'],
+        rows.map((r) => [
+          r.id,
+          r.label,
+          r.n,
+          pct(r.baseline.pct),
+          pct(r.exit.pct),
+          r.followUp ? `${pct(r.followUp.pct)} (n ${r.followUp.n})` : '–',
+          pct(r.relativeReduction === null ? null : r.relativeReduction * 100),
+          r.n ? r.mcnemarP.toFixed(3) : '–',
+        ]),
+      ) + '\n\n',
+    );
+  }
+  const line = await attrition(ledger.db, filter);
   out(
-    renderTable(
-      ['domain', 'label', 'n', 'baseline', 'exit', 'one year on', 'reduction', 'McNemar p'],
-      rows.map((r) => [
-        r.id,
-        r.label,
-        r.n,
-        pct(r.baseline.pct),
-        pct(r.exit.pct),
-        r.followUp ? `${pct(r.followUp.pct)} (n ${r.followUp.n})` : '–',
-        pct(r.relativeReduction === null ? null : r.relativeReduction * 100),
-        r.n ? r.mcnemarP.toFixed(3) : '–',
-      ]),
-    ) + '\n\n',
+    `Attrition: ${line.referred} referred → ${line.started} started → ${line.plannedExits} planned exits ` +
+      `(not started: ${line.notStarted.total}; started, no planned exit: ${line.startedNoPlannedExit.total})\n\n`,
   );
 
   const s = await cohortSummary(ledger.db, filter);

@@ -1,5 +1,5 @@
 import { DOMParser, Document, Element } from '@xmldom/xmldom';
-import { outcomesChartSvg, wrap } from './chart';
+import { ChartCohort, outcomesChartSvg, wrap } from './chart';
 import { OutcomeDomain } from './definitions';
 import { DomainCounts, DomainRow, domainRow } from './table';
 
@@ -37,6 +37,8 @@ const ROWS: DomainRow[] = [
   ),
 ];
 
+const PLANNED: ChartCohort = { kind: 'planned_exits', families: 699, domains: ROWS };
+
 /** Parses strictly: any XML error fails the test. */
 function parse(svg: string): Document {
   const errors: string[] = [];
@@ -60,7 +62,7 @@ const text = (e: Element | undefined) => e?.textContent ?? '';
 
 describe('outcomesChartSvg', () => {
   const doc = parse(
-    outcomesChartSvg(ROWS, { title: 'Leeds, planned exits', subtitle: '699 families' }),
+    outcomesChartSvg([PLANNED], { title: 'Leeds, planned exits', subtitle: '699 families' }),
   );
   const svg = doc.documentElement!;
 
@@ -71,9 +73,12 @@ describe('outcomesChartSvg', () => {
     const desc = all(doc, 'desc')[0];
     const labelledBy = svg.getAttribute('aria-labelledby')!.split(' ');
     expect(labelledBy).toEqual([title.getAttribute('id'), desc.getAttribute('id')]);
-    expect(text(desc)).toContain('Four or more ASB problems (n = 699): baseline 46%, exit 6%');
+    expect(text(desc)).toContain('planned exits: 699 families.');
     expect(text(desc)).toContain(
-      'No ASB involvement (n = 699): baseline 10%, exit 66%, not yet assessed one year on',
+      'Four or more ASB problems: planned exits (n = 699): baseline 46%, exit 6%, one year on 12% (n = 120)',
+    );
+    expect(text(desc)).toContain(
+      'No ASB involvement: planned exits (n = 699): baseline 10%, exit 66%, not yet assessed one year on',
     );
   });
 
@@ -164,10 +169,16 @@ describe('outcomesChartSvg', () => {
   it('says so instead of drawing bars for an empty cohort or no domains', () => {
     const empty = parse(
       outcomesChartSvg([
-        domainRow(
-          domain('asb_4_plus', 'Four or more ASB problems', true),
-          counts({ n: 0, baseline: 0, end: 0, followUpN: 0 }),
-        ),
+        {
+          kind: 'all_started',
+          families: 3,
+          domains: [
+            domainRow(
+              domain('asb_4_plus', 'Four or more ASB problems', true),
+              counts({ n: 0, baseline: 0, end: 0, followUpN: 0 }),
+            ),
+          ],
+        },
       ]),
     );
     expect(byClass(empty, 'rect', 'bar')).toHaveLength(0);
@@ -178,8 +189,51 @@ describe('outcomesChartSvg', () => {
   });
 
   it('keeps element ids apart when asked, so two charts can share a page', () => {
-    const other = parse(outcomesChartSvg(ROWS, { idPrefix: 'q4' }));
+    const other = parse(outcomesChartSvg([PLANNED], { idPrefix: 'q4' }));
     expect(all(other, 'pattern')[0].getAttribute('id')).toBe('q4-hatch');
     expect(bar(other, 'dv', 'exit')!.getAttribute('fill')).toBe('url(#q4-hatch)');
+  });
+
+  it('puts the cohorts side by side per domain, each bar group headed by its cohort and its n', () => {
+    const started: ChartCohort = {
+      kind: 'all_started',
+      families: 1853,
+      // The intention-to-treat cohort: another n, and the fourth-or-more row suppressed.
+      domains: ROWS.slice(1).map((r) => ({ ...r, n: 1790 })),
+    };
+    const two = parse(outcomesChartSvg([PLANNED, started]));
+    const groups = byClass(two, 'g', 'domain');
+    expect(groups).toHaveLength(3);
+    const headings = (g: Element) => byClass(g, 'text', 'cohort-label').map(text);
+    expect(headings(groups[1])).toEqual([
+      'Planned exits · n = 699',
+      'All who started (intention to treat) · n = 1790',
+    ]);
+    // A cohort missing a domain (suppressed) says so rather than leave a silent gap.
+    expect(headings(groups[0])).toEqual([
+      'Planned exits · n = 699',
+      'All who started (intention to treat) · n = [c]',
+    ]);
+    expect(text(groups[0])).toContain('not shown: small counts suppressed');
+    // Each cohort's bars are its own, its end point named for it.
+    const exitBar = (cohort: string) =>
+      byClass(two, 'rect', 'bar').find(
+        (r) =>
+          r.getAttribute('data-cohort') === cohort &&
+          r.getAttribute('data-domain') === 'dv' &&
+          r.getAttribute('data-series') === 'exit',
+      )!;
+    expect(exitBar('planned_exits').getAttribute('data-n')).toBe('699');
+    expect(exitBar('all_started').getAttribute('data-n')).toBe('1790');
+    expect(
+      text(byClass(exitBar('all_started').parentNode as Element, 'text', 'series-label')[0]),
+    ).toBe('exit or latest');
+    const desc = text(all(two, 'desc')[0]);
+    expect(desc).toContain(
+      'planned exits: 699 families; all who started (intention to treat): 1853 families.',
+    );
+    expect(desc).toContain(
+      'Four or more ASB problems: planned exits (n = 699): baseline 46%, exit 6%, one year on 12% (n = 120); all who started (intention to treat): not shown (small counts suppressed).',
+    );
   });
 });

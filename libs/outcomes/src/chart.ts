@@ -1,12 +1,34 @@
 /**
- * The before/after table as a picture: per domain, three horizontal bars (baseline, exit, one year
- * on) with their Wilson 95% intervals as whiskers. Plain SVG text, so the API, the return's HTML
- * and a printed PDF all show the same chart without a browser-side library.
+ * The before/after tables as a picture: per domain, a bar group for each cohort (planned exits and
+ * all who started, side by side), each headed by its cohort and its n, with three horizontal bars
+ * (baseline, exit, one year on) and their Wilson 95% intervals as whiskers; a bar over another n
+ * (one year on) says its n. Plain SVG text, so the API, the return's HTML and a printed PDF all
+ * show the same chart without a browser-side library.
  *
  * Readable in black and white: the series differ by fill pattern (solid, hatched, light), every
  * bar is named in words beside it and carries its value, so nothing depends on colour.
  */
+import { CohortKind, endPointOf } from './read-model/cohort';
 import { DomainRow, Proportion } from './table';
+
+/** One cohort's table, as the chart draws it. */
+export interface ChartCohort {
+  /** The cohort (`planned_exits`, `all_started`, `all_exits`), named in words on the chart. */
+  kind: CohortKind;
+  /** The cohort's families, or "[c]" under disclosure control. */
+  families: number | string;
+  domains: readonly DomainRow[];
+}
+
+/** Each cohort's name on a chart. */
+export const COHORT_NAMES: Record<CohortKind, string> = {
+  planned_exits: 'Planned exits',
+  all_started: 'All who started (intention to treat)',
+  all_exits: 'All exits (planned or not)',
+};
+
+/** The end point's name: the exit, or the latest state for a family that has not exited. */
+const endLabel = (kind: CohortKind) => (endPointOf(kind) === 'exit' ? 'exit' : 'exit or latest');
 
 export const CHART_SERIES = [
   { key: 'baseline', label: 'baseline' },
@@ -33,6 +55,9 @@ const BAR_H = 14;
 const BAR_GAP = 5;
 const GROUP_GAP = 22;
 const GROUP_H = 3 * BAR_H + 2 * BAR_GAP;
+const HEADER_H = 18; // a cohort's heading above its bars
+const COHORT_GAP = 10;
+const COHORT_H = HEADER_H + GROUP_H;
 const TOP = 96; // title, subtitle, legend
 const AXIS_H = 44;
 const LABEL_CHARS = 28;
@@ -71,8 +96,9 @@ export function wrap(text: string, width = LABEL_CHARS, maxLines = 3): string[] 
 
 function bar(
   id: string,
+  cohort: CohortKind,
   domain: DomainRow,
-  series: (typeof CHART_SERIES)[number],
+  series: { key: ChartSeries; label: string },
   p: Proportion & { n?: number },
   n: number,
   y: number,
@@ -81,14 +107,14 @@ function bar(
   const end = x(p.pct);
   const cy = y + BAR_H / 2;
   const description =
-    `${domain.label}, ${series.label}: ${p.count} of ${n} families ` +
+    `${domain.label}, ${COHORT_NAMES[cohort].toLowerCase()}, ${series.label}: ${p.count} of ${n} families ` +
     `(${num(p.pct)}%, 95% interval ${num(lo)}–${num(hi)}%)`;
   const cap = (at: number) => `M${num(at)} ${y + 2}V${y + BAR_H - 2}`;
   const whisker = `M${num(x(lo))} ${cy}H${num(x(hi))}${cap(x(lo))}${cap(x(hi))}`;
   return [
-    `<g class="bar-group" data-domain="${esc(domain.id)}" data-series="${series.key}">`,
+    `<g class="bar-group" data-cohort="${cohort}" data-domain="${esc(domain.id)}" data-series="${series.key}">`,
     `<text class="series-label" x="${SERIES_X}" y="${cy + 4}" text-anchor="end">${series.label}</text>`,
-    `<rect class="bar" data-domain="${esc(domain.id)}" data-series="${series.key}"`,
+    `<rect class="bar" data-cohort="${cohort}" data-domain="${esc(domain.id)}" data-series="${series.key}"`,
     ` data-count="${p.count}" data-n="${n}" data-pct="${p.pct}" data-ci-lo="${lo}" data-ci-hi="${hi}"`,
     ` x="${PLOT_X0}" y="${y}" width="${num(end - PLOT_X0)}" height="${BAR_H}"`,
     ` fill="${FILL[series.key](id)}" stroke="#000" stroke-width="1"><title>${esc(description)}</title></rect>`,
@@ -103,31 +129,68 @@ function bar(
   ].join('');
 }
 
-function domainGroup(id: string, d: DomainRow, top: number): string {
-  const lines = wrap(d.label);
-  const note = [`n = ${d.n}`, d.lowerIsBetter ? 'lower is better' : 'higher is better'].join(' · ');
-  const label = [
-    `<text class="domain-label" x="${LABEL_X}" y="${top + 12}" font-weight="bold">`,
-    ...lines.map((l, i) => `<tspan x="${LABEL_X}" dy="${i ? 15 : 0}">${esc(l)}</tspan>`),
-    `</text>`,
-    `<text class="domain-note" x="${LABEL_X}" y="${top + 12 + 15 * lines.length}" font-size="11">${note}</text>`,
-  ].join('');
+/** A cohort's bars for one domain under a heading with the cohort and its n. */
+function cohortGroup(id: string, kind: CohortKind, d: DomainRow | undefined, top: number): string {
+  const name = COHORT_NAMES[kind];
+  const heading = (n: string) =>
+    `<text class="cohort-label" x="${PLOT_X0}" y="${top + 12}" font-weight="bold" font-size="12">${esc(
+      `${name} · n = ${n}`,
+    )}</text>`;
+  const y0 = top + HEADER_H;
+  if (!d)
+    return (
+      heading('[c]') +
+      `<text class="missing" x="${PLOT_X0 + 4}" y="${y0 + BAR_H - 2}">not shown: small counts suppressed</text>`
+    );
+  if (d.n === 0)
+    return (
+      heading('0') +
+      `<text class="missing" x="${PLOT_X0 + 4}" y="${y0 + BAR_H - 2}">no family in this cohort has been assessed on this domain</text>`
+    );
   const bars = CHART_SERIES.map((s, i) => {
-    const y = top + i * (BAR_H + BAR_GAP);
-    if (d.n === 0 && i === 0)
-      return `<text class="missing" x="${PLOT_X0 + 4}" y="${y + BAR_H - 2}">no family in this cohort has been assessed on this domain</text>`;
-    if (d.n === 0) return '';
+    const y = y0 + i * (BAR_H + BAR_GAP);
+    const series = { key: s.key, label: s.key === 'exit' ? endLabel(kind) : s.label };
     if (s.key === 'followUp') {
       if (!d.followUp)
         return (
           `<text class="series-label" x="${SERIES_X}" y="${y + BAR_H - 3}" text-anchor="end">${s.label}</text>` +
           `<text class="missing" x="${PLOT_X0 + 4}" y="${y + BAR_H - 3}" font-style="italic">not yet assessed one year on</text>`
         );
-      return bar(id, d, s, d.followUp, d.followUp.n, y);
+      return bar(id, kind, d, series, d.followUp, d.followUp.n, y);
     }
-    return bar(id, d, s, d[s.key], d.n, y);
+    return bar(id, kind, d, series, d[s.key], d.n, y);
   }).join('');
-  return `<g class="domain" data-domain="${esc(d.id)}">${label}${bars}</g>`;
+  return `<g class="cohort" data-cohort="${kind}">${heading(String(d.n))}${bars}</g>`;
+}
+
+/** The domains in the order the cohorts give them (a suppressed domain may be missing from one). */
+function domainsOf(cohorts: readonly ChartCohort[]): DomainRow[] {
+  const seen = new Map<string, DomainRow>();
+  for (const c of cohorts) for (const d of c.domains) if (!seen.has(d.id)) seen.set(d.id, d);
+  return [...seen.values()];
+}
+
+const domainHeight = (cohorts: number) =>
+  Math.max(1, cohorts) * COHORT_H + Math.max(0, cohorts - 1) * COHORT_GAP;
+
+function domainGroup(id: string, d: DomainRow, cohorts: readonly ChartCohort[], top: number) {
+  const lines = wrap(d.label);
+  const note = d.lowerIsBetter ? 'lower is better' : 'higher is better';
+  const label = [
+    `<text class="domain-label" x="${LABEL_X}" y="${top + 12}" font-weight="bold">`,
+    ...lines.map((l, i) => `<tspan x="${LABEL_X}" dy="${i ? 15 : 0}">${esc(l)}</tspan>`),
+    `</text>`,
+    `<text class="domain-note" x="${LABEL_X}" y="${top + 12 + 15 * lines.length}" font-size="11">${note}</text>`,
+  ].join('');
+  const groups = cohorts.map((c, k) =>
+    cohortGroup(
+      id,
+      c.kind,
+      c.domains.find((x) => x.id === d.id),
+      top + k * (COHORT_H + COHORT_GAP),
+    ),
+  );
+  return `<g class="domain" data-domain="${esc(d.id)}">${label}${groups.join('')}</g>`;
 }
 
 function legend(id: string): string {
@@ -157,36 +220,56 @@ function axis(top: number, bottom: number): string {
 }
 
 /** A plain-words summary for screen readers (the SVG's `<desc>`). */
-function describe(domains: readonly DomainRow[]): string {
+function describe(cohorts: readonly ChartCohort[]): string {
+  const domains = domainsOf(cohorts);
   if (!domains.length) return 'No outcome domains to show.';
-  return domains
-    .map((d) => {
-      const parts = [`baseline ${pctText(d.baseline.pct)}`, `exit ${pctText(d.exit.pct)}`];
-      parts.push(
-        d.followUp ? `one year on ${pctText(d.followUp.pct)}` : 'not yet assessed one year on',
-      );
-      return `${d.label} (n = ${d.n}): ${parts.join(', ')}.`;
-    })
-    .join(' ');
+  const families = cohorts.map(
+    (c) => `${COHORT_NAMES[c.kind].toLowerCase()}: ${c.families} families`,
+  );
+  return [
+    `${families.join('; ')}.`,
+    ...domains.map((d) => {
+      const each = cohorts.map((c) => {
+        const r = c.domains.find((x) => x.id === d.id);
+        const name = COHORT_NAMES[c.kind].toLowerCase();
+        if (!r) return `${name}: not shown (small counts suppressed)`;
+        if (r.n === 0) return `${name} (n = 0): not assessed`;
+        const parts = [
+          `baseline ${pctText(r.baseline.pct)}`,
+          `${endLabel(c.kind)} ${pctText(r.exit.pct)}`,
+          r.followUp
+            ? `one year on ${pctText(r.followUp.pct)} (n = ${r.followUp.n})`
+            : 'not yet assessed one year on',
+        ];
+        return `${name} (n = ${r.n}): ${parts.join(', ')}`;
+      });
+      return `${d.label}: ${each.join('; ')}.`;
+    }),
+  ].join(' ');
 }
 
-/** The outcomes table (`DomainRow`s, as `/v1/outcomes` returns them) as an SVG document. */
+/**
+ * The outcomes tables (each cohort's `DomainRow`s, as `/v1/outcomes` returns them) as one SVG
+ * document, the cohorts side by side per domain.
+ */
 export function outcomesChartSvg(
-  domains: readonly DomainRow[],
+  cohorts: readonly ChartCohort[],
   options: ChartOptions = {},
 ): string {
   const id = options.idPrefix ?? 'outcomes-chart';
-  const title = options.title ?? 'Outcomes at baseline, exit and one year on';
+  const title = options.title ?? 'Outcomes at baseline, exit and one year on, by cohort';
   const plotTop = TOP + 8;
-  const groups = domains.map((d, i) => domainGroup(id, d, plotTop + i * (GROUP_H + GROUP_GAP)));
-  const plotBottom = plotTop + Math.max(1, domains.length) * (GROUP_H + GROUP_GAP) - GROUP_GAP / 2;
+  const domains = domainsOf(cohorts);
+  const step = domainHeight(cohorts.length) + GROUP_GAP;
+  const groups = domains.map((d, i) => domainGroup(id, d, cohorts, plotTop + i * step));
+  const plotBottom = plotTop + Math.max(1, domains.length) * step - GROUP_GAP / 2;
   const height = plotBottom + AXIS_H + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="${id}-title ${id}-desc"`,
     ` width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}"`,
     ` font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif" font-size="13" fill="#000">`,
     `<title id="${id}-title">${esc(title)}</title>`,
-    `<desc id="${id}-desc">${esc(describe(domains))}</desc>`,
+    `<desc id="${id}-desc">${esc(describe(cohorts))}</desc>`,
     `<defs><pattern id="${id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">`,
     `<rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="2.5"/>`,
     `</pattern></defs>`,

@@ -19,6 +19,7 @@ import { Scope } from './records';
 import { tieMoneyToOutcomes } from './money-relations';
 import { ReturnSpec, SpecCohort, TableSpec } from './spec';
 import { fillTable, table } from './tables';
+import { tieCohortSteps } from './cohort-accounting';
 
 export interface ReturnRequest {
   /** The authority, or null for a national return (every authority). */
@@ -147,6 +148,7 @@ export async function composeReturn(
     drafts.push({ section: { id: section.id, title: section.title }, tables });
   }
   tieCompletedRevisits(drafts.flatMap((d) => d.tables));
+  tieCohortSteps(drafts.flatMap((d) => d.tables));
   tieMoney(specOf);
   await ctx.progress?.(90);
   const { sections, disclosure } = publish(drafts, spec.disclosure);

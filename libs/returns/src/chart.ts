@@ -3,7 +3,14 @@
  * figure is suppressed is left out, a suppressed one-year-on figure is not drawn, so a picture
  * never shows what the table hides.
  */
-import { DomainRow, Proportion, outcomesChartSvg, proportion } from '@app/outcomes';
+import {
+  COHORT_KINDS,
+  CohortKind,
+  DomainRow,
+  Proportion,
+  outcomesChartSvg,
+  proportion,
+} from '@app/outcomes';
 import { ReturnContent } from './content';
 
 const isNum = (v: unknown): v is number => typeof v === 'number';
@@ -22,12 +29,38 @@ export function chartableRows(domains: readonly unknown[]): DomainRow[] {
     }));
 }
 
-/** The return's planned-exit outcomes table as the chart for its printable page. */
+/** The cohort an outcomes table is of, by its id (`outcomes_<cohort>`). */
+const cohortOf = (id: string) => COHORT_KINDS.find((k) => id === `outcomes_${k}`);
+
+/**
+ * The return's outcomes tables of planned exits and of all who started as one chart for its
+ * printable page, side by side, each bar group headed by its cohort and n.
+ */
 export function returnChartSvg(content: ReturnContent): string | undefined {
-  const table = content.sections
+  const tables = content.sections
     .flatMap((s) => s.tables)
-    .find((t) => t.id === 'outcomes_planned_exits' || t.columns.some((c) => c.id === 'exit_pct'));
-  if (!table) return undefined;
+    .filter((t) => t.columns.some((c) => c.id === 'exit_pct'))
+    .map((t) => ({ t, kind: cohortOf(t.id) }))
+    .filter((x): x is { t: (typeof x)['t']; kind: CohortKind } =>
+      ['planned_exits', 'all_started'].includes(x.kind ?? ''),
+    );
+  const cohorts = tables
+    .map(({ t, kind }) => ({
+      kind,
+      families: t.rows.find((r) => r.id === 'cohort')?.values.n ?? '[c]',
+      domains: drawableRows(t),
+    }))
+    .filter((c) => c.domains.length);
+  if (!cohorts.length) return undefined;
+  const r = content.return;
+  return outcomesChartSvg(cohorts, {
+    title: 'Outcomes: planned exits beside all who started',
+    subtitle: `${r.authority ?? 'national'}, ${r.periodStart} to ${r.periodEnd} · small counts suppressed`,
+    idPrefix: 'return-outcomes',
+  });
+}
+
+function drawableRows(table: ReturnContent['sections'][number]['tables'][number]): DomainRow[] {
   const rows = table.rows
     .filter((r) => r.id !== 'cohort')
     .map((r) => {
@@ -52,12 +85,5 @@ export function returnChartSvg(content: ReturnContent): string | undefined {
       };
     })
     .filter((r) => isNum(r.n) && r.n > 0);
-  const drawable = chartableRows(rows);
-  if (!drawable.length) return undefined;
-  const r = content.return;
-  return outcomesChartSvg(drawable, {
-    title: table.title,
-    subtitle: `${r.authority ?? 'national'}, ${r.periodStart} to ${r.periodEnd} · small counts suppressed`,
-    idPrefix: `return-${table.id}`,
-  });
+  return chartableRows(rows);
 }

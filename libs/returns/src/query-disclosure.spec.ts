@@ -1,4 +1,4 @@
-import { domainRow } from '@app/outcomes';
+import { attritionOf, domainRow } from '@app/outcomes';
 import { discloseOutcomes, discloseSummary } from './query-disclosure';
 
 const domain = { id: 'dv', label: 'Domestic violence', lowerIsBetter: true } as Parameters<
@@ -18,9 +18,9 @@ describe('disclosure for evaluator queries', () => {
       improvedFollowedUp: 0,
       kept: 0,
     });
-    const answer = { cohort: { families: 40 }, domains: [row] };
+    const answer = { cohorts: [{ kind: 'planned_exits', families: 40, domains: [row] }] };
     const out = discloseOutcomes(answer, { threshold: 5 });
-    expect(out.domains[0]).toMatchObject({
+    expect(out.cohorts[0].domains[0]).toMatchObject({
       n: 40,
       baseline: { count: '[c]', pct: '[c]', ci95: '[c]' },
       exit: { count: 0, pct: 0 },
@@ -29,7 +29,47 @@ describe('disclosure for evaluator queries', () => {
     });
     expect(out.disclosure.rule).toMatch(/1 to 4/);
     // The input is left as it was.
-    expect(answer.domains[0].baseline.count).toBe(3);
+    expect(answer.cohorts[0].domains[0].baseline.count).toBe(3);
+  });
+
+  it("controls the attrition line and each cohort's table together: a count shown twice hides twice", () => {
+    const row = (n: number) =>
+      domainRow(domain, {
+        n,
+        baseline: n,
+        end: 0,
+        presentToAbsent: n,
+        absentToPresent: 0,
+        followUpN: 0,
+        followUp: 0,
+        improvedFollowedUp: 0,
+        kept: 0,
+      });
+    // 30 referred: 10 not started (awaiting an offer), 20 started, of whom 3 had a planned exit
+    // and 17 are ongoing.
+    const attrition = {
+      ...attritionOf([], {}),
+      referred: 30,
+      started: 20,
+      plannedExits: 3,
+    };
+    attrition.notStarted = { ...attrition.notStarted, total: 10, awaitingOffer: 10 };
+    attrition.startedNoPlannedExit = { ...attrition.startedNoPlannedExit, total: 17, ongoing: 17 };
+    const answer = {
+      attrition,
+      cohorts: [
+        { kind: 'planned_exits', families: 3, domains: [row(3)] },
+        { kind: 'all_started', families: 20, domains: [row(20)] },
+      ],
+    };
+    const out = discloseOutcomes(answer, { threshold: 5 });
+    expect(out.attrition.plannedExits).toBe('[c]');
+    expect(out.cohorts[0].families).toBe('[c]');
+    // 20 started − 17 ongoing would give the 3 away: the ongoing go too (and the line to
+    // referred is protected in turn).
+    expect(out.attrition.startedNoPlannedExit.ongoing).toBe('[c]');
+    expect(out.attrition.startedNoPlannedExit.total).toBe('[c]');
+    expect(out.cohorts[1].families).toBe(out.attrition.started);
   });
 
   it('protects the summary accounting: no part recoverable from the total', () => {

@@ -11,6 +11,7 @@ import {
   outcomeCounts,
 } from '@app/outcomes';
 import type { ComposeContext } from './builder';
+import { cohortAccounting } from './cohort-accounting';
 import { Column, DraftCell, DraftTable, key } from './content';
 import { savings } from './savings-table';
 import { FollowUpCounts, ReturnRecords } from './read-models';
@@ -66,51 +67,6 @@ export function table(spec: TableSpec, cohortText: string, columns: Column[]): D
     lines: [],
     hidden: {},
   };
-}
-
-async function cohortAccounting(
-  ctx: ComposeContext,
-  t: DraftTable,
-  filter: CohortFilter,
-  episodes: EpisodeSource,
-) {
-  const s = await cohortSummary(ctx.db, filter, episodes);
-  const a = s.accounting;
-  const parts: [string, string, number][] = [
-    ['awaiting_offer', 'Awaiting an offer', a.awaitingOffer],
-    ['awaiting_decision', 'Offered, awaiting a decision', a.awaitingDecision],
-    ['refused_offer', 'Refused at the offer', a.refused.byStage.offer],
-    ['refused_support_plan', 'Refused at the support plan', a.refused.byStage.support_plan],
-    ['refused_intervention', 'Refused during the intervention', a.refused.byStage.intervention],
-    ['ongoing', 'Ongoing', a.ongoing],
-    ['planned_exit', 'Planned exit', a.plannedExits],
-    ['exit_disengaged', 'Exit: disengaged', a.otherExits.byReason.disengaged],
-    ['exit_moved_area', 'Exit: moved out of area', a.otherExits.byReason.moved_area],
-    ['exit_custody', 'Exit: custody', a.otherExits.byReason.custody],
-    ['exit_other', 'Exit: other', a.otherExits.byReason.other],
-  ];
-  t.columns = [
-    { id: 'referred', label: 'Referred', unit: 'families' },
-    { id: 'offered', label: 'Offered', unit: 'families' },
-    { id: 'accepted', label: 'Accepted', unit: 'families' },
-    ...parts.map(([id, label]) => ({ id, label, unit: 'families' as const })),
-  ];
-  t.rows.push({
-    id: 'families',
-    label: 'Families referred',
-    cells: {
-      referred: count(s.referred),
-      offered: count(s.offered),
-      accepted: count(s.accepted),
-      ...Object.fromEntries(parts.map(([id, , v]) => [id, count(v)])),
-    },
-  });
-  // Every referral is in exactly one of the parts (offered and accepted are not exact sums of
-  // them: an unplanned exit can come before either).
-  t.lines.push({
-    total: key(t.id, 'families', 'referred'),
-    parts: parts.map(([id]) => key(t.id, 'families', id)),
-  });
 }
 
 function followUpsDone(t: DraftTable, r: FollowUpCounts) {

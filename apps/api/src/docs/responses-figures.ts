@@ -23,27 +23,88 @@ import {
   ref,
 } from './schema-kit';
 
-export const OUTCOMES_TABLE: Schema = {
+const OTHER_EXIT_TYPES = EXIT_TYPES.filter((t) => t !== 'planned');
+
+/** One cohort's table in the outcomes answer (`CohortTable` of outcomes/queries.ts). */
+const COHORT_TABLE: Schema = {
   type: 'object',
-  description: 'The outcomes table: the filters applied, the cohort, and one row per domain.',
-  required: ['filters', 'cohort', 'domains'],
+  description: "One cohort's outcomes table: its kind, its own n (`families`) and its rows.",
+  required: [
+    'kind',
+    'description',
+    'families',
+    'revisited',
+    'excludedForConsent',
+    'endPoint',
+    'domains',
+  ],
   properties: {
-    filters: { type: 'object' },
-    cohort: {
-      type: 'object',
-      required: ['kind', 'families', 'excludedForConsent'],
-      properties: {
-        kind: STRING,
-        families: FIGURE,
-        excludedForConsent: {
-          ...FIGURE,
-          description:
-            'Episodes the cohort would hold but whose family withdrew consent to evaluation: left out of every figure here.',
-        },
-      },
+    kind: { type: 'string', enum: ['planned_exits', 'all_started', 'all_exits'] },
+    description: STRING,
+    families: { ...FIGURE, description: "The cohort's families (episodes): its n." },
+    revisited: {
+      ...FIGURE,
+      description: 'Of them, revisited one year on (revisit completed).',
+    },
+    excludedForConsent: {
+      ...FIGURE,
+      description:
+        'Episodes the cohort would hold but whose family withdrew consent to evaluation: left out of every figure here.',
+    },
+    endPoint: {
+      type: 'string',
+      enum: ['exit', 'exit_or_latest'],
+      description:
+        'What baseline is compared with: the exit assessment, or (all who started, all exits) the exit where there is one and else the latest state.',
     },
     domains: { type: 'array', items: { type: 'object' } },
   },
+};
+
+/** The attrition line (`Attrition` of libs/outcomes/src/read-model/attrition.ts). */
+const ATTRITION: Schema = {
+  ...exactly({
+    excludedForConsent: FIGURE,
+    referred: FIGURE,
+    started: FIGURE,
+    plannedExits: FIGURE,
+    notStarted: exactly({
+      total: FIGURE,
+      awaitingOffer: FIGURE,
+      awaitingDecision: FIGURE,
+      refusedAtOffer: FIGURE,
+      exited: exactly({ total: FIGURE, byType: figures(OTHER_EXIT_TYPES) }),
+    }),
+    startedNoPlannedExit: exactly({
+      total: FIGURE,
+      ongoing: FIGURE,
+      refusedAtSupportPlan: FIGURE,
+      refusedDuringIntervention: FIGURE,
+      exited: exactly({ total: FIGURE, byType: figures(OTHER_EXIT_TYPES) }),
+    }),
+  }),
+  description:
+    'Referred → started (accepted an intervention: the all_started cohort) → planned exit (the planned_exits cohort), and where every other referral is: each in exactly one place, the places adding up to `referred`.',
+};
+
+export const OUTCOMES_TABLE: Schema = {
+  ...exactly(
+    {
+      filters: FILTERS,
+      definitions: object({ sources: array(STRING), fingerprint: STRING }),
+      attrition: ATTRITION,
+      cohorts: {
+        ...array(COHORT_TABLE),
+        minItems: 2,
+        description:
+          'Planned exits and every family that started (intention to treat), always both and in that order, each with its own n; all exits as well when `cohort=all_exits` is asked for.',
+      },
+      disclosure: DISCLOSURE,
+    },
+    ['filters', 'definitions', 'attrition', 'cohorts'],
+  ),
+  description:
+    'The outcomes tables of planned exits and of all who started, side by side, beside the attrition line (JSON; with `Accept: text/csv`, a row per cohort and domain led by `cohort`, `cohort_families`, `referred`, `started`, `planned_exits`).',
 };
 
 export const FIGURE_RESPONSES: Record<string, Schema> = {

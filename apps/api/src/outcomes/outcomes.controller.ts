@@ -5,18 +5,19 @@ import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { Response } from 'express';
 import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/outcomes';
+import { cohortsCsv } from './cohorts-csv';
 import { CodeLists, codeForm } from '@app/domain';
 import { Code, IsEffectiveDate, codeFilter, normaliseDate, validated } from '@app/recording';
 import { Transform } from 'class-transformer';
 import { CODE_LISTS } from '../families/code-lists.module';
-import { outcomesCsv, summaryCsv } from './csv';
+import { summaryCsv } from './csv';
 import { CurrentPrincipal, FiguresRoute } from '../auth/decorators';
 import { Csv, CsvReply, readModelsPosition } from '../http/csv';
 import { csvContext } from '@app/security/csv-output';
 import { DataSource } from 'typeorm';
 import { scopedAuthority } from '../auth/scope';
 import { DISCLOSURE_RULE } from './disclosure-rule';
-import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary } from './queries';
+import { GetCohortSummary, GetOutcomes, OutcomesTable, Summary, cohortsFor } from './queries';
 
 /** `GET /v1/cohorts/summary`: every family referred, whatever became of it. */
 export class CohortFilterQuery {
@@ -36,7 +37,10 @@ export class CohortFilterQuery {
   @IsOptional() @IsEffectiveDate() asAt?: string;
 }
 
-/** `GET /v1/outcomes` */
+/**
+ * `GET /v1/outcomes`: planned exits and all who started, always both; `cohort=all_exits` adds
+ * all exits (`cohortsFor`).
+ */
 export class OutcomesQuery extends CohortFilterQuery {
   @IsOptional()
   @IsIn(COHORT_KINDS, { message: `cohort must be one of: ${COHORT_KINDS.join(', ')}` })
@@ -105,19 +109,22 @@ export class OutcomesController {
     @Csv() csv: CsvReply,
   ): Promise<Record<string, unknown> | string> {
     const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
-    const { q, cohort, table, on } = await this.table(query, principal);
-    const { cohort: c, asAt: at, ...rest } = table;
-    const filters = { ...echo(q), cohort, asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    const { q, table, on } = await this.table(query, principal);
+    const { asAt: at, ...rest } = table;
+    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
     if (csv.wanted) {
-      const { excludedForConsent } = table.cohort;
-      return csv.send(
-        outcomesCsv(table.domains, excludedForConsent, csvContext(filters, position)),
-      );
+      // Every row leads with its own cohort (the answer holds several, all exits among them
+      // when asked for), so the context has none.
+      const { cohort: _asked, ...context } = csvContext(filters, position);
+      return csv.send(cohortsCsv(table.cohorts, table.attrition, context));
     }
-    return { filters, cohort: c, ...rest };
+    return { filters, ...rest };
   }
 
-  /** The same table as a paired bar chart (baseline, exit, one year on) with interval whiskers. */
+  /**
+   * The same tables as one paired bar chart: per domain, a bar group for each cohort (baseline,
+   * exit, one year on) with interval whiskers, each group labelled with its cohort and n.
+   */
   @FiguresRoute('outcomes/chart.svg')
   async chart(
     @Query() query: unknown,
@@ -126,32 +133,37 @@ export class OutcomesController {
   ): Promise<string> {
     const { q, table, on } = await this.table(query, principal);
     const filters = Object.entries(echo(q)).filter(([k]) => k !== 'cohort' && k !== 'asAt');
+    const a = table.attrition;
     const subtitle = [
-      `${table.cohort.families} families (${table.cohort.kind.replace(/_/g, ' ')})`,
-      `${table.cohort.excludedForConsent} excluded for consent`,
+      `${a.referred} referred → ${a.started} started → ${a.plannedExits} planned exits`,
+      `${a.excludedForConsent} excluded for consent`,
       ...filters.map(([k, v]) => `${k} ${String(v)}`),
       `as at ${table.asAt}`,
     ].join(' · ');
     res.type('image/svg+xml');
     // Under disclosure control a suppressed figure is not drawn either (the domain is left out).
-    return outcomesChartSvg(on ? chartableRows(table.domains) : table.domains, {
+    const cohorts = table.cohorts.map((c) => ({
+      kind: c.kind,
+      families: c.families,
+      domains: on ? chartableRows(c.domains) : c.domains,
+    }));
+    return outcomesChartSvg(cohorts, {
       subtitle: on ? `${subtitle} · small counts suppressed` : subtitle,
     });
   }
 
-  /** The table, under disclosure control when asked for, and always for evaluators. */
+  /** The tables, under disclosure control when asked for, and always for evaluators. */
   private async table(query: unknown, principal: Principal) {
     const q = await validated(DisclosedOutcomesQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     q.programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, q.authority);
-    const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
     const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
-      new GetOutcomes(toFilter(q), cohort, asAt),
+      new GetOutcomes(toFilter(q), cohortsFor(q.cohort), asAt),
     );
     const on = disclosed(q, principal);
     const table = on ? discloseOutcomes(live, this.disclosure) : live;
-    return { q, cohort, table, on };
+    return { q, table, on };
   }
 
   @FiguresRoute('cohorts/summary')

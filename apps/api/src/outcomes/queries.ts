@@ -1,6 +1,7 @@
 import { Clock } from '@app/domain';
 import { FollowUpRates, FollowUpSource, followUpRates, followUpsAsAt } from '@app/follow-ups';
 import {
+  Attrition,
   CohortFilter,
   CohortKind,
   CohortSummary,
@@ -8,6 +9,7 @@ import {
   EpisodeSource,
   LIVE,
   OutcomeDefinitions,
+  attrition,
   cohortSummary,
   domainRow,
   EndPoint,
@@ -28,10 +30,28 @@ export const OUTCOME_DEFINITIONS = Symbol('OutcomeDefinitions');
 export class GetOutcomes {
   constructor(
     readonly filter: CohortFilter,
-    readonly cohort: CohortKind,
+    /** The cohorts answered, in order (`cohortsFor`). */
+    readonly cohorts: readonly CohortKind[],
     readonly asAt?: string,
   ) {}
 }
+
+/**
+ * The cohorts an outcomes answer holds: planned exits and every family that started (intention
+ * to treat), always both, side by side; all exits as well when asked for.
+ */
+export const cohortsFor = (asked: CohortKind | undefined): CohortKind[] => [
+  'planned_exits',
+  'all_started',
+  ...(asked === 'all_exits' ? (['all_exits'] as const) : []),
+];
+
+/** What each cohort is, in words, for every output that shows it. */
+export const COHORT_TEXT: Record<CohortKind, string> = {
+  planned_exits: 'families with a planned exit (compared at exit)',
+  all_started: 'every family that started an intervention (intention to treat; exit or latest)',
+  all_exits: 'every family that started and exited, planned or not (exit or latest)',
+};
 
 export class GetCohortSummary {
   constructor(
@@ -40,19 +60,26 @@ export class GetCohortSummary {
   ) {}
 }
 
+/** One cohort's outcomes table: its own n (`families`), its own rows. */
+export interface CohortTable {
+  kind: CohortKind;
+  description: string;
+  families: number;
+  /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
+  revisited: number;
+  /** Left out of every figure: the family withdrew consent to evaluation (`cohort.ts`). */
+  excludedForConsent: number;
+  endPoint: EndPoint;
+  domains: DomainRow[];
+}
+
 export interface OutcomesTable {
-  cohort: {
-    kind: CohortKind;
-    families: number;
-    /** Of them, revisited one year on (revisit completed): the one-year-on column's n. */
-    revisited: number;
-    /** Left out of every figure: the family withdrew consent to evaluation (`cohort.ts`). */
-    excludedForConsent: number;
-    endPoint: EndPoint;
-  };
   asAt: string;
   definitions: { sources: string[]; fingerprint: string };
-  domains: DomainRow[];
+  /** Referred → started → planned exit, and where the others are (`attrition.ts`). */
+  attrition: Attrition;
+  /** Planned exits and all who started, always both (and all exits when asked for). */
+  cohorts: CohortTable[];
 }
 
 /**
@@ -102,20 +129,26 @@ export class GetOutcomesHandler
   extends FiguresQuery
   implements IQueryHandler<GetOutcomes, OutcomesTable>
 {
-  async execute({ filter, cohort, asAt }: GetOutcomes): Promise<OutcomesTable> {
+  async execute({ filter, cohorts, asAt }: GetOutcomes): Promise<OutcomesTable> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
-    const counts = await outcomeCounts(this.db, this.definitions, filter, cohort, source);
+    // Every cohort and the line from the same episodes, asked side by side.
+    const [line, ...counts] = await Promise.all([
+      attrition(this.db, filter, source),
+      ...cohorts.map((c) => outcomeCounts(this.db, this.definitions, filter, c, source)),
+    ]);
     return {
-      cohort: {
-        kind: cohort,
-        families: counts.families,
-        revisited: counts.revisited,
-        excludedForConsent: counts.excludedForConsent,
-        endPoint: endPointOf(cohort),
-      },
       asAt: asAt ?? this.clock.now().toISOString(),
       definitions: { sources: this.definitions.sources, fingerprint: this.definitions.fingerprint },
-      domains: this.definitions.domains.map((d, i) => domainRow(d, counts.domains[i])),
+      attrition: line,
+      cohorts: cohorts.map((kind, k) => ({
+        kind,
+        description: COHORT_TEXT[kind],
+        families: counts[k].families,
+        revisited: counts[k].revisited,
+        excludedForConsent: counts[k].excludedForConsent,
+        endPoint: endPointOf(kind),
+        domains: this.definitions.domains.map((d, i) => domainRow(d, counts[k].domains[i])),
+      })),
     };
   }
 }

@@ -10,6 +10,7 @@ import { readModelMigrations } from '@app/read-models';
 import { Random, seeded } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { loadDefinitions } from '../definitions';
+import { attrition, attritionOf, placeOf } from './attrition';
 import { EpisodeOutcome, POINTS, PointMasks } from '../episode-outcomes';
 import {
   COHORT_KINDS,
@@ -182,6 +183,27 @@ describe('cohort SQL generated from the TypeScript rules', () => {
             members.map((e, i) => [byKey({ familyId: e.familyId, episode: e.episode }), masks[i]]),
           ),
         );
+      }
+    }
+  });
+
+  it('draws the attrition line as the TypeScript does, every filter', async () => {
+    for (const seed of SEEDS) {
+      const episodes = generated(seed);
+      const source: EpisodeSource = { kind: 'rows', episodes };
+      for (const filter of FILTERS) {
+        const line = await attrition(db, filter, source);
+        expect(line).toEqual(attritionOf(episodes, filter));
+        // Over episodes the decider allows (each has a place), the line's steps are the cohorts' n.
+        const allowed = episodes.filter((e) => placeOf(e) !== undefined);
+        const valid = attritionOf(allowed, filter);
+        for (const [cohort, step] of [
+          ['all_started', valid.started],
+          ['planned_exits', valid.plannedExits],
+        ] as const) {
+          expect(countOutcomes(allowed, definitions, filter, cohort).families).toBe(step);
+        }
+        expect(valid.started + valid.notStarted.total).toBe(valid.referred);
       }
     }
   });

@@ -18,9 +18,14 @@ interface Membership {
   started?: true;
 }
 
+/**
+ * Every cohort is of families who started: an exit before an intervention was accepted (e.g. a
+ * referral closed as "other" before any offer) is no exit from the programme, and is in no cohort.
+ * A planned exit needs an accepted intervention (the decider's rule); the others say so here.
+ */
 const MEMBERSHIP: Record<CohortKind, Membership> = {
-  planned_exits: { status: 'exited', exitType: 'planned' },
-  all_exits: { status: 'exited' },
+  planned_exits: { status: 'exited', exitType: 'planned', started: true },
+  all_exits: { status: 'exited', started: true },
   all_started: { started: true },
 };
 

@@ -7,8 +7,10 @@ import { Outcomes1763900000000 } from './migrations/1763900000000-Outcomes';
 import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRollup';
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
 import { OutcomeConsent1764913500000 } from './migrations/1764913500000-OutcomeConsent';
+import { OutcomeCohortsStarted1765000000000 } from './migrations/1765000000000-OutcomeCohortsStarted';
 
 export * from './as-at';
+export * from './attrition';
 export * from './cohort';
 export * from './counts';
 export * from './episode-records';
@@ -24,6 +26,7 @@ export {
   OutcomeRollup1764710000000,
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
+  OutcomeCohortsStarted1765000000000,
 };
 
 /** The outcomes tables' migrations, in timestamp order. */
@@ -32,4 +35,5 @@ export const outcomeMigrations = [
   OutcomeRollup1764710000000,
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
+  OutcomeCohortsStarted1765000000000,
 ];
