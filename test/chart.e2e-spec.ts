@@ -82,7 +82,7 @@ describe('GET /v1/outcomes/chart.svg', () => {
     const domains = cohorts[0].domains;
     expect(domains.length).toBeGreaterThanOrEqual(8);
     for (const c of cohorts) expect(c.families).toBeGreaterThan(50);
-    expect(domains.some((d) => d.followUp)).toBe(true);
+    expect(domains.some((d) => d.oneYearOn)).toBe(true);
 
     const drawn = bars(svg).map((r) => [
       r.getAttribute('data-cohort'),
@@ -94,7 +94,10 @@ describe('GET /v1/outcomes/chart.svg', () => {
     const expected = drawnRows(cohorts).flatMap(({ cohort, d }) => [
       [cohort.kind, d.id, 'baseline', d.baseline.count, d.n],
       [cohort.kind, d.id, 'exit', d.exit.count, d.n],
-      ...(d.followUp ? [[cohort.kind, d.id, 'followUp', d.followUp.count, d.followUp.n]] : []),
+      // One year on: the panel's figure over the panel's n (the same families at all three).
+      ...(d.oneYearOn
+        ? [[cohort.kind, d.id, 'followUp', d.oneYearOn.oneYearOn.count, d.oneYearOn.n]]
+        : []),
     ]);
     expect(drawn).toEqual(expected);
     // Each bar group is headed by its cohort and its n; the line is in the subtitle.
@@ -109,7 +112,10 @@ describe('GET /v1/outcomes/chart.svg', () => {
     };
     expect(headings).toEqual(
       domains.flatMap((first) =>
-        cohorts.map((c) => `${names[c.kind]} · n = ${c.domains.find((x) => x.id === first.id)!.n}`),
+        cohorts.map((c) => {
+          const d = c.domains.find((x) => x.id === first.id)!;
+          return `${names[c.kind]} · n = ${d.n}${d.smallSample ? ' (small sample)' : ''}`;
+        }),
       ),
     );
     const a = table.body.attrition as { referred: number; started: number; plannedExits: number };
@@ -158,10 +164,23 @@ describe('the chart in headless Chromium', () => {
 
     // Bars: one per domain and time point with figures, laid out to one scale.
     const bars = await boxesOf(page, 'rect.bar');
+    type Point = { pct: number; ci95: [number, number]; label: string };
+    const point = (p: DomainRow['exit'], label = ''): Point => ({
+      pct: p.pct!,
+      ci95: p.ci95!,
+      label,
+    });
     const points = drawnRows(cohorts).flatMap(({ d }) => [
-      d.baseline,
-      d.exit,
-      ...(d.followUp ? [d.followUp] : []),
+      point(d.baseline),
+      point(d.exit),
+      ...(d.oneYearOn
+        ? [
+            point(
+              d.oneYearOn.oneYearOn,
+              ` (n = ${d.oneYearOn.n}; at exit ${Math.round(d.oneYearOn.exit.pct!)}%)`,
+            ),
+          ]
+        : []),
     ]);
     expect(bars).toHaveLength(points.length);
     const scale = bars[0].width / points[0].pct;
@@ -186,9 +205,7 @@ describe('the chart in headless Chromium', () => {
       domains.map((d) => d.label.replace(/\s+/g, '')),
     );
     const values = await boxesOf(page, 'text.value');
-    expect(values.map((v) => v.text)).toEqual(
-      points.map((p) => `${Math.round(p.pct)}%${'n' in p ? ` (n = ${p.n as number})` : ''}`),
-    );
+    expect(values.map((v) => v.text)).toEqual(points.map((p) => `${Math.round(p.pct)}%${p.label}`));
 
     // Legible: real glyphs (non-zero boxes), at least 10 px, inside the image, none on another.
     const texts = await boxesOf(page, 'text');

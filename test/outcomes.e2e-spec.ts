@@ -4,6 +4,7 @@ import { FamilyEvent, familyStreamId } from '@app/domain';
 import { Harness, startHarness } from './support/harness';
 import { as } from './support/auth';
 import { toAppend } from './support/stories';
+import { DomainRow } from '@app/outcomes';
 
 /**
  * NatCen's 2009 table as ground truth (DOMAIN.md section 3), built through the API: 699 families
@@ -194,16 +195,10 @@ async function record(h: Harness, families: Item[][]): Promise<bigint> {
   return last;
 }
 
-interface Row {
-  id: string;
-  n: number;
+type Row = DomainRow & {
   baseline: { count: number; pct: number; ci95: [number, number] };
   exit: { count: number; pct: number; ci95: [number, number] };
-  followUp: { n: number; count: number; pct: number } | null;
-  relativeReduction: number | null;
-  mcnemarP: number;
-  sustained: { improvedAtExit: number; followedUp: number; kept: number; pct: number } | null;
-}
+};
 
 interface Cohort {
   kind: string;
@@ -250,21 +245,40 @@ describe('outcomes and cohort accounting (e2e)', () => {
       expect({ id, n: row.n }).toEqual({ id, n: PLANNED });
       expect({ id, start: Math.round(row.baseline.pct) }).toEqual({ id, start });
       expect({ id, exit: Math.round(row.exit.pct) }).toEqual({ id, exit });
-      if (reduction !== null) {
-        expect({ id, reduction: Math.round(100 * row.relativeReduction!) }).toEqual({
-          id,
-          reduction,
-        });
-      }
+      // NatCen's stated reductions where lower is better; "No ASB involvement" rose, which is an
+      // improvement, and has no "reduction" (it would read −558.6%).
+      expect({
+        id,
+        reduction: row.relativeReductionPct && Math.round(row.relativeReductionPct),
+      }).toEqual({
+        id,
+        reduction,
+      });
+      expect({ id, direction: row.change.direction }).toEqual({ id, direction: 'improved' });
+      expect(row.change.text).toMatch(/^improved by \d+\.\d points \(95% CI \d+\.\d to \d+\.\d\)$/);
+      // The paired table adds up, and its margins are the baseline and exit counts.
+      const c = row.change;
+      expect(c.both + c.baselineOnly + c.exitOnly + c.neither).toBe(row.n);
+      expect([c.both + c.baselineOnly, c.both + c.exitOnly]).toEqual([
+        row.baseline.count,
+        row.exit.count,
+      ]);
+      expect(c.changePoints).toBeCloseTo(row.exit.pct - row.baseline.pct, 0);
       expect(row.baseline.ci95[0]).toBeLessThan(row.baseline.pct);
       expect(row.baseline.ci95[1]).toBeGreaterThan(row.baseline.pct);
-      // Changes this large on 699 pairs are far beyond chance.
-      expect(row.mcnemarP).toBeLessThan(1e-6);
-      expect(row.followUp).toBeNull();
+      // Changes this large on 699 pairs are far beyond chance, and printed as such.
+      expect(c.mcnemarP).toBeLessThan(1e-6);
+      expect(c.mcnemarPText).toBe('< 0.001');
+      expect(row.oneYearOn).toBeNull();
     }
-    // No attendance was recorded: persistent absence has no pairs, and says so with zeros.
+    // No attendance was recorded: persistent absence has no pairs, and says "no data", not 0%.
     const absence = planned.domains.find((d) => d.id === 'persistent_absence')!;
-    expect(absence).toMatchObject({ n: 0, baseline: { count: 0, pct: 0, ci95: [0, 0] } });
+    expect(absence).toMatchObject({
+      status: 'no_data',
+      n: 0,
+      baseline: { count: 0, pct: null, ci95: null },
+      change: { changePoints: null, ci95Points: null, mcnemarP: null, text: 'no data' },
+    });
   });
 
   it('answers for everyone who started (intention to treat), using the latest state', async () => {
@@ -364,16 +378,19 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.text.trim().split('\n');
     expect(lines[0]).toMatch(
-      /^cohort,cohort_families,referred,started,planned_exits,id,label,n,baseline_count,baseline_pct/,
+      /^cohort,cohort_families,referred,started,planned_exits,id,label,lower_is_better,status,n,small_sample,small_sample_below,baseline_count,baseline_pct/,
     );
     // A row per cohort and domain, each led by its cohort, its n and the attrition line.
     expect(lines).toHaveLength(1 + 2 * 9);
     const total = PLANNED + OTHERS.reduce((a, [, n]) => a + n, 0);
     const line = `${total},${PLANNED + 66},${PLANNED}`;
     expect(lines[2]).toMatch(
-      new RegExp(`^planned_exits,699,${line},asb_4_plus,Four or more ASB problems,699,322,`),
+      new RegExp(
+        `^planned_exits,699,${line},asb_4_plus,Four or more ASB problems,true,ok,699,false,30,322,46.1,`,
+      ),
     );
     expect(lines[11]).toMatch(new RegExp(`^all_started,${PLANNED + 66},${line},asb_4_plus,`));
+    expect(lines[1]).toContain(',improved,improved by 55.9 points (95% CI ');
     const summary = await h.http
       .get(`/v1/cohorts/summary?authority=${AUTHORITY}`)
       .set(as('keyworker', AUTHORITY))
@@ -390,11 +407,12 @@ describe('outcomes and cohort accounting (e2e)', () => {
     expect(empty.body.cohorts.map((c: Cohort) => c.families)).toEqual([0, 0]);
     expect(empty.body.attrition).toMatchObject({ referred: 0, started: 0, plannedExits: 0 });
     expect(plannedRows(empty.body)[0]).toMatchObject({
+      status: 'no_data',
       n: 0,
-      baseline: { count: 0, pct: 0 },
-      exit: { count: 0, pct: 0 },
-      relativeReduction: null,
-      mcnemarP: 1,
+      baseline: { count: 0, pct: null, ci95: null },
+      exit: { count: 0, pct: null, ci95: null },
+      relativeReductionPct: null,
+      change: { mcnemarP: null, mcnemarPText: null, direction: null },
     });
     const summary = await h.http
       .get('/v1/cohorts/summary?authority=nowhere')
@@ -502,19 +520,30 @@ describe('outcomes and cohort accounting (e2e)', () => {
       await h.caughtUp(last);
     });
 
-    it('adds the follow-up column and how many kept their improvement', async () => {
+    it('adds the one-year-on panel (the same families at three points) and how many kept their improvement', async () => {
       const res = await h.http
         .get(`/v1/outcomes?authority=${authority}`)
         .set(as('keyworker', authority));
       const row = plannedRows(res.body).find((d) => d.id === 'asb_4_plus')!;
+      // Three of the four were assessed one year on: two improved at exit, one never had 4+.
       expect(row).toMatchObject({
         n: 4,
+        smallSample: true,
         baseline: { count: 3, pct: 75 },
         exit: { count: 0, pct: 0 },
-        followUp: { n: 3, count: 1 },
-        sustained: { improvedAtExit: 3, followedUp: 2, kept: 1, pct: 50 },
+        oneYearOn: {
+          n: 3,
+          smallSample: true,
+          baseline: { count: 2, pct: 66.7 },
+          exit: { count: 0, pct: 0 },
+          oneYearOn: { count: 1, pct: 33.3 },
+          // Baseline against one year on, the same three: 4+ at both (the family that slipped
+          // back after its exit), at baseline only, at neither.
+          change: { both: 1, baselineOnly: 1, oneYearOnOnly: 0, neither: 1 },
+          sustained: { improvedAtExit: 2, kept: 1, pct: 50 },
+        },
       });
-      expect(row.followUp!.pct).toBeCloseTo(100 / 3, 10);
+      expect(row.change.text).toMatch(/; small sample, n = 4\)$/);
     });
 
     it('puts follow-up completion and on-time rates in the cohort summary', async () => {

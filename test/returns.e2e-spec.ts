@@ -427,16 +427,33 @@ describe('national returns (e2e)', () => {
       baseline_pct: 50,
       exit: 8,
       exit_pct: 20,
+      // 50% → 20%: 30 points fewer, lower is better; a relative reduction since it fell.
+      better: 'lower',
+      change_points: -30,
+      direction: 'improved',
       reduction_pct: 60,
     });
+    // Its Newcombe interval holds the change and lies below 0 (an improvement beyond chance).
+    expect(cp.change_ci95_lo as number).toBeLessThan(-30);
+    expect(cp.change_ci95_hi as number).toBeGreaterThan(-30);
+    expect(cp.change_ci95_hi as number).toBeLessThan(0);
+    // One year on is a table of its own, over the panel of the same families.
+    expect(table('outcomes_planned_exits_one_year_on').rows.map((r) => r.id)).toContain(
+      'child_protection',
+    );
+    expect(cp.both).toBe((cp.baseline as number) - (cp.baseline_only as number));
     const dv = row('outcomes_planned_exits', 'domestic_violence');
+    // n (40) and exit (0) may go too: the cost table's money ties the paired table's cells to
+    // the agencies' money (issue 14), so secondary suppression may take either.
+    expect([40, SUPPRESSED]).toContain(dv.n);
     expect(dv).toMatchObject({
-      n: 40,
       baseline: SUPPRESSED,
       baseline_pct: SUPPRESSED,
-      // exit (0) may go too: the cost table's money ties it to the baseline (issue 14).
       reduction_pct: SUPPRESSED,
       mcnemar_p: SUPPRESSED,
+      baseline_only: SUPPRESSED,
+      change_points: SUPPRESSED,
+      direction: SUPPRESSED,
     });
     // No count from 1 to 4 appears anywhere.
     for (const t of content.sections.flatMap((s) => s.tables)) {
@@ -457,10 +474,24 @@ describe('national returns (e2e)', () => {
     const attacked = attack(content, {
       threshold: 5,
       unitMoney: unitMoney(loadCostRegistry()),
-      money: { costs: 'cost_avoidance', outcomes: 'outcomes_planned_exits' },
+      money: {
+        costs: 'cost_avoidance',
+        outcomes: 'outcomes_planned_exits',
+        oneYearOn: 'outcomes_planned_exits_one_year_on',
+      },
     });
     expect(attacked.suppressed).toBeGreaterThan(0);
     expect([...attacked.recovered]).toEqual([]);
+    // A relative reduction reads truthfully or is not shown: never negative, never above 100%.
+    for (const t of content.sections.flatMap((s) => s.tables)) {
+      for (const r of t.rows.filter((x) => typeof x.values.reduction_pct === 'number')) {
+        const v = r.values.reduction_pct as number;
+        expect({ cell: `${t.id}.${r.id}`, ok: v > 0 && v <= 100 }).toEqual({
+          cell: `${t.id}.${r.id}`,
+          ok: true,
+        });
+      }
+    }
     expect(content.disclosure).toMatchObject({ threshold: 5, symbol: SUPPRESSED });
     expect(content.disclosure.rule).toMatch(/1 to 4/);
     expect(content.disclosure.suppressed.secondary).toBeGreaterThan(0);
@@ -468,14 +499,27 @@ describe('national returns (e2e)', () => {
     const costs = table('cost_avoidance');
     const total = row('cost_avoidance', 'total');
     expect(total.families).toBe(40);
-    expect(total.at_exit).toMatch(/^\d+\.\d\d$/);
+    // The total is money tied to the paired counts (issue 14): shown as it is, or [c] where it
+    // would give a suppressed count away, and the ratio computed from it goes with it. Either
+    // way the ratio is checked over the true total (the same cohort's savings, undisclosed).
+    const open = await h.http
+      .get(
+        `/v1/savings?authority=${LA}&exitedFrom=${PERIOD.periodStart}&exitedTo=${PERIOD.periodEnd}`,
+      )
+      .set(as('keyworker', LA));
+    expect(open.status).toBe(200);
+    const trueTotal = open.body.total.baselineToExit as string;
+    expect(trueTotal).toMatch(/^\d+\.\d\d$/);
+    expect([trueTotal, SUPPRESSED]).toContain(total.at_exit);
     // A quarter's return meets a quarter's cost: 92 of the financial year's 365 days of
     // £600,000 = £151,232.88 (not the whole year's £600,000), and the ratio is over that.
     expect(total.programme_cost).toBe('151232.88');
     const pence = (v: unknown) => BigInt(String(v).replace('.', ''));
-    const [gross, cost] = [pence(total.at_exit), pence(total.programme_cost)];
+    const [gross, cost] = [pence(trueTotal), pence(total.programme_cost)];
     const ratio = (2n * gross * 100n + cost) / (2n * cost);
-    expect(total.return_on_spend).toBe(`${ratio / 100n}.${String(ratio % 100n).padStart(2, '0')}`);
+    const ros = `${ratio / 100n}.${String(ratio % 100n).padStart(2, '0')}`;
+    expect(open.body.returnOnSpend.baselineToExit).toBe(ros);
+    expect(total.return_on_spend).toBe(total.at_exit === SUPPRESSED ? SUPPRESSED : ros);
     expect(total.price_year).toBe('2022');
     // Counts, money, the ratio and the year each in a column of its own unit.
     expect(Object.fromEntries(costs.columns.map((c) => [c.id, c.unit]))).toEqual({
@@ -720,7 +764,8 @@ describe('national returns (e2e)', () => {
         .find((c) => c.kind === 'planned_exits')!
         .domains.find((d) => d.id === 'domestic_violence') as unknown as {
         baseline: { count: unknown; pct: unknown; ci95: unknown };
-        relativeReduction: unknown;
+        relativeReductionPct: unknown;
+        change: Record<string, unknown>;
       };
     const open = await h.http.get(`/v1/outcomes?${q}`).set(as('data_manager', LA));
     expect(open.status).toBe(200);
@@ -738,15 +783,23 @@ describe('national returns (e2e)', () => {
         pct: SUPPRESSED,
         ci95: SUPPRESSED,
       });
-      expect(dv(res.body).relativeReduction).toBe(SUPPRESSED);
+      expect(dv(res.body).relativeReductionPct).toBe(SUPPRESSED);
+      expect(dv(res.body).change).toMatchObject({
+        baselineOnly: SUPPRESSED,
+        changePoints: SUPPRESSED,
+        text: SUPPRESSED,
+        mcnemarP: SUPPRESSED,
+      });
       expect(res.body.disclosure.rule).toMatch(/1 to 4/);
     }
     const csv = await h.http
       .get(`/v1/outcomes?${q}`)
       .set(as('evaluator', null))
       .set('accept', 'text/csv');
+    // cohort, its n and the line's three steps; then id, label, lower_is_better, status, n,
+    // small_sample, small_sample_below, then the baseline.
     expect(csv.text).toMatch(
-      /^planned_exits,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,domestic_violence,.*,40,\[c\],\[c\],\[c\],\[c\],/m,
+      /^planned_exits,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,domestic_violence,.*,true,ok,40,false,30,\[c\],\[c\],\[c\],\[c\],/m,
     );
     // The attrition line under the same control: its parts still add up to the referrals.
     for (const res of [await h.http.get(`/v1/outcomes?${q}`).set(as('evaluator', null))]) {

@@ -114,15 +114,16 @@ describe('revisited, one rule (e2e, demo generator)', () => {
           r.body.cohorts as {
             kind: string;
             revisited: number;
-            domains: { followUp: { n: number } | null }[];
+            domains: { oneYearOn: { n: number } | null }[];
           }[]
         ).find((c) => c.kind === cohort)!;
         expect({ cohort, revisited: table.revisited }).toEqual({
           cohort,
           revisited: completed.length,
         });
+        // One year on is the panel of families revisited (and assessed then).
         for (const d of table.domains) {
-          expect(d.followUp?.n ?? 0).toBeLessThanOrEqual(completed.length);
+          expect(d.oneYearOn?.n ?? 0).toBeLessThanOrEqual(completed.length);
         }
       }
       const summary = await h.http

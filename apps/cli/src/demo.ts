@@ -103,16 +103,27 @@ export async function runDemo(
     out(`Outcomes, ${options.authority}, ${name} (${counts.families} families), as at ${to}\n`);
     out(
       renderTable(
-        ['domain', 'label', 'n', 'baseline', 'exit', 'one year on', 'reduction', 'McNemar p'],
+        [
+          'domain',
+          'label',
+          'n',
+          'baseline',
+          'exit',
+          'change, baseline to exit',
+          'McNemar p',
+          'one year on (same families: baseline, exit, then)',
+        ],
         rows.map((r) => [
           r.id,
           r.label,
           r.n,
           pct(r.baseline.pct),
           pct(r.exit.pct),
-          r.followUp ? `${pct(r.followUp.pct)} (n ${r.followUp.n})` : '–',
-          pct(r.relativeReduction === null ? null : r.relativeReduction * 100),
-          r.n ? r.mcnemarP.toFixed(3) : '–',
+          r.change.text,
+          r.change.mcnemarPText ?? '–',
+          r.oneYearOn
+            ? `n ${r.oneYearOn.n}: ${pct(r.oneYearOn.baseline.pct)}, ${pct(r.oneYearOn.exit.pct)}, ${pct(r.oneYearOn.oneYearOn.pct)}`
+            : '–',
         ]),
       ) + '\n\n',
     );

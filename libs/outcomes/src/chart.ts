@@ -46,7 +46,8 @@ export interface ChartOptions {
   idPrefix?: string;
 }
 
-const WIDTH = 940;
+// Room right of a full bar for the one-year-on value and its panel's exit figure.
+const WIDTH = 1040;
 const LABEL_X = 12; // domain labels, left-aligned
 const SERIES_X = 312; // series names, right-aligned
 const PLOT_X0 = 320; // 0 %
@@ -94,12 +95,16 @@ export function wrap(text: string, width = LABEL_CHARS, maxLines = 3): string[] 
   return kept;
 }
 
+/** A figure that can be drawn: over at least one family, so with a percentage and an interval. */
+type Drawn = Proportion & { pct: number; ci95: [number, number] };
+const drawable = (p: Proportion | undefined): p is Drawn => !!p && p.pct !== null && !!p.ci95;
+
 function bar(
   id: string,
   cohort: CohortKind,
   domain: DomainRow,
   series: { key: ChartSeries; label: string },
-  p: Proportion & { n?: number },
+  p: Drawn,
   n: number,
   y: number,
 ): string {
@@ -108,7 +113,8 @@ function bar(
   const cy = y + BAR_H / 2;
   const description =
     `${domain.label}, ${COHORT_NAMES[cohort].toLowerCase()}, ${series.label}: ${p.count} of ${n} families ` +
-    `(${num(p.pct)}%, 95% interval ${num(lo)}–${num(hi)}%)`;
+    `(${num(p.pct)}%, 95% interval ${num(lo)}–${num(hi)}%)` +
+    (series.key === 'followUp' ? panelExit(domain) : '');
   const cap = (at: number) => `M${num(at)} ${y + 2}V${y + BAR_H - 2}`;
   const whisker = `M${num(x(lo))} ${cy}H${num(x(hi))}${cap(x(lo))}${cap(x(hi))}`;
   return [
@@ -121,13 +127,18 @@ function bar(
     // A white halo under the black whisker keeps it visible where it crosses the dark bar.
     `<path class="whisker-halo" d="${whisker}" stroke="#fff" stroke-width="4" fill="none"/>`,
     `<path class="whisker" data-ci-lo="${lo}" data-ci-hi="${hi}" d="${whisker}" stroke="#000" stroke-width="1.5" fill="none"/>`,
-    // One year on is over fewer families (those assessed then): say how many.
+    // One year on is over fewer families (the panel assessed then): say how many, and where the
+    // same families stood at exit, so the bar is not read against the exit bar of the n above.
     `<text class="value" x="${num(Math.max(end, x(hi)) + 6)}" y="${cy + 4}">${pctText(p.pct)}${
-      series.key === 'followUp' ? ` (n = ${n})` : ''
+      series.key === 'followUp' ? ` (n = ${n}${panelExit(domain, 'at exit')})` : ''
     }</text>`,
     `</g>`,
   ].join('');
 }
+
+/** "; at exit 12%": the panel's own exit figure beside its one-year-on bar (the same families). */
+const panelExit = (d: DomainRow, words = 'same families at exit'): string =>
+  drawable(d.oneYearOn?.exit) ? `; ${words} ${pctText(d.oneYearOn.exit.pct)}` : '';
 
 /** A cohort's bars for one domain under a heading with the cohort and its n. */
 function cohortGroup(id: string, kind: CohortKind, d: DomainRow | undefined, top: number): string {
@@ -151,16 +162,19 @@ function cohortGroup(id: string, kind: CohortKind, d: DomainRow | undefined, top
     const y = y0 + i * (BAR_H + BAR_GAP);
     const series = { key: s.key, label: s.key === 'exit' ? endLabel(kind) : s.label };
     if (s.key === 'followUp') {
-      if (!d.followUp)
+      const panel = d.oneYearOn;
+      if (!panel || !drawable(panel.oneYearOn))
         return (
           `<text class="series-label" x="${SERIES_X}" y="${y + BAR_H - 3}" text-anchor="end">${s.label}</text>` +
           `<text class="missing" x="${PLOT_X0 + 4}" y="${y + BAR_H - 3}" font-style="italic">not yet assessed one year on</text>`
         );
-      return bar(id, kind, d, series, d.followUp, d.followUp.n, y);
+      return bar(id, kind, d, series, panel.oneYearOn, panel.n, y);
     }
-    return bar(id, kind, d, series, d[s.key], d.n, y);
+    const p = d[s.key];
+    return drawable(p) ? bar(id, kind, d, series, p, d.n, y) : '';
   }).join('');
-  return `<g class="cohort" data-cohort="${kind}">${heading(String(d.n))}${bars}</g>`;
+  const n = d.smallSample ? `${d.n} (small sample)` : String(d.n);
+  return `<g class="cohort" data-cohort="${kind}">${heading(n)}${bars}</g>`;
 }
 
 /** The domains in the order the cohorts give them (a suppressed domain may be missing from one). */
@@ -233,15 +247,17 @@ function describe(cohorts: readonly ChartCohort[]): string {
         const r = c.domains.find((x) => x.id === d.id);
         const name = COHORT_NAMES[c.kind].toLowerCase();
         if (!r) return `${name}: not shown (small counts suppressed)`;
-        if (r.n === 0) return `${name} (n = 0): not assessed`;
+        if (r.n === 0 || !drawable(r.baseline) || !drawable(r.exit))
+          return `${name} (n = ${r.n}): no data`;
+        const panel = r.oneYearOn;
         const parts = [
           `baseline ${pctText(r.baseline.pct)}`,
           `${endLabel(c.kind)} ${pctText(r.exit.pct)}`,
-          r.followUp
-            ? `one year on ${pctText(r.followUp.pct)} (n = ${r.followUp.n})`
+          panel && drawable(panel.oneYearOn)
+            ? `one year on ${pctText(panel.oneYearOn.pct)} (n = ${panel.n}${panelExit(r)})`
             : 'not yet assessed one year on',
         ];
-        return `${name} (n = ${r.n}): ${parts.join(', ')}`;
+        return `${name} (n = ${r.n}${r.smallSample ? ', small sample' : ''}): ${parts.join(', ')}; ${r.change.text}`;
       });
       return `${d.label}: ${each.join('; ')}.`;
     }),

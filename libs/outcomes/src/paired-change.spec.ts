@@ -21,6 +21,27 @@ describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
     expect(upper).toBeCloseTo(-0.0046, 4);
   });
 
+  // Published worked examples of method 10, each as its source gives it (4 or 3 decimals):
+  // - Newcombe R.G. (1998) "Improved confidence intervals for the difference between binomial
+  //   proportions based on paired data", Statistics in Medicine 17:2635–2650: the paper's example
+  //   (a, b, c, d) = (20, 12, 2, 16), n = 50, θ = 0.2, method 10 interval 0.0562 to 0.3292 (method
+  //   8, without the φ correction, gives 0.0618 to 0.3242), as reproduced in the R package ratesci
+  //   (P. Laud), tests/testthat/test3.R, "example from Newcombe ... against Newcombe's method 10".
+  // - Tang, Ling & Tian (2010), (8, 3, 1, 2): −0.1574 to 0.4136 (ratesci test3.R, "MOVER-wilson
+  //   matches").
+  // - Chang et al. (2024), (7, 25, 2, 68): 0.133 to 0.318, which ratesci test3.R shows to be
+  //   Newcombe's method 10.
+  it.each([
+    [20, 12, 2, 16, 0.0562, 0.3292, 4],
+    [8, 3, 1, 2, -0.1574, 0.4136, 4],
+    [7, 25, 2, 68, 0.133, 0.318, 3],
+  ])('(%i, %i, %i, %i) gives [%f, %f] as published', (a, b, c, d, lo, hi, places) => {
+    const r = newcombePairedInterval(a, b, c, d);
+    expect(r.estimate).toBeCloseTo((b - c) / (a + b + c + d), 12);
+    expect(r.lower).toBeCloseTo(lo, places);
+    expect(r.upper).toBeCloseTo(hi, places);
+  });
+
   // Computed offline by an independent implementation (paired-change.check.py, next to this file):
   // Python 3 + SciPy, Wilson limits found by root-finding the score equation with brentq (not the
   // closed form used here), z = norm.ppf(0.975), the same φ rule. Tables are (a, b, c, d) =
@@ -29,6 +50,9 @@ describe('newcombePairedInterval (Newcombe 1998, method 10)', () => {
   // (10, 15, 5, 20) is the example in R's diffdepprop::wilson; (1, 1, 7, 12) is Bentur et al.
   // (2009) from contingencytables; the rest exercise the φ branches and empty margins.
   it.each([
+    [20, 12, 2, 16, 0.2, 0.0561564248415162, 0.329206995400119],
+    [7, 25, 2, 68, 0.225490196078431, 0.13294870725839, 0.318475149665526],
+    [8, 3, 1, 2, 0.142857142857143, -0.157437249540058, 0.413639417085562],
     [59, 6, 16, 80, -0.062111801242236, -0.118621195638671, -0.00462511393305074],
     [1, 1, 7, 12, -0.285714285714286, -0.506920226686069, -0.025559124164859],
     [14, 5, 0, 22, 0.121951219512195, 0.0114832413830333, 0.226492684351209],
@@ -159,14 +183,14 @@ describe('pairedChange', () => {
     );
   });
 
-  it('says unchanged when the change is 0.0 at one decimal place', () => {
+  it('says no change when the change is 0.0 at one decimal place', () => {
     const r = pairedChange({ both: 10, baselineOnly: 5, exitOnly: 5, neither: 30 }, 'lower');
-    expect(r.direction).toBe('unchanged');
+    expect(r.direction).toBe('no_change');
     expect(describePairedChange(r)).toMatch(
-      /^unchanged \(change 0\.0 points, 95% CI -\d+\.\d to \d+\.\d\)$/,
+      /^no change \(change 0\.0 points, 95% CI -\d+\.\d to \d+\.\d\)$/,
     );
     // One family in 2,500 is 0.04 points: shown as 0.0, so not called an improvement.
-    expect(changeDirection(0.04, 'lower')).toBe('unchanged');
+    expect(changeDirection(0.04, 'lower')).toBe('no_change');
     expect(changeDirection(-0.05, 'lower')).toBe('improved');
     expect(changeDirection(-0.05, 'higher')).toBe('worsened');
     expect(changeDirection(3, 'lower')).toBe('worsened');
@@ -181,6 +205,26 @@ describe('pairedChange', () => {
     [{ both: 0, baselineOnly: 0, exitOnly: NaN, neither: 0 }, /exitOnly must be a whole number/],
   ])('refuses bad counts, naming the field', (counts, message) => {
     expect(() => pairedChange(counts, 'lower')).toThrow(message);
+  });
+});
+
+describe('exact McNemar p, against published values', () => {
+  // Fagerland, Lydersen & Laake (2013) "The McNemar test for binary matched-pairs data: mid-p and
+  // asymptotic are better than exact conditional", BMC Medical Research Methodology 13:91, and
+  // their book (2017) ch. 8: Bentur et al. (2009), discordant pairs 1 and 7, exact conditional
+  // p = 0.0703 (= 2 · 9/256, a binomial sum checkable by hand); Cavo et al. (2012), discordant
+  // pairs 6 and 16, p = 0.0525 (0.052479 in contingencytables' test-ch8.R). Newcombe (1998)'s
+  // example (12, 2): 2 · 106/16384 = 0.01294 (SciPy binomtest, paired-change.check.py).
+  it.each([
+    [{ both: 1, baselineOnly: 1, exitOnly: 7, neither: 12 }, 0.0703125, '0.070'],
+    [{ both: 59, baselineOnly: 16, exitOnly: 6, neither: 80 }, 0.052479, '0.052'],
+    [{ both: 20, baselineOnly: 12, exitOnly: 2, neither: 16 }, 0.012939453125, '0.013'],
+    [{ both: 7, baselineOnly: 25, exitOnly: 2, neither: 68 }, 5.64754009246826e-6, '< 0.001'],
+  ])('%j gives p = %f, shown as %s', (counts, p, shown) => {
+    const r = pairedChange(counts, 'lower');
+    if (r.status !== 'ok') throw new Error('expected data');
+    expect(r.mcnemarP / p).toBeCloseTo(1, 4);
+    expect(r.mcnemarPDisplay).toBe(shown);
   });
 });
 

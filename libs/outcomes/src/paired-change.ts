@@ -1,7 +1,7 @@
 /**
  * Paired change for one outcome domain (issue 15, item 1): the same families at baseline and at exit,
  * the change in percentage points with Newcombe's hybrid-score interval for paired proportions, the
- * exact McNemar p, and the direction of the change as data (improved / worsened / unchanged).
+ * exact McNemar p, and the direction of the change as data (improved / worsened / no change).
  *
  * Pure: no I/O, no configuration. Values keep full precision; the `format*` helpers decide how they
  * are shown (one decimal place for percentages and points, `< 0.001` for small p).
@@ -23,7 +23,7 @@ export interface PairedCounts {
 /** Which way is good for a domain: e.g. ASB involvement `lower`, school attendance `higher`. */
 export type BetterWhen = 'lower' | 'higher';
 
-export type ChangeDirection = 'improved' | 'worsened' | 'unchanged';
+export type ChangeDirection = 'improved' | 'worsened' | 'no_change';
 
 /**
  * Below this many families a domain's result carries `smallSample: true`. Why 30: it is the usual
@@ -132,11 +132,11 @@ function assertCounts(counts: PairedCounts): void {
 }
 
 /**
- * Direction as data. `unchanged` when the change is 0 to the one decimal place it is shown at, so
+ * Direction as data. `no_change` when the change is 0 to the one decimal place it is shown at, so
  * "improved by 0.0 points" is never said; otherwise improved when the change went the good way.
  */
 export function changeDirection(changePoints: number, betterWhen: BetterWhen): ChangeDirection {
-  if (formatOneDecimal(Math.abs(changePoints)) === '0.0') return 'unchanged';
+  if (formatOneDecimal(Math.abs(changePoints)) === '0.0') return 'no_change';
   const fell = changePoints < 0;
   return fell === (betterWhen === 'lower') ? 'improved' : 'worsened';
 }
@@ -205,6 +205,12 @@ export function formatOneDecimal(value: number): string {
   return value < 0 ? `-${text}` : text;
 }
 
+/**
+ * A percentage or a change in points as every output carries it, JSON included: one decimal
+ * place, rounded as `formatOneDecimal` rounds (so the number and the text never disagree).
+ */
+export const oneDecimal = (value: number): number => Number(formatOneDecimal(value));
+
 /** A p-value as shown: `< 0.001` below 0.001, otherwise three decimal places. */
 export function formatPValue(p: number): string {
   if (!(p >= 0 && p <= 1)) throw new Error(`a p-value lies in [0, 1] (got ${p})`);
@@ -213,7 +219,7 @@ export function formatPValue(p: number): string {
 
 /**
  * The sentence a reader sees, built from the data so the sign and the word cannot disagree:
- * "improved by 39.0 points (95% CI 32.8 to 44.8)", "worsened by 2.1 points (…)", "unchanged (…)",
+ * "improved by 39.0 points (95% CI 32.8 to 44.8)", "worsened by 2.1 points (…)", "no change (…)",
  * or "no data". The interval is given for the improvement (or worsening) itself, so its limits
  * read the same way as the magnitude.
  */
@@ -224,8 +230,8 @@ export function describePairedChange(change: PairedChange): string {
   const [lo, hi] = change.changePoints < 0 ? [-upper, -lower] : [lower, upper];
   const ci = `95% CI ${formatOneDecimal(lo)} to ${formatOneDecimal(hi)}`;
   const small = change.smallSample ? `; small sample, n = ${change.n}` : '';
-  if (change.direction === 'unchanged') {
-    return `unchanged (change ${formatOneDecimal(change.changePoints)} points, 95% CI ${formatOneDecimal(lower)} to ${formatOneDecimal(upper)}${small})`;
+  if (change.direction === 'no_change') {
+    return `no change (change ${formatOneDecimal(change.changePoints)} points, 95% CI ${formatOneDecimal(lower)} to ${formatOneDecimal(upper)}${small})`;
   }
   return `${change.direction} by ${formatOneDecimal(change.magnitudePoints)} points (${ci}${small})`;
 }

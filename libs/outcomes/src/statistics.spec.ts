@@ -1,4 +1,4 @@
-import { mcnemarExact, relativeReduction, wilson } from './statistics';
+import { mcnemarExact, wilson } from './statistics';
 
 describe('wilson', () => {
   // Newcombe R.G. (1998) "Two-sided confidence intervals for the single proportion: comparison of
@@ -56,14 +56,5 @@ describe('mcnemarExact', () => {
     const p = mcnemarExact(40_000, 41_000);
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(0.001);
-  });
-});
-
-describe('relativeReduction', () => {
-  it('is (baseline - exit) / baseline, as NatCen states it: 46% to 6% is an 87% reduction', () => {
-    expect(Math.round(100 * relativeReduction(46, 6)!)).toBe(87);
-  });
-  it('is undefined with no families at baseline', () => {
-    expect(relativeReduction(0, 3)).toBeNull();
   });
 });

@@ -1,11 +1,14 @@
-/** The statistics of the before/after table: Wilson score intervals and the exact McNemar test. */
+/**
+ * The statistics of the before/after table: Wilson score intervals and the exact McNemar test (the
+ * paired change is in paired-change.ts, the relative reduction in table.ts).
+ */
 
 /** Two-sided 95% normal quantile. */
 const Z95 = 1.959963984540054;
 
 /**
  * Wilson score interval for `count` of `n` (as proportions, 0–1). With no families there is no
- * information and nothing to report: [0, 0], matching "an empty cohort returns zeros".
+ * information: [0, 0] here, and the outputs report no data instead (`proportion` in table.ts).
  */
 export function wilson(count: number, n: number, z = Z95): [number, number] {
   if (n === 0) return [0, 0];
@@ -36,7 +39,3 @@ export function mcnemarExact(b: number, c: number): number {
   }
   return Math.min(1, 2 * Math.exp(logSum));
 }
-
-/** (baseline − exit) / baseline; null when the baseline count is 0 (no reduction is defined). */
-export const relativeReduction = (baseline: number, exit: number): number | null =>
-  baseline === 0 ? null : (baseline - exit) / baseline;

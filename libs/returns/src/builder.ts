@@ -202,18 +202,21 @@ function tieCompletedRevisits(tables: DraftTable[]) {
 
 /**
  * A cost table's money is computed from the planned exits' transitions: tie it to the outcomes
- * table of planned exits over the same cohort, so disclosure control sees money as equations in
- * the counts that table publishes (the savings calculator's cohort is planned exits).
+ * table of planned exits over the same cohort (at exit) and its one-year-on panel (one year on),
+ * so disclosure control sees money as equations in the counts those tables publish (the savings
+ * calculator's cohort is planned exits). `tieMoneyToOutcomes` throws if a cell it needs is missing.
  */
 function tieMoney(specOf: Map<DraftTable, TableSpec>) {
   const all = [...specOf];
   for (const [costs, cs] of all.filter(([, s]) => s.source === 'savings')) {
-    const outcomes = all.find(
-      ([, s]) =>
-        s.source === 'outcomes' &&
-        s.cohort === cs.cohort &&
-        (s.outcomeCohort ?? 'planned_exits') === 'planned_exits',
-    );
-    if (outcomes) tieMoneyToOutcomes(costs, outcomes[0]);
+    const planned = (source: TableSpec['source']) =>
+      all.find(
+        ([, s]) =>
+          s.source === source &&
+          s.cohort === cs.cohort &&
+          (s.outcomeCohort ?? 'planned_exits') === 'planned_exits',
+      )?.[0];
+    const outcomes = planned('outcomes');
+    if (outcomes) tieMoneyToOutcomes(costs, outcomes, planned('outcomes_one_year_on'));
   }
 }

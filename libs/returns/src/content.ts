@@ -19,6 +19,7 @@ export type Unit =
   | 'families'
   | 'revisits'
   | 'percent'
+  | 'percentage_points'
   | 'days'
   | 'hours_per_week'
   | 'p_value'
@@ -32,6 +33,7 @@ const KIND: Record<Unit, FigureKind> = {
   families: 'count',
   revisits: 'count',
   percent: 'percent',
+  percentage_points: 'percent',
   days: 'mean',
   hours_per_week: 'mean',
   p_value: 'p_value',

@@ -106,7 +106,11 @@ describe('no suppressed count of a return is recoverable from its money and ever
             threshold: spec.disclosure.threshold,
             unitMoney: money,
             small,
-            money: { costs: 'cost_avoidance', outcomes: 'outcomes_planned_exits' },
+            money: {
+              costs: 'cost_avoidance',
+              outcomes: 'outcomes_planned_exits',
+              oneYearOn: 'outcomes_planned_exits_one_year_on',
+            },
           });
           const truthOf = (id: string) => {
             const v = value.get(id);

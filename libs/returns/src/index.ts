@@ -27,5 +27,6 @@ export const returnsMigrations = [
 export * from './config';
 export * from './costs';
 export * from './period';
+export * from './outcomes-disclosure';
 export * from './query-disclosure';
 export * from './chart';

@@ -90,6 +90,15 @@ export function moneyRelations(t: DraftTable, s: CostSection): void {
       if (has('total', column)) {
         figures[total] = agencies.reduce((sum, c) => sum + figures[c], 0);
         t.lines.push({ total, parts: agencies });
+        // The same total in the counts directly (a sum of the agencies' relations): redundant
+        // for the algebra, but the checker narrows bounds through each relation it is given
+        // rather than searching integers, and a total over hidden agencies is one equation in
+        // many small counts whose large, unlike coefficients can leave one integer solution (the
+        // demo attack found two before this relation was added).
+        const sum = new Map<string, bigint>();
+        for (const r of relations.filter((x) => agencies.includes(x.terms[0][0])))
+          for (const [c, a] of r.terms.slice(1)) sum.set(c, (sum.get(c) ?? 0n) + a);
+        relations.push({ terms: [[total, -1n], ...[...sum].filter(([, a]) => a !== 0n)] });
       }
     }
   }
@@ -98,82 +107,77 @@ export function moneyRelations(t: DraftTable, s: CostSection): void {
   if (ros && 'from' in ros) ros.from = [...(ros.from ?? []), key(t.id, 'total', 'at_exit')];
 }
 
-/** The outcomes table's columns the tie reads (planned exits' table, `outcomes` in tables.ts). */
-export const TIED_COLUMNS = ['n', 'baseline', 'exit', 'follow_up_n', 'follow_up'] as const;
+/**
+ * Where each transition the money is computed from is published, by column id: at exit the
+ * planned exits' outcomes table (`outcomes` in outcomes-table.ts: improved = at baseline only,
+ * worsened = at exit only), one year on its one-year-on panel (`outcomes_one_year_on`: improved
+ * = at baseline only, worsened = at one year on only, of the families assessed at baseline, exit
+ * and one year on, the calculator's one-year-on pairs). The costed domains are ones where fewer
+ * families is better (`checkMappings`), so "improved" is the condition going away.
+ */
+export const TIED_CELLS = {
+  at_exit: { improved: 'baseline_only', worsened: 'exit_only' },
+  one_year_on: { improved: 'baseline_only', worsened: 'one_year_on_only' },
+} as const;
 
 /**
- * Ties the cost table's money to the outcomes table of the same families (planned exits of the
- * same period): improved − worsened is baseline − exit there, so each relation is rewritten in
- * the counts that table publishes. One year on, improved − worsened is (present at baseline, of
- * those assessed one year on) − one year on: the first is unpublished, a hidden count bounded by
- * the baseline, the one-year-on n, and the families not assessed one year on. Both tables count
- * the same families by the same rules, so the counts agree; if a column, a domain's row or a
- * count the tie needs is missing, or the counts disagree, it throws (money left untied would give
- * counts away, so a return is never built without the tie). Answers the domains tied.
+ * Ties the cost table's money to the outcomes tables of the same families (planned exits of the
+ * same period): each hidden transition count is replaced in the money's relations by the cell of
+ * `outcomes` (at exit) or `oneYearOn` (one year on) that publishes the same count, so disclosure
+ * control sees the money as equations in the counts those tables publish; the families counted
+ * are the cohort's n. Both count the same families by the same rules, so the counts agree: if a
+ * column, a domain's row or a count the tie needs is missing, or a count disagrees with the
+ * calculator's, it throws (money left untied to the published counts could give them away, so a
+ * return is never built that way). Without a one-year-on table in the spec, one-year-on money
+ * stays tied to the hidden transitions (no table publishes them). Answers the domains tied.
  */
-export function tieMoneyToOutcomes(costs: DraftTable, outcomes: DraftTable): string[] {
+export function tieMoneyToOutcomes(
+  costs: DraftTable,
+  outcomes: DraftTable,
+  oneYearOn?: DraftTable,
+): string[] {
   const fail = (why: string): never => {
-    throw new Error(`cannot tie ${costs.id}'s money to ${outcomes.id}: ${why}`);
+    throw new Error(`cannot tie ${costs.id}'s money to its counts: ${why}`);
   };
-  const columns = new Set(outcomes.columns.map((c) => c.id));
-  const missing = TIED_COLUMNS.filter((c) => !columns.has(c));
-  if (missing.length) fail(`no column ${missing.join(', ')}`);
-  const count = (row: string, column: string): number => {
-    const r = outcomes.rows.find((x) => x.id === row) ?? fail(`no row ${row}`);
+  const tables = { at_exit: outcomes, one_year_on: oneYearOn };
+  for (const [period, t] of Object.entries(tables)) {
+    if (!t) continue;
+    const columns = new Set(t.columns.map((c) => c.id));
+    const needed = [...Object.values(TIED_CELLS[period as PeriodColumn]), 'n'];
+    const missing = needed.filter((c) => !columns.has(c));
+    if (missing.length) fail(`${t.id} has no column ${missing.join(', ')}`);
+  }
+  const count = (t: DraftTable, row: string, column: string): number | undefined => {
+    const r = t.rows.find((x) => x.id === row) ?? fail(`${t.id} has no row ${row}`);
     const cell = r.cells[column];
-    return cell && 'count' in cell ? cell.count : fail(`${row}.${column} is not a count`);
+    return cell && 'count' in cell ? cell.count : undefined;
   };
-  const o = (d: string, c: string) => key(outcomes.id, d, c);
   const substitute = new Map<string, [string, bigint][]>();
   const tied: string[] = [];
   const domains = Object.keys(costs.hidden)
     .filter((k) => k.endsWith('.at_exit_improved'))
     .map((k) => k.slice(costs.id.length + 1, -'.at_exit_improved'.length));
   for (const domain of domains) {
-    const t = (period: PeriodColumn, w: 'improved' | 'worsened') =>
-      transitionKey(costs.id, domain, period, w);
-    const h = (period: PeriodColumn, w: 'improved' | 'worsened') => costs.hidden[t(period, w)];
-    const [n, baseline, end, fn, f] = TIED_COLUMNS.map((c) => count(domain, c));
-    // Present at baseline among those assessed one year on.
-    const bfu = h('one_year_on', 'improved') + f - h('one_year_on', 'worsened');
-    const agrees =
-      h('at_exit', 'improved') - h('at_exit', 'worsened') === baseline - end &&
-      bfu >= 0 &&
-      bfu <= baseline &&
-      bfu <= fn &&
-      baseline - bfu <= n - fn;
-    if (!agrees) fail(`${domain}: the calculator's transitions disagree with the table's counts`);
-    const hidden = (name: string) => key(costs.id, domain, name);
-    substitute.set(t('at_exit', 'improved'), [[o(domain, 'baseline'), 1n]]);
-    substitute.set(t('at_exit', 'worsened'), [[o(domain, 'exit'), 1n]]);
-    substitute.set(t('one_year_on', 'improved'), [[hidden('baseline_followed_up'), 1n]]);
-    substitute.set(t('one_year_on', 'worsened'), [[o(domain, 'follow_up'), 1n]]);
-    for (const w of ['improved', 'worsened'] as const) {
-      delete costs.hidden[t('at_exit', w)];
-      delete costs.hidden[t('one_year_on', w)];
+    for (const period of ['at_exit', 'one_year_on'] as const) {
+      const t = tables[period];
+      if (!t) continue;
+      for (const w of ['improved', 'worsened'] as const) {
+        const hidden = transitionKey(costs.id, domain, period, w);
+        const column = TIED_CELLS[period][w];
+        const value = count(t, domain, column);
+        // A panel with no families has no paired table: nothing moved, nothing to tie.
+        if (value === undefined && count(t, domain, 'n') === 0 && costs.hidden[hidden] === 0) {
+          substitute.set(hidden, []);
+        } else if (value === undefined) {
+          fail(`${t.id}.${domain}.${column} is not a count`);
+        } else if (value !== costs.hidden[hidden]) {
+          fail(
+            `${t.id}.${domain}.${column} is ${value}, the calculator's ${w} ${costs.hidden[hidden]}`,
+          );
+        } else substitute.set(hidden, [[key(t.id, domain, column), 1n]]);
+        delete costs.hidden[hidden];
+      }
     }
-    costs.hidden[hidden('baseline_followed_up')] = bfu;
-    costs.hidden[hidden('baseline_not_followed_up')] = baseline - bfu;
-    costs.hidden[hidden('followed_up_without_baseline')] = fn - bfu;
-    costs.hidden[hidden('not_followed_up_without_baseline')] = n - fn - (baseline - bfu);
-    costs.lines.push(
-      {
-        total: o(domain, 'baseline'),
-        parts: [hidden('baseline_followed_up'), hidden('baseline_not_followed_up')],
-      },
-      {
-        total: o(domain, 'follow_up_n'),
-        parts: [hidden('baseline_followed_up'), hidden('followed_up_without_baseline')],
-      },
-      {
-        total: o(domain, 'n'),
-        parts: [
-          o(domain, 'follow_up_n'),
-          hidden('baseline_not_followed_up'),
-          hidden('not_followed_up_without_baseline'),
-        ],
-      },
-    );
     tied.push(domain);
   }
   costs.relations = (costs.relations ?? []).map((r) => ({
@@ -184,7 +188,9 @@ export function tieMoneyToOutcomes(costs: DraftTable, outcomes: DraftTable): str
   // The families counted are the outcomes table's cohort: the same count twice.
   const mine = costs.rows.find((r) => r.id === 'total')?.cells.families;
   if (mine && 'count' in mine) {
-    if (mine.count !== count('cohort', 'n')) fail('the families counted differ from the cohort');
+    if (mine.count !== count(outcomes, 'cohort', 'n')) {
+      fail(`the families counted differ from ${outcomes.id}'s cohort`);
+    }
     costs.lines.push({
       total: key(outcomes.id, 'cohort', 'n'),
       parts: [key(costs.id, 'total', 'families')],

@@ -1,32 +1,61 @@
 import { attritionOf, domainRow } from '@app/outcomes';
-import { discloseOutcomes, discloseSummary } from './query-disclosure';
+import { discloseOutcomes } from './outcomes-disclosure';
+import { discloseSummary } from './query-disclosure';
 
 const domain = { id: 'dv', label: 'Domestic violence', lowerIsBetter: true } as Parameters<
   typeof domainRow
 >[0];
 
 describe('disclosure for evaluator queries', () => {
-  it('suppresses a small count, its percentage, interval, reduction and p, keeping the shape', () => {
-    const row = domainRow(domain, {
-      n: 40,
-      baseline: 3,
-      end: 0,
-      presentToAbsent: 3,
-      absentToPresent: 0,
-      followUpN: 0,
-      followUp: 0,
-      improvedFollowedUp: 0,
-      kept: 0,
-    });
+  /** Counts from the paired table (and the panel), consistent by construction. */
+  const counts = (
+    t: { both: number; baselineOnly: number; exitOnly: number; neither: number },
+    panel: Partial<Parameters<typeof domainRow>[1]> = {},
+  ) => ({
+    n: t.both + t.baselineOnly + t.exitOnly + t.neither,
+    baseline: t.both + t.baselineOnly,
+    end: t.both + t.exitOnly,
+    presentToAbsent: t.baselineOnly,
+    absentToPresent: t.exitOnly,
+    both: t.both,
+    followUpN: 0,
+    followUp: 0,
+    followUpBaseline: 0,
+    followUpEnd: 0,
+    followUpBoth: 0,
+    improvedFollowedUp: 0,
+    kept: 0,
+    ...panel,
+  });
+
+  /** How many members of a line (its total and parts, by path) are published "[c]". */
+  const hiddenIn = (obj: unknown, paths: string[]) =>
+    paths.filter(
+      (p) =>
+        p.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], obj) === '[c]',
+    ).length;
+
+  it('suppresses a small count and every figure from it: percentage, interval, change, p, reduction', () => {
+    const row = domainRow(domain, counts({ both: 0, baselineOnly: 3, exitOnly: 0, neither: 37 }));
     const answer = { cohorts: [{ kind: 'planned_exits', families: 40, domains: [row] }] };
     const out = discloseOutcomes(answer, { threshold: 5 });
     expect(out.cohorts[0].domains[0]).toMatchObject({
       n: 40,
       baseline: { count: '[c]', pct: '[c]', ci95: '[c]' },
       exit: { count: 0, pct: 0 },
-      relativeReduction: '[c]',
-      mcnemarP: '[c]',
+      change: {
+        baselineOnly: '[c]',
+        changePoints: '[c]',
+        ci95Points: '[c]',
+        direction: '[c]',
+        text: '[c]',
+        mcnemarP: '[c]',
+        mcnemarPText: '[c]',
+      },
+      relativeReductionPct: '[c]',
     });
+    // n = both + baselineOnly + exitOnly + neither would give the 3 away: neither goes too.
+    expect(out.cohorts[0].domains[0].change.neither).toBe('[c]');
     expect(out.disclosure.rule).toMatch(/1 to 4/);
     // The input is left as it was.
     expect(answer.cohorts[0].domains[0].baseline.count).toBe(3);
@@ -34,17 +63,7 @@ describe('disclosure for evaluator queries', () => {
 
   it("controls the attrition line and each cohort's table together: a count shown twice hides twice", () => {
     const row = (n: number) =>
-      domainRow(domain, {
-        n,
-        baseline: n,
-        end: 0,
-        presentToAbsent: n,
-        absentToPresent: 0,
-        followUpN: 0,
-        followUp: 0,
-        improvedFollowedUp: 0,
-        kept: 0,
-      });
+      domainRow(domain, counts({ both: 0, baselineOnly: n, exitOnly: 0, neither: 0 }));
     // 30 referred: 10 not started (awaiting an offer), 20 started, of whom 3 had a planned exit
     // and 17 are ongoing.
     const attrition = {
@@ -70,6 +89,63 @@ describe('disclosure for evaluator queries', () => {
     expect(out.attrition.startedNoPlannedExit.ongoing).toBe('[c]');
     expect(out.attrition.startedNoPlannedExit.total).toBe('[c]');
     expect(out.cohorts[1].families).toBe(out.attrition.started);
+  });
+
+  it('ties the paired table and the panel with lines: no small cell recoverable by subtraction', () => {
+    const row = domainRow(
+      domain,
+      counts(
+        { both: 20, baselineOnly: 60, exitOnly: 2, neither: 118 },
+        {
+          followUpN: 50,
+          followUpBaseline: 21,
+          followUpEnd: 6,
+          followUp: 3,
+          followUpBoth: 2,
+          improvedFollowedUp: 16,
+          kept: 13,
+        },
+      ),
+    );
+    const out = discloseOutcomes(
+      { cohorts: [{ kind: 'planned_exits', families: 200, domains: [row] }] },
+      { threshold: 5 },
+    );
+    const d = out.cohorts[0].domains[0];
+    expect(d.change.exitOnly).toBe('[c]');
+    expect(d.oneYearOn!.oneYearOn.count).toBe('[c]');
+    expect(d.oneYearOn!.oneYearOn.pct).toBe('[c]');
+    // The panel's own paired table: 2 at both and 1 one year on only are small, and so is every
+    // figure from them.
+    expect(d.oneYearOn!.change).toMatchObject({
+      both: '[c]',
+      oneYearOnOnly: '[c]',
+      changePoints: '[c]',
+      text: '[c]',
+      mcnemarP: '[c]',
+    });
+    // Each line published whole (no hidden part) with a suppressed member has a second one, or
+    // the first would follow by subtraction.
+    const lines = [
+      ['n', 'change.both', 'change.baselineOnly', 'change.exitOnly', 'change.neither'],
+      ['exit.count', 'change.both', 'change.exitOnly'],
+      ['baseline.count', 'change.both', 'change.baselineOnly'],
+      [
+        'oneYearOn.n',
+        'oneYearOn.change.both',
+        'oneYearOn.change.baselineOnly',
+        'oneYearOn.change.oneYearOnOnly',
+        'oneYearOn.change.neither',
+      ],
+      ['oneYearOn.baseline.count', 'oneYearOn.change.both', 'oneYearOn.change.baselineOnly'],
+      ['oneYearOn.oneYearOn.count', 'oneYearOn.change.both', 'oneYearOn.change.oneYearOnOnly'],
+    ];
+    for (const line of lines) {
+      const hidden = hiddenIn(d, line);
+      expect({ line, ok: hidden !== 1 }).toEqual({ line, ok: true });
+    }
+    // The direction and the sustained share are published where their counts are.
+    expect(d.oneYearOn!.sustained).toEqual({ improvedAtExit: 16, kept: 13, pct: 81.3 });
   });
 
   it('protects the summary accounting: no part recoverable from the total', () => {

@@ -3,7 +3,6 @@
  * `/v1/cohorts/summary`): the answer keeps its shape, suppressed counts and every figure computed
  * from them become "[c]", and the answer states the rule. Pure.
  */
-import { DomainRow } from '@app/outcomes';
 import { OutcomeCoefficients } from '@app/savings';
 import { DisclosureStatement } from './content';
 import {
@@ -19,7 +18,7 @@ import {
 type Json = Record<string, unknown>;
 
 /** Where counts are in an answer, the sums between them, and what is computed from them. */
-interface Plan {
+export interface Plan {
   counts: string[];
   hidden: Record<string, number>;
   lines: Line[];
@@ -39,7 +38,7 @@ function set(obj: unknown, path: string, value: unknown): void {
   if (parent != null && last in (parent as Json)) (parent as Json)[last] = value;
 }
 
-function apply<T>(
+export function apply<T>(
   answer: T,
   plan: Plan,
   rule: DisclosureRule,
@@ -72,142 +71,6 @@ function apply<T>(
     suppressed: { primary: primary.length, secondary: suppressed.length - primary.length },
   };
   return out;
-}
-
-export interface CohortAnswer {
-  kind?: string;
-  families: number;
-  revisited?: number;
-  excludedForConsent?: number;
-  domains: DomainRow[];
-}
-
-/** The attrition line's counts (`Attrition` of @app/outcomes), as the answer holds them. */
-export interface AttritionAnswer {
-  excludedForConsent?: number;
-  referred: number;
-  started: number;
-  plannedExits: number;
-  notStarted: { total: number; exited: { total: number; byType: Record<string, number> } } & Record<
-    string,
-    unknown
-  >;
-  startedNoPlannedExit: {
-    total: number;
-    exited: { total: number; byType: Record<string, number> };
-  } & Record<string, unknown>;
-}
-
-export interface OutcomesAnswer {
-  cohorts: CohortAnswer[];
-  attrition?: AttritionAnswer;
-}
-
-/** The attrition line: every count a cell, each total the sum of its parts (to referred). */
-function planAttrition(plan: Plan, a: AttritionAnswer, cohorts: readonly { kind?: string }[]) {
-  const at = (p: string) => `attrition.${p}`;
-  if (a.excludedForConsent !== undefined) plan.counts.push(at('excludedForConsent'));
-  const group = (name: 'notStarted' | 'startedNoPlannedExit') => {
-    const g = a[name];
-    const leaves = Object.keys(g).filter((k) => k !== 'total' && k !== 'exited');
-    const types = Object.keys(g.exited.byType).map((t) => `${name}.exited.byType.${t}`);
-    plan.counts.push(
-      at(`${name}.total`),
-      ...leaves.map((k) => at(`${name}.${k}`)),
-      at(`${name}.exited.total`),
-      ...types.map(at),
-    );
-    plan.lines.push(
-      {
-        total: at(`${name}.total`),
-        parts: [...leaves.map((k) => at(`${name}.${k}`)), at(`${name}.exited.total`)],
-      },
-      { total: at(`${name}.exited.total`), parts: types.map(at) },
-    );
-    return [...leaves.map((k) => `${name}.${k}`), ...types];
-  };
-  plan.counts.push(at('referred'), at('started'), at('plannedExits'));
-  const notStarted = group('notStarted');
-  const stopped = group('startedNoPlannedExit');
-  plan.lines.push(
-    // Every referral in exactly one place: the places sum to referred.
-    { total: at('referred'), parts: [...notStarted, ...stopped, 'plannedExits'].map(at) },
-    { total: at('referred'), parts: [at('notStarted.total'), at('started')] },
-    { total: at('started'), parts: [at('startedNoPlannedExit.total'), at('plannedExits')] },
-  );
-  // The same counts in the cohorts: suppressed in one place, suppressed in both.
-  cohorts.forEach((c, j) => {
-    const same =
-      c.kind === 'all_started' ? 'started' : c.kind === 'planned_exits' && 'plannedExits';
-    if (same) plan.lines.push({ total: at(same), parts: [`cohorts.${j}.families`] });
-  });
-}
-
-/**
- * The outcomes answer: each cohort's table (per domain, each point's count against its n, the
- * complement hidden) and the attrition line, under one control so a count shown twice (a cohort's
- * families and its step of the line) is suppressed in both places.
- */
-export function discloseOutcomes<T extends OutcomesAnswer>(answer: T, rule: DisclosureRule) {
-  const plan: Plan = { counts: [], hidden: {}, lines: [], derived: [] };
-  answer.cohorts.forEach((cohort, j) => planCohort(plan, `cohorts.${j}`, cohort));
-  if (answer.attrition) planAttrition(plan, answer.attrition, answer.cohorts);
-  return apply(answer, plan, rule);
-}
-
-/** One cohort's table, its paths under `prefix`. */
-function planCohort(plan: Plan, prefix: string, cohort: CohortAnswer) {
-  const c = (p: string) => `${prefix}.${p}`;
-  plan.counts.push(c('families'));
-  // How many the consent rule left out is a count of families like any other.
-  if (cohort.excludedForConsent !== undefined) {
-    plan.counts.push(c('excludedForConsent'));
-  }
-  if (cohort.revisited !== undefined) {
-    plan.counts.push(c('revisited'));
-    plan.hidden[c('notRevisited')] = cohort.families - cohort.revisited;
-    plan.lines.push({
-      total: c('families'),
-      parts: [c('revisited'), c('notRevisited')],
-    });
-  }
-  cohort.domains.forEach((d, i) => {
-    const at = (p: string) => c(`domains.${i}.${p}`);
-    const pair = (count: string, n: string, nValue: number, countValue: number, name: string) => {
-      plan.hidden[at(name)] = nValue - countValue;
-      plan.lines.push({ total: at(n), parts: [at(count), at(name)] });
-    };
-    plan.counts.push(at('n'), at('baseline.count'), at('exit.count'));
-    pair('baseline.count', 'n', d.n, d.baseline.count, 'baselineAbsent');
-    pair('exit.count', 'n', d.n, d.exit.count, 'exitAbsent');
-    for (const point of ['baseline', 'exit']) {
-      plan.derived.push([at(`${point}.pct`), [at(`${point}.count`), at('n')]]);
-      plan.derived.push([at(`${point}.ci95`), [at(`${point}.count`), at('n')]]);
-    }
-    const both = [at('n'), at('baseline.count'), at('exit.count')];
-    plan.derived.push([at('relativeReduction'), both], [at('mcnemarP'), both]);
-    if (d.followUp) {
-      plan.counts.push(at('followUp.n'), at('followUp.count'));
-      pair('followUp.count', 'followUp.n', d.followUp.n, d.followUp.count, 'followUpAbsent');
-      plan.derived.push(
-        [at('followUp.pct'), [at('followUp.count'), at('followUp.n')]],
-        [at('followUp.ci95'), [at('followUp.count'), at('followUp.n')]],
-      );
-    }
-    if (d.sustained) {
-      plan.counts.push(
-        at('sustained.improvedAtExit'),
-        at('sustained.followedUp'),
-        at('sustained.kept'),
-      );
-      plan.hidden[at('sustainedLost')] = d.sustained.followedUp - d.sustained.kept;
-      plan.lines.push({
-        total: at('sustained.followedUp'),
-        parts: [at('sustained.kept'), at('sustainedLost')],
-      });
-      plan.derived.push([at('sustained.pct'), [at('sustained.kept'), at('sustained.followedUp')]]);
-    }
-  });
 }
 
 export interface SummaryAnswer {

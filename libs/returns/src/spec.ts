@@ -13,6 +13,7 @@ export const TABLE_SOURCES = [
   'inputs',
   'follow_up_on_time',
   'outcomes',
+  'outcomes_one_year_on',
   'savings',
 ] as const;
 export type TableSource = (typeof TABLE_SOURCES)[number];

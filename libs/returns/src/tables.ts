@@ -3,16 +3,11 @@
  * filling a draft table (columns, rows of counts and derived figures, and the lines that tie
  * counts together for disclosure control) from the records as at the return's position.
  */
-import {
-  CohortFilter,
-  EpisodeSource,
-  cohortSummary,
-  domainRow,
-  outcomeCounts,
-} from '@app/outcomes';
+import { CohortFilter, EpisodeSource, cohortSummary } from '@app/outcomes';
 import type { ComposeContext } from './builder';
 import { cohortAccounting } from './cohort-accounting';
 import { Column, DraftCell, DraftTable, key } from './content';
+import { outcomes, outcomesOneYearOn } from './outcomes-table';
 import { savings } from './savings-table';
 import { FollowUpCounts, ReturnRecords } from './read-models';
 import { TableSpec } from './spec';
@@ -43,6 +38,9 @@ export async function fillTable(
       break;
     case 'outcomes':
       await outcomes(ctx, t, ts, filter, records.episodes);
+      break;
+    case 'outcomes_one_year_on':
+      await outcomesOneYearOn(ctx, t, ts, filter, records.episodes);
       break;
     case 'savings':
       return savings(ctx, t, filter, records.episodes);
@@ -153,73 +151,5 @@ async function inputs(
       late_families: count(i.weeklyContactHours.lastReviewToExit.n),
       late_hours_mean: mean(i.weeklyContactHours.lastReviewToExit.mean, 'late_families'),
     },
-  });
-}
-
-async function outcomes(
-  ctx: ComposeContext,
-  t: DraftTable,
-  spec: TableSpec,
-  filter: CohortFilter,
-  episodes: EpisodeSource,
-) {
-  const cohort = spec.outcomeCohort ?? 'planned_exits';
-  const counts = await outcomeCounts(ctx.db, ctx.definitions, filter, cohort, episodes);
-  t.columns = [
-    { id: 'n', label: 'Families assessed at baseline and exit', unit: 'families' },
-    { id: 'baseline', label: 'Baseline', unit: 'families' },
-    { id: 'baseline_pct', label: 'Baseline (%)', unit: 'percent' },
-    {
-      id: 'exit',
-      label: cohort === 'planned_exits' ? 'Exit' : 'Exit (or latest)',
-      unit: 'families',
-    },
-    { id: 'exit_pct', label: 'Exit (%)', unit: 'percent' },
-    { id: 'reduction_pct', label: 'Relative reduction (%)', unit: 'percent' },
-    { id: 'mcnemar_p', label: 'McNemar exact p', unit: 'p_value' },
-    { id: 'follow_up_n', label: 'Of those, assessed one year on', unit: 'families' },
-    { id: 'follow_up', label: 'One year on', unit: 'families' },
-    { id: 'follow_up_pct', label: 'One year on (%)', unit: 'percent' },
-  ];
-  t.rows.push({
-    id: 'cohort',
-    label: 'Families in the cohort',
-    cells: { n: count(counts.families) },
-  });
-  ctx.definitions.domains.forEach((domain, i) => {
-    const c = counts.domains[i];
-    const row = domainRow(domain, c);
-    const k = (col: string) => key(t.id, domain.id, col);
-    const hide = (col: string, total: string, part: string, value: number) => {
-      t.hidden[k(col)] = value;
-      t.lines.push({ total: k(total), parts: [k(part), k(col)] });
-    };
-    hide('baseline_absent', 'n', 'baseline', c.n - c.baseline);
-    hide('exit_absent', 'n', 'exit', c.n - c.end);
-    hide('follow_up_absent', 'follow_up_n', 'follow_up', c.followUpN - c.followUp);
-    t.rows.push({
-      id: domain.id,
-      label: domain.label,
-      cells: {
-        n: count(c.n),
-        baseline: count(c.baseline),
-        baseline_pct: share(k('baseline'), k('n'), c.baseline, c.n),
-        exit: count(c.end),
-        exit_pct: share(k('exit'), k('n'), c.end, c.n),
-        reduction_pct: {
-          derived: row.relativeReduction === null ? null : 100 * row.relativeReduction,
-          from: [k('baseline'), k('exit')],
-          places: 1,
-        },
-        mcnemar_p: {
-          derived: c.n ? row.mcnemarP : null,
-          from: [k('n'), k('baseline'), k('exit')],
-          significant: 3,
-        },
-        follow_up_n: count(c.followUpN),
-        follow_up: count(c.followUp),
-        follow_up_pct: share(k('follow_up'), k('follow_up_n'), c.followUp, c.followUpN),
-      },
-    });
   });
 }

@@ -23,6 +23,91 @@ import {
   ref,
 } from './schema-kit';
 
+/** A text (or `[c]` under disclosure), null where there is nothing to say. */
+const WORDS = { type: 'string', nullable: true };
+/** A flag computed from counts: `[c]` when they are suppressed. */
+const FLAG = { anyOf: [BOOLEAN, { type: 'string', enum: ['[c]'] }] };
+/** A 95% interval [lower, upper], one decimal place; null without data, `[c]` under disclosure. */
+const INTERVAL = {
+  anyOf: [
+    { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2, nullable: true },
+    { type: 'string', enum: ['[c]'] },
+  ],
+};
+const PROPORTION = exactly({
+  count: FIGURE,
+  pct: { ...FIGURE, description: 'Percent of n, one decimal place; null when n = 0' },
+  ci95: { ...INTERVAL, description: 'Wilson 95% interval, percent, one decimal place' },
+});
+
+/** The change between two points of a paired table, and what follows from it. */
+const CHANGE = {
+  changePoints: {
+    ...FIGURE,
+    description: 'Later point − baseline (exit, or one year on), percentage points, one decimal',
+  },
+  ci95Points: {
+    ...INTERVAL,
+    description: "Newcombe's hybrid score 95% interval (method 10) of changePoints",
+  },
+  direction: {
+    anyOf: [
+      { type: 'string', enum: ['improved', 'worsened', 'no_change', null], nullable: true },
+      { type: 'string', enum: ['[c]'] },
+    ],
+  },
+  text: { ...STRING, description: 'E.g. "improved by 39.0 points (95% CI 32.8 to 44.8)"' },
+  mcnemarP: { ...FIGURE, description: 'Exact McNemar p, three significant figures' },
+  mcnemarPText: { ...WORDS, description: '`< 0.001` below 0.001, else three decimals' },
+};
+const PANEL_CHANGE = exactly({
+  both: FIGURE,
+  baselineOnly: FIGURE,
+  oneYearOnOnly: FIGURE,
+  neither: FIGURE,
+  ...CHANGE,
+});
+
+/** One domain of the outcomes table (`DomainRow`, libs/outcomes/src/table.ts). */
+export const DOMAIN_ROW: Schema = exactly({
+  id: STRING,
+  label: STRING,
+  lowerIsBetter: { ...BOOLEAN, description: "From the domain's definition" },
+  status: { type: 'string', enum: ['ok', 'no_data'] },
+  n: { ...FIGURE, description: 'Families assessed on the domain at baseline and the end point' },
+  smallSample: { ...FLAG, description: 'n is below smallSampleBelow' },
+  smallSampleBelow: INTEGER,
+  baseline: PROPORTION,
+  exit: PROPORTION,
+  change: exactly({
+    both: FIGURE,
+    baselineOnly: FIGURE,
+    exitOnly: FIGURE,
+    neither: FIGURE,
+    ...CHANGE,
+  }),
+  relativeReductionPct: {
+    ...FIGURE,
+    description: '(baseline − exit) / baseline, percent: only where lower is better and it fell',
+  },
+  oneYearOn: {
+    ...exactly({
+      n: FIGURE,
+      smallSample: FLAG,
+      baseline: PROPORTION,
+      exit: PROPORTION,
+      oneYearOn: PROPORTION,
+      change: {
+        ...PANEL_CHANGE,
+        description: 'Baseline to one year on over the panel: its paired table and change',
+      },
+      sustained: exactly({ improvedAtExit: FIGURE, kept: FIGURE, pct: FIGURE }),
+    }),
+    nullable: true,
+    description: 'The panel: the families of n also assessed one year on, at all three points',
+  },
+});
+
 const OTHER_EXIT_TYPES = EXIT_TYPES.filter((t) => t !== 'planned');
 
 /** One cohort's table in the outcomes answer (`CohortTable` of outcomes/queries.ts). */
@@ -57,7 +142,7 @@ const COHORT_TABLE: Schema = {
       description:
         'What baseline is compared with: the exit assessment, or (all who started, all exits) the exit where there is one and else the latest state.',
     },
-    domains: { type: 'array', items: { type: 'object' } },
+    domains: array(DOMAIN_ROW),
   },
 };
 

@@ -21,7 +21,8 @@ import {
   holds,
   inCohort,
 } from './cohort';
-import { countOutcomes } from './counts';
+import { countOutcomes, countSpecs } from './counts';
+import { OutcomeCountLayout1765000000001 } from './migrations/1765000000001-OutcomeCountLayout';
 import { episodeRecords } from './episode-records';
 import {
   cohortEpisodeMasks,
@@ -29,7 +30,7 @@ import {
   outcomeCounts,
   transitionCounts,
 } from './outcomes.queries';
-import { updateOutcomeRollup } from './rollup';
+import { rollupCounts, rollupPlan, updateOutcomeRollup } from './rollup';
 import { CohortFilter, EpisodeSource, matchesFilter } from './source';
 import { cohortSummary } from './summary';
 
@@ -146,6 +147,58 @@ describe('cohort SQL generated from the TypeScript rules', () => {
         const rolled = await outcomeCounts(db, definitions, filter, cohort);
         expect(rolled).toEqual(countOutcomes(episodes, definitions, filter, cohort));
       }
+    }
+  });
+
+  it('gives correct figures over a rollup written in the older layout, and the upgrade rebuilds it', async () => {
+    // The rollup of the previous test's episodes, as code before issue 15 wrote it: nine counts
+    // per domain where there are now thirteen. Read at the new offsets it would be wrong figures.
+    const episodes = generated(4);
+    const filter: CohortFilter = { authority: 'prop-a', referredFrom: '2024-04-01T00:00:00.000Z' };
+    const per = countSpecs(definitions).length / DOMAINS;
+    expect(per).toBe(13);
+    await db.query(
+      `UPDATE outcome_rollup SET counts = ARRAY(
+         SELECT v FROM unnest(counts) WITH ORDINALITY AS u(v, i)
+         WHERE (i - 1) % ${per} < 9 ORDER BY i)`,
+    );
+    for (const cohort of COHORT_KINDS) {
+      // The old-layout rows are not read: the answer comes from the episode rows, and is right.
+      expect(await outcomeCounts(db, definitions, filter, cohort)).toEqual(
+        countOutcomes(episodes, definitions, filter, cohort),
+      );
+    }
+    // The upgrade empties the outcomes model and rewinds its projection to replay it.
+    await db.query(
+      `INSERT INTO projection_checkpoints (name, position) VALUES ('outcomes', 1234)
+       ON CONFLICT (name) DO UPDATE SET position = 1234`,
+    );
+    const runner = db.createQueryRunner();
+    try {
+      await new OutcomeCountLayout1765000000001().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const [{ rows }] = (await db.query(
+      'SELECT (SELECT count(*) FROM outcome_rollup) + (SELECT count(*) FROM outcome_episodes) AS rows',
+    )) as { rows: string }[];
+    expect(Number(rows)).toBe(0);
+    const [checkpoint] = (await db.query(
+      `SELECT position FROM projection_checkpoints WHERE name = 'outcomes'`,
+    )) as { position: string }[];
+    expect(Number(checkpoint.position)).toBe(0);
+    // The replay writes the new layout, which the rollup answers from again.
+    await db.query(
+      `INSERT INTO outcome_episodes SELECT * FROM jsonb_populate_recordset(null::outcome_episodes, $1::jsonb)`,
+      [JSON.stringify(episodeRecords(episodes))],
+    );
+    await updateOutcomeRollup(db, definitions, 'all', 1);
+    const plan = rollupPlan(filter)!;
+    for (const cohort of COHORT_KINDS) {
+      expect(await rollupCounts(db, definitions, filter, cohort, plan, 0)).toEqual({
+        ...countOutcomes(episodes, definitions, filter, cohort),
+        excludedForConsent: 0,
+      });
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * The outcomes table's counts, defined once: per domain, nine conjunctions of a cohort episode's
+ * The outcomes table's counts, defined once: per domain, thirteen conjunctions of a cohort episode's
  * masks. The SQL (`outcomes.queries.ts`, the rollup) is generated from these; `countOutcomes` is
  * the same count in TypeScript, over episodes in memory.
  */
@@ -36,7 +36,13 @@ export interface CountSpec {
 
 const { baselineToExit: toEnd } = TRANSITIONS;
 
-/** The nine counts per domain, in a fixed order (the rollup stores them as an array in this order). */
+/**
+ * The thirteen counts per domain, in a fixed order (the rollup stores them as an array in this order:
+ * a change of order or number needs the rollup rebuilt, see `OutcomeCountLayout1765000000001`).
+ * `n`…`ap` are the baseline-to-end pairs (with `both`, the paired 2×2 table); `fn`…`fbf` are the
+ * one-year-on panel: the same families, assessed at baseline, the end point and one year on (`fbf`:
+ * present at baseline and one year on, the panel's paired table with `fb`, `f` and `fn`).
+ */
 export function countSpecs(definitions: OutcomeDefinitions): CountSpec[] {
   return definitions.domains.flatMap((domain, i) => {
     // Improved: had the condition at baseline and not at the end (the reverse for "no ASB").
@@ -52,6 +58,10 @@ export function countSpecs(definitions: OutcomeDefinitions): CountSpec[] {
       { name: 'f', i, when: ['p', 'fa', 'fp'] },
       { name: 'imp', i, when: ['p', 'fa', ...had] },
       { name: 'kept', i, when: ['p', 'fa', ...had, ...keeps] },
+      { name: 'both', i, when: ['p', 'bp', 'ep'] },
+      { name: 'fb', i, when: ['p', 'fa', 'bp'] },
+      { name: 'fe', i, when: ['p', 'fa', 'ep'] },
+      { name: 'fbf', i, when: ['p', 'fa', 'bp', 'fp'] },
     ];
   });
 }
@@ -77,6 +87,10 @@ export function toCounts(
       followUp: get('f', i),
       improvedFollowedUp: get('imp', i),
       kept: get('kept', i),
+      both: get('both', i),
+      followUpBaseline: get('fb', i),
+      followUpEnd: get('fe', i),
+      followUpBoth: get('fbf', i),
     })),
   };
 }

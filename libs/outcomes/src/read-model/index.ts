@@ -8,6 +8,7 @@ import { OutcomeRollup1764710000000 } from './migrations/1764710000000-OutcomeRo
 import { OutcomeFamilyPositions1764730000000 } from './migrations/1764730000000-OutcomeFamilyPositions';
 import { OutcomeConsent1764913500000 } from './migrations/1764913500000-OutcomeConsent';
 import { OutcomeCohortsStarted1765000000000 } from './migrations/1765000000000-OutcomeCohortsStarted';
+import { OutcomeCountLayout1765000000001 } from './migrations/1765000000001-OutcomeCountLayout';
 
 export * from './as-at';
 export * from './attrition';
@@ -27,6 +28,7 @@ export {
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
   OutcomeCohortsStarted1765000000000,
+  OutcomeCountLayout1765000000001,
 };
 
 /** The outcomes tables' migrations, in timestamp order. */
@@ -36,4 +38,5 @@ export const outcomeMigrations = [
   OutcomeFamilyPositions1764730000000,
   OutcomeConsent1764913500000,
   OutcomeCohortsStarted1765000000000,
+  OutcomeCountLayout1765000000001,
 ];

@@ -102,9 +102,9 @@ export async function outcomeCounts(
   // one round trip, not two.
   const [excludedForConsent, counts] = await Promise.all([
     consentExclusions(db, filter, cohort, source),
-    plan
-      ? rollupCounts(db, definitions, filter, cohort, plan, 0)
-      : rowCounts(db, definitions, filter, cohort, source),
+    (plan ? rollupCounts(db, definitions, filter, cohort, plan, 0) : Promise.resolve(undefined))
+      // A rollup in an older layout (`rollupCounts`) or none asked for: the episode rows.
+      .then((rolled) => rolled ?? rowCounts(db, definitions, filter, cohort, source)),
   ]);
   return { ...counts, excludedForConsent };
 }

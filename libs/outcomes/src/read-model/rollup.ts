@@ -49,6 +49,12 @@ export function rollupPlan(filter: CohortFilter): RollupPlan | undefined {
   return { dim, from, before };
 }
 
+/**
+ * The counts summed over the rollup's rows, or undefined when a row holds its counts in another
+ * layout than `countSpecs` (written by older code, before the migration that rebuilds it): the
+ * caller then counts the episode rows, so an upgraded database never reads counts at the wrong
+ * offsets.
+ */
 export async function rollupCounts(
   db: Queryable,
   definitions: OutcomeDefinitions,
@@ -56,7 +62,8 @@ export async function rollupCounts(
   cohort: CohortKind,
   plan: RollupPlan,
   excludedForConsent: number,
-): Promise<OutcomeCounts> {
+): Promise<OutcomeCounts | undefined> {
+  const specs = countSpecs(definitions);
   const params: unknown[] = [cohort, plan.dim];
   const clauses = ['r.cohort = $1', 'r.dim = $2'];
   const add = conditionAdder(params, clauses);
@@ -65,17 +72,20 @@ export async function rollupCounts(
   if (filter.programme) add('r.programme = ?', filter.programme);
   if (plan.from) add('r.month >= ?::date', plan.from);
   if (plan.before) add('r.month < ?::date', plan.before);
+  params.push(specs.length);
   const [row] = (await db.query(
     `WITH r AS (SELECT r.families, r.revisited, r.counts FROM outcome_rollup r
                 WHERE ${clauses.join(' AND ')})
      SELECT (SELECT coalesce(sum(families), 0) FROM r) AS families,
             (SELECT coalesce(sum(revisited), 0) FROM r) AS revisited,
+            (SELECT count(*) FROM r
+             WHERE coalesce(array_length(r.counts, 1), 0) <> $${params.length}::int) AS other_layout,
             (SELECT coalesce(array_agg(total ORDER BY i), '{}') FROM (
                SELECT u.i, sum(u.v) AS total FROM r, unnest(r.counts) WITH ORDINALITY AS u(v, i)
                GROUP BY u.i) t) AS counts`,
     params,
-  )) as { families: string; revisited: string; counts: string[] }[];
-  const specs = countSpecs(definitions);
+  )) as { families: string; revisited: string; other_layout: string; counts: string[] }[];
+  if (Number(row.other_layout) > 0) return undefined;
   const index = new Map(specs.map((c, k) => [`${c.name}_${c.i}`, k]));
   return toCounts(
     definitions,

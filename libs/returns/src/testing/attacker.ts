@@ -29,8 +29,11 @@ export interface AttackOptions {
   unitMoney: { gross: UnitMoney; net: UnitMoney };
   /** `[c]` cells the attacker is told are small (1..threshold − 1); by default none. */
   small?: ReadonlySet<string>;
-  /** The cost table and the outcomes table of the same families (planned exits), by id. */
-  money?: { costs: string; outcomes: string };
+  /**
+   * The cost table and the outcomes tables of the same families (planned exits), by id: the
+   * paired change to exit, and the one-year-on panel (when the return has one).
+   */
+  money?: { costs: string; outcomes: string; oneYearOn?: string };
 }
 
 export interface Attack {
@@ -123,6 +126,18 @@ export function attack(content: Published, options: AttackOptions): Attack {
         );
       }
     }
+    // A paired table (baseline against a later point): its four cells make n, its margins the
+    // counts at each point.
+    const later = cols.find((c) => c.endsWith('_only') && c !== 'baseline_only');
+    if (later && cols.includes('both') && cols.includes('neither')) {
+      const point = later.slice(0, -'_only'.length);
+      for (const row of t.rows.filter((r) => r.id !== 'cohort')) {
+        const c = (col: string) => k(row.id, col);
+        sum(c('n'), [c('both'), c('baseline_only'), c(later), c('neither')]);
+        sum(c('baseline'), [c('both'), c('baseline_only')]);
+        sum(c(point), [c('both'), c(later)]);
+      }
+    }
     if (cols.includes('referred') && cols.includes('planned_exit')) {
       const parts = cols.filter((c) => !['referred', 'offered', 'accepted'].includes(c));
       sum(
@@ -149,6 +164,8 @@ export function attack(content: Published, options: AttackOptions): Attack {
   const outcomes = tables.find((t) => t.id === options.money?.outcomes);
   if (costs && outcomes) {
     const o = (d: string, c: string) => `${outcomes.id}.${d}.${c}`;
+    const y = (d: string, c: string) =>
+      `${options.money?.oneYearOn ?? '(no one-year-on table)'}.${d}.${c}`;
     sum(o('cohort', 'n'), [`${costs.id}.total.families`]);
     const bfu = new Map<string, string>();
     for (const [col, period, kind] of [
@@ -163,30 +180,39 @@ export function attack(content: Published, options: AttackOptions): Attack {
         const cell = `${costs.id}.${row.id}.${col}`;
         if (!money || !has(cell)) continue;
         agencies.push(cell);
-        const terms: [string, bigint][] = [[cell, -1n]];
+        // The change priced, improved − worsened, in the outcomes tables' own cells: at exit
+        // baseline − exit (= at baseline only − at exit only); one year on the panel's at
+        // baseline only − at one year on only. A return before the panel was a table of its
+        // own read it through an unpublished count (present at baseline among those assessed
+        // one year on), bounded.
+        const forms: [string, bigint][][] = [[[cell, -1n]], [[cell, -1n]]];
         for (const [d, c] of money) {
-          if (period === 'exit') terms.push([o(d, 'baseline'), c], [o(d, 'exit'), -c]);
-          else {
-            // Present at baseline among those assessed one year on: unpublished, bounded.
-            if (!bfu.has(d)) {
-              const b = `~baseline_fu.${d}`;
-              bfu.set(d, b);
-              atMostLatent(b, o(d, 'baseline'));
-              atMostLatent(b, o(d, 'follow_up_n'));
-              // baseline − b ≤ n − follow_up_n (those not followed up).
-              const s = `~slack${latent++}`;
-              fact([
-                [o(d, 'n'), 1n],
-                [o(d, 'follow_up_n'), -1n],
-                [o(d, 'baseline'), -1n],
-                [b, 1n],
-                [s, -1n],
-              ]);
-            }
-            terms.push([bfu.get(d)!, c], [o(d, 'follow_up'), -c]);
+          if (period === 'exit') {
+            forms[0].push([o(d, 'baseline'), c], [o(d, 'exit'), -c]);
+            forms[1].push([o(d, 'baseline_only'), c], [o(d, 'exit_only'), -c]);
+            continue;
           }
+          forms[0].push([y(d, 'baseline_only'), c], [y(d, 'one_year_on_only'), -c]);
+          // Present at baseline among those assessed one year on: unpublished, bounded.
+          if (!bfu.has(d)) {
+            const b = `~baseline_fu.${d}`;
+            bfu.set(d, b);
+            atMostLatent(b, o(d, 'baseline'));
+            atMostLatent(b, o(d, 'follow_up_n'));
+            // baseline − b ≤ n − follow_up_n (those not followed up).
+            const s = `~slack${latent++}`;
+            fact([
+              [o(d, 'n'), 1n],
+              [o(d, 'follow_up_n'), -1n],
+              [o(d, 'baseline'), -1n],
+              [b, 1n],
+              [s, -1n],
+            ]);
+          }
+          forms[1].push([bfu.get(d)!, c], [o(d, 'follow_up'), -c]);
         }
-        fact(terms);
+        // A form whose cells the return does not publish is left out (`fact` checks).
+        for (const terms of forms) fact(terms);
       }
       if (has(`${costs.id}.total.${col}`)) sum(`${costs.id}.total.${col}`, agencies);
     }
