@@ -155,6 +155,15 @@ describe('GET /v1/savings', () => {
       rows: table.rows.map((r) => (r.outcome === 'eviction' ? { ...r, cost: '5000.00' } : r)),
     };
     writeFileSync(join(extraDir, 'uk-unit-costs.v2.json'), JSON.stringify(v2));
+    // v3: deadweight and attribution on every other row, so net figures differ from gross.
+    const v3 = {
+      ...table,
+      version: 3,
+      rows: table.rows.map((r, i) =>
+        i % 2 ? r : { ...r, deadweight: '20', attribution: '65', adjustmentSource: 'e2e' },
+      ),
+    };
+    writeFileSync(join(extraDir, 'uk-unit-costs.v3.json'), JSON.stringify(v3));
     process.env.UNIT_COST_TABLES_DIR = extraDir;
     h = await startHarness();
 
@@ -461,28 +470,70 @@ describe('GET /v1/savings', () => {
     );
     expect(counts.filter((c) => typeof c === 'number' && c > 0 && c < 5)).toEqual([]);
     expect(counts).toContain('[c]');
-    expect(body.total.baselineToExit).toBe('[c]');
+    // The total is shown only where it gives no suppressed count away (issue 14: money is tied
+    // to its counts; libs/returns/src/savings-disclosure.spec.ts attacks it), and then as it is.
+    const whole = await h.http
+      .get('/v1/savings?authority=sav_other')
+      .set(as('keyworker', 'sav_other'));
+    if (body.total.baselineToExit !== '[c]')
+      expect(body.total.baselineToExit).toBe(whole.body.total.baselineToExit);
 
-    // A line is shown only when every count it is computed from is.
+    // Money is tied to its counts (issue 14): a line is shown as it is or suppressed, and a
+    // line whose counts are suppressed is shown only where it gives none of them away.
     const check = async (url: string) => {
       const open = (await h.http.get(url).set(keyworker)).body as Answer;
       const shut = (await h.http.get(`${url}&disclosure=on`).set(keyworker)).body as Answer;
-      const mapped = (outcome: string) =>
-        table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
       for (const [j, line] of shut.perOutcome.entries()) {
-        const from = shut.perDomain
-          .filter((d) => mapped(line.outcome).includes(d.domain))
-          .map((d) => [d.baselineToExit.improved, d.baselineToExit.worsened]);
-        const hidden = from.flat().includes('[c]');
-        expect([line.outcome, line.baselineToExit]).toEqual([
-          line.outcome,
-          hidden ? '[c]' : open.perOutcome[j].baselineToExit,
-        ]);
+        const shown = line.baselineToExit === '[c]' ? '[c]' : open.perOutcome[j].baselineToExit;
+        expect([line.outcome, line.baselineToExit]).toEqual([line.outcome, shown]);
       }
       return shut;
     };
     const ownCohort = await check(`/v1/savings?authority=${AUTHORITY}`);
     expect(ownCohort.perOutcome.some((l) => l.baselineToExit !== '[c]')).toBe(true);
+  });
+
+  it('ties net figures to their counts like gross ones: each is shown as it is or [c]', async () => {
+    type Figures = { baselineToExit: string; baselineToFollowUp: string };
+    type Answer = {
+      perOutcome: (Figures & { outcome: string; net: Figures })[];
+      perAgency: Figures[];
+      total: Figures;
+      net: { perAgency: Figures[]; total: Figures; perFamily: Figures };
+      disclosure: { suppressed: { primary: number; secondary: number } };
+    };
+    const periods = ['baselineToExit', 'baselineToFollowUp'] as const;
+    let netShown = 0;
+    let netHidden = 0;
+    for (const authority of [AUTHORITY, 'sav_other']) {
+      const url = `/v1/savings?authority=${authority}&unitCosts=uk-unit-costs@3`;
+      const own = as('keyworker', authority);
+      const open = (await h.http.get(url).set(own)).body as Answer;
+      const shut = (await h.http.get(`${url}&disclosure=on`).set(own)).body as Answer;
+      expect(open.net).not.toBeNull();
+      expect(open.perOutcome.some((l) => l.net.baselineToExit !== l.baselineToExit)).toBe(true);
+      const pairs: [Figures, Figures][] = [
+        ...shut.perOutcome.map((l, j): [Figures, Figures] => [l.net, open.perOutcome[j].net]),
+        ...shut.net.perAgency.map((a, k): [Figures, Figures] => [a, open.net.perAgency[k]]),
+        [shut.net.total, open.net.total],
+        [shut.net.perFamily, open.net.perFamily],
+      ];
+      for (const [shown, truth] of pairs)
+        for (const p of periods) {
+          if (shown[p] === '[c]') netHidden++;
+          else {
+            expect(shown[p]).toBe(truth[p]);
+            netShown++;
+          }
+        }
+      // Per family goes with the net total it is computed from.
+      for (const p of periods)
+        if (shut.net.total[p] === '[c]' && open.net.perFamily[p] !== null)
+          expect(shut.net.perFamily[p]).toBe('[c]');
+    }
+    // Both happen: net money is published where it is safe and suppressed where it is not.
+    expect(netShown).toBeGreaterThan(0);
+    expect(netHidden).toBeGreaterThan(0);
   });
 
   it('lets only a data manager of the authority set its programme cost', async () => {

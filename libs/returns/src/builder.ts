@@ -16,7 +16,8 @@ import {
   withRecordsAt,
 } from './read-models';
 import { Scope } from './records';
-import { ReturnSpec, SpecCohort } from './spec';
+import { tieMoneyToOutcomes } from './money-relations';
+import { ReturnSpec, SpecCohort, TableSpec } from './spec';
 import { fillTable, table } from './tables';
 import { tieCohortSteps } from './cohort-accounting';
 
@@ -134,6 +135,7 @@ export async function composeReturn(
   await ctx.progress?.(70);
   let unitCosts: string | null = null;
   const drafts: { section: { id: string; title: string }; tables: DraftTable[] }[] = [];
+  const specOf = new Map<DraftTable, TableSpec>();
   for (const section of spec.sections) {
     const tables: DraftTable[] = [];
     for (const ts of section.tables) {
@@ -141,11 +143,13 @@ export async function composeReturn(
       const filter = cohortFilter(request, ts.cohort);
       unitCosts = (await fillTable(ctx, t, ts, filter, records)) ?? unitCosts;
       tables.push(t);
+      specOf.set(t, ts);
     }
     drafts.push({ section: { id: section.id, title: section.title }, tables });
   }
   tieCompletedRevisits(drafts.flatMap((d) => d.tables));
   tieCohortSteps(drafts.flatMap((d) => d.tables));
+  tieMoney(specOf);
   await ctx.progress?.(90);
   const { sections, disclosure } = publish(drafts, spec.disclosure);
   // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say how many.
@@ -193,5 +197,26 @@ function tieCompletedRevisits(tables: DraftTable[]) {
       total: key(done[0].id, 'revisits', 'completed'),
       parts: [key(done[i].id, 'revisits', 'completed')],
     });
+  }
+}
+
+/**
+ * A cost table's money is computed from the planned exits' transitions: tie it to the outcomes
+ * table of planned exits over the same cohort (at exit) and its one-year-on panel (one year on),
+ * so disclosure control sees money as equations in the counts those tables publish (the savings
+ * calculator's cohort is planned exits). `tieMoneyToOutcomes` throws if a cell it needs is missing.
+ */
+function tieMoney(specOf: Map<DraftTable, TableSpec>) {
+  const all = [...specOf];
+  for (const [costs, cs] of all.filter(([, s]) => s.source === 'savings')) {
+    const planned = (source: TableSpec['source']) =>
+      all.find(
+        ([, s]) =>
+          s.source === source &&
+          s.cohort === cs.cohort &&
+          (s.outcomeCohort ?? 'planned_exits') === 'planned_exits',
+      )?.[0];
+    const outcomes = planned('outcomes');
+    if (outcomes) tieMoneyToOutcomes(costs, outcomes, planned('outcomes_one_year_on'));
   }
 }

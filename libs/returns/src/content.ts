@@ -5,7 +5,15 @@
  */
 import { csvLine } from '@app/security/csv';
 import { FigureKind, formatFigure } from '@app/security/csv-output';
-import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
+import {
+  CountTable,
+  DisclosureRule,
+  Line,
+  Relation,
+  SUPPRESSED,
+  protect,
+  ruleText,
+} from './disclosure';
 
 export type Unit =
   | 'families'
@@ -89,6 +97,13 @@ export interface DraftTable {
   lines: Line[];
   /** Counts that take part in lines but are not published (e.g. "not present" beside "present"). */
   hidden: Record<string, number>;
+  /** Weighted relations between cells (money = Σ unit money × counts), by key. */
+  relations?: Relation[];
+  /**
+   * Published figures that take part in `relations` (money), by key: their exact value in the
+   * relations' sub-unit. Suppressed like a count when publishing them would give a count away.
+   */
+  figures?: Record<string, number>;
 }
 
 export const key = (table: string, row: string, column: string) => `${table}.${row}.${column}`;
@@ -131,7 +146,7 @@ export function publish(
   drafts: { section: { id: string; title: string }; tables: DraftTable[] }[],
   rule: DisclosureRule,
 ): { sections: ReturnSection[]; disclosure: DisclosureStatement } {
-  const table: CountTable = { cells: {}, lines: [], hidden: [] };
+  const table: CountTable = { cells: {}, lines: [], hidden: [], relations: [], figures: [] };
   for (const { tables } of drafts) {
     for (const t of tables) {
       for (const row of t.rows) {
@@ -144,13 +159,19 @@ export function publish(
         table.hidden!.push(id);
       }
       table.lines.push(...t.lines);
+      table.relations!.push(...(t.relations ?? []));
+      for (const [id, v] of Object.entries(t.figures ?? {})) {
+        table.cells[id] = v;
+        table.figures!.push(id);
+      }
     }
   }
   const { primary, suppressed } = protect(table, rule);
   const hidden = new Set(suppressed);
   const value = (cell: DraftCell, k: string): Published => {
     if (cell === null) return null;
-    if ('count' in cell) return hidden.has(k) ? SUPPRESSED : cell.count;
+    if (hidden.has(k)) return SUPPRESSED;
+    if ('count' in cell) return cell.count;
     if (cell.from?.some((f) => hidden.has(f))) return SUPPRESSED;
     if ('text' in cell) return cell.text;
     if (cell.derived === null) return null;

@@ -1,4 +1,5 @@
-import { CountTable, gridTable, protect, recoverable, ruleText } from './disclosure';
+import { CountTable, gridTable, protect, recoverable, relationsOf, ruleText } from './disclosure';
+import { workOut } from './testing/rationals';
 
 /** A small seeded generator (mulberry32), so a failing table can be reproduced from its seed. */
 function random(seed: number) {
@@ -159,5 +160,121 @@ describe('disclosure control', () => {
     const primaryOnly = new Set(['r0c0']);
     expect(workedOutFromTotals(2, 3, primaryOnly)).toEqual(['r0c0']);
     expect(linesWithOne(table, primaryOnly).length).toBe(2);
+  });
+
+  it('two small counts whose published sum is 2 are both 1: bounds, not only linear algebra', () => {
+    const table: CountTable = {
+      cells: { a: 1, b: 1, s: 2, big: 40, t: 42 },
+      lines: [
+        { total: 's', parts: ['a', 'b'] },
+        { total: 't', parts: ['s', 'big'] },
+      ],
+    };
+    // Linear algebra alone finds nothing; a reader who knows each is 1..4 finds both.
+    expect(recoverable(table, new Set(['a', 'b']))).toEqual([]);
+    expect(recoverable(table, new Set(['a', 'b']), new Set(['a', 'b']))).toEqual(['a', 'b']);
+    const { suppressed } = protect(table);
+    expect(suppressed).toContain('s');
+    expect(recoverable(table, new Set(suppressed), new Set(['a', 'b']))).toEqual([]);
+  });
+
+  it("money is a weighted relation: the issue's health and police figures give no count away", () => {
+    // Q1-2026 (issue 14): health = £174.68 × (dv change + drug change); police = £1,260 × dv
+    // change + £1,290 × drug change + £1,552.60 × ASB change; in pence.
+    const cells = { dv_b: 11, dv_e: 4, dr_b: 17, dr_e: 9, asb_b: 21, asb_e: 4 };
+    const health = 17468 * (11 - 4 + 17 - 9);
+    const police = 126000 * (11 - 4) + 129000 * (17 - 9) + 155260 * (21 - 4);
+    const table: CountTable = {
+      cells: { ...cells, health, police, total: health + police },
+      lines: [{ total: 'total', parts: ['health', 'police'] }],
+      relations: [
+        {
+          terms: [
+            ['health', -1n],
+            ['dv_b', 17468n],
+            ['dv_e', -17468n],
+            ['dr_b', 17468n],
+            ['dr_e', -17468n],
+          ],
+        },
+        {
+          terms: [
+            ['police', -1n],
+            ['dv_b', 126000n],
+            ['dv_e', -126000n],
+            ['dr_b', 129000n],
+            ['dr_e', -129000n],
+            ['asb_b', 155260n],
+            ['asb_e', -155260n],
+          ],
+        },
+      ],
+      figures: ['health', 'police', 'total'],
+    };
+    // Suppressing only the small counts leaves both recoverable from the money.
+    expect(recoverable(table, new Set(['dv_e', 'asb_e']))).toEqual(['dv_e', 'asb_e']);
+    const { primary, suppressed } = protect(table);
+    expect(primary).toEqual(['dv_e', 'asb_e']);
+    expect(suppressed.some((c) => ['health', 'police', 'total'].includes(c))).toBe(true);
+    expect(recoverable(table, new Set(suppressed), new Set(primary))).toEqual([]);
+  });
+
+  it('property: with money relations, the independent solver works out no suppressed count', () => {
+    let money = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const next = random(seed);
+      const domains = 2 + Math.floor(next() * 4);
+      const cells: Record<string, number> = {};
+      const relations: NonNullable<CountTable['relations']> = [];
+      const lines: CountTable['lines'] = [];
+      const hidden: string[] = [];
+      const small = () => (next() < 0.4 ? 1 + Math.floor(next() * 4) : 5 + Math.floor(next() * 30));
+      for (let d = 0; d < domains; d++) {
+        const [b, e, rest] = [small(), small(), small()];
+        Object.assign(cells, { [`b${d}`]: b, [`e${d}`]: e, [`n${d}`]: Math.max(b, e) + rest });
+        cells[`nb${d}`] = cells[`n${d}`] - b;
+        cells[`ne${d}`] = cells[`n${d}`] - e;
+        hidden.push(`nb${d}`, `ne${d}`);
+        lines.push(
+          { total: `n${d}`, parts: [`b${d}`, `nb${d}`] },
+          { total: `n${d}`, parts: [`e${d}`, `ne${d}`] },
+        );
+      }
+      const agencies = 1 + Math.floor(next() * 3);
+      for (let a = 0; a < agencies; a++) {
+        const terms: [string, bigint][] = [[`m${a}`, -1n]];
+        let v = 0;
+        for (let d = 0; d < domains; d++) {
+          if (next() < 0.4) continue;
+          const unit = 1 + Math.floor(next() * 200000);
+          terms.push([`b${d}`, BigInt(unit)], [`e${d}`, BigInt(-unit)]);
+          v += unit * (cells[`b${d}`] - cells[`e${d}`]);
+        }
+        cells[`m${a}`] = v;
+        relations.push({ terms });
+      }
+      const ms = Array.from({ length: agencies }, (_x, a) => `m${a}`);
+      cells.mT = ms.reduce((s, m) => s + cells[m], 0);
+      lines.push({ total: 'mT', parts: ms });
+      const table: CountTable = { cells, lines, relations, hidden, figures: [...ms, 'mT'] };
+      const { primary, suppressed } = protect(table);
+      const unknown = new Set([...suppressed, ...hidden]);
+      const known = new Map(
+        Object.entries(cells)
+          .filter(([c]) => !unknown.has(c))
+          .map(([c, v]) => [c, BigInt(v)]),
+      );
+      const bounds = new Map<string, [bigint | null, bigint | null]>(
+        [...unknown]
+          .filter((c) => !table.figures!.includes(c))
+          .map((c) => [c, primary.includes(c) ? [1n, 4n] : [0n, null]]),
+      );
+      const found = workOut(relationsOf(table), known, bounds, (c) => c.startsWith('m'));
+      const counts = [...found.keys()].filter((c) => suppressed.includes(c) && !c.startsWith('m'));
+      expect({ seed, counts }).toEqual({ seed, counts: [] });
+      if (ms.some((m) => !suppressed.includes(m))) money++;
+    }
+    // Money is still published in most tables.
+    expect(money).toBeGreaterThan(10);
   });
 });

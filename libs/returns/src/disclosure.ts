@@ -1,12 +1,16 @@
 /**
- * Statistical disclosure control, pure. A table is a set of counts and the sums published with
- * them (`lines`: total = sum of parts, e.g. a row and its row total). Counts from 1 to
- * `threshold - 1` are suppressed (primary); then more cells are suppressed (secondary) until no
- * suppressed count can be worked out from what is published, by any combination of the lines —
- * not only by subtracting one row from its total. The check is linear algebra over the unknown
- * cells: a cell is recoverable exactly when its unit vector lies in the row space of the lines
- * restricted to the unknowns.
+ * Statistical disclosure control, pure. A table is a set of counts, the sums published with them
+ * (`lines`: total = sum of parts, e.g. a row and its row total) and the figures computed from them
+ * by weighted relations (`relations`: a cost-avoidance figure is Σ unit cost × count difference,
+ * in whole sub-units of a penny). Counts from 1 to `threshold - 1` are suppressed (primary); then
+ * more cells (figures first) are suppressed (secondary) until no suppressed count can be worked out
+ * from what is published, by any combination of the relations and what a reader knows of every
+ * count (at least 0; a suppressed small count lies in 1..threshold − 1): `recovery.ts`, exact
+ * integer arithmetic throughout.
  */
+import { Bound, Relation, recoveredCells } from './recovery';
+
+export type { Bound, Relation } from './recovery';
 
 export interface DisclosureRule {
   /** Counts from 1 to threshold - 1 are suppressed (NatCen/ONS convention: 1–4, threshold 5). */
@@ -22,9 +26,9 @@ export const SUPPRESSED = '[c]';
 export function ruleText(rule: DisclosureRule): string {
   return (
     `Counts from 1 to ${rule.threshold - 1} are suppressed (shown as ${SUPPRESSED}); further ` +
-    `counts are suppressed so that no suppressed count can be recovered from the totals ` +
-    `published with it; percentages, means and statistics computed from a suppressed count ` +
-    `are suppressed too.`
+    `counts and money figures are suppressed so that no suppressed count can be recovered from ` +
+    `the totals and the money published with it (money is unit cost × counts); percentages, ` +
+    `means and statistics computed from a suppressed count are suppressed too.`
   );
 }
 
@@ -34,12 +38,19 @@ export interface Line {
 }
 
 export interface CountTable {
-  /** Cell id → count. */
+  /** Cell id → value: a count, or a figure's exact value in a whole sub-unit (e.g. 1/1000 p). */
   cells: Record<string, number>;
   /** Sums that hold between cells (and so between what is published). */
   lines: Line[];
-  /** Cells that take part in lines but are never published (unknown to a reader). */
+  /** Weighted relations: a figure (money) as Σ integer coefficient × count, exactly. */
+  relations?: Relation[];
+  /** Cells that take part in relations but are never published (unknown to a reader). */
   hidden?: string[];
+  /**
+   * Cells that are figures computed from counts (money), not counts: never suppressed as small,
+   * may be negative; suppressed when publishing them would give a suppressed count away.
+   */
+  figures?: string[];
 }
 
 export interface Protection {
@@ -62,75 +73,98 @@ export const isPrimary = (count: number, rule: DisclosureRule) =>
 export const shownCount = (count: number, rule: DisclosureRule): number | typeof SUPPRESSED =>
   isPrimary(count, rule) ? SUPPRESSED : count;
 
-const EPS = 1e-9;
+/** A line as a relation: −total + Σ parts = 0. */
+export const lineRelation = (line: Line): Relation => ({
+  terms: [[line.total, -1n], ...line.parts.map((p): [string, bigint] => [p, 1n])],
+});
+
+/** Every relation of a table: its lines and its weighted relations. */
+export const relationsOf = (table: CountTable): Relation[] => [
+  ...table.lines.map(lineRelation),
+  ...(table.relations ?? []),
+];
 
 /**
- * The unknown cells whose value the published cells and the lines determine exactly. Gauss–
- * Jordan elimination of the lines' coefficients over the unknowns: an unknown is determined iff
- * its column is a pivot whose row has no other non-zero entry.
+ * What a reader knows of an unknown cell without the relations: a count is at least 0; a count
+ * suppressed as small (`primary`) lies in 1..threshold − 1; a figure (money) may be anything.
  */
-export function recoverable(table: CountTable, unknown: ReadonlySet<string>): string[] {
-  const vars = Object.keys(table.cells).filter((c) => unknown.has(c));
-  const index = new Map(vars.map((v, i) => [v, i]));
-  const rows: number[][] = [];
-  for (const line of table.lines) {
-    const row = new Array<number>(vars.length).fill(0);
-    let any = false;
-    const add = (id: string, k: number) => {
-      const i = index.get(id);
-      if (i === undefined) return;
-      row[i] += k;
-      any = true;
-    };
-    add(line.total, -1);
-    for (const p of line.parts) add(p, 1);
-    if (any) rows.push(row);
+export function readerBounds(
+  table: CountTable,
+  unknown: Iterable<string>,
+  primary: ReadonlySet<string> = new Set(),
+  rule: DisclosureRule = DEFAULT_DISCLOSURE,
+): Map<string, Bound> {
+  const figures = new Set(table.figures ?? []);
+  const bounds = new Map<string, Bound>();
+  for (const c of unknown) {
+    if (figures.has(c)) continue;
+    bounds.set(
+      c,
+      primary.has(c) ? { lo: 1n, hi: BigInt(rule.threshold - 1) } : { lo: 0n, hi: null },
+    );
   }
-  const pivots: number[] = [];
-  let r = 0;
-  for (let col = 0; col < vars.length && r < rows.length; col++) {
-    let best = r;
-    for (let i = r + 1; i < rows.length; i++) {
-      if (Math.abs(rows[i][col]) > Math.abs(rows[best][col])) best = i;
-    }
-    if (Math.abs(rows[best][col]) < EPS) continue;
-    [rows[r], rows[best]] = [rows[best], rows[r]];
-    const p = rows[r][col];
-    rows[r] = rows[r].map((v) => v / p);
-    for (let i = 0; i < rows.length; i++) {
-      if (i === r || Math.abs(rows[i][col]) < EPS) continue;
-      const f = rows[i][col];
-      rows[i] = rows[i].map((v, j) => v - f * rows[r][j]);
-    }
-    pivots[r] = col;
-    r++;
-  }
-  const found: string[] = [];
-  for (let i = 0; i < r; i++) {
-    const others = rows[i].some((v, j) => j !== pivots[i] && Math.abs(v) > EPS);
-    if (!others) found.push(vars[pivots[i]]);
-  }
-  return found;
+  return bounds;
 }
 
 /**
+ * The unknown cells whose value the published cells, the relations and the bounds determine
+ * exactly (`recoveredCells`: exact linear algebra, then bounds). Without `primary`, a reader is
+ * taken to know only that counts are at least 0.
+ */
+export function recoverable(
+  table: CountTable,
+  unknown: ReadonlySet<string>,
+  primary: ReadonlySet<string> = new Set(),
+  rule: DisclosureRule = DEFAULT_DISCLOSURE,
+): string[] {
+  const vars = Object.keys(table.cells).filter((c) => unknown.has(c));
+  return recoveredCells({
+    values: new Map(Object.entries(table.cells).map(([c, v]) => [c, BigInt(v)])),
+    relations: relationsOf(table),
+    unknown: vars,
+    bounds: readerBounds(table, vars, primary, rule),
+  });
+}
+
+/** How many candidates secondary suppression tries before taking the first. */
+const TRIES = 4;
+
+/**
  * Primary then secondary suppression. Secondary cells are chosen among the published cells that
- * share a line with a recoverable one: the smallest non-zero count that makes it unrecoverable
- * (a zero protects little: a reader may guess it), else the smallest, until none is recoverable.
+ * share a relation with a recoverable one: every such figure (money) at once, else the smallest
+ * non-zero count (a zero protects little: a reader may guess it), else the smallest, the first of
+ * a few that makes it unrecoverable, until none is. A reader is taken to know which cells are small
+ * (1..threshold − 1), that every count is at least 0, and every relation.
  */
 export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLOSURE): Protection {
   checkRule(rule);
   const order = Object.keys(table.cells);
   const hidden = new Set(table.hidden ?? []);
-  const primary = order.filter((c) => !hidden.has(c) && isPrimary(table.cells[c], rule));
+  const figures = new Set(table.figures ?? []);
+  const primary = order.filter(
+    (c) => !hidden.has(c) && !figures.has(c) && isPrimary(table.cells[c], rule),
+  );
+  const small = new Set(primary);
   const suppressed = new Set(primary);
+  const relations = relationsOf(table);
   const unknown = () => new Set([...suppressed, ...hidden]);
-  const exposed = (u: Set<string>) => recoverable(table, u).filter((c) => suppressed.has(c));
+  // A suppressed count worked out is a disclosure; a suppressed figure worked out is not (money
+  // a reader can work out only from what is published tells it nothing new).
+  // At threshold 2 a small count's bound (1..1) pins it by itself: no suppression can help that,
+  // so such a cell counts as worked out only if the relations give it away without its bound.
+  const pinned = (c: string) => rule.threshold === 2 && small.has(c);
+  const exposed = (u: Set<string>) => {
+    const found = recoverable(table, u, small, rule);
+    const byItself = found.some(pinned) ? new Set(recoverable(table, u, new Set(), rule)) : null;
+    return found.filter(
+      (c) => suppressed.has(c) && !figures.has(c) && (!pinned(c) || byItself!.has(c)),
+    );
+  };
   const neighbours = (cell: string) =>
     new Set(
-      table.lines
-        .filter((l) => l.total === cell || l.parts.includes(cell))
-        .flatMap((l) => [l.total, ...l.parts]),
+      relations
+        .filter((r) => r.terms.some(([c]) => c === cell))
+        .flatMap((r) => r.terms.map(([c]) => c)),
     );
   const publishedNear = (cells: Iterable<string>) => {
     const near = new Set<string>();
@@ -139,8 +173,9 @@ export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLO
       .filter((c) => near.has(c) && !suppressed.has(c) && !hidden.has(c))
       .sort(
         (a, b) =>
-          Number(table.cells[a] === 0) - Number(table.cells[b] === 0) ||
-          table.cells[a] - table.cells[b] ||
+          Number(figures.has(b)) - Number(figures.has(a)) ||
+          (figures.has(a) ? 0 : Number(table.cells[a] === 0) - Number(table.cells[b] === 0)) ||
+          (figures.has(a) ? 0 : table.cells[a] - table.cells[b]) ||
           order.indexOf(a) - order.indexOf(b),
       );
   };
@@ -149,10 +184,19 @@ export function protect(table: CountTable, rule: DisclosureRule = DEFAULT_DISCLO
     if (!open.length) break;
     const cell = open[0];
     let candidates = publishedNear([cell]);
-    // Its lines may be exhausted: widen to every line touching an unknown cell.
+    // Its relations may be exhausted: widen to every relation touching an unknown cell.
     if (!candidates.length) candidates = publishedNear(unknown());
     if (!candidates.length) break;
-    const fixes = candidates.find((c) => !exposed(new Set([...unknown(), c])).includes(cell));
+    // Money beside a recoverable count goes together: one figure at a time costs a solve each.
+    const money = candidates.filter((c) => figures.has(c));
+    if (money.length) {
+      for (const c of money) suppressed.add(c);
+      continue;
+    }
+    // The first few that make it unrecoverable (each try is a solve: a bound keeps it quick).
+    const fixes = candidates
+      .slice(0, TRIES)
+      .find((c) => !exposed(new Set([...unknown(), c])).includes(cell));
     suppressed.add(fixes ?? candidates[0]);
   }
   return { primary, suppressed: order.filter((c) => suppressed.has(c)) };

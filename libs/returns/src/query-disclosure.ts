@@ -3,8 +3,17 @@
  * `/v1/cohorts/summary`): the answer keeps its shape, suppressed counts and every figure computed
  * from them become "[c]", and the answer states the rule. Pure.
  */
+import { OutcomeCoefficients } from '@app/savings';
 import { DisclosureStatement } from './content';
-import { CountTable, DisclosureRule, Line, SUPPRESSED, protect, ruleText } from './disclosure';
+import {
+  CountTable,
+  DisclosureRule,
+  Line,
+  Relation,
+  SUPPRESSED,
+  protect,
+  ruleText,
+} from './disclosure';
 
 type Json = Record<string, unknown>;
 
@@ -14,6 +23,9 @@ export interface Plan {
   hidden: Record<string, number>;
   lines: Line[];
   derived: [path: string, from: string[]][];
+  /** Figures (money) tied to counts by weighted relations: path → exact value in the sub-unit. */
+  figures?: Record<string, number>;
+  relations?: Relation[];
 }
 
 const get = (obj: unknown, path: string): unknown =>
@@ -32,12 +44,18 @@ export function apply<T>(
   rule: DisclosureRule,
 ): T & { disclosure: DisclosureStatement } {
   const out = structuredClone(answer) as T & { disclosure: DisclosureStatement };
-  const table: CountTable = { cells: {}, lines: plan.lines, hidden: Object.keys(plan.hidden) };
+  const table: CountTable = {
+    cells: {},
+    lines: plan.lines,
+    hidden: Object.keys(plan.hidden),
+    relations: plan.relations ?? [],
+    figures: Object.keys(plan.figures ?? {}),
+  };
   for (const p of plan.counts) {
     const v = get(answer, p);
     if (typeof v === 'number') table.cells[p] = v;
   }
-  Object.assign(table.cells, plan.hidden);
+  Object.assign(table.cells, plan.hidden, plan.figures);
   const { primary, suppressed } = protect(table, rule);
   const hidden = new Set(suppressed);
   for (const p of suppressed) set(out, p, SUPPRESSED);
@@ -145,26 +163,39 @@ export interface SavingsAnswer {
     baselineToExit: { pairs: number; improved: number; worsened: number };
     baselineToFollowUp: { pairs: number; improved: number; worsened: number };
   }[];
-  perOutcome: { outcome: string; agency: string }[];
+  /** `net`: the line after deadweight and attribution. */
+  perOutcome: { outcome: string; agency: string; net?: unknown }[];
   perAgency: { agency: string }[];
+  /** Net of deadweight and attribution, when the unit-cost table gives them. */
+  net?: { perAgency: { agency: string }[] } | null;
 }
 
 const PERIODS = ['baselineToExit', 'baselineToFollowUp'] as const;
 
 /**
  * Cost avoidance: per costed domain and period, the families improved and worsened against the
- * pairs (the unchanged hidden). Money is net families × a published unit cost, so every figure
- * computed from a suppressed count is suppressed too: an outcome's line from its domains, an
- * agency's from its lines, and the total, per family and return on spend from them all (a total
- * beside a suppressed line would give the line away). `domainsOf` maps each costed outcome to the
- * domains that feed it (the unit-cost table's mappings).
+ * pairs (the unchanged hidden). Every money figure is tied to them as the calculator computes it
+ * (`moneyCoefficients`: the calculator's own per-outcome terms, in pence): each costed outcome's
+ * line, gross and net, and its units avoided, is Σ (per net family) × (improved − worsened) over
+ * its domains; an agency's money is the sum of its lines, the total the sum of the agencies, for
+ * the gross figures and the net ones alike. Disclosure control then suppresses money (or counts)
+ * until no suppressed count can be worked out; per family and return on spend go with the total
+ * (gross or net) they are computed from.
  */
 export function discloseSavings<T extends SavingsAnswer>(
   answer: T,
   rule: DisclosureRule,
-  domainsOf: (outcome: string) => string[],
+  coefficients: OutcomeCoefficients[],
 ) {
-  const plan: Plan = { counts: ['families'], hidden: {}, lines: [], derived: [] };
+  const plan: Plan = {
+    counts: ['families'],
+    hidden: {},
+    lines: [],
+    derived: [],
+    figures: {},
+    relations: [],
+  };
+  const figures = plan.figures!;
   if (answer.excludedForConsent !== undefined) plan.counts.push('excludedForConsent');
   const index = new Map(answer.perDomain.map((d, i) => [d.domain, i]));
   answer.perDomain.forEach((d, i) => {
@@ -178,34 +209,72 @@ export function discloseSavings<T extends SavingsAnswer>(
       });
     }
   });
+  const byOutcome = new Map(coefficients.map((c) => [c.outcome, c]));
+  const coefficientsOf = (outcome: string) => {
+    const c = byOutcome.get(outcome);
+    if (!c) throw new Error(`savings disclosure: no money per family for ${outcome}`);
+    return c.byDomain;
+  };
   for (const p of PERIODS) {
-    const sourcesOf = (outcome: string) =>
-      domainsOf(outcome)
-        .filter((d) => index.has(d))
-        .flatMap((d) => [
-          `perDomain.${index.get(d)}.${p}.improved`,
-          `perDomain.${index.get(d)}.${p}.worsened`,
-        ]);
-    const all: string[] = [];
-    answer.perOutcome.forEach((line, j) => {
-      const from = sourcesOf(line.outcome);
-      all.push(...from);
+    const change = (domain: string) => {
+      const i = index.get(domain);
+      if (i === undefined) throw new Error(`savings disclosure: no counts for domain ${domain}`);
+      const d = answer.perDomain[i][p];
+      return [i, BigInt(d.improved - d.worsened)] as const;
+    };
+    /** figure = Σ coefficient × (improved − worsened): value and relation. */
+    const tie = (path: string, per: [domain: string, coefficient: bigint][]) => {
+      const rel: Relation = { terms: [[path, -1n]] };
+      let value = 0n;
+      for (const [domain, a] of per.filter(([, a]) => a)) {
+        const [i, net] = change(domain);
+        value += a * net;
+        rel.terms.push([`perDomain.${i}.${p}.improved`, a], [`perDomain.${i}.${p}.worsened`, -a]);
+      }
+      figures[path] = Number(value);
+      plan.relations!.push(rel);
+    };
+    /** Agencies as sums of their lines, the total as the sum of the agencies. */
+    const rollUp = (at: string, agencies: { agency: string }[], lines: Map<string, string[]>) => {
+      const parts = agencies.map((a, k) => {
+        const path = `${at}perAgency.${k}.${p}`;
+        const own = lines.get(a.agency) ?? [];
+        figures[path] = own.reduce((sum, x) => sum + figures[x], 0);
+        plan.lines.push({ total: path, parts: own });
+        return path;
+      });
+      const total = `${at}total.${p}`;
+      figures[total] = parts.reduce((sum, x) => sum + figures[x], 0);
+      plan.lines.push({ total, parts });
       plan.derived.push(
-        [`perOutcome.${j}.${p}`, from],
-        [`perOutcome.${j}.unitsAvoided.${p}`, from],
+        [`${at}perFamily.${p}`, [total, 'families']],
+        [`${at}returnOnSpend.${p}`, [total]],
       );
+    };
+    const gross = new Map<string, string[]>();
+    const net = new Map<string, string[]>();
+    answer.perOutcome.forEach((line, j) => {
+      const per = coefficientsOf(line.outcome);
+      const at = `perOutcome.${j}`;
+      tie(
+        `${at}.${p}`,
+        per.map((d) => [d.domain, d.grossPence]),
+      );
+      tie(
+        `${at}.unitsAvoided.${p}`,
+        per.map((d) => [d.domain, d.unitsMilli]),
+      );
+      gross.set(line.agency, [...(gross.get(line.agency) ?? []), `${at}.${p}`]);
+      if (line.net) {
+        tie(
+          `${at}.net.${p}`,
+          per.map((d) => [d.domain, d.netPence]),
+        );
+        net.set(line.agency, [...(net.get(line.agency) ?? []), `${at}.net.${p}`]);
+      }
     });
-    answer.perAgency.forEach((a, k) => {
-      const from = answer.perOutcome
-        .filter((l) => l.agency === a.agency)
-        .flatMap((l) => sourcesOf(l.outcome));
-      plan.derived.push([`perAgency.${k}.${p}`, from]);
-    });
-    plan.derived.push(
-      [`total.${p}`, all],
-      [`perFamily.${p}`, [...all, 'families']],
-      [`returnOnSpend.${p}`, all],
-    );
+    rollUp('', answer.perAgency, gross);
+    if (answer.net) rollUp('net.', answer.net.perAgency, net);
   }
   return apply(answer, plan, rule);
 }

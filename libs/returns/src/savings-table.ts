@@ -2,6 +2,7 @@ import { CohortFilter, EpisodeSource } from '@app/outcomes';
 import type { ComposeContext, Money } from './builder';
 import { DraftCell, DraftTable, key } from './content';
 import { isCostSection } from './costs';
+import { moneyRelations } from './money-relations';
 
 const count = (n: number): DraftCell => ({ count: n });
 
@@ -91,6 +92,8 @@ export async function savings(
   const statements = detail
     ? [detail.grossStatement, net?.statement, detail.deflator, detail.programmeCostBasis]
     : [];
+  // Every money cell tied to the counts it is computed from (disclosure control, issue 14).
+  if (detail) moneyRelations(t, detail);
   const said = statements.filter(Boolean).map((x) => (x!.endsWith('.') ? x : `${x}.`));
   if (said.length)
     t.cohort = [t.cohort.endsWith('.') ? t.cohort : `${t.cohort}.`, ...said].join(' ');

@@ -1,5 +1,6 @@
 // Cost avoidance: versioned unit-cost tables and the calculator (issue 5).
 export * from './calculator';
+export * from './coefficients';
 export * from './figures';
 export * from './money';
 export * from './programme-cost';

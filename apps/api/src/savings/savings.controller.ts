@@ -8,9 +8,9 @@ import {
   formatPence,
   formatRatio,
   listProgrammeCosts,
+  moneyCoefficients,
   parsePounds,
   refOf,
-  resolveTable,
   setProgrammeCost,
 } from '@app/savings';
 import {
@@ -25,7 +25,7 @@ import {
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DisclosureRule, SUPPRESSED, discloseSavings } from '@app/returns';
+import { DisclosureRule, discloseSavings } from '@app/returns';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, FiguresRoute, Route } from '../auth/decorators';
 import { Csv, CsvReply, readModelsPosition } from '../http/csv';
@@ -173,12 +173,12 @@ export class SavingsController {
     return { filters: shown, ...rest };
   }
 
-  /** Money is counts × unit costs: a figure from a suppressed count is suppressed with it. */
+  /**
+   * Money is counts × the calculator's money per family (gross and net): every figure is tied to
+   * the counts it is computed from and suppressed until none of them can be worked out.
+   */
   private disclose(report: SavingsAnswer): SavingsAnswer {
-    const table = resolveTable(this.registry, refOf(report.unitCostTable)).table;
-    const domainsOf = (outcome: string) =>
-      table.mappings.filter((m) => m.outcome === outcome).map((m) => m.domain);
-    return withNetDisclosed(discloseSavings(report, this.disclosure, domainsOf));
+    return discloseSavings(report, this.disclosure, moneyCoefficients(report));
   }
 
   /** The unit-cost tables and price indexes on offer, with every source and mapping. */
@@ -242,23 +242,3 @@ export class SavingsController {
 /** The row a programme cost's note is sealed to. */
 const noteSlot = (c: { programme: string; year: number }) =>
   `programme-cost|${c.programme}|${c.year}`;
-
-/**
- * A net figure is its gross one × fixed per-family factors, so it is suppressed wherever the
- * gross one is (`discloseSavings` decides the gross figures from the counts).
- */
-export function withNetDisclosed<T extends SavingsAnswer>(r: T): T {
-  const periods = ['baselineToExit', 'baselineToFollowUp'] as const;
-  type Figures = Record<(typeof periods)[number], string | null>;
-  const follow = (gross: Figures, net: Figures | undefined) => {
-    for (const p of periods) if (net && gross[p] === SUPPRESSED) net[p] = SUPPRESSED;
-  };
-  r.perOutcome.forEach((l) => follow(l, l.net));
-  if (r.net) {
-    r.perAgency.forEach((a, k) => follow(a, r.net!.perAgency[k]));
-    follow(r.total, r.net.total);
-    follow(r.perFamily, r.net.perFamily);
-    if (r.returnOnSpend) follow(r.returnOnSpend, r.net.returnOnSpend);
-  }
-  return r;
-}
