@@ -7,7 +7,14 @@ import { Response } from 'express';
 import { COHORT_KINDS, CohortFilter, CohortKind, outcomesChartSvg } from '@app/outcomes';
 import { cohortsCsv } from './cohorts-csv';
 import { CodeLists, codeForm } from '@app/domain';
-import { Code, IsEffectiveDate, codeFilter, normaliseDate, validated } from '@app/recording';
+import {
+  Code,
+  IsEffectiveDate,
+  RequestInvalid,
+  codeFilter,
+  normaliseDate,
+  validated,
+} from '@app/recording';
 import { Transform } from 'class-transformer';
 import { CODE_LISTS } from '../families/code-lists.module';
 import { summaryCsv } from './csv';
@@ -64,6 +71,26 @@ class DisclosedSummaryQuery extends CohortFilterQuery {
 
 export const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
   principal.role === 'evaluator' || q.disclosure === 'on';
+
+const DATE_FILTERS = ['referredFrom', 'referredTo', 'exitedFrom', 'exitedTo', 'asAt'] as const;
+const WHOLE_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Under disclosure control a date filter takes a whole day at most (issue 14): with a time of
+ * day, two queries a moment apart isolate the one family referred (or exited) in between. Throws a
+ * 400 naming each field with a time of day; without disclosure control, filters stay exact.
+ */
+export function wholeDaysUnderDisclosure(q: CohortFilterQuery, on: boolean): void {
+  if (!on) return;
+  const errors = DATE_FILTERS.filter((k) => q[k] !== undefined && !WHOLE_DAY.test(q[k]!)).map(
+    (field) => ({
+      field,
+      rule: 'wholeDay',
+      message: `${field} must be a whole date (YYYY-MM-DD) under disclosure control: no time of day`,
+    }),
+  );
+  if (errors.length) throw new RequestInvalid(errors);
+}
 
 /** An inclusive upper bound as an exclusive instant: a whole day runs to the next midnight. */
 function before(to: string): string {
@@ -157,11 +184,12 @@ export class OutcomesController {
     const q = await validated(DisclosedOutcomesQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     q.programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, q.authority);
+    const on = disclosed(q, principal);
+    wholeDaysUnderDisclosure(q, on);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
       new GetOutcomes(toFilter(q), cohortsFor(q.cohort), asAt),
     );
-    const on = disclosed(q, principal);
     const table = on ? discloseOutcomes(live, this.disclosure) : live;
     return { q, table, on };
   }
@@ -176,11 +204,12 @@ export class OutcomesController {
     const q = await validated(DisclosedSummaryQuery, query);
     q.authority = scopedAuthority(principal, q.authority);
     q.programme = codeFilter(this.codes, 'programmes', 'programme', q.programme, q.authority);
+    const on = disclosed(q, principal);
+    wholeDaysUnderDisclosure(q, on);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
       new GetCohortSummary(toFilter(q), asAt),
     );
-    const on = disclosed(q, principal);
     const summary = on ? discloseSummary(live, this.disclosure) : live;
     const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
     if (csv.wanted) return csv.send(summaryCsv(summary, csvContext(filters, position)));

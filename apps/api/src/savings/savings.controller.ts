@@ -41,6 +41,7 @@ import {
   disclosed,
   echo,
   toFilter,
+  wholeDaysUnderDisclosure,
 } from '../outcomes/outcomes.controller';
 import { savingsCsv } from './csv';
 import { COST_REGISTRY, GetSavings, SavingsAnswer } from './queries';
@@ -152,6 +153,8 @@ export class SavingsController {
   ): Promise<Record<string, unknown> | string> {
     const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const q = await validated(SavingsQuery, query);
+    const on = disclosed(q, principal);
+    wholeDaysUnderDisclosure(q, on);
     const filter = { ...toFilter(q), authority: scopedAuthority(principal, q.authority) };
     const cohort = q.cohort ?? 'planned_exits';
     const asAt = q.asAt && normaliseDate(q.asAt);
@@ -164,7 +167,6 @@ export class SavingsController {
         asAt,
       ),
     );
-    const on = disclosed(q, principal);
     const report = on ? this.disclose(figures) : figures;
     const { asAt: at, cohort: kind, ...rest } = report;
     const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
