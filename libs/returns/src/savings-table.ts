@@ -1,3 +1,4 @@
+import { agencyName } from '@app/domain';
 import { CohortFilter, EpisodeSource } from '@app/outcomes';
 import type { ComposeContext, Money } from './builder';
 import { DraftCell, DraftTable, key } from './content';
@@ -69,7 +70,7 @@ export async function savings(
   for (const a of s.byAgency) {
     t.rows.push({
       id: a.agency,
-      label: a.agency,
+      label: agencyName(a.agency),
       cells: periods(
         a,
         net?.byAgency.find((b) => b.agency === a.agency),
