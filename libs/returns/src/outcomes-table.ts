@@ -69,6 +69,45 @@ function pairedColumns(prefix: string, later: string, laterOnly: string): Column
   ];
 }
 
+type Change = DomainRow['change'];
+
+/**
+ * A paired table (baseline against `later`): its four counts, the lines tying them to n and to the
+ * margins, and its change, interval, direction and p as shown, each suppressed with the counts.
+ */
+function pairedCells(
+  k: (col: string) => string,
+  later: string,
+  laterOnly: string,
+  counts: [both: number, baselineOnly: number, laterOnly: number, neither: number],
+  ch: Pick<Change, 'changePoints' | 'ci95Points' | 'direction' | 'mcnemarPText'>,
+  withDirection: boolean,
+) {
+  const from = ['n', 'both', 'baseline_only', laterOnly, 'neither'].map(k);
+  const [lo, hi] = ch.ci95Points ?? [null, null];
+  const [both, baselineOnly, laterOnlyCount, neither] = counts;
+  return {
+    lines: [
+      { total: k('n'), parts: from.slice(1) },
+      { total: k('baseline'), parts: [k('both'), k('baseline_only')] },
+      { total: k(later), parts: [k('both'), k(laterOnly)] },
+    ],
+    counts: {
+      both: count(both),
+      baseline_only: count(baselineOnly),
+      [laterOnly]: count(laterOnlyCount),
+      neither: count(neither),
+    },
+    change: {
+      change_points: figure(ch.changePoints, from),
+      change_ci95_lo: figure(lo, from),
+      change_ci95_hi: figure(hi, from),
+      ...(withDirection ? { direction: said(ch.direction?.replace('_', ' ') ?? null, from) } : {}),
+      mcnemar_p: said(ch.mcnemarPText, from),
+    },
+  };
+}
+
 /**
  * The outcomes table of a return: per domain, the counts at baseline and exit, the paired table
  * (both, baseline only, exit only, neither), the change in points with its Newcombe interval, the
@@ -97,26 +136,25 @@ export async function outcomes(
   ];
   for (const { domain, row, k, hide } of domains) {
     const ch = row.change;
-    const cells = ['n', 'both', 'baseline_only', 'exit_only', 'neither'].map(k);
+    const paired = pairedCells(
+      k,
+      'exit',
+      'exit_only',
+      [ch.both, ch.baselineOnly, ch.exitOnly, ch.neither],
+      ch,
+      true,
+    );
     hide('baseline_absent', 'n', ['baseline'], row.n - row.baseline.count);
     hide('exit_absent', 'n', ['exit'], row.n - row.exit.count);
     // The paired table: its four cells make n, and its margins the baseline and exit counts.
-    t.lines.push(
-      { total: k('n'), parts: cells.slice(1) },
-      { total: k('baseline'), parts: [k('both'), k('baseline_only')] },
-      { total: k('exit'), parts: [k('both'), k('exit_only')] },
-    );
-    const [lo, hi] = ch.ci95Points ?? [null, null];
+    t.lines.push(...paired.lines);
     t.rows.push({
       id: domain.id,
       label: domain.label,
       // The paired table's cells first (columns keep their order): protection then covers a
       // small baseline_only with `neither` rather than with n (see query-disclosure.ts).
       cells: {
-        both: count(ch.both),
-        baseline_only: count(ch.baselineOnly),
-        exit_only: count(ch.exitOnly),
-        neither: count(ch.neither),
+        ...paired.counts,
         n: count(row.n),
         better: { text: domain.lowerIsBetter ? 'lower' : 'higher' },
         small_sample: said(row.smallSample ? 'yes' : 'no', [k('n')]),
@@ -124,11 +162,7 @@ export async function outcomes(
         baseline_pct: figure(row.baseline.pct, [k('baseline'), k('n')]),
         exit: count(row.exit.count),
         exit_pct: figure(row.exit.pct, [k('exit'), k('n')]),
-        change_points: figure(ch.changePoints, cells),
-        change_ci95_lo: figure(lo, cells),
-        change_ci95_hi: figure(hi, cells),
-        direction: said(ch.direction?.replace('_', ' ') ?? null, cells),
-        mcnemar_p: said(ch.mcnemarPText, cells),
+        ...paired.change,
         reduction_pct: figure(row.relativeReductionPct, [k('baseline'), k('exit')]),
       },
     });
@@ -171,25 +205,24 @@ export async function outcomesOneYearOn(
       continue;
     }
     const ch = p.change;
-    const cells = ['n', 'both', 'baseline_only', 'one_year_on_only', 'neither'].map(k);
+    const paired = pairedCells(
+      k,
+      'one_year_on',
+      'one_year_on_only',
+      [ch.both, ch.baselineOnly, ch.oneYearOnOnly, ch.neither],
+      ch,
+      false,
+    );
     hide('baseline_absent', 'n', ['baseline'], p.n - p.baseline.count);
     hide('exit_absent', 'n', ['exit'], p.n - p.exit.count);
     hide('one_year_on_absent', 'n', ['one_year_on'], p.n - p.oneYearOn.count);
     hide('not_kept', 'improved', ['kept'], p.sustained.improvedAtExit - p.sustained.kept);
-    t.lines.push(
-      { total: k('n'), parts: cells.slice(1) },
-      { total: k('baseline'), parts: [k('both'), k('baseline_only')] },
-      { total: k('one_year_on'), parts: [k('both'), k('one_year_on_only')] },
-    );
-    const [lo, hi] = ch.ci95Points ?? [null, null];
+    t.lines.push(...paired.lines);
     t.rows.push({
       id: domain.id,
       label: domain.label,
       cells: {
-        both: count(ch.both),
-        baseline_only: count(ch.baselineOnly),
-        one_year_on_only: count(ch.oneYearOnOnly),
-        neither: count(ch.neither),
+        ...paired.counts,
         n: count(p.n),
         baseline: count(p.baseline.count),
         baseline_pct: figure(p.baseline.pct, [k('baseline'), k('n')]),
@@ -197,10 +230,7 @@ export async function outcomesOneYearOn(
         exit_pct: figure(p.exit.pct, [k('exit'), k('n')]),
         one_year_on: count(p.oneYearOn.count),
         one_year_on_pct: figure(p.oneYearOn.pct, [k('one_year_on'), k('n')]),
-        change_points: figure(ch.changePoints, cells),
-        change_ci95_lo: figure(lo, cells),
-        change_ci95_hi: figure(hi, cells),
-        mcnemar_p: said(ch.mcnemarPText, cells),
+        ...paired.change,
         improved: count(p.sustained.improvedAtExit),
         kept: count(p.sustained.kept),
         kept_pct: figure(p.sustained.pct, [k('kept'), k('improved')]),
