@@ -1,7 +1,8 @@
 import { OutcomeDomain } from './definitions';
 import { SMALL_SAMPLE_N } from './paired-change';
-import { DomainCounts, domainRow, proportion, relativeReductionPct } from './table';
+import { domainRow, proportion, relativeReductionPct } from './table';
 import { wilson } from './statistics';
+import { pairedCounts } from './testing';
 
 const domain = (lowerIsBetter: boolean): OutcomeDomain => ({
   id: lowerIsBetter ? 'asb_4_plus' : 'no_asb',
@@ -11,28 +12,7 @@ const domain = (lowerIsBetter: boolean): OutcomeDomain => ({
   definedIn: 'test.v1',
 });
 
-/** Counts from the paired table and the panel, consistent by construction. */
-function counts(
-  t: { both: number; baselineOnly: number; exitOnly: number; neither: number },
-  panel: Partial<DomainCounts> = {},
-): DomainCounts {
-  return {
-    n: t.both + t.baselineOnly + t.exitOnly + t.neither,
-    baseline: t.both + t.baselineOnly,
-    end: t.both + t.exitOnly,
-    presentToAbsent: t.baselineOnly,
-    absentToPresent: t.exitOnly,
-    both: t.both,
-    followUpN: 0,
-    followUp: 0,
-    followUpBaseline: 0,
-    followUpEnd: 0,
-    followUpBoth: 0,
-    improvedFollowedUp: 0,
-    kept: 0,
-    ...panel,
-  };
-}
+const counts = pairedCounts;
 
 describe('domainRow', () => {
   it('gives the paired table, the change in points with its interval, and the direction', () => {

@@ -1,4 +1,5 @@
 import { FamilyEvent, FamilyState, decide, evolve, initialState } from '@app/domain';
+import { DomainCounts } from './table';
 
 /** Runs events through the decider (as the API would) and returns them as stored, with revisions. */
 export function decided(
@@ -14,4 +15,27 @@ export function decided(
     }
   }
   return out;
+}
+
+/** A domain's counts from its paired table (and, optionally, the panel's), consistent by construction. */
+export function pairedCounts(
+  t: { both: number; baselineOnly: number; exitOnly: number; neither: number },
+  panel: Partial<DomainCounts> = {},
+): DomainCounts {
+  return {
+    n: t.both + t.baselineOnly + t.exitOnly + t.neither,
+    baseline: t.both + t.baselineOnly,
+    end: t.both + t.exitOnly,
+    presentToAbsent: t.baselineOnly,
+    absentToPresent: t.exitOnly,
+    both: t.both,
+    followUpN: 0,
+    followUp: 0,
+    followUpBaseline: 0,
+    followUpEnd: 0,
+    followUpBoth: 0,
+    improvedFollowedUp: 0,
+    kept: 0,
+    ...panel,
+  };
 }

@@ -1,4 +1,5 @@
 import { attritionOf, domainRow } from '@app/outcomes';
+import { pairedCounts } from '@app/outcomes/testing';
 import { discloseOutcomes } from './outcomes-disclosure';
 import { discloseSummary } from './query-disclosure';
 
@@ -7,26 +8,7 @@ const domain = { id: 'dv', label: 'Domestic violence', lowerIsBetter: true } as 
 >[0];
 
 describe('disclosure for evaluator queries', () => {
-  /** Counts from the paired table (and the panel), consistent by construction. */
-  const counts = (
-    t: { both: number; baselineOnly: number; exitOnly: number; neither: number },
-    panel: Partial<Parameters<typeof domainRow>[1]> = {},
-  ) => ({
-    n: t.both + t.baselineOnly + t.exitOnly + t.neither,
-    baseline: t.both + t.baselineOnly,
-    end: t.both + t.exitOnly,
-    presentToAbsent: t.baselineOnly,
-    absentToPresent: t.exitOnly,
-    both: t.both,
-    followUpN: 0,
-    followUp: 0,
-    followUpBaseline: 0,
-    followUpEnd: 0,
-    followUpBoth: 0,
-    improvedFollowedUp: 0,
-    kept: 0,
-    ...panel,
-  });
+  const counts = pairedCounts;
 
   /** How many members of a line (its total and parts, by path) are published "[c]". */
   const hiddenIn = (obj: unknown, paths: string[]) =>
