@@ -35,7 +35,7 @@ export interface PeriodCounts {
 type Test =
   | { column: 'completed_at' | 'missed_at'; is: 'in-period' }
   | { column: 'completed_at'; is: 'null' }
-  | { column: 'completed_on_time'; is: 'true' };
+  | { column: 'completed_on_time'; is: 'true' | 'not-true' };
 
 /** Each count: the revisits passing every test. A missed revisit later completed counts once. */
 const PERIOD_COUNT: Readonly<Record<keyof PeriodCounts, readonly Test[]>> = {
@@ -60,6 +60,7 @@ const passes = (t: Test, f: RevisitFacts, from: number, before: number) => {
   const v = f[t.column];
   if (t.is === 'null') return v === null;
   if (t.is === 'true') return v === true;
+  if (t.is === 'not-true') return v !== true;
   return typeof v === 'string' && Date.parse(v) >= from && Date.parse(v) < before;
 };
 
@@ -76,6 +77,7 @@ const testSql = (t: Test, alias: string, from: string, before: string) => {
   const col = `${alias}.${t.column}`;
   if (t.is === 'null') return `${col} IS NULL`;
   if (t.is === 'true') return col;
+  if (t.is === 'not-true') return `${col} IS NOT TRUE`;
   return `(${col} >= ${from} AND ${col} < ${before})`;
 };
 
@@ -94,6 +96,67 @@ export const periodCountsOf = (row: Record<string, string | number>): PeriodCoun
   onTime: Number(row.on_time),
   missed: Number(row.missed),
 });
+
+/**
+ * The period's finest cells (cell-key perturbation, issue 14): revisits completed in it on time,
+ * completed in it late (not on time), and missed in it. No revisit is in two; `completed` is
+ * `onTime` + `late`, so a return that publishes these cells and sums them keeps its lines whole.
+ */
+export interface PeriodCells<C> {
+  onTime: C;
+  late: C;
+  missed: C;
+}
+
+/** A cell's count and its records' key: the sum of their record keys modulo 2^32, in units. */
+export interface KeyedRevisits {
+  count: number;
+  key: number;
+}
+
+const PERIOD_CELL: Readonly<Record<keyof PeriodCells<unknown>, readonly Test[]>> = {
+  onTime: PERIOD_COUNT.onTime,
+  late: [
+    { column: 'completed_at', is: 'in-period' },
+    { column: 'completed_on_time', is: 'not-true' },
+  ],
+  missed: PERIOD_COUNT.missed,
+};
+const CELLS = Object.keys(PERIOD_CELL) as (keyof PeriodCells<unknown>)[];
+const KEY_UNITS = 2 ** 32;
+
+/** The cells over folded revisits, each keyed by `keyOf` (a revisit is its family episode's). */
+export function cellsInPeriod(
+  facts: RevisitFacts[],
+  period: Period,
+  keyOf: (familyId: string, episode: number) => number,
+): PeriodCells<KeyedRevisits> {
+  const from = Date.parse(period.from);
+  const before = Date.parse(period.before);
+  const cell = (name: keyof PeriodCells<unknown>): KeyedRevisits => {
+    const rows = facts.filter((f) => PERIOD_CELL[name].every((t) => passes(t, f, from, before)));
+    const key = rows.reduce((s, f) => (s + keyOf(f.family_id, f.episode)) % KEY_UNITS, 0);
+    return { count: rows.length, key };
+  };
+  return { onTime: cell('onTime'), late: cell('late'), missed: cell('missed') };
+}
+
+/**
+ * The cells in SQL over revisit facts `alias` with their record keys as `alias.rk`: `on_time`,
+ * `late`, `missed` and each one's key sum as `<name>_k`.
+ */
+export const periodCellsSql = (alias: string, from = '$1', before = '$2') =>
+  CELLS.map((name) => {
+    const where = `FILTER (WHERE ${PERIOD_CELL[name].map((t) => testSql(t, alias, from, before)).join(' AND ')})`;
+    const as = name === 'onTime' ? 'on_time' : name;
+    return `count(*) ${where} AS ${as}, coalesce(sum(${alias}.rk) ${where}, 0) % ${KEY_UNITS} AS ${as}_k`;
+  }).join(',\n       ');
+
+/** Reads `periodCellsSql`'s row. */
+export const periodCellsOf = (row: Record<string, string | number>): PeriodCells<KeyedRevisits> => {
+  const cell = (as: string) => ({ count: Number(row[as]), key: Number(row[`${as}_k`]) });
+  return { onTime: cell('on_time'), late: cell('late'), missed: cell('missed') };
+};
 
 /**
  * SQL: the revisit facts of `follow_ups` that can count in the period ($1, $2), narrowed by

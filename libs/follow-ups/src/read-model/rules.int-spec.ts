@@ -6,7 +6,15 @@ import { FollowUpStatus } from '@app/domain';
 import { TEST_DATABASE_URL } from '@app/event-store/testing';
 import { seeded } from '@app/workload';
 import { Pool } from 'pg';
-import { RevisitFacts, countInPeriod, periodCountsOf, periodCountsSql } from './periods';
+import {
+  RevisitFacts,
+  cellsInPeriod,
+  countInPeriod,
+  periodCellsOf,
+  periodCellsSql,
+  periodCountsOf,
+  periodCountsSql,
+} from './periods';
 import {
   LIST_STATUSES,
   hasListStatus,
@@ -93,6 +101,41 @@ describe('follow-up rules: TypeScript and the SQL rendered from it agree', () =>
         )
       ).rows as Record<string, string>[];
       expect(periodCountsOf(row)).toEqual(countInPeriod(facts, period));
+    }
+  });
+
+  it('the period keyed cells: on time, late and missed (cellsInPeriod, periodCellsSql)', async () => {
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = [instant(), instant()].sort();
+      const period = { from: a, before: b };
+      const keys = Array.from({ length: 40 }, () => random.int(2 ** 32));
+      const facts: RevisitFacts[] = keys.map((_k, episode) => {
+        const completed = maybe(0.5);
+        return {
+          family_id: '00000000-0000-4000-8000-000000000001',
+          episode,
+          completed_at: completed,
+          completed_on_time: completed ? (random.chance(0.2) ? null : random.chance(0.6)) : null,
+          missed_at: maybe(0.4),
+        };
+      });
+      const [row] = (
+        await pool.query(
+          `SELECT ${periodCellsSql('f', '$1', '$2')}
+         FROM jsonb_to_recordset($3::jsonb)
+           AS f(completed_at timestamptz, completed_on_time boolean, missed_at timestamptz, rk bigint)`,
+          [
+            period.from,
+            period.before,
+            JSON.stringify(facts.map((f, i) => ({ ...f, rk: keys[i] }))),
+          ],
+        )
+      ).rows as Record<string, string>[];
+      const cells = cellsInPeriod(facts, period, (_f, episode) => keys[episode]);
+      expect(periodCellsOf(row)).toEqual(cells);
+      const counts = countInPeriod(facts, period);
+      expect(cells.onTime.count + cells.late.count).toBe(counts.completed);
+      expect(cells.missed.count).toBe(counts.missed);
     }
   });
 });
