@@ -3,9 +3,10 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { CohortFilter, EpisodeSource, OutcomeDefinitions, excludedEpisodes } from '@app/outcomes';
+import { CohortFilter, EpisodeSource, OutcomeDefinitions } from '@app/outcomes';
 import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
+import { CellKeys, perturbationStatement } from './cell-key';
 import { shownCount } from './disclosure';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {
@@ -20,6 +21,7 @@ import { tieMoneyToOutcomes } from './money-relations';
 import { ReturnSpec, SpecCohort, TableSpec } from './spec';
 import { fillTable, table } from './tables';
 import { tieCohortSteps } from './cohort-accounting';
+import { PublishedTransitions, publishedCounts } from './published-counts';
 
 export interface ReturnRequest {
   /** The authority, or null for a national return (every authority). */
@@ -51,12 +53,19 @@ export type CostAvoidanceSource = (input: {
   filter: CohortFilter;
   episodes: EpisodeSource;
   definitions: OutcomeDefinitions;
+  /**
+   * The planned exits' transitions as the return publishes them (cell-key perturbation): the
+   * money is computed from these, so it is the money of the counts the outcomes table shows.
+   */
+  transitions: (bits: readonly number[]) => Promise<PublishedTransitions>;
 }) => Promise<CostAvoidance>;
 
 export interface BuildContext {
   db: Database;
   definitions: OutcomeDefinitions;
   software: string;
+  /** The record keys and the ptable every count of the return is perturbed with (issue 14). */
+  cellKeys: CellKeys;
   costs?: CostAvoidanceSource;
   /** 0–100, as the build goes. */
   progress?: (pct: number) => void | Promise<void>;
@@ -103,7 +112,7 @@ export async function buildReturn(
 ): Promise<BuiltReturn> {
   await ctx.progress?.(0);
   let reported = 0;
-  const options: RecordsOptions = {
+  const options: Omit<RecordsOptions, 'keys'> = {
     waitMs: ctx.waitMs,
     progress: async (fraction) => {
       const pct = Math.floor(70 * fraction);
@@ -120,7 +129,7 @@ export async function buildReturn(
     periodBounds(request),
     position,
     (tx, records) => composeReturn({ ...ctx, db: tx }, spec, request, position, records),
-    options,
+    { ...options, keys: ctx.cellKeys.sql },
   );
 }
 
@@ -136,12 +145,13 @@ export async function composeReturn(
   let unitCosts: string | null = null;
   const drafts: { section: { id: string; title: string }; tables: DraftTable[] }[] = [];
   const specOf = new Map<DraftTable, TableSpec>();
+  const counts = publishedCounts(ctx, records);
   for (const section of spec.sections) {
     const tables: DraftTable[] = [];
     for (const ts of section.tables) {
       const t = table(ts, spec.cohorts[ts.cohort], []);
       const filter = cohortFilter(request, ts.cohort);
-      unitCosts = (await fillTable(ctx, t, ts, filter, records)) ?? unitCosts;
+      unitCosts = (await fillTable({ ...ctx, counts }, t, ts, filter, records)) ?? unitCosts;
       tables.push(t);
       specOf.set(t, ts);
     }
@@ -152,16 +162,18 @@ export async function composeReturn(
   tieMoney(specOf);
   await ctx.progress?.(90);
   const { sections, disclosure } = publish(drafts, spec.disclosure);
-  // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say how many.
+  // Families who withdrew consent to evaluation are in no table (the outcomes slice's rule): say
+  // how many, as the attrition line of the same referrals publishes it.
   const excluded = async (cohort: SpecCohort) => {
-    const n = await excludedEpisodes(ctx.db, cohortFilter(request, cohort), records.episodes);
-    return shownCount(n, spec.disclosure);
+    const line = await counts.attrition(cohortFilter(request, cohort));
+    return shownCount(line.excludedForConsent, spec.disclosure);
   };
   const provenance: Provenance = {
     spec: spec.name,
     position: position.toString(),
     outcomeRules: { sources: ctx.definitions.sources, fingerprint: ctx.definitions.fingerprint },
     unitCosts,
+    ptable: ctx.cellKeys.ptable.id,
     software: ctx.software,
     excludedForConsent: {
       referredInPeriod: await excluded('referred_in_period'),
@@ -177,7 +189,7 @@ export async function composeReturn(
       ...period(request),
     },
     provenance,
-    disclosure,
+    disclosure: { ...disclosure, perturbation: perturbationStatement(ctx.cellKeys.ptable) },
     sections,
   };
   const json = canonicalJson(content);

@@ -6,9 +6,9 @@
  * to the families who started; a line ties the families who started to the outcomes table of all
  * who started over the same referrals (so a count suppressed in one is in both).
  */
-import { CohortFilter, EpisodeSource, OTHER_EXITS, attrition, cohortSummary } from '@app/outcomes';
-import type { ComposeContext } from './builder';
+import { CohortFilter, EpisodeSource, OTHER_EXITS, cohortSummary } from '@app/outcomes';
 import { DraftTable, key } from './content';
+import type { TableContext } from './tables';
 
 const EXIT_LABEL: Record<(typeof OTHER_EXITS)[number], string> = {
   disengaged: 'disengaged',
@@ -18,14 +18,15 @@ const EXIT_LABEL: Record<(typeof OTHER_EXITS)[number], string> = {
 };
 
 export async function cohortAccounting(
-  ctx: ComposeContext,
+  ctx: TableContext,
   t: DraftTable,
   filter: CohortFilter,
   episodes: EpisodeSource,
 ): Promise<void> {
+  // The line published place by place (its totals are sums of its places).
   const [s, a] = await Promise.all([
     cohortSummary(ctx.db, filter, episodes),
-    attrition(ctx.db, filter, episodes),
+    ctx.counts.attrition(filter),
   ]);
   const n = a.notStarted;
   const after = a.startedNoPlannedExit;

@@ -4,6 +4,7 @@
  * derived figure names the counts it was computed from, so it is suppressed with them.
  */
 import { csvLine } from '@app/security/csv';
+import type { PerturbationStatement } from './cell-key';
 import { FigureKind, formatFigure } from '@app/security/csv-output';
 import {
   CountTable,
@@ -130,6 +131,8 @@ export interface DisclosureStatement {
   rule: string;
   /** How many cells were suppressed: primary (small counts) and secondary (to protect them). */
   suppressed: { primary: number; secondary: number };
+  /** The cell-key perturbation every count went through before the rule (issue 14). */
+  perturbation?: PerturbationStatement;
 }
 
 const round = (v: number, places: number) => {
@@ -211,6 +214,8 @@ export interface Provenance {
   position: string;
   outcomeRules: { sources: string[]; fingerprint: string };
   unitCosts: string | null;
+  /** The perturbation table every count went through (`id@version`, cell-key perturbation). */
+  ptable?: string;
   software: string;
   /**
    * Episodes referred / exited in the period left out of every table because the family had
@@ -233,6 +238,18 @@ export interface ReturnContent {
   disclosure: DisclosureStatement;
   sections: ReturnSection[];
 }
+
+/** The perturbation's lines of a CSV's disclosure note. */
+const perturbationMeta = (p: PerturbationStatement | undefined) =>
+  p
+    ? {
+        perturbation: p.text,
+        ptable: p.ptable,
+        maxPerturbation: p.maxPerturbation,
+        variance: p.variance,
+        blockedUpTo: p.blockedUpTo,
+      }
+    : {};
 
 /**
  * One tidy CSV (one value a line), the return's identity, provenance, disclosure rule and (when
@@ -272,6 +289,7 @@ export function returnCsv(content: ReturnContent, builtAt?: string | null): stri
     rule: content.disclosure.rule,
     primary: content.disclosure.suppressed.primary,
     secondary: content.disclosure.suppressed.secondary,
+    ...perturbationMeta(content.disclosure.perturbation),
   });
   if (builtAt) meta('build', { builtAt, built: humanInstant(builtAt) });
   for (const section of content.sections) {

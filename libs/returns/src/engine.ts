@@ -7,6 +7,7 @@ import { OutcomeDefinitions } from '@app/outcomes';
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { CostAvoidanceSource, buildReturn } from './builder';
+import { CellKeys } from './cell-key';
 import { Database } from './read-models';
 import { specNamed } from './spec';
 import { findReturn, saveBuilt, saveFailed, setProgress, unfinishedReturns } from './store';
@@ -19,6 +20,8 @@ export interface ReturnsEngineOptions {
   prefix: string;
   definitions: OutcomeDefinitions;
   software: string;
+  /** Every count of a return is perturbed with these (`cellKeys(cellKeySecretFrom(config))`). */
+  cellKeys: CellKeys;
   costs?: CostAvoidanceSource;
   now?: () => Date;
   logger?: { log(m: string): void; error(m: string): void };
@@ -42,7 +45,7 @@ export async function enqueueReturn(queue: Queue, id: string): Promise<void> {
 
 export type BuildDeps = Pick<
   ReturnsEngineOptions,
-  'db' | 'definitions' | 'software' | 'costs' | 'now'
+  'db' | 'definitions' | 'software' | 'cellKeys' | 'costs' | 'now'
 >;
 
 /**
@@ -64,6 +67,7 @@ export async function buildStored(
       db,
       definitions: deps.definitions,
       software: deps.software,
+      cellKeys: deps.cellKeys,
       costs: deps.costs,
       progress: async (pct) => {
         await setProgress(db, id, pct);

@@ -3,17 +3,10 @@
  * `outcomes_one_year_on` (the one-year-on panel: the same families at baseline, exit and one year
  * on). Two tables, each narrow enough to print on a landscape A4 page with every cell.
  */
-import {
-  CohortFilter,
-  DomainRow,
-  EpisodeSource,
-  SMALL_SAMPLE_N,
-  domainRow,
-  outcomeCounts,
-} from '@app/outcomes';
-import type { ComposeContext } from './builder';
+import { CohortFilter, DomainRow, SMALL_SAMPLE_N, domainRow } from '@app/outcomes';
 import { Column, DraftCell, DraftTable, key } from './content';
 import { TableSpec } from './spec';
+import type { TableContext } from './tables';
 
 const count = (n: number): DraftCell => ({ count: n });
 /** A figure from counts, kept to one decimal place (percentages and percentage points). */
@@ -23,15 +16,10 @@ const said = (text: string | null, from: string[]): DraftCell =>
   text === null ? null : { text, from };
 
 /** Every domain's row over the spec's cohort, with the table's key helpers. */
-async function rows(
-  ctx: ComposeContext,
-  t: DraftTable,
-  spec: TableSpec,
-  filter: CohortFilter,
-  episodes: EpisodeSource,
-) {
+async function rows(ctx: TableContext, t: DraftTable, spec: TableSpec, filter: CohortFilter) {
   const cohort = spec.outcomeCohort ?? 'planned_exits';
-  const counts = await outcomeCounts(ctx.db, ctx.definitions, filter, cohort, episodes);
+  // Published: the finest cells perturbed and summed, so the table's lines hold (cells.ts).
+  const counts = await ctx.counts.outcomes(filter, cohort);
   t.rows.push({
     id: 'cohort',
     label: 'Families in the cohort',
@@ -116,13 +104,12 @@ function pairedCells(
  * control cannot be undone by subtraction.
  */
 export async function outcomes(
-  ctx: ComposeContext,
+  ctx: TableContext,
   t: DraftTable,
   spec: TableSpec,
   filter: CohortFilter,
-  episodes: EpisodeSource,
 ) {
-  const { exit, domains } = await rows(ctx, t, spec, filter, episodes);
+  const { exit, domains } = await rows(ctx, t, spec, filter);
   t.columns = [
     { id: 'n', label: 'Families assessed at baseline and exit', unit: 'families' },
     { id: 'better', label: 'Better when the share is', unit: 'text' },
@@ -178,13 +165,12 @@ export async function outcomes(
  * cohort's outcomes table's family (`follow_up_n` there is this table's `n`).
  */
 export async function outcomesOneYearOn(
-  ctx: ComposeContext,
+  ctx: TableContext,
   t: DraftTable,
   spec: TableSpec,
   filter: CohortFilter,
-  episodes: EpisodeSource,
 ) {
-  const { exit, domains } = await rows(ctx, t, spec, filter, episodes);
+  const { exit, domains } = await rows(ctx, t, spec, filter);
   t.columns = [
     { id: 'n', label: 'Families assessed at baseline, exit and one year on', unit: 'families' },
     { id: 'baseline', label: 'Baseline', unit: 'families' },

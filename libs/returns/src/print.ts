@@ -77,6 +77,7 @@ export function returnHtml(
     .join('\n');
   const svg = chart?.(content);
   const p = content.provenance;
+  const perturbation = content.disclosure.perturbation;
   const built = builtAt
     ? `<p class="built">Built ${esc(humanInstant(builtAt))} (<time datetime="${esc(builtAt)}">${esc(builtAt)}</time>), as at event-store position ${esc(p.position)}.</p>\n`
     : '';
@@ -87,11 +88,11 @@ export function returnHtml(
 <p>${r.authority === null ? 'National: <b>every authority</b>' : `Authority <b>${esc(r.authority)}</b>`}, period ${esc(r.periodStart)} to ${esc(r.periodEnd)}.</p>
 ${built}${svg ? `<figure>${svg}</figure>` : ''}
 ${tables}
-<section><h2>Disclosure control</h2><p>${esc(content.disclosure.rule)}</p></section>
+<section><h2>Disclosure control</h2>${perturbation ? `<p>${esc(perturbation.text)}</p>\n` : ''}<p>${esc(content.disclosure.rule)}</p></section>
 <section><h2>Provenance</h2><dl>
 <dt>Spec</dt><dd>${esc(p.spec)}</dd><dt>Built at event-store position</dt><dd>${esc(p.position)}</dd>
 ${builtAt ? `<dt>Built</dt><dd>${esc(humanInstant(builtAt))} (${esc(builtAt)})</dd>\n` : ''}<dt>Outcome rules</dt><dd>${esc(p.outcomeRules.sources.join(', '))} (${esc(p.outcomeRules.fingerprint)})</dd>
-<dt>Unit-cost table</dt><dd>${esc(p.unitCosts ?? 'none')}</dd><dt>Software</dt><dd>${esc(p.software)}</dd>
+<dt>Unit-cost table</dt><dd>${esc(p.unitCosts ?? 'none')}</dd>${p.ptable ? `<dt>Perturbation table</dt><dd>${esc(p.ptable)}</dd>` : ''}<dt>Software</dt><dd>${esc(p.software)}</dd>
 <dt>Excluded: consent to evaluation withdrawn</dt><dd>${esc(p.excludedForConsent.referredInPeriod)} referred in the period, ${esc(p.excludedForConsent.exitedInPeriod)} exited in the period (left out of every table)</dd>
 <dt>Content SHA-256</dt><dd><code>${esc(sha256)}</code></dd></dl></section>
 </body></html>

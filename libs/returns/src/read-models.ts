@@ -20,14 +20,16 @@ import {
 import { familiesReferredOrTransferredToSql, timelineUpTo } from '@app/read-models/timeline';
 import { Queryable, projectionCheckpoints, waitForProjections } from '@app/projections';
 import {
-  PeriodCounts,
+  KeyedRevisits,
+  PeriodCells,
   REVISIT_FACTS_COLUMNS,
-  countInPeriod,
+  cellsInPeriod,
   followUpFamiliesAfterSql,
-  periodCountsOf,
-  periodCountsSql,
+  periodCellsOf,
+  periodCellsSql,
   revisitFactsInPeriodSql,
 } from '@app/follow-ups/read-model';
+import type { RecordKeyOf, RecordKeySql } from '@app/outcomes';
 import { FollowUpFact, Scope, factRecord, foldRows } from './records';
 
 /** A database the builder can open a transaction on (a TypeORM DataSource is one). */
@@ -35,13 +37,16 @@ export interface Database extends Queryable {
   transaction<T>(isolation: 'REPEATABLE READ', run: (tx: Queryable) => Promise<T>): Promise<T>;
 }
 
-/** Revisits completed (of which on time) and missed in a period (the follow-ups slice's rule). */
-export type FollowUpCounts = PeriodCounts;
+/**
+ * Revisits completed on time, completed late and missed in a period (the follow-ups slice's
+ * rule), each with its records' key: the finest cells a return publishes its follow-ups from.
+ */
+export type FollowUpCells = PeriodCells<KeyedRevisits>;
 
 /** What the return's tables are computed from. */
 export interface ReturnRecords {
   episodes: EpisodeSource;
-  followUps: FollowUpCounts;
+  followUps: FollowUpCells;
 }
 
 /** Instants bounding a period: `from` inclusive, `before` exclusive. */
@@ -60,6 +65,8 @@ const FOLLOW_UPS = 'pg_temp.return_follow_ups';
 const CHUNK = 1000;
 
 export interface RecordsOptions {
+  /** The record keys (cell-key perturbation): the follow-up cells are keyed in SQL with them. */
+  keys: RecordKeySql;
   /** How long to wait for the read models to reach P (the worker runs them beside the engine). */
   waitMs?: number;
   /** 0–1 of the reading done. */
@@ -80,7 +87,7 @@ export async function withRecordsAt<T>(
   period: PeriodBounds,
   position: bigint,
   use: (tx: Queryable, records: ReturnRecords) => Promise<T>,
-  options: RecordsOptions = {},
+  options: RecordsOptions,
 ): Promise<T> {
   const deadline = Date.now() + (options.waitMs ?? 10 * 60_000);
   for (;;) {
@@ -177,19 +184,28 @@ async function readRecords(
   await tx.query(`ANALYZE ${EPISODES}`);
   return {
     episodes: { kind: 'table', relation: EPISODES },
-    followUps: await followUpCounts(tx, period),
+    followUps: await followUpCells(tx, period, options.keys),
   };
 }
 
-/** The slice's period counts, in SQL over the revisits read. */
-async function followUpCounts(tx: Queryable, period: PeriodBounds): Promise<FollowUpCounts> {
-  const [row] = (await tx.query(`SELECT ${periodCountsSql('f')} FROM ${FOLLOW_UPS} f`, [
-    period.from,
-    period.before,
-  ])) as Record<string, string>[];
-  return periodCountsOf(row);
+/** The slice's period cells, in SQL over the revisits read, keyed by their family episodes. */
+async function followUpCells(
+  tx: Queryable,
+  period: PeriodBounds,
+  keys: RecordKeySql,
+): Promise<FollowUpCells> {
+  const params: unknown[] = [period.from, period.before];
+  const rk = keys(params);
+  const [row] = (await tx.query(
+    `SELECT ${periodCellsSql('f')} FROM (SELECT e.*, ${rk} AS rk FROM ${FOLLOW_UPS} e) f`,
+    params,
+  )) as Record<string, string>[];
+  return periodCellsOf(row);
 }
 
-/** The same counts from folded revisits (the oracle's path), by the same rule. */
-export const followUpsInPeriod = (facts: FollowUpFact[], period: PeriodBounds): FollowUpCounts =>
-  countInPeriod(facts.map(factRecord), period);
+/** The same cells from folded revisits (the oracle's path), by the same rule and keys. */
+export const followUpsInPeriod = (
+  facts: FollowUpFact[],
+  period: PeriodBounds,
+  keyOf: RecordKeyOf,
+): FollowUpCells => cellsInPeriod(facts.map(factRecord), period, keyOf);

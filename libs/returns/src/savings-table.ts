@@ -1,9 +1,10 @@
 import { agencyName } from '@app/domain';
 import { CohortFilter, EpisodeSource } from '@app/outcomes';
-import type { ComposeContext, Money } from './builder';
+import type { Money } from './builder';
 import { DraftCell, DraftTable, key } from './content';
 import { isCostSection } from './costs';
 import { moneyRelations } from './money-relations';
+import type { TableContext } from './tables';
 
 const count = (n: number): DraftCell => ({ count: n });
 
@@ -15,7 +16,7 @@ const count = (n: number): DraftCell => ({ count: n });
  * deflator and its status, what the programme cost covers) is said beside the table's cohort.
  */
 export async function savings(
-  ctx: ComposeContext,
+  ctx: TableContext,
   t: DraftTable,
   filter: CohortFilter,
   episodes: EpisodeSource,
@@ -33,7 +34,14 @@ export async function savings(
     t.rows.push({ id: 'unavailable', label: 'No unit-cost table is configured', cells: {} });
     return undefined;
   }
-  const s = await ctx.costs({ db: ctx.db, filter, episodes, definitions: ctx.definitions });
+  // Priced from the planned exits' transitions as published (the outcomes table's own counts).
+  const s = await ctx.costs({
+    db: ctx.db,
+    filter,
+    episodes,
+    definitions: ctx.definitions,
+    transitions: (bits) => ctx.counts.transitions(filter, 'planned_exits', bits),
+  });
   const detail = isCostSection(s) ? s : undefined;
   const net = detail?.net ?? null;
   t.columns = [

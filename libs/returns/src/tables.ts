@@ -9,15 +9,19 @@ import { cohortAccounting } from './cohort-accounting';
 import { Column, DraftCell, DraftTable, key } from './content';
 import { outcomes, outcomesOneYearOn } from './outcomes-table';
 import { savings } from './savings-table';
-import { FollowUpCounts, ReturnRecords } from './read-models';
+import { PublishedCounts, PublishedFollowUps } from './published-counts';
+import { ReturnRecords } from './read-models';
 import { TableSpec } from './spec';
+
+/** What a drafter needs: the compose context and the return's published counts. */
+export type TableContext = ComposeContext & { counts: PublishedCounts };
 
 /**
  * Fills `t` as its spec's source says, from the records. Answers the unit-cost table's version
  * when the table used one (the savings table), for provenance.
  */
 export async function fillTable(
-  ctx: ComposeContext,
+  ctx: TableContext,
   t: DraftTable,
   ts: TableSpec,
   filter: CohortFilter,
@@ -28,19 +32,19 @@ export async function fillTable(
       await cohortAccounting(ctx, t, filter, records.episodes);
       break;
     case 'follow_ups_done':
-      followUpsDone(t, records.followUps);
+      followUpsDone(t, ctx.counts.followUps());
       break;
     case 'follow_up_on_time':
-      followUpOnTime(t, records.followUps);
+      followUpOnTime(t, ctx.counts.followUps());
       break;
     case 'inputs':
       await inputs(ctx, t, filter, records.episodes);
       break;
     case 'outcomes':
-      await outcomes(ctx, t, ts, filter, records.episodes);
+      await outcomes(ctx, t, ts, filter);
       break;
     case 'outcomes_one_year_on':
-      await outcomesOneYearOn(ctx, t, ts, filter, records.episodes);
+      await outcomesOneYearOn(ctx, t, ts, filter);
       break;
     case 'savings':
       return savings(ctx, t, filter, records.episodes);
@@ -67,7 +71,7 @@ export function table(spec: TableSpec, cohortText: string, columns: Column[]): D
   };
 }
 
-function followUpsDone(t: DraftTable, r: FollowUpCounts) {
+function followUpsDone(t: DraftTable, r: PublishedFollowUps) {
   t.columns = [
     { id: 'completed', label: 'Completed', unit: 'revisits' },
     { id: 'missed', label: 'Missed', unit: 'revisits' },
@@ -79,7 +83,7 @@ function followUpsDone(t: DraftTable, r: FollowUpCounts) {
   });
 }
 
-function followUpOnTime(t: DraftTable, r: FollowUpCounts) {
+function followUpOnTime(t: DraftTable, r: PublishedFollowUps) {
   const k = (c: string) => key(t.id, 'revisits', c);
   t.columns = [
     { id: 'completed', label: 'Completed', unit: 'revisits' },
@@ -93,7 +97,7 @@ function followUpOnTime(t: DraftTable, r: FollowUpCounts) {
     cells: {
       completed: count(r.completed),
       on_time: count(r.onTime),
-      late: count(r.completed - r.onTime),
+      late: count(r.late),
       on_time_pct: share(k('on_time'), k('completed'), r.onTime, r.completed),
     },
   });

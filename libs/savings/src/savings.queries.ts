@@ -34,6 +34,11 @@ export interface SavingsOptions {
   registry?: CostRegistry;
   /** Figures per family episode as well (family-level data: not for aggregate-only callers). */
   byFamily?: boolean;
+  /**
+   * The cohort's counts of the domains at `bits`, when the caller publishes them (a return under
+   * cell-key perturbation prices the counts it shows); `transitionCounts` over `source` if absent.
+   */
+  transitions?: (bits: readonly number[]) => ReturnType<typeof transitionCounts>;
 }
 
 export interface FamilySavings extends Record<Period, string> {
@@ -73,13 +78,10 @@ export async function savingsFor(
     .map((id) => ({ id, bit: domainIds.indexOf(id) }))
     .filter((d) => d.bit >= 0);
 
-  const counts = await transitionCounts(
-    db,
-    filter,
-    cohort,
-    source,
-    costed.map((d) => d.bit),
-  );
+  const bits = costed.map((d) => d.bit);
+  const counts = options.transitions
+    ? await options.transitions(bits)
+    : await transitionCounts(db, filter, cohort, source, bits);
   const domains: DomainTransitions[] = costed.map(({ id }, i) => ({
     domain: id,
     ...counts.domains[i],
