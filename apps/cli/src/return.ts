@@ -8,6 +8,7 @@ import { loadDefinitions } from '@app/outcomes';
 import {
   ReturnContent,
   buildStored,
+  cellKeys,
   findReturn,
   insertReturn,
   returnContent,
@@ -19,6 +20,7 @@ import {
   softwareVersion,
   specNamed,
 } from '@app/returns';
+import { cellKeySecretFrom } from '@app/security';
 import { Ledger, withProjections } from './ledger';
 import { Progress } from './progress';
 
@@ -55,6 +57,7 @@ export async function generateReturn(ledger: Ledger, o: ReturnOptions) {
         db: ledger.db,
         definitions: loadDefinitions({ extraDir: ledger.config.outcomeDefinitionsDir }),
         software: softwareVersion(),
+        cellKeys: cellKeys(cellKeySecretFrom(ledger.config)),
         costs: savingsCostAvoidance(),
       },
       id,

@@ -4,6 +4,8 @@ import { followUpConfigFrom } from '@app/follow-ups';
 import { loadDefinitions } from '@app/outcomes';
 import { loggingModule } from '@app/observability';
 import { applicationMigrations } from '@app/read-models/schema';
+import { cellKeys } from '@app/returns';
+import { cellKeySecretFrom } from '@app/security';
 import { DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FollowUpsWorkerModule } from './follow-ups/follow-ups.module';
@@ -25,7 +27,12 @@ export class WorkerModule {
         EventStoreModule.forRoot(config.storage, applicationMigrations),
         RedisLinksModule,
         FollowUpsWorkerModule.forRoot(followUpConfigFrom(config.followUps)),
-        ReturnsWorkerModule.forRoot(config.returns, definitions),
+        // The record keys' secret is read once at start (CELL_KEY_SECRET or the master key).
+        ReturnsWorkerModule.forRoot(
+          config.returns,
+          definitions,
+          cellKeys(cellKeySecretFrom(config)),
+        ),
       ],
       providers: [
         { provide: WORKER_DEFINITIONS, useValue: definitions },

@@ -1,7 +1,13 @@
 import { EVENT_STORE, EventStore } from '@app/event-store';
 import { claimQueues, queuePrefix } from '@app/follow-ups';
 import { OutcomeDefinitions } from '@app/outcomes';
-import { ReturnsConfig, ReturnsEngine, savingsCostAvoidance, softwareVersion } from '@app/returns';
+import {
+  CellKeys,
+  ReturnsConfig,
+  ReturnsEngine,
+  savingsCostAvoidance,
+  softwareVersion,
+} from '@app/returns';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BackgroundService } from '../lifecycle';
@@ -9,6 +15,8 @@ import { REDIS_START_WAIT_MS, RedisLink, RedisLinks } from '../redis/redis-link'
 
 export const RETURNS_CONFIG = Symbol('ReturnsConfig');
 export const DEFINITIONS = Symbol('OutcomeDefinitions');
+/** The deployment's record keys and ptable (cell-key perturbation of every return). */
+export const CELL_KEYS = Symbol('CellKeys');
 
 /**
  * Builds national returns from the `returns` queue; on start (and then periodically) queues
@@ -24,6 +32,7 @@ export class ReturnsWorker extends BackgroundService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(RETURNS_CONFIG) private readonly config: ReturnsConfig,
     @Inject(DEFINITIONS) private readonly definitions: OutcomeDefinitions,
+    @Inject(CELL_KEYS) private readonly cellKeys: CellKeys,
     private readonly links: RedisLinks,
   ) {
     super();
@@ -43,6 +52,7 @@ export class ReturnsWorker extends BackgroundService {
       prefix,
       definitions: this.definitions,
       software: softwareVersion(),
+      cellKeys: this.cellKeys,
       costs: savingsCostAvoidance(),
       logger: link.engineLogger(logger),
     });
