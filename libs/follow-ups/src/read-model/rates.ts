@@ -92,7 +92,7 @@ export async function followUpRates(
       overdue: status('overdue'),
       cancelled: status('cancelled'),
       pending: (['cancelled', 'completed', 'missed', 'overdue'] as const)
-        .map((s) => `NOT (${status(s)})`)
+        .map((s) => `(${status(s)}) IS NOT TRUE`)
         .join(' AND '),
     };
     const rk = published.keys(params, 'f');
