@@ -3,10 +3,10 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { CohortFilter, EpisodeSource, OutcomeDefinitions } from '@app/outcomes';
+import { CohortFilter, EpisodeSource, OutcomeDefinitions, RecordKeySql } from '@app/outcomes';
 import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
-import { CellKeys, perturbationStatement } from './cell-key';
+import { CellKeys, Publish, perturbationStatement } from './cell-key';
 import { shownCount } from './disclosure';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {
@@ -21,7 +21,7 @@ import { tieMoneyToOutcomes } from './money-relations';
 import { ReturnSpec, SpecCohort, TableSpec } from './spec';
 import { fillTable, table } from './tables';
 import { tieCohortSteps } from './cohort-accounting';
-import { PublishedTransitions, publishedCounts } from './published-counts';
+import { publishedCounts } from './published-counts';
 
 export interface ReturnRequest {
   /** The authority, or null for a national return (every authority). */
@@ -54,10 +54,11 @@ export type CostAvoidanceSource = (input: {
   episodes: EpisodeSource;
   definitions: OutcomeDefinitions;
   /**
-   * The planned exits' transitions as the return publishes them (cell-key perturbation): the
-   * money is computed from these, so it is the money of the counts the outcomes table shows.
+   * The keys and the publisher of the table's filter (cell-key perturbation): the money is
+   * computed from the planned exits' transitions published through it, the same cells and the
+   * same numbers as the outcomes table of those families shows.
    */
-  transitions: (bits: readonly number[]) => Promise<PublishedTransitions>;
+  published: { keys: RecordKeySql; publish: Publish };
 }) => Promise<CostAvoidance>;
 
 export interface BuildContext {

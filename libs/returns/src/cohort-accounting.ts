@@ -6,7 +6,7 @@
  * to the families who started; a line ties the families who started to the outcomes table of all
  * who started over the same referrals (so a count suppressed in one is in both).
  */
-import { CohortFilter, EpisodeSource, OTHER_EXITS, cohortSummary } from '@app/outcomes';
+import { CohortFilter, OTHER_EXITS } from '@app/outcomes';
 import { DraftTable, key } from './content';
 import type { TableContext } from './tables';
 
@@ -21,13 +21,9 @@ export async function cohortAccounting(
   ctx: TableContext,
   t: DraftTable,
   filter: CohortFilter,
-  episodes: EpisodeSource,
 ): Promise<void> {
-  // The line published place by place (its totals are sums of its places).
-  const [s, a] = await Promise.all([
-    cohortSummary(ctx.db, filter, episodes),
-    ctx.counts.attrition(filter),
-  ]);
+  // Published: the line place by place (its totals are sums of its places), the offers a cell.
+  const [s, a] = await Promise.all([ctx.counts.summary(filter), ctx.counts.attrition(filter)]);
   const n = a.notStarted;
   const after = a.startedNoPlannedExit;
   const notStarted: [string, string, number][] = [

@@ -47,7 +47,7 @@ export const savingsCostAvoidance = (
   registry: () => CostRegistry = defaultRegistry,
 ): CostAvoidanceSource => {
   const checked = new WeakSet<OutcomeDefinitions>();
-  return async ({ db, filter, episodes, definitions, transitions }): Promise<CostSection> => {
+  return async ({ db, filter, episodes, definitions, published }): Promise<CostSection> => {
     if (!checked.has(definitions)) {
       checkMappings(registry(), definitions.domains);
       checked.add(definitions);
@@ -58,7 +58,7 @@ export const savingsCostAvoidance = (
       cohort: 'planned_exits',
       unitCosts,
       registry: registry(),
-      transitions,
+      published,
     });
     const byAgency = (rows: SavingsReport['perAgency']) =>
       rows.map((a) => ({

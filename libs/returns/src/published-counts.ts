@@ -9,21 +9,20 @@
  * Inside a table the lines hold: its finest cells are published and every other count is their
  * sum (`countsFromCells`, the attrition line's places, the follow-ups' on time + late), never a
  * total and a part perturbed apart. Money is computed from the published transitions of the same
- * cells (`transitionsFromCells`), so it is the money of the counts the outcomes table shows.
+ * cells through the same publisher (`savingsFor`'s `published`), so it is the money of the counts
+ * the outcomes table shows.
  */
 import {
   Attrition,
   CohortFilter,
   CohortKind,
-  OutcomeCells,
+  CohortSummary,
   OutcomeCounts,
-  TransitionCounts,
-  TransitionPeriod,
   attrition,
+  cohortSummary,
   countsFromCells,
   outcomeCells,
   populationKey,
-  transitionsFromCells,
 } from '@app/outcomes';
 import type { ComposeContext } from './builder';
 import { CellKeys, Publish, publisher } from './cell-key';
@@ -37,26 +36,18 @@ export interface PublishedFollowUps {
   missed: number;
 }
 
-/** The planned exits' counts the savings calculator prices, as published. */
-export interface PublishedTransitions {
-  families: number;
-  excludedForConsent: number;
-  domains: Record<TransitionPeriod, TransitionCounts>[];
-}
-
 export interface PublishedCounts {
   /** The publisher of a table over `filter`. */
   publisher(filter: CohortFilter): Promise<Publish>;
   /** The attrition line over `filter`, place by place. */
   attrition(filter: CohortFilter): Promise<Attrition>;
-  /** A cohort's outcome counts; its families are the attrition line's own step where it has one. */
+  /** The cohort summary over `filter` (its accounting places and the planned exits' inputs). */
+  summary(filter: CohortFilter): Promise<CohortSummary>;
+  /**
+   * A cohort's outcome counts. All who started are a step of the attrition line (the sum of its
+   * published places after the start), so their families are that step: the same count, once.
+   */
   outcomes(filter: CohortFilter, cohort: CohortKind): Promise<OutcomeCounts>;
-  /** The transitions of the domains at `bits` (definition order), as the outcomes table shows them. */
-  transitions(
-    filter: CohortFilter,
-    cohort: CohortKind,
-    bits: readonly number[],
-  ): Promise<PublishedTransitions>;
   /** The period's revisits, published from their own population (the revisits in the period). */
   followUps(): PublishedFollowUps;
 }
@@ -85,34 +76,19 @@ export function publishedCounts(ctx: ComposeContext, records: ReturnRecords): Pu
   const lines = memo(async (k) =>
     attrition(ctx.db, filters.get(k)!, source, { keys, publish: await publishers(k) }),
   );
-  const cells = memo(async (k): Promise<OutcomeCells> => {
-    const { filter, cohort } = JSON.parse(k) as { filter: string; cohort: CohortKind };
-    return outcomeCells(ctx.db, ctx.definitions, filters.get(filter)!, cohort, source, keys);
-  });
-  const cellsOf = (filter: CohortFilter, cohort: CohortKind) =>
-    cells(JSON.stringify({ filter: named(filter), cohort }));
-  /** A cohort's families: the line's step for the cohorts that are one (the same count, once). */
-  const families = async (filter: CohortFilter, cohort: CohortKind, own: number) => {
-    if (cohort !== 'planned_exits' && cohort !== 'all_started') return own;
-    const line = await lines(named(filter));
-    return cohort === 'planned_exits' ? line.plannedExits : line.started;
-  };
+  const summaries = memo(async (k) =>
+    cohortSummary(ctx.db, filters.get(k)!, source, { keys, publish: await publishers(k) }),
+  );
   return {
     publisher: (filter) => publishers(named(filter)),
     attrition: (filter) => lines(named(filter)),
+    summary: (filter) => summaries(named(filter)),
     async outcomes(filter, cohort) {
       const publish = await publishers(named(filter));
-      const counts = countsFromCells(ctx.definitions, await cellsOf(filter, cohort), publish);
-      return { ...counts, families: await families(filter, cohort, counts.families) };
-    },
-    async transitions(filter, cohort, bits) {
-      const publish = await publishers(named(filter));
-      const c = await cellsOf(filter, cohort);
-      return {
-        families: await families(filter, cohort, publish(c.families)),
-        excludedForConsent: publish(c.excludedForConsent),
-        domains: bits.map((bit) => transitionsFromCells(c.atoms[bit], publish)),
-      };
+      const cells = await outcomeCells(ctx.db, ctx.definitions, filter, cohort, source, keys);
+      const counts = countsFromCells(ctx.definitions, cells, publish);
+      if (cohort !== 'all_started') return counts;
+      return { ...counts, families: (await lines(named(filter))).started };
     },
     followUps: () => publishedFollowUps(records.followUps, ctx.cellKeys),
   };

@@ -40,7 +40,7 @@ export async function savings(
     filter,
     episodes,
     definitions: ctx.definitions,
-    transitions: (bits) => ctx.counts.transitions(filter, 'planned_exits', bits),
+    published: { keys: ctx.cellKeys.sql, publish: await ctx.counts.publisher(filter) },
   });
   const detail = isCostSection(s) ? s : undefined;
   const net = detail?.net ?? null;

@@ -3,7 +3,7 @@
  * filling a draft table (columns, rows of counts and derived figures, and the lines that tie
  * counts together for disclosure control) from the records as at the return's position.
  */
-import { CohortFilter, EpisodeSource, cohortSummary } from '@app/outcomes';
+import { CohortFilter } from '@app/outcomes';
 import type { ComposeContext } from './builder';
 import { cohortAccounting } from './cohort-accounting';
 import { Column, DraftCell, DraftTable, key } from './content';
@@ -29,7 +29,7 @@ export async function fillTable(
 ): Promise<string | undefined> {
   switch (ts.source) {
     case 'cohort_accounting':
-      await cohortAccounting(ctx, t, filter, records.episodes);
+      await cohortAccounting(ctx, t, filter);
       break;
     case 'follow_ups_done':
       followUpsDone(t, ctx.counts.followUps());
@@ -38,7 +38,7 @@ export async function fillTable(
       followUpOnTime(t, ctx.counts.followUps());
       break;
     case 'inputs':
-      await inputs(ctx, t, filter, records.episodes);
+      await inputs(ctx, t, filter);
       break;
     case 'outcomes':
       await outcomes(ctx, t, ts, filter);
@@ -104,13 +104,9 @@ function followUpOnTime(t: DraftTable, r: PublishedFollowUps) {
   t.lines.push({ total: k('completed'), parts: [k('on_time'), k('late')] });
 }
 
-async function inputs(
-  ctx: ComposeContext,
-  t: DraftTable,
-  filter: CohortFilter,
-  episodes: EpisodeSource,
-) {
-  const s = await cohortSummary(ctx.db, filter, episodes);
+async function inputs(ctx: TableContext, t: DraftTable, filter: CohortFilter) {
+  // Published: every count a cell (means and medians over the true values: not counts).
+  const s = await ctx.counts.summary(filter);
   const k = (c: string) => key(t.id, 'planned_exits', c);
   const i = s.inputs;
   const mean = (v: number | null, n: string): DraftCell => ({

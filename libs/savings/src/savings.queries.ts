@@ -9,8 +9,11 @@ import {
   CohortKind,
   EpisodeSource,
   LIVE,
+  KeyedCount,
+  RecordKeySql,
   cohortEpisodeMasks,
   outcomeModel,
+  publishedTransitionCounts,
   transitionCounts,
 } from '@app/outcomes';
 import { computeSavings, episodeTransitions, resolveTable } from './calculator';
@@ -35,10 +38,10 @@ export interface SavingsOptions {
   /** Figures per family episode as well (family-level data: not for aggregate-only callers). */
   byFamily?: boolean;
   /**
-   * The cohort's counts of the domains at `bits`, when the caller publishes them (a return under
-   * cell-key perturbation prices the counts it shows); `transitionCounts` over `source` if absent.
+   * Under cell-key perturbation: every count published through `publish` (keyed by `keys`), and
+   * the money computed from the published counts (@app/returns' `cell-key`).
    */
-  transitions?: (bits: readonly number[]) => ReturnType<typeof transitionCounts>;
+  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number };
 }
 
 export interface FamilySavings extends Record<Period, string> {
@@ -79,8 +82,8 @@ export async function savingsFor(
     .filter((d) => d.bit >= 0);
 
   const bits = costed.map((d) => d.bit);
-  const counts = options.transitions
-    ? await options.transitions(bits)
+  const counts = options.published
+    ? await publishedTransitionCounts(db, filter, cohort, source, bits, options.published)
     : await transitionCounts(db, filter, cohort, source, bits);
   const domains: DomainTransitions[] = costed.map(({ id }, i) => ({
     domain: id,

@@ -5,6 +5,7 @@ import {
   discloseOutcomes,
   discloseSummary,
   PerturbationStatement,
+  PTABLE_V1,
 } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
@@ -62,7 +63,10 @@ export class OutcomesQuery extends CohortFilterQuery {
 
 export const DISCLOSURE = ['on', 'off'] as const;
 
-/** `?disclosure=on`: small counts suppressed (see @app/returns); always on for evaluators. */
+/**
+ * `?disclosure=on`: every count perturbed (cell-key) and small counts suppressed (see
+ * @app/returns); always on for evaluators.
+ */
 class DisclosedOutcomesQuery extends OutcomesQuery {
   @IsOptional()
   @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
@@ -81,6 +85,13 @@ export function perturbedDisclosure<
 >({ perturbation, ...answer }: T) {
   return { ...answer, disclosure: { ...answer.disclosure, perturbation } };
 }
+
+/**
+ * What the answer's filters say of disclosure control: on, and the perturbation table its counts
+ * went through (so a CSV, whose every row carries the filters, names it too).
+ */
+export const underDisclosure = (on: boolean) =>
+  on ? { disclosure: 'on', ptable: PTABLE_V1.id } : {};
 
 export const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
   principal.role === 'evaluator' || q.disclosure === 'on';
@@ -151,7 +162,7 @@ export class OutcomesController {
     const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const { q, table, on } = await this.table(query, principal);
     const { asAt: at, ...rest } = table;
-    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    const filters = { ...echo(q), asAt: at, ...underDisclosure(on) };
     if (csv.wanted) {
       // Every row leads with its own cohort (the answer holds several, all exits among them
       // when asked for), so the context has none.
@@ -188,7 +199,7 @@ export class OutcomesController {
       domains: on ? chartableRows(c.domains) : c.domains,
     }));
     return outcomesChartSvg(cohorts, {
-      subtitle: on ? `${subtitle} · small counts suppressed` : subtitle,
+      subtitle: on ? `${subtitle} · counts perturbed (${PTABLE_V1.id})` : subtitle,
     });
   }
 
@@ -221,10 +232,10 @@ export class OutcomesController {
     wholeDaysUnderDisclosure(q, on);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
-      new GetCohortSummary(toFilter(q), asAt),
+      new GetCohortSummary(toFilter(q), asAt, on),
     );
-    const summary = on ? discloseSummary(live, this.disclosure) : live;
-    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    const summary = on ? perturbedDisclosure(discloseSummary(live, this.disclosure)) : live;
+    const filters = { ...echo(q), asAt: at, ...underDisclosure(on) };
     if (csv.wanted) return csv.send(summaryCsv(summary, csvContext(filters, position)));
     return { filters, ...summary };
   }
