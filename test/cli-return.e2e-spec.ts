@@ -3,7 +3,18 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '@app/config';
 import { familyStreamId } from '@app/domain';
+import { definitionsFromEnv } from '@app/outcomes';
+import {
+  PTABLE_V1,
+  buildReturn,
+  cellKeys,
+  savingsCostAvoidance,
+  softwareVersion,
+  specNamed,
+} from '@app/returns';
+import { cellKeySecretFrom } from '@app/security';
 import { Harness, startHarness } from './support/harness';
 import { storyOf } from './support/stories';
 import { CLI } from './support/worker';
@@ -83,6 +94,23 @@ describe('outcomes return (CLI)', () => {
       periodEnd: '2024-12-31',
     });
     expect(content.provenance.position).toBe(result.position);
+    // Perturbed with the deployment's keys (derived from the master key, as the worker's are):
+    // the same return built here with them at the same position is the same bytes.
+    expect(content.disclosure.perturbation).toMatchObject({ ptable: PTABLE_V1.id });
+    expect(content.provenance.ptable).toBe(PTABLE_V1.id);
+    const here = await buildReturn(
+      {
+        db: h.db,
+        definitions: definitionsFromEnv(),
+        software: softwareVersion(),
+        cellKeys: cellKeys(cellKeySecretFrom(loadConfig())),
+        costs: savingsCostAvoidance(),
+      },
+      specNamed(content.provenance.spec)!,
+      { authority: 'la-0', periodStart: '2024-01-01', periodEnd: '2024-12-31' },
+      BigInt(result.position),
+    );
+    expect(here.sha256).toBe(result.sha256);
     // Progress went to stderr (a final line when not on a terminal).
     expect(first.stderr).toMatch(/^return: 100 percent in/m);
     const [row] = (await h.db.query('SELECT status, sha256 FROM returns WHERE return_id = $1', [

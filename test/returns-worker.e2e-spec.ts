@@ -1,7 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { familyStreamId } from '@app/domain';
 import { connectRedis } from '@app/follow-ups';
-import { RETURNS_QUEUE } from '@app/returns';
+import { loadConfig } from '@app/config';
+import { definitionsFromEnv } from '@app/outcomes';
+import {
+  PTABLE_V1,
+  RETURNS_QUEUE,
+  buildReturn,
+  cellKeys,
+  savingsCostAvoidance,
+  softwareVersion,
+  specNamed,
+} from '@app/returns';
+import { cellKeySecretFrom } from '@app/security';
 import { Queue } from 'bullmq';
 import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
@@ -78,6 +89,22 @@ describe('returns in the worker process (e2e)', () => {
         .set(as('data_manager', 'la-0'));
       expect(content.body.return).toMatchObject({ authority: 'la-0', periodStart: '2024-01-01' });
       expect(content.body.provenance.position).toBe(res.body.position);
+      // Perturbed with the deployment's keys (derived from the master key at the worker's start):
+      // the same return built here with them at the same position is the same bytes.
+      expect(content.body.disclosure.perturbation).toMatchObject({ ptable: PTABLE_V1.id });
+      const here = await buildReturn(
+        {
+          db: h.db,
+          definitions: definitionsFromEnv(),
+          software: softwareVersion(),
+          cellKeys: cellKeys(cellKeySecretFrom(loadConfig())),
+          costs: savingsCostAvoidance(),
+        },
+        specNamed(content.body.provenance.spec)!,
+        { authority: 'la-0', periodStart: '2024-01-01', periodEnd: '2024-12-31' },
+        BigInt(res.body.position),
+      );
+      expect(here.sha256).toBe(content.headers['x-content-sha256']);
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);
