@@ -3,10 +3,10 @@
  * SHA-256. Deterministic: everything it reads is fixed by the position (the events up to it),
  * the spec, the outcome rules and the unit-cost table; nothing reads a clock.
  */
-import { CohortFilter, EpisodeSource, OutcomeDefinitions, RecordKeySql } from '@app/outcomes';
+import { CohortFilter, EpisodeSource, OutcomeDefinitions, Published } from '@app/outcomes';
 import { Queryable } from '@app/projections';
 import { canonicalJson, sha256 } from './canonical';
-import { CellKeys, Publish, perturbationStatement } from './cell-key';
+import { CellKeys, perturbationStatement } from './cell-key';
 import { shownCount } from './disclosure';
 import { DraftTable, Provenance, ReturnContent, key, publish } from './content';
 import {
@@ -58,7 +58,7 @@ export type CostAvoidanceSource = (input: {
    * computed from the planned exits' transitions published through it, the same cells and the
    * same numbers as the outcomes table of those families shows.
    */
-  published: { keys: RecordKeySql; publish: Publish };
+  published: Published;
 }) => Promise<CostAvoidance>;
 
 export interface BuildContext {

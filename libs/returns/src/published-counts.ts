@@ -18,6 +18,7 @@ import {
   CohortKind,
   CohortSummary,
   OutcomeCounts,
+  Published,
   attrition,
   cohortSummary,
   countsFromCells,
@@ -25,7 +26,7 @@ import {
   populationKey,
 } from '@app/outcomes';
 import type { ComposeContext } from './builder';
-import { CellKeys, Publish, publisher } from './cell-key';
+import { CellKeys, publishedOver, publisher } from './cell-key';
 import type { FollowUpCells, ReturnRecords } from './read-models';
 
 /** Revisits as published: completed is on time + late. */
@@ -37,8 +38,8 @@ export interface PublishedFollowUps {
 }
 
 export interface PublishedCounts {
-  /** The publisher of a table over `filter`. */
-  publisher(filter: CohortFilter): Promise<Publish>;
+  /** How a table over `filter` publishes: the keys and the publisher of its population. */
+  published(filter: CohortFilter): Promise<Published>;
   /** The attrition line over `filter`, place by place. */
   attrition(filter: CohortFilter): Promise<Attrition>;
   /** The cohort summary over `filter` (its accounting places and the planned exits' inputs). */
@@ -62,7 +63,7 @@ const memo = <T>(run: (key: string) => Promise<T>) => {
 
 /** The published counts of one return, over its records (`ctx.cellKeys`: the keys and ptable). */
 export function publishedCounts(ctx: ComposeContext, records: ReturnRecords): PublishedCounts {
-  const { sql: keys, ptable } = ctx.cellKeys;
+  const keys = ctx.cellKeys.sql;
   const source = records.episodes;
   const filters = new Map<string, CohortFilter>();
   const named = (filter: CohortFilter) => {
@@ -71,20 +72,18 @@ export function publishedCounts(ctx: ComposeContext, records: ReturnRecords): Pu
     return k;
   };
   const publishers = memo(async (k) =>
-    publisher(await populationKey(ctx.db, filters.get(k)!, source, keys), ptable),
+    publishedOver(ctx.cellKeys, await populationKey(ctx.db, filters.get(k)!, source, keys)),
   );
-  const lines = memo(async (k) =>
-    attrition(ctx.db, filters.get(k)!, source, { keys, publish: await publishers(k) }),
-  );
+  const lines = memo(async (k) => attrition(ctx.db, filters.get(k)!, source, await publishers(k)));
   const summaries = memo(async (k) =>
-    cohortSummary(ctx.db, filters.get(k)!, source, { keys, publish: await publishers(k) }),
+    cohortSummary(ctx.db, filters.get(k)!, source, await publishers(k)),
   );
   return {
-    publisher: (filter) => publishers(named(filter)),
+    published: (filter) => publishers(named(filter)),
     attrition: (filter) => lines(named(filter)),
     summary: (filter) => summaries(named(filter)),
     async outcomes(filter, cohort) {
-      const publish = await publishers(named(filter));
+      const { publish } = await publishers(named(filter));
       const cells = await outcomeCells(ctx.db, ctx.definitions, filter, cohort, source, keys);
       const counts = countsFromCells(ctx.definitions, cells, publish);
       if (cohort !== 'all_started') return counts;
@@ -94,13 +93,18 @@ export function publishedCounts(ctx: ComposeContext, records: ReturnRecords): Pu
   };
 }
 
-/** The period's revisits published by the publisher of their population: every one of them. */
+/**
+ * The period's revisits published by the publisher of their population: every one of them, as
+ * they stand. The scope weighs each cell's key by a different odd factor, so a revisit that moves
+ * between cells (missed, then completed late) re-keys every cell, not only the two it moved
+ * between: the cells it did not touch do not stay visibly the same.
+ */
 export function publishedFollowUps(cells: FollowUpCells, { ptable }: CellKeys) {
   const all = [cells.onTime, cells.late, cells.missed];
   const publish = publisher(
     {
       count: all.reduce((s, c) => s + c.count, 0),
-      key: all.reduce((s, c) => (s + c.key) % 2 ** 32, 0),
+      key: all.reduce((s, c, i) => (s + (2 * i + 1) * c.key) % 2 ** 32, 0),
     },
     ptable,
   );

@@ -40,7 +40,7 @@ export async function savings(
     filter,
     episodes,
     definitions: ctx.definitions,
-    published: { keys: ctx.cellKeys.sql, publish: await ctx.counts.publisher(filter) },
+    published: await ctx.counts.published(filter),
   });
   const detail = isCostSection(s) ? s : undefined;
   const net = detail?.net ?? null;
