@@ -112,14 +112,17 @@ describe('consent to evaluation (e2e)', () => {
     const [header, first] = csv.text.split('\n').map((l) => l.split(','));
     expect(first[header.indexOf('excluded_for_consent')]).toBe('1');
 
-    // An evaluator (disclosure control always on) is told too: 1 is a small count, so "[c]".
+    // An evaluator (disclosure control always on) is told too, as a perturbed count: 1 is a
+    // small count, published as 0 or 5 (never 1 to 4), the same in the cohort and the line.
     const evaluator = await h.http
       .get('/v1/outcomes')
       .set(as('evaluator', null))
       .query({ authority });
     expect(evaluator.status).toBe(200);
-    expect(evaluator.body.cohorts[0]).toHaveProperty('excludedForConsent', '[c]');
-    expect(evaluator.body.attrition).toHaveProperty('excludedForConsent', '[c]');
+    const shown = evaluator.body.cohorts[0].excludedForConsent;
+    expect([0, 5]).toContain(shown);
+    expect(evaluator.body.attrition).toHaveProperty('excludedForConsent', shown);
+    expect(evaluator.body.disclosure.perturbation).toMatchObject({ method: 'cell-key' });
 
     // The key worker's and the manager's lists still hold the family.
     expect(await caseload()).toEqual([...families].sort());

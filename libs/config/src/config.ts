@@ -43,6 +43,12 @@ export interface AppConfig {
   };
   extractRecipientKeys: { file?: string; inline?: string };
   disclosureThreshold: number;
+  /**
+   * The secret of cell-key perturbation's record keys (`CELL_KEY_SECRET`). Changing it changes
+   * every perturbed figure, so it is set once per deployment and kept. Unset: derived from the
+   * personal-data master key (`cellKeySecretFrom` in @app/security).
+   */
+  cellKeySecret?: string;
   auth: {
     jwtSecret?: string;
     devSecretFile: string;
@@ -139,6 +145,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     extractRecipientKeys: { file: e.EXTRACT_RECIPIENT_KEYS_FILE, inline: e.EXTRACT_RECIPIENT_KEYS },
     disclosureThreshold: e.DISCLOSURE_THRESHOLD,
+    cellKeySecret: e.CELL_KEY_SECRET,
     auth: {
       jwtSecret: e.AUTH_JWT_SECRET,
       devSecretFile:

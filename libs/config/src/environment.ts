@@ -219,6 +219,15 @@ export class Environment {
   @WholeNumber(2)
   DISCLOSURE_THRESHOLD: number = 5;
 
+  @Variable({
+    meaning: 'keys the record keys of cell-key perturbation (evaluator figures, returns)',
+    shownDefault: 'derived from the personal-data master key',
+    secret: true,
+  })
+  @Optional()
+  @MinLength(32, { message: '$property must be at least 32 characters' })
+  CELL_KEY_SECRET?: string;
+
   // ---- security
   @Variable({
     meaning: 'HS256 key for bearer tokens',

@@ -30,3 +30,4 @@ export * from './period';
 export * from './outcomes-disclosure';
 export * from './query-disclosure';
 export * from './chart';
+export * from './cell-key';

@@ -208,3 +208,19 @@ function mapDetails(
   }
   return event;
 }
+
+/**
+ * The secret of cell-key perturbation's record keys (issue 14): `CELL_KEY_SECRET`, or else derived
+ * from the personal-data master key (HKDF-SHA-256 under its own label, so it reveals nothing of
+ * the master key and is never the same bytes). Either way it is fixed for a deployment: the same
+ * families always get the same keys, so a figure asked twice, or a return rebuilt at a position,
+ * is perturbed the same way. Without it the keys cannot be computed.
+ */
+export function cellKeySecretFrom(
+  config: Pick<AppConfig, 'personalData' | 'production' | 'cellKeySecret'>,
+): Buffer {
+  if (config.cellKeySecret) return Buffer.from(config.cellKeySecret, 'utf8');
+  return Buffer.from(
+    hkdfSync('sha256', masterKeyFrom(config), Buffer.alloc(0), 'outcomes-ledger/cell-key/v1', 32),
+  );
+}

@@ -55,10 +55,24 @@ export const TRANSITIONS = figures(['pairs', 'improved', 'worsened']);
 /** The filters applied, echoed, and the time the figures are as at. */
 export const FILTERS = { type: 'object', required: ['asAt'], properties: { asAt: STRING } };
 
-/** What disclosure control did (`?disclosure=on`, and always for evaluators). */
-export const DISCLOSURE = exactly({
-  threshold: COUNT,
-  symbol: { type: 'string', enum: ['[c]'] },
-  rule: STRING,
-  suppressed: exactly({ primary: COUNT, secondary: COUNT }),
+/** The cell-key perturbation the counts went through (`PerturbationStatement` of @app/returns). */
+export const PERTURBATION = exactly({
+  method: { type: 'string', enum: ['cell-key'] },
+  ptable: STRING,
+  maxPerturbation: COUNT,
+  variance: { type: 'number', minimum: 0 },
+  blockedUpTo: COUNT,
+  text: STRING,
 });
+
+/** What disclosure control did (`?disclosure=on`, and always for evaluators). */
+export const DISCLOSURE = exactly(
+  {
+    threshold: COUNT,
+    symbol: { type: 'string', enum: ['[c]'] },
+    rule: STRING,
+    suppressed: exactly({ primary: COUNT, secondary: COUNT }),
+    perturbation: PERTURBATION,
+  },
+  ['threshold', 'symbol', 'rule', 'suppressed'],
+);

@@ -1,5 +1,11 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
-import { chartableRows, DisclosureRule, discloseOutcomes, discloseSummary } from '@app/returns';
+import {
+  chartableRows,
+  DisclosureRule,
+  discloseOutcomes,
+  discloseSummary,
+  PerturbationStatement,
+} from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
@@ -67,6 +73,13 @@ class DisclosedSummaryQuery extends CohortFilterQuery {
   @IsOptional()
   @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
   disclosure?: 'on' | 'off';
+}
+
+/** The perturbation an answer's counts went through, stated with its disclosure control. */
+export function perturbedDisclosure<
+  T extends { perturbation?: PerturbationStatement; disclosure: object },
+>({ perturbation, ...answer }: T) {
+  return { ...answer, disclosure: { ...answer.disclosure, perturbation } };
 }
 
 export const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
@@ -188,9 +201,9 @@ export class OutcomesController {
     wholeDaysUnderDisclosure(q, on);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const live = await this.queries.execute<GetOutcomes, OutcomesTable>(
-      new GetOutcomes(toFilter(q), cohortsFor(q.cohort), asAt),
+      new GetOutcomes(toFilter(q), cohortsFor(q.cohort), asAt, on),
     );
-    const table = on ? discloseOutcomes(live, this.disclosure) : live;
+    const table = on ? perturbedDisclosure(discloseOutcomes(live, this.disclosure)) : live;
     return { q, table, on };
   }
 

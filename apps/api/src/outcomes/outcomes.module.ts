@@ -1,11 +1,17 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { loadDefinitions } from '@app/outcomes';
-import { disclosureRule } from '@app/returns';
+import { cellKeys, disclosureRule } from '@app/returns';
+import { cellKeySecretFrom } from '@app/security';
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { OutcomesController } from './outcomes.controller';
 import { DISCLOSURE_RULE } from './disclosure-rule';
-import { GetCohortSummaryHandler, GetOutcomesHandler, OUTCOME_DEFINITIONS } from './queries';
+import {
+  CELL_KEYS,
+  GetCohortSummaryHandler,
+  GetOutcomesHandler,
+  OUTCOME_DEFINITIONS,
+} from './queries';
 
 @Module({
   imports: [CqrsModule],
@@ -23,9 +29,15 @@ import { GetCohortSummaryHandler, GetOutcomesHandler, OUTCOME_DEFINITIONS } from
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => disclosureRule(config.disclosureThreshold),
     },
+    {
+      // The secret is read once at start (from CELL_KEY_SECRET or the master key).
+      provide: CELL_KEYS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => cellKeys(cellKeySecretFrom(config)),
+    },
     GetOutcomesHandler,
     GetCohortSummaryHandler,
   ],
-  exports: [OUTCOME_DEFINITIONS, DISCLOSURE_RULE],
+  exports: [OUTCOME_DEFINITIONS, DISCLOSURE_RULE, CELL_KEYS],
 })
 export class OutcomesModule {}

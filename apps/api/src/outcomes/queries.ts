@@ -16,13 +16,21 @@ import {
   endPointOf,
   episodesAsAt,
   outcomeCounts,
+  outcomeCells,
+  countsFromCells,
+  populationKey,
+  OutcomeCounts,
   checkedOutcomeModel,
   OutcomeDefinitionsChanged,
 } from '@app/outcomes';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
+import { CellKeys, PerturbationStatement, perturbationStatement, publisher } from '@app/returns';
 import { CLOCK } from '../clock';
+
+/** Injection token of the deployment's `CellKeys` (cell-key perturbation). */
+export const CELL_KEYS = Symbol('CellKeys');
 
 /** Injection token of the loaded `OutcomeDefinitions`. */
 export const OUTCOME_DEFINITIONS = Symbol('OutcomeDefinitions');
@@ -33,6 +41,8 @@ export class GetOutcomes {
     /** The cohorts answered, in order (`cohortsFor`). */
     readonly cohorts: readonly CohortKind[],
     readonly asAt?: string,
+    /** Every count published through cell-key perturbation (under disclosure control). */
+    readonly perturbed = false,
   ) {}
 }
 
@@ -75,6 +85,8 @@ export interface CohortTable {
 
 export interface OutcomesTable {
   asAt: string;
+  /** Under cell-key perturbation: what the counts went through. */
+  perturbation?: PerturbationStatement;
   definitions: { sources: string[]; fingerprint: string };
   /** Referred → started → planned exit, and where the others are (`attrition.ts`). */
   attrition: Attrition;
@@ -129,15 +141,20 @@ export class GetOutcomesHandler
   extends FiguresQuery
   implements IQueryHandler<GetOutcomes, OutcomesTable>
 {
-  async execute({ filter, cohorts, asAt }: GetOutcomes): Promise<OutcomesTable> {
+  @Inject(CELL_KEYS) private readonly cellKeys!: CellKeys;
+
+  async execute({ filter, cohorts, asAt, perturbed }: GetOutcomes): Promise<OutcomesTable> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     // Every cohort and the line from the same episodes, asked side by side.
-    const [line, ...counts] = await Promise.all([
-      attrition(this.db, filter, source),
-      ...cohorts.map((c) => outcomeCounts(this.db, this.definitions, filter, c, source)),
-    ]);
+    const [line, ...counts] = perturbed
+      ? await this.perturbed(filter, cohorts, source)
+      : await Promise.all([
+          attrition(this.db, filter, source),
+          ...cohorts.map((c) => outcomeCounts(this.db, this.definitions, filter, c, source)),
+        ]);
     return {
       asAt: asAt ?? this.clock.now().toISOString(),
+      ...(perturbed ? { perturbation: perturbationStatement(this.cellKeys.ptable) } : {}),
       definitions: { sources: this.definitions.sources, fingerprint: this.definitions.fingerprint },
       attrition: line,
       cohorts: cohorts.map((kind, k) => ({
@@ -150,6 +167,35 @@ export class GetOutcomesHandler
         domains: this.definitions.domains.map((d, i) => domainRow(d, counts[k].domains[i])),
       })),
     };
+  }
+
+  /**
+   * The line and the cohorts' counts under cell-key perturbation: every finest cell published
+   * through one publisher scoped by the query's population; a cohort's families are the line's own
+   * step (the same count, shown once).
+   */
+  private async perturbed(
+    filter: CohortFilter,
+    cohorts: readonly CohortKind[],
+    source: EpisodeSource,
+  ): Promise<[Attrition, ...OutcomeCounts[]]> {
+    const { sql: keys, ptable } = this.cellKeys;
+    const publish = publisher(await populationKey(this.db, filter, source, keys), ptable);
+    const [line, ...cells] = await Promise.all([
+      attrition(this.db, filter, source, { keys, publish }),
+      ...cohorts.map((c) => outcomeCells(this.db, this.definitions, filter, c, source, keys)),
+    ]);
+    const step: Partial<Record<CohortKind, number>> = {
+      planned_exits: line.plannedExits,
+      all_started: line.started,
+    };
+    return [
+      line,
+      ...cells.map((c, k) => {
+        const counts = countsFromCells(this.definitions, c, publish);
+        return { ...counts, families: step[cohorts[k]] ?? counts.families };
+      }),
+    ];
   }
 }
 

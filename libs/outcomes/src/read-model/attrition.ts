@@ -8,6 +8,8 @@
  */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
 import { EpisodeOutcome } from '../episode-outcomes';
+import type { KeyedCount, RecordKeySql } from './cells';
+import { cell, keyedCount } from './cells.queries';
 import { eligibleFor, eligibleSql, excludedForConsent, excludedForConsentSql } from './cohort';
 import {
   CohortFilter,
@@ -166,12 +168,18 @@ export function attritionOf(episodes: readonly EpisodeOutcome[], filter: CohortF
   );
 }
 
-/** The attrition line of the filter's episodes, in one pass. */
+/**
+ * The attrition line of the filter's episodes, in one pass. `published`: under cell-key
+ * perturbation, each place (and the consent exclusions) is a keyed cell published through it, and
+ * every total is the sum of its published places, so the line still adds up.
+ */
 export async function attrition(
   db: Queryable,
   filter: CohortFilter,
   source: EpisodeSource = LIVE,
+  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
 ): Promise<Attrition> {
+  if (published) return publishedAttrition(db, filter, source, published);
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
@@ -187,5 +195,33 @@ export async function attrition(
   )) as Record<string, string>[];
   return toAttrition(Number(row.excluded), Number(row.referred), (path) =>
     Number(row[`p${PLACE_PATHS.indexOf(path)}`]),
+  );
+}
+
+async function publishedAttrition(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource,
+  { keys, publish }: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+): Promise<Attrition> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = filterSql(filter, params);
+  const rk = keys(params);
+  const counted = `NOT (${excludedForConsentSql})`;
+  const places = PLACE_PATHS.map((path, i) =>
+    keyedCount(`${counted} AND ${placeSql(path)}`, `p${i}`),
+  );
+  const [row] = (await db.query(
+    `SELECT ${[keyedCount(excludedForConsentSql, 'excluded'), ...places].join(', ')}
+     FROM (SELECT e.*, ${rk} AS rk FROM ${src}
+           ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}) e`,
+    params,
+  )) as Record<string, string>[];
+  const shown = PLACE_PATHS.map((_p, i) => publish(cell(row, `p${i}`)));
+  return toAttrition(
+    publish(cell(row, 'excluded')),
+    shown.reduce((a, b) => a + b, 0),
+    (path) => shown[PLACE_PATHS.indexOf(path)],
   );
 }

@@ -3,15 +3,12 @@
  * is generated from them. This holds the two equal over generated episodes (a seeded generator):
  * the episode-row queries, the rollup and the per-episode masks give what the TypeScript gives.
  */
-import { EXIT_TYPES } from '@app/domain';
 import { createDataSource, eventStoreMigrations, migrate } from '@app/event-store';
 import { createTestSchema } from '@app/event-store/testing';
 import { readModelMigrations } from '@app/read-models';
-import { Random, seeded } from '@app/workload';
 import { DataSource } from 'typeorm';
 import { loadDefinitions } from '../definitions';
 import { attrition, attritionOf, placeOf } from './attrition';
-import { EpisodeOutcome, POINTS, PointMasks } from '../episode-outcomes';
 import {
   COHORT_KINDS,
   TRANSITIONS,
@@ -32,72 +29,11 @@ import {
 } from './outcomes.queries';
 import { rollupCounts, rollupPlan, updateOutcomeRollup } from './rollup';
 import { CohortFilter, EpisodeSource, matchesFilter } from './source';
+import { FILTERS, SEEDS, randomEpisodes } from './testing/random-episodes';
 import { cohortSummary } from './summary';
 
 const definitions = loadDefinitions();
 const DOMAINS = definitions.domains.length;
-const STATUSES: EpisodeOutcome['status'][] = [
-  'referred',
-  'offered',
-  'accepted',
-  'refused',
-  'exited',
-];
-
-const day = (r: Random, from: number) => new Date(from + r.int(700) * 86_400_000).toISOString();
-const mask = (r: Random) => {
-  let m = 0n;
-  for (let i = 0; i < DOMAINS; i++) if (r.chance(0.5)) m |= 1n << BigInt(i);
-  return m;
-};
-
-/** A random episode: any status, dates, exit type and masks (the rules must hold for all). */
-function episode(r: Random, n: number): EpisodeOutcome {
-  const status = r.pick(STATUSES);
-  const referredAt = day(r, Date.parse('2024-01-01T00:00:00Z'));
-  const accepted = status === 'accepted' || status === 'exited' ? r.chance(0.9) : r.chance(0.1);
-  const exited = status === 'exited';
-  const masks = Object.fromEntries(
-    POINTS.map((p) => [p, { assessed: mask(r), present: mask(r) }]),
-  ) as PointMasks;
-  return {
-    familyId: r.uuid(),
-    episode: 1 + (n % 2),
-    authority: r.pick(['prop-a', 'prop-b']),
-    programme: r.pick(['fip', 'tf']),
-    status,
-    referredAt,
-    offeredAt: null,
-    acceptedAt: accepted ? referredAt : null,
-    supportPlanAgreedAt: null,
-    refusedAt: null,
-    refusalStage: null,
-    exitedAt: exited ? day(r, Date.parse(referredAt)) : null,
-    exitType: exited ? r.pick(EXIT_TYPES) : null,
-    movedArea: false,
-    revisited: r.chance(0.5),
-    masks,
-    earlyWeeklyHours: null,
-    lateWeeklyHours: null,
-    supportTypes: [],
-    // Some families withdrew consent to evaluation: the consent rule must hold for them too.
-    evaluationWithdrawnAt: r.chance(0.15) ? day(r, Date.parse(referredAt)) : null,
-    dataSharingWithdrawnAt: null,
-  };
-}
-
-const FILTERS: CohortFilter[] = [
-  {},
-  { authority: 'prop-a' },
-  { programme: 'tf', referredFrom: '2024-06-01T00:00:00.000Z' },
-  {
-    authority: 'prop-b',
-    exitedFrom: '2024-03-01T00:00:00.000Z',
-    exitedBefore: '2025-01-01T00:00:00.000Z',
-  },
-  { referredBefore: '2024-09-01T00:00:00.000Z' },
-];
-const SEEDS = [1, 2, 3];
 
 describe('cohort SQL generated from the TypeScript rules', () => {
   let schema: Awaited<ReturnType<typeof createTestSchema>>;
@@ -112,10 +48,7 @@ describe('cohort SQL generated from the TypeScript rules', () => {
     await schema.drop();
   });
 
-  const generated = (seed: number) => {
-    const r = seeded(seed);
-    return Array.from({ length: 150 }, (_, n) => episode(r, n));
-  };
+  const generated = (seed: number) => randomEpisodes(definitions, seed);
 
   it('counts the outcomes table as countOutcomes does, every cohort and filter', async () => {
     for (const seed of SEEDS) {

@@ -12,6 +12,8 @@ import { OutcomeCountLayout1765000000001 } from './migrations/1765000000001-Outc
 
 export * from './as-at';
 export * from './attrition';
+export * from './cells';
+export * from './cells.queries';
 export * from './cohort';
 export * from './counts';
 export * from './episode-records';

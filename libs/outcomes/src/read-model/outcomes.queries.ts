@@ -18,6 +18,7 @@ import {
   holdsSql,
   masksSql,
 } from './cohort';
+import type { RecordKeySql } from './cells';
 import { OutcomeCounts, countSpecs, toCounts } from './counts';
 import { rollupCounts, rollupPlan } from './rollup';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql, isLive } from './source';
@@ -31,11 +32,14 @@ export function cohortMasks(
   cohort: CohortKind,
   source: EpisodeSource,
   params: unknown[],
+  /** With the episodes' record keys as `rk` (cell-key perturbation). */
+  keys?: RecordKeySql,
 ): string {
   const src = fromSql(source, params);
   const clauses = [...filterSql(filter, params), cohortSql(cohort)];
+  const rk = keys ? `, ${keys(params)} AS rk` : '';
   return `
-      SELECT e.family_id, e.episode, e.revisited, ${masksSql(cohort)}
+      SELECT e.family_id, e.episode, e.revisited, ${masksSql(cohort)}${rk}
       FROM ${src}
       WHERE ${clauses.join(' AND ')}`;
 }

@@ -12,7 +12,7 @@
  * Keys are multiples of 2^-32. They are summed as integers modulo 2^32, so the cell key is exact and
  * does not depend on the order of the records (floating-point sums would).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** Keys are k / KEY_SCALE for a whole k in [0, KEY_SCALE). */
 export const KEY_SCALE = 2 ** 32;
@@ -63,4 +63,40 @@ export function cellKey(recordKeys: Iterable<number>): number {
  */
 export function scopedCellKey(cellRecordKeys: Iterable<number>, cohortKey: number): number {
   return cellKey([cellKey(cellRecordKeys), cohortKey]);
+}
+
+/** The record id of a family episode that its key is drawn from. */
+export const episodeRecordId = (familyId: string, episode: number): string =>
+  `${familyId}/${episode}`;
+
+/** `recordKey` of a family episode, in whole units of 2^-32 (the form cells sum keys in). */
+export const episodeKeyUnits =
+  (secret: string | Buffer) =>
+  (familyId: string, episode: number): number =>
+    recordKey(secret, episodeRecordId(familyId, episode)) * KEY_SCALE;
+
+const BLOCK = 64;
+
+/**
+ * `episodeKeyUnits` as a SQL expression over the row aliased `e` (`e.family_id`, `e.episode`):
+ * HMAC-SHA-256 written out with PostgreSQL's `sha256` (RFC 2104: H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))),
+ * its first 32 bits as a bigint. The padded keys go as parameters, never into the SQL text or a
+ * log. Held equal to `recordKey` by record-key.int-spec.ts.
+ */
+export function recordKeySql(secret: string | Buffer): (params: unknown[]) => string {
+  let key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+  if (key.length < MIN_SECRET_BYTES) {
+    throw new Error(`record-key secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  if (key.length > BLOCK) key = createHash('sha256').update(key).digest();
+  const padded = Buffer.concat([key, Buffer.alloc(BLOCK - key.length)]);
+  const ipad = Buffer.from(padded.map((b) => b ^ 0x36));
+  const opad = Buffer.from(padded.map((b) => b ^ 0x5c));
+  return (params) => {
+    params.push(ipad, opad, DOMAIN);
+    const [i, o, d] = [params.length - 2, params.length - 1, params.length];
+    const message = `convert_to($${d}::text || e.family_id::text || '/' || e.episode::text, 'UTF8')`;
+    const mac = `sha256($${o}::bytea || sha256($${i}::bytea || ${message}))`;
+    return `('x' || encode(substring(${mac} from 1 for 4), 'hex'))::bit(32)::bigint`;
+  };
 }

@@ -1,0 +1,85 @@
+/**
+ * The keyed cells of `cells.ts` from the read model (or a return's episodes, or episodes as at a
+ * position: any `EpisodeSource`), in one pass: every cell's count and its records' key, summed
+ * modulo 2^32. The SQL is generated from `ATOMS` and the cohort rules, as the counts' is.
+ */
+import { OutcomeDefinitions } from '../definitions';
+import { ATOMS, KeyedCount, OutcomeCells, RecordKeySql } from './cells';
+import { CohortKind, excludedFromCohortSql, holdsSql } from './cohort';
+import { cohortMasks } from './outcomes.queries';
+import { CohortFilter, EpisodeSource, Queryable, filterSql, fromSql } from './source';
+
+const MOD = '4294967296';
+
+/**
+ * `count(*)` and the key sum (`rk`) of the rows where `condition` holds, as `<alias>` and
+ * `<alias>_k`.
+ */
+export const keyedCount = (condition: string | null, alias: string): string => {
+  const where = condition ? ` FILTER (WHERE ${condition})` : '';
+  return `count(*)${where} AS ${alias}, coalesce(sum(rk)${where}, 0) % ${MOD} AS ${alias}_k`;
+};
+
+/** The `keyedCount` aliased `alias` of a result row. */
+export const cell = (row: Record<string, string>, alias: string): KeyedCount => ({
+  count: Number(row[alias]),
+  key: Number(row[`${alias}_k`]),
+});
+
+/** One cohort's keyed cells (`OutcomeCells`) over `source`. */
+export async function outcomeCells(
+  db: Queryable,
+  definitions: OutcomeDefinitions,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  keys: RecordKeySql,
+): Promise<OutcomeCells> {
+  const params: unknown[] = [];
+  const atoms = definitions.domains.flatMap((_d, i) =>
+    ATOMS.map((a, j) => keyedCount(holdsSql(a, i), `a${j}_${i}`)),
+  );
+  const sql = `
+    WITH c AS (${cohortMasks(filter, cohort, source, params, keys)})
+    SELECT ${[keyedCount(null, 'families'), keyedCount('c.revisited', 'revisited'), ...atoms].join(', ')}
+    FROM c`;
+  const exParams: unknown[] = [];
+  const exSrc = fromSql(source, exParams);
+  const exClauses = [...filterSql(filter, exParams), excludedFromCohortSql(cohort)];
+  const exSql = `
+    SELECT ${keyedCount(null, 'excluded')}
+    FROM (SELECT ${keys(exParams)} AS rk FROM ${exSrc} WHERE ${exClauses.join(' AND ')}) x`;
+  const [[row], [ex]] = (await Promise.all([
+    db.query(sql, params),
+    db.query(exSql, exParams),
+  ])) as Record<string, string>[][];
+  return {
+    families: cell(row, 'families'),
+    revisited: cell(row, 'revisited'),
+    excludedForConsent: cell(ex, 'excluded'),
+    atoms: definitions.domains.map((_d, i) => ATOMS.map((_a, j) => cell(row, `a${j}_${i}`))),
+  };
+}
+
+/**
+ * The key of the population a query is over: every episode its filter matches, whatever its
+ * status or consent. Cell keys are scoped by it, so when the population changes by one family,
+ * every cell of the answer is perturbed afresh (`scopedCellKey`).
+ */
+export async function populationKey(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource,
+  keys: RecordKeySql,
+): Promise<KeyedCount> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = filterSql(filter, params);
+  const rk = keys(params);
+  const [row] = (await db.query(
+    `SELECT ${keyedCount(null, 'population')}
+     FROM (SELECT ${rk} AS rk FROM ${src}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}) x`,
+    params,
+  )) as Record<string, string>[];
+  return cell(row, 'population');
+}
