@@ -9,8 +9,11 @@ import {
   CohortKind,
   EpisodeSource,
   LIVE,
+  KeyedCount,
+  RecordKeySql,
   cohortEpisodeMasks,
   outcomeModel,
+  publishedTransitionCounts,
   transitionCounts,
 } from '@app/outcomes';
 import { computeSavings, episodeTransitions, resolveTable } from './calculator';
@@ -34,6 +37,11 @@ export interface SavingsOptions {
   registry?: CostRegistry;
   /** Figures per family episode as well (family-level data: not for aggregate-only callers). */
   byFamily?: boolean;
+  /**
+   * Under cell-key perturbation: every count published through `publish` (keyed by `keys`), and
+   * the money computed from the published counts (@app/returns' `cell-key`).
+   */
+  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number };
 }
 
 export interface FamilySavings extends Record<Period, string> {
@@ -73,13 +81,10 @@ export async function savingsFor(
     .map((id) => ({ id, bit: domainIds.indexOf(id) }))
     .filter((d) => d.bit >= 0);
 
-  const counts = await transitionCounts(
-    db,
-    filter,
-    cohort,
-    source,
-    costed.map((d) => d.bit),
-  );
+  const bits = costed.map((d) => d.bit);
+  const counts = options.published
+    ? await publishedTransitionCounts(db, filter, cohort, source, bits, options.published)
+    : await transitionCounts(db, filter, cohort, source, bits);
   const domains: DomainTransitions[] = costed.map(({ id }, i) => ({
     domain: id,
     ...counts.domains[i],

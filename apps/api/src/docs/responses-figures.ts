@@ -7,6 +7,7 @@ import {
   INTEGER,
   MONEY,
   PERIODS,
+  PER_FAMILY,
   POSITION,
   STRING,
   Schema,
@@ -137,7 +138,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
         exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY }),
       ),
       total: PERIODS,
-      perFamily: PERIODS,
+      perFamily: PER_FAMILY,
       perOutcome: array(
         object({
           outcome: STRING,
@@ -170,7 +171,7 @@ export const FIGURE_RESPONSES: Record<string, Schema> = {
               exactly({ agency: STRING, baselineToExit: MONEY, baselineToFollowUp: MONEY }),
             ),
             total: PERIODS,
-            perFamily: PERIODS,
+            perFamily: PER_FAMILY,
             returnOnSpend: { type: 'object' },
           },
           ['outcomesAdjusted', 'outcomes', 'statement', 'perAgency', 'total', 'perFamily'],

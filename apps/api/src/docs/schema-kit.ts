@@ -50,6 +50,11 @@ export const DEPENDENCY = { type: 'string', enum: ['up', 'down', 'lagging'] };
 /** Money, pence-exact, as a decimal string (or `[c]` under disclosure). */
 export const MONEY = { type: 'string', pattern: '^(-?\\d+\\.\\d{2}|\\[c\\])$' };
 export const PERIODS = exactly({ baselineToExit: MONEY, baselineToFollowUp: MONEY });
+/** Money per family: null where no family is counted (a perturbed count of 0, issue 14). */
+export const PER_FAMILY = exactly({
+  baselineToExit: { ...MONEY, nullable: true },
+  baselineToFollowUp: { ...MONEY, nullable: true },
+});
 export const TRANSITIONS = figures(['pairs', 'improved', 'worsened']);
 
 /** The filters applied, echoed, and the time the figures are as at. */

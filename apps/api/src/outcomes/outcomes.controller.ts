@@ -5,6 +5,7 @@ import {
   discloseOutcomes,
   discloseSummary,
   PerturbationStatement,
+  PTABLE_V1,
 } from '@app/returns';
 import { Principal } from '@app/security';
 import { QueryBus } from '@nestjs/cqrs';
@@ -82,6 +83,13 @@ export function perturbedDisclosure<
   return { ...answer, disclosure: { ...answer.disclosure, perturbation } };
 }
 
+/**
+ * What the answer's filters say of disclosure control: on, and the perturbation table its counts
+ * went through (so a CSV, whose every row carries the filters, names it too).
+ */
+export const underDisclosure = (on: boolean) =>
+  on ? { disclosure: 'on', ptable: PTABLE_V1.id } : {};
+
 export const disclosed = (q: { disclosure?: 'on' | 'off' }, principal: Principal) =>
   principal.role === 'evaluator' || q.disclosure === 'on';
 
@@ -151,7 +159,7 @@ export class OutcomesController {
     const position = csv.wanted ? await readModelsPosition(this.db, ['outcomes']) : '';
     const { q, table, on } = await this.table(query, principal);
     const { asAt: at, ...rest } = table;
-    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    const filters = { ...echo(q), asAt: at, ...underDisclosure(on) };
     if (csv.wanted) {
       // Every row leads with its own cohort (the answer holds several, all exits among them
       // when asked for), so the context has none.
@@ -221,10 +229,10 @@ export class OutcomesController {
     wholeDaysUnderDisclosure(q, on);
     const asAt = q.asAt && normaliseDate(q.asAt);
     const { asAt: at, ...live } = await this.queries.execute<GetCohortSummary, Summary>(
-      new GetCohortSummary(toFilter(q), asAt),
+      new GetCohortSummary(toFilter(q), asAt, on),
     );
-    const summary = on ? discloseSummary(live, this.disclosure) : live;
-    const filters = { ...echo(q), asAt: at, ...(on ? { disclosure: 'on' } : {}) };
+    const summary = on ? perturbedDisclosure(discloseSummary(live, this.disclosure)) : live;
+    const filters = { ...echo(q), asAt: at, ...underDisclosure(on) };
     if (csv.wanted) return csv.send(summaryCsv(summary, csvContext(filters, position)));
     return { filters, ...summary };
   }

@@ -20,6 +20,8 @@ import {
   countsFromCells,
   populationKey,
   OutcomeCounts,
+  KeyedCount,
+  RecordKeySql,
   checkedOutcomeModel,
   OutcomeDefinitionsChanged,
 } from '@app/outcomes';
@@ -67,6 +69,8 @@ export class GetCohortSummary {
   constructor(
     readonly filter: CohortFilter,
     readonly asAt?: string,
+    /** Every count published through cell-key perturbation (under disclosure control). */
+    readonly perturbed = false,
   ) {}
 }
 
@@ -134,6 +138,28 @@ export abstract class FiguresQuery {
     @Inject(OUTCOME_DEFINITIONS) protected readonly definitions: OutcomeDefinitions,
     @Inject(CLOCK) protected readonly clock: Clock,
   ) {}
+
+  @Inject(CELL_KEYS) protected readonly cellKeys!: CellKeys;
+
+  /**
+   * How an answer under disclosure control publishes its counts: cell-key perturbation, every
+   * cell's key scoped by the population the filter matches in `source`.
+   */
+  protected async published(filter: CohortFilter, source: EpisodeSource): Promise<Published> {
+    const { sql: keys, ptable } = this.cellKeys;
+    return { keys, publish: publisher(await populationKey(this.db, filter, source, keys), ptable) };
+  }
+
+  /** What the perturbation was, for the answer to state. */
+  protected get perturbation(): PerturbationStatement {
+    return perturbationStatement(this.cellKeys.ptable);
+  }
+}
+
+/** Keys and the publisher of one answer's counts. */
+export interface Published {
+  keys: RecordKeySql;
+  publish: (cell: KeyedCount) => number;
 }
 
 @QueryHandler(GetOutcomes)
@@ -141,8 +167,6 @@ export class GetOutcomesHandler
   extends FiguresQuery
   implements IQueryHandler<GetOutcomes, OutcomesTable>
 {
-  @Inject(CELL_KEYS) private readonly cellKeys!: CellKeys;
-
   async execute({ filter, cohorts, asAt, perturbed }: GetOutcomes): Promise<OutcomesTable> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     // Every cohort and the line from the same episodes, asked side by side.
@@ -154,7 +178,7 @@ export class GetOutcomesHandler
         ]);
     return {
       asAt: asAt ?? this.clock.now().toISOString(),
-      ...(perturbed ? { perturbation: perturbationStatement(this.cellKeys.ptable) } : {}),
+      ...(perturbed ? { perturbation: this.perturbation } : {}),
       definitions: { sources: this.definitions.sources, fingerprint: this.definitions.fingerprint },
       attrition: line,
       cohorts: cohorts.map((kind, k) => ({
@@ -179,8 +203,7 @@ export class GetOutcomesHandler
     cohorts: readonly CohortKind[],
     source: EpisodeSource,
   ): Promise<[Attrition, ...OutcomeCounts[]]> {
-    const { sql: keys, ptable } = this.cellKeys;
-    const publish = publisher(await populationKey(this.db, filter, source, keys), ptable);
+    const { keys, publish } = await this.published(filter, source);
     const [line, ...cells] = await Promise.all([
       attrition(this.db, filter, source, { keys, publish }),
       ...cohorts.map((c) => outcomeCells(this.db, this.definitions, filter, c, source, keys)),
@@ -199,17 +222,24 @@ export class GetOutcomesHandler
   }
 }
 
-export type Summary = CohortSummary & { asAt: string; followUps: FollowUpRates };
+export type Summary = CohortSummary & {
+  asAt: string;
+  followUps: FollowUpRates;
+  /** Under cell-key perturbation: what the counts went through. */
+  perturbation?: PerturbationStatement;
+};
 
 @QueryHandler(GetCohortSummary)
 export class GetCohortSummaryHandler
   extends FiguresQuery
   implements IQueryHandler<GetCohortSummary, Summary>
 {
-  async execute({ filter, asAt }: GetCohortSummary): Promise<Summary> {
+  async execute({ filter, asAt, perturbed }: GetCohortSummary): Promise<Summary> {
     const source = await sourceFor(this.db, this.definitions, filter, asAt);
     const at = asAt ?? this.clock.now().toISOString();
-    const summary = await cohortSummary(this.db, filter, source);
+    // One publisher for the summary and its revisits: the same population's scope.
+    const published = perturbed ? await this.published(filter, source) : undefined;
+    const summary = await cohortSummary(this.db, filter, source, published);
     // Revisits of the cohort's exits as they stood at `asAt` (folded from the events recorded by
     // then whenever the episodes are), overdue judged at `asAt`.
     const revisits: FollowUpSource =
@@ -224,7 +254,12 @@ export class GetCohortSummaryHandler
             })),
           }
         : { kind: 'table' };
-    const followUps = await followUpRates(this.db, filter, new Date(at), revisits);
-    return { asAt: at, ...summary, followUps };
+    const followUps = await followUpRates(this.db, filter, new Date(at), revisits, published);
+    return {
+      asAt: at,
+      ...(perturbed ? { perturbation: this.perturbation } : {}),
+      ...summary,
+      followUps,
+    };
   }
 }

@@ -1,6 +1,7 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CohortFilter, CohortKind, OutcomeDefinitions } from '@app/outcomes';
 import { RequestInvalid } from '@app/recording';
+import { PerturbationStatement } from '@app/returns';
 import {
   CostRegistry,
   SavingsOptionInvalid,
@@ -34,10 +35,16 @@ export class GetSavings {
     readonly unitCosts?: string,
     readonly targetPriceYear?: number,
     readonly asAt?: string,
+    /** Every count published through cell-key perturbation (under disclosure control). */
+    readonly perturbed = false,
   ) {}
 }
 
-export type SavingsAnswer = SavingsReport & { asAt: string };
+export type SavingsAnswer = SavingsReport & {
+  asAt: string;
+  /** Under cell-key perturbation: what the counts went through. */
+  perturbation?: PerturbationStatement;
+};
 
 @QueryHandler(GetSavings)
 export class GetSavingsHandler
@@ -58,8 +65,13 @@ export class GetSavingsHandler
         // episodes are derived with them: either way, bit i is domain i.
         domains: this.definitions.domains.map((d) => d.id),
         registry: this.registry,
+        ...(q.perturbed ? { published: await this.published(q.filter, source) } : {}),
       });
-      return { asAt: q.asAt ?? this.clock.now().toISOString(), ...report };
+      return {
+        asAt: q.asAt ?? this.clock.now().toISOString(),
+        ...report,
+        ...(q.perturbed ? { perturbation: this.perturbation } : {}),
+      };
     } catch (e) {
       if (e instanceof SavingsOptionInvalid) {
         throw new RequestInvalid([{ field: e.field, rule: e.rule, message: e.message }]);

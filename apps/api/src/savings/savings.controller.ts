@@ -39,6 +39,8 @@ import {
   DISCLOSURE,
   OutcomesQuery,
   disclosed,
+  perturbedDisclosure,
+  underDisclosure,
   echo,
   toFilter,
   wholeDaysUnderDisclosure,
@@ -165,12 +167,13 @@ export class SavingsController {
         q.unitCosts,
         q.priceYear === undefined ? undefined : Number(q.priceYear),
         asAt,
+        on,
       ),
     );
-    const report = on ? this.disclose(figures) : figures;
+    const report = on ? perturbedDisclosure(this.disclose(figures)) : figures;
     const { asAt: at, cohort: kind, ...rest } = report;
     const filters = { ...echo(q), authority: filter.authority, cohort: kind, asAt: at };
-    const shown = { ...filters, ...(on ? { disclosure: 'on' } : {}) };
+    const shown = { ...filters, ...underDisclosure(on) };
     if (csv.wanted) return csv.send(savingsCsv(report, csvContext(shown, position)));
     return { filters: shown, ...rest };
   }
@@ -179,7 +182,7 @@ export class SavingsController {
    * Money is counts × the calculator's money per family (gross and net): every figure is tied to
    * the counts it is computed from and suppressed until none of them can be worked out.
    */
-  private disclose(report: SavingsAnswer): SavingsAnswer {
+  private disclose(report: SavingsAnswer) {
     return discloseSavings(report, this.disclosure, moneyCoefficients(report));
   }
 

@@ -1,4 +1,12 @@
-import { CohortFilter, LIVE, fromSql } from '@app/outcomes';
+import {
+  CohortFilter,
+  KeyedCount,
+  LIVE,
+  RecordKeySql,
+  cell,
+  fromSql,
+  keyedCount,
+} from '@app/outcomes';
 import { DataSource } from 'typeorm';
 import { conditionAdder } from '@app/projections/sql';
 import { FollowUpRow } from './evolve';
@@ -39,11 +47,17 @@ export type FollowUpSource =
       referrals: { family_id: string; episode: number; referred_at: string }[];
     };
 
+/**
+ * The rates over the cohort's revisits. `published`: under cell-key perturbation, each status is a
+ * keyed cell published through it (completed on time and late apart, and pending), and the
+ * totals are the sums of their published cells; the rates follow from the published counts.
+ */
 export async function followUpRates(
   db: Pick<DataSource, 'query'>,
   cohort: FollowUpCohort,
   at: Date,
   source: FollowUpSource = { kind: 'table' },
+  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
 ): Promise<FollowUpRates> {
   const params: unknown[] = [at.toISOString()];
   let revisits = 'follow_ups f';
@@ -68,6 +82,42 @@ export async function followUpRates(
   // The referral date is the episode's, kept by the outcomes read model.
   if (cohort.referredFrom) add('e.referred_at >= ?', cohort.referredFrom);
   if (cohort.referredBefore) add('e.referred_at < ?', cohort.referredBefore);
+  if (published) {
+    const status = (s: 'cancelled' | 'completed' | 'missed' | 'overdue') =>
+      statusWhere(s, '$1', 'f');
+    const cells = {
+      on_time: `${status('completed')} AND f.completed_on_time`,
+      late: `${status('completed')} AND f.completed_on_time IS NOT TRUE`,
+      missed: status('missed'),
+      overdue: status('overdue'),
+      cancelled: status('cancelled'),
+      pending: (['cancelled', 'completed', 'missed', 'overdue'] as const)
+        .map((s) => `(${status(s)}) IS NOT TRUE`)
+        .join(' AND '),
+    };
+    const rk = published.keys(params, 'f');
+    const [row] = (await db.query(
+      `SELECT ${Object.entries(cells)
+        .map(([alias, condition]) => keyedCount(condition, alias))
+        .join(', ')}
+       FROM (SELECT f.*, ${rk} AS rk FROM ${revisits}
+         ${byReferral ? `JOIN ${episodes} ON e.family_id = f.family_id AND e.episode = f.episode` : ''}
+         WHERE ${where.join(' AND ')}) f`,
+      params,
+    )) as Record<string, string>[];
+    const p = Object.fromEntries(
+      Object.keys(cells).map((k) => [k, published.publish(cell(row, k))]),
+    ) as Record<keyof typeof cells, number>;
+    const completed = p.on_time + p.late;
+    return rates({
+      scheduled: completed + p.missed + p.overdue + p.pending,
+      completed,
+      on_time: p.on_time,
+      missed: p.missed,
+      overdue: p.overdue,
+      cancelled: p.cancelled,
+    });
+  }
   const [r] = (await db.query(
     `SELECT
        count(*) FILTER (WHERE NOT (${statusWhere('cancelled', '$1', 'f')}))::int AS scheduled,
@@ -85,6 +135,12 @@ export async function followUpRates(
     'scheduled' | 'completed' | 'on_time' | 'missed' | 'overdue' | 'cancelled',
     number
   >[];
+  return rates(r);
+}
+
+function rates(
+  r: Record<'scheduled' | 'completed' | 'on_time' | 'missed' | 'overdue' | 'cancelled', number>,
+): FollowUpRates {
   const closed = r.completed + r.missed + r.overdue;
   return {
     scheduled: r.scheduled,

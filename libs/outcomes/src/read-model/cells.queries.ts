@@ -4,7 +4,7 @@
  * modulo 2^32. The SQL is generated from `ATOMS` and the cohort rules, as the counts' is.
  */
 import { OutcomeDefinitions } from '../definitions';
-import { ATOMS, KeyedCount, OutcomeCells, RecordKeySql } from './cells';
+import { ATOMS, KeyedCount, OutcomeCells, RecordKeySql, transitionsFromCells } from './cells';
 import { CohortKind, excludedFromCohortSql, holdsSql } from './cohort';
 import { cohortMasks } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, Queryable, filterSql, fromSql } from './source';
@@ -26,7 +26,7 @@ export const cell = (row: Record<string, string>, alias: string): KeyedCount => 
   key: Number(row[`${alias}_k`]),
 });
 
-/** One cohort's keyed cells (`OutcomeCells`) over `source`. */
+/** One cohort's keyed cells (`OutcomeCells`) over `source`, every domain's. */
 export async function outcomeCells(
   db: Queryable,
   definitions: OutcomeDefinitions,
@@ -35,9 +35,43 @@ export async function outcomeCells(
   source: EpisodeSource,
   keys: RecordKeySql,
 ): Promise<OutcomeCells> {
+  const bits = definitions.domains.map((_d, i) => i);
+  return keyedCells(db, filter, cohort, source, keys, bits);
+}
+
+/**
+ * `transitionCounts` published: per domain bit, the pairs, improved and worsened as sums of the
+ * domain's published finest cells (the same cells, so the same numbers, as the outcomes table's),
+ * the families and consent exclusions as cells of their own.
+ */
+export async function publishedTransitionCounts(
+  db: Queryable,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  bits: readonly number[],
+  { keys, publish }: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+) {
+  const cells = await keyedCells(db, filter, cohort, source, keys, bits);
+  return {
+    families: publish(cells.families),
+    excludedForConsent: publish(cells.excludedForConsent),
+    domains: cells.atoms.map((atoms) => transitionsFromCells(atoms, publish)),
+  };
+}
+
+/** The keyed cells over the domains `bits` (`atoms[k]` is bit `bits[k]`'s). */
+async function keyedCells(
+  db: Queryable,
+  filter: CohortFilter,
+  cohort: CohortKind,
+  source: EpisodeSource,
+  keys: RecordKeySql,
+  bits: readonly number[],
+): Promise<OutcomeCells> {
   const params: unknown[] = [];
-  const atoms = definitions.domains.flatMap((_d, i) =>
-    ATOMS.map((a, j) => keyedCount(holdsSql(a, i), `a${j}_${i}`)),
+  const atoms = bits.flatMap((bit, i) =>
+    ATOMS.map((a, j) => keyedCount(holdsSql(a, bit), `a${j}_${i}`)),
   );
   const sql = `
     WITH c AS (${cohortMasks(filter, cohort, source, params, keys)})
@@ -57,7 +91,7 @@ export async function outcomeCells(
     families: cell(row, 'families'),
     revisited: cell(row, 'revisited'),
     excludedForConsent: cell(ex, 'excluded'),
-    atoms: definitions.domains.map((_d, i) => ATOMS.map((_a, j) => cell(row, `a${j}_${i}`))),
+    atoms: bits.map((_bit, i) => ATOMS.map((_a, j) => cell(row, `a${j}_${i}`))),
   };
 }
 

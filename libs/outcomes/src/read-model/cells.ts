@@ -41,10 +41,11 @@ export interface KeyedCount {
 export type RecordKeyOf = (familyId: string, episode: number) => number;
 
 /**
- * A SQL expression for the record key of the row aliased `e` (`e.family_id`, `e.episode`), a
- * bigint in [0, 2^32): the same key as `RecordKeyOf` (held equal by a test), its parameters pushed.
+ * A SQL expression for the record key of the row aliased `e` (or `alias`: its `family_id` and
+ * `episode`), a bigint in [0, 2^32): the same key as `RecordKeyOf` (held equal by a test), its
+ * parameters pushed.
  */
-export type RecordKeySql = (params: unknown[]) => string;
+export type RecordKeySql = (params: unknown[], alias?: string) => string;
 
 const KEY_UNITS = 2 ** 32;
 

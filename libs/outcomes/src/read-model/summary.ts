@@ -1,5 +1,7 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
+import type { KeyedCount, RecordKeySql } from './cells';
+import { cell, keyedCount } from './cells.queries';
 import { eligibleSql, excludedForConsentSql } from './cohort';
 import { excludedEpisodes } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
@@ -39,55 +41,69 @@ export interface CohortSummary {
   };
 }
 
+/**
+ * The summary over `source`. `published`: under cell-key perturbation, every count is a keyed cell
+ * published through it; the accounting's totals (and `referred`) are the sums of its published
+ * places, so every referral is still in exactly one place. Means and medians are over the true
+ * values (they are not counts).
+ */
 export async function cohortSummary(
   db: Queryable,
   filter: CohortFilter,
   source: EpisodeSource = LIVE,
+  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
 ): Promise<CohortSummary> {
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
+  const rk = published ? `, ${published.keys(params)} AS rk` : '';
   const whereSql = `WHERE ${[...clauses, `NOT (${excludedForConsentSql})`].join(' AND ')}`;
-  const excluded = await excludedEpisodes(db, filter, source);
+  const excluded = published
+    ? published.publish(await excludedCell(db, filter, source, published.keys))
+    : await excludedEpisodes(db, filter, source);
+  /** A count (and, published, its key sum) of the rows where `condition` holds. */
+  const counted = (condition: string | null, alias: string) =>
+    published
+      ? keyedCount(condition, alias)
+      : `count(*)${condition ? ` FILTER (WHERE ${condition})` : ''} AS ${alias}`;
   // Over rows the consent rule has already filtered (above).
   const isPlanned = eligibleSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
-  const refusedAt = REFUSAL_STAGES.map(
-    (s) =>
-      `count(*) FILTER (WHERE e.status = 'refused' AND e.refusal_stage = '${s}') AS refused_${s}`,
+  const refusedAt = REFUSAL_STAGES.map((s) =>
+    counted(`e.status = 'refused' AND e.refusal_stage = '${s}'`, `refused_${s}`),
   );
-  const exitedBy = OTHER_EXITS.map(
-    (t) => `count(*) FILTER (WHERE e.status = 'exited' AND e.exit_type = '${t}') AS exit_${t}`,
+  const exitedBy = OTHER_EXITS.map((t) =>
+    counted(`e.status = 'exited' AND e.exit_type = '${t}'`, `exit_${t}`),
   );
   const sql = `
     WITH s AS (
       -- Only what the summary reads: a national cohort is materialised once for both passes.
       SELECT e.status, e.exit_type, e.refusal_stage, e.offered_at, e.accepted_at, e.referred_at,
              e.exited_at, e.moved_area, e.early_weekly_hours, e.late_weekly_hours,
-             CASE WHEN ${isPlanned} THEN e.support_types END AS support_types
+             CASE WHEN ${isPlanned} THEN e.support_types END AS support_types${rk}
       FROM ${src} ${whereSql}),
     totals AS (
-      SELECT count(*) AS referred,
-        count(*) FILTER (WHERE e.offered_at IS NOT NULL) AS offered,
-        count(*) FILTER (WHERE e.accepted_at IS NOT NULL) AS accepted,
-        count(*) FILTER (WHERE e.status = 'referred') AS awaiting_offer,
-        count(*) FILTER (WHERE e.status = 'offered') AS awaiting_decision,
+      SELECT ${counted(null, 'referred')},
+        ${counted('e.offered_at IS NOT NULL', 'offered')},
+        ${counted('e.accepted_at IS NOT NULL', 'accepted')},
+        ${counted(`e.status = 'referred'`, 'awaiting_offer')},
+        ${counted(`e.status = 'offered'`, 'awaiting_decision')},
         ${refusedAt.join(',\n        ')},
-        count(*) FILTER (WHERE e.status = 'accepted') AS ongoing,
-        count(*) FILTER (WHERE ${isPlanned}) AS planned,
+        ${counted(`e.status = 'accepted'`, 'ongoing')},
+        ${counted(isPlanned, 'planned')},
         ${exitedBy.join(',\n        ')},
-        count(*) FILTER (WHERE e.moved_area) AS moved_area,
-        count(*) FILTER (WHERE ${isPlanned}) AS days_n,
+        ${counted('e.moved_area', 'moved_area')},
+        ${counted(isPlanned, 'days_n')},
         avg(${days}) FILTER (WHERE ${isPlanned}) AS days_mean,
         percentile_cont(0.5) WITHIN GROUP (ORDER BY ${days}) FILTER (WHERE ${isPlanned}) AS days_median,
-        count(e.early_weekly_hours) FILTER (WHERE ${isPlanned}) AS early_n,
+        ${counted(`${isPlanned} AND e.early_weekly_hours IS NOT NULL`, 'early_n')},
         avg(e.early_weekly_hours) FILTER (WHERE ${isPlanned}) AS early_mean,
-        count(e.late_weekly_hours) FILTER (WHERE ${isPlanned}) AS late_n,
+        ${counted(`${isPlanned} AND e.late_weekly_hours IS NOT NULL`, 'late_n')},
         avg(e.late_weekly_hours) FILTER (WHERE ${isPlanned}) AS late_mean
       FROM s e
     ),
     support AS (
-      SELECT t AS type, count(*) AS families
+      SELECT t AS type, ${counted(null, 'families')}
       FROM s e CROSS JOIN LATERAL unnest(e.support_types) AS t
       WHERE ${isPlanned}
       GROUP BY t
@@ -97,10 +113,15 @@ export async function cohortSummary(
     FROM totals`;
   const [row] = (await db.query(sql, params)) as {
     totals: Record<string, number | string | null>;
-    support: { type: string; families: number }[];
+    support: ({ type: string } & Record<string, number | string>)[];
   }[];
   const t = row.totals;
-  const n = (k: string) => Number(t[k] ?? 0);
+  /** A count as shown: published (perturbed), or the true count. */
+  const shown = (r: Record<string, unknown>, k: string) =>
+    published
+      ? published.publish({ count: Number(r[k] ?? 0), key: Number(r[`${k}_k`] ?? 0) })
+      : Number(r[k] ?? 0);
+  const n = (k: string) => shown(t, k);
   const maybe = (k: string) => (t[k] === null || t[k] === undefined ? null : Number(t[k]));
   const refused = Object.fromEntries(REFUSAL_STAGES.map((s) => [s, n(`refused_${s}`)])) as Record<
     RefusalStage,
@@ -112,19 +133,27 @@ export async function cohortSummary(
   >;
   const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
   const planned = n('planned');
+  const accounting = {
+    awaitingOffer: n('awaiting_offer'),
+    awaitingDecision: n('awaiting_decision'),
+    refused: { total: sum(refused), byStage: refused },
+    ongoing: n('ongoing'),
+    plannedExits: planned,
+    otherExits: { total: sum(exits), byReason: exits },
+  };
+  const places =
+    accounting.awaitingOffer +
+    accounting.awaitingDecision +
+    accounting.refused.total +
+    accounting.ongoing +
+    planned +
+    accounting.otherExits.total;
   return {
     excludedForConsent: excluded,
-    referred: n('referred'),
+    referred: published ? places : n('referred'),
     offered: n('offered'),
     accepted: n('accepted'),
-    accounting: {
-      awaitingOffer: n('awaiting_offer'),
-      awaitingDecision: n('awaiting_decision'),
-      refused: { total: sum(refused), byStage: refused },
-      ongoing: n('ongoing'),
-      plannedExits: planned,
-      otherExits: { total: sum(exits), byReason: exits },
-    },
+    accounting,
     movedArea: n('moved_area'),
     inputs: {
       daysToPlannedExit: { n: n('days_n'), mean: maybe('days_mean'), median: maybe('days_median') },
@@ -132,11 +161,28 @@ export async function cohortSummary(
         supportPlanToFirstReview: { n: n('early_n'), mean: maybe('early_mean') },
         lastReviewToExit: { n: n('late_n'), mean: maybe('late_mean') },
       },
-      supportTypes: row.support.map((s) => ({
-        type: s.type,
-        families: Number(s.families),
-        pct: planned ? (100 * Number(s.families)) / planned : 0,
-      })),
+      supportTypes: row.support.map((s) => {
+        const families = shown(s, 'families');
+        return { type: s.type, families, pct: planned ? (100 * families) / planned : 0 };
+      }),
     },
   };
+}
+
+/** The consent exclusions as a keyed cell. */
+async function excludedCell(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource,
+  keys: RecordKeySql,
+): Promise<KeyedCount> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = [...filterSql(filter, params), excludedForConsentSql];
+  const [row] = (await db.query(
+    `SELECT ${keyedCount(null, 'excluded')}
+     FROM (SELECT ${keys(params)} AS rk FROM ${src} WHERE ${clauses.join(' AND ')}) x`,
+    params,
+  )) as Record<string, string>[];
+  return cell(row, 'excluded');
 }

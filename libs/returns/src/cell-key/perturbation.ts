@@ -53,8 +53,9 @@ export function perturbationStatement(ptable: Ptable): PerturbationStatement {
       `Every count is perturbed (cell-key method, perturbation table ${ptable.id}): a small ` +
       `noise of at most ±${maxPerturbation}, variance ${variance}, no count from 1 to ` +
       `${blockedUpTo} is published, and the same families always get the same noise. ` +
-      `Percentages, intervals and money are computed from the perturbed counts. Within a ` +
-      `domain's table the counts add up; other totals are perturbed in their own right and ` +
-      `may differ by a few from the sum of their parts.`,
+      `Percentages, intervals and money are computed from the perturbed counts. A table's ` +
+      `finest cells are perturbed and its totals are their sums, so each table adds up and the ` +
+      `same count shown twice is the same number; counts that break the same families down ` +
+      `differently (a cohort's families and a domain's n, say) may differ by a few.`,
   };
 }
