@@ -1,7 +1,8 @@
 /**
  * `npm run bench:query -- --families 100000` (and 1000000): latency of the read side at national
  * scale: the outcomes table, the cohort summary (with its follow-up rates) and the follow-up list,
- * each narrow (one authority, one quarter) and national (every authority, a year), p50/p95 and
+ * each narrow (one authority, one quarter) and national (every authority, a year), and the national
+ * outcomes and summary as an evaluator gets them (cell-key perturbation), p50/p95 and
  * queries/s, through the same query functions the API's handlers call.
  *
  * The read models are loaded directly (`support/read-models.ts`): `--seed-families` (5,000)
@@ -23,12 +24,17 @@ import { followUpRates, listFollowUps } from '@app/follow-ups';
 import {
   CohortFilter,
   LIVE,
+  attrition,
   cohortSummary,
+  countsFromCells,
   definitionsFromEnv,
+  outcomeCells,
+  populationKey,
   outcomeCounts,
   outcomeModel,
 } from '@app/outcomes';
 import { readModelMigrations } from '@app/read-models';
+import { cellKeys, publisher } from '@app/returns';
 import { securityMigrations } from '@app/security';
 import { savingsMigrations } from '@app/savings';
 import {
@@ -125,6 +131,30 @@ async function main(): Promise<void> {
       await outcomeModel(db);
       return Promise.all([cohortSummary(db, filter), followUpRates(db, filter, at)]);
     };
+    // As the handlers do under disclosure control (issue 14): one publisher per answer, scoped
+    // by the population's key; every cell keyed with the record keys' HMAC in SQL.
+    const keys = cellKeys('bench-cell-key-secret-0123456789');
+    const published = async (filter: CohortFilter) => ({
+      keys: keys.sql,
+      publish: publisher(await populationKey(db, filter, LIVE, keys.sql), keys.ptable),
+    });
+    const perturbedOutcomes = (filter: CohortFilter) => async () => {
+      await outcomeModel(db);
+      const p = await published(filter);
+      const [, cells] = await Promise.all([
+        attrition(db, filter, LIVE, p),
+        outcomeCells(db, definitions, filter, 'planned_exits', LIVE, keys.sql),
+      ]);
+      return countsFromCells(definitions, cells, p.publish);
+    };
+    const perturbedSummary = (filter: CohortFilter) => async () => {
+      await outcomeModel(db);
+      const p = await published(filter);
+      return Promise.all([
+        cohortSummary(db, filter, LIVE, p),
+        followUpRates(db, filter, at, undefined, p),
+      ]);
+    };
     // The rollup must give what the episodes give (the int test checks it; this checks at scale).
     const viaRollup = await outcomeCounts(db, definitions, nationalExits, 'planned_exits');
     const viaEpisodes = await outcomeCounts(db, definitions, nationalExits, 'planned_exits', LIVE, {
@@ -154,6 +184,14 @@ async function main(): Promise<void> {
         run: summary(narrowReferred),
       },
       { name: 'cohort summary, national (referred in a year)', run: summary(nationalReferred) },
+      {
+        name: 'outcomes, national, perturbed (an evaluator: keyed cells, no rollup)',
+        run: perturbedOutcomes(nationalExits),
+      },
+      {
+        name: 'cohort summary, national, perturbed (an evaluator)',
+        run: perturbedSummary(nationalReferred),
+      },
       {
         name: 'follow-up list, narrow (1 authority, due in a quarter, first page of 50)',
         run: () =>

@@ -6,7 +6,7 @@ import { as } from './support/auth';
 import { Harness, startHarness } from './support/harness';
 
 /**
- * Issue 15 item 2 on the demo's data (`outcomes demo`'s generator and default seed, half its size):
+ * Issue 15 item 2 on the demo's data (`outcomes demo`'s generator and default seed, a fifth of its size):
  * every outcomes answer gives, for each domain, the planned exits and everyone who started, each
  * with its n, beside the attrition line, whose places add up to the referrals; and all exits
  * holds only families who started (item 6: the demo closes some referrals before any offer).
@@ -42,11 +42,11 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness();
-  // As `outcomes demo` appends them (seed 1, over the three years to --to), 1,500 families.
+  // As `outcomes demo` appends them (seed 1, over the three years to --to), 600 families.
   const families = [
     ...familyStream({
       seed: 1,
-      families: 1500,
+      families: 600,
       authorities: [AUTHORITY],
       from: new Date(TO - 3 * YEAR).toISOString(),
       to: new Date(TO).toISOString(),
@@ -62,7 +62,7 @@ beforeAll(async () => {
     }
   };
   await Promise.all(Array.from({ length: 8 }, lane));
-  // Some 60,000 events: more than `caughtUp`'s ten seconds on a shared machine.
+  // Some 24,000 events: more than `caughtUp`'s ten seconds on a shared machine.
   const names = allProjections().map((p) => p.name);
   await waitForProjections(h.db, names, last, 240_000);
 }, 400_000);
@@ -116,7 +116,7 @@ describe('the demo: both cohorts and the attrition line', () => {
 
   it('draws the attrition line: its places add up to the referrals, its steps are the cohorts', async () => {
     const { attrition: a, cohorts } = await outcomes();
-    expect(a.referred).toBeGreaterThan(1450); // 1,500 referrals, the last few after --to
+    expect(a.referred).toBeGreaterThan(580); // 600 referrals, any after --to left out
     expect(sum(places(a.notStarted)) + sum(places(a.startedNoPlannedExit)) + a.plannedExits).toBe(
       a.referred,
     );

@@ -63,7 +63,10 @@ export class OutcomesQuery extends CohortFilterQuery {
 
 export const DISCLOSURE = ['on', 'off'] as const;
 
-/** `?disclosure=on`: small counts suppressed (see @app/returns); always on for evaluators. */
+/**
+ * `?disclosure=on`: every count perturbed (cell-key) and small counts suppressed (see
+ * @app/returns); always on for evaluators.
+ */
 class DisclosedOutcomesQuery extends OutcomesQuery {
   @IsOptional()
   @IsIn(DISCLOSURE, { message: 'disclosure must be on or off' })
@@ -196,7 +199,7 @@ export class OutcomesController {
       domains: on ? chartableRows(c.domains) : c.domains,
     }));
     return outcomesChartSvg(cohorts, {
-      subtitle: on ? `${subtitle} · small counts suppressed` : subtitle,
+      subtitle: on ? `${subtitle} · counts perturbed (${PTABLE_V1.id})` : subtitle,
     });
   }
 

@@ -2,7 +2,7 @@
  * PTABLE_V1: the perturbation table published with every output under disclosure control.
  *
  * DATA, generated once by `generatePtable(PTABLE_V1_NAME, 1, PTABLE_V1_PARAMS)` (ptable.ts) and
- * frozen in ptable-v1.json, so a return built at a position is byte-for-byte the same on any machine and any
+ * frozen in ptable-v1.data.json, so a return built at a position is byte-for-byte the same on any machine and any
  * Node version. ptable.spec.ts holds this data equal to the generator. A new table is a new
  * version (a new file and id), never an edit: outputs name the id they were perturbed with.
  *
@@ -11,7 +11,7 @@
  * threshold of 5). Weights are probabilities × 2^32.
  */
 import type { Ptable, PtableParams } from './ptable';
-import data from './ptable-v1.json';
+import data from './ptable-v1.data.json';
 
 export const PTABLE_V1: Ptable = data as Ptable;
 
