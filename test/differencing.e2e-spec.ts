@@ -17,10 +17,11 @@ import { Harness, startHarness } from './support/harness';
 
 /**
  * Issue 14, done-means: the differencing attack, over HTTP. 200 pairs of evaluator queries whose
- * populations differ by exactly one family x (two referral windows, or two exit windows, a day
- * apart with x's day the only difference; or two `asAt` days with x's record the only one
- * recorded in between), spread over /v1/outcomes, /v1/cohorts/summary and /v1/savings, JSON and
- * CSV. In each pair one published count is read in both answers; the truth of x's flag in it is
+ * cohorts differ by exactly one family x: two referral windows, or two exit windows, a day apart
+ * with x's day the only difference; or two `asAt` days with x's record the only one entered in
+ * between (x new to the records, or x's exit entered: then the population is the same families
+ * and only x's record changed). Spread over /v1/outcomes, /v1/cohorts/summary and /v1/savings,
+ * JSON and CSV. In each pair one published count is read in both answers; the truth of x's flag in it is
  * the exact difference a manager of the authority gets for the same two queries. Pairs are
  * balanced so x is flagged in half of them: a coin is right 50% of the time. The attackers may
  * beat it by at most the stated tolerance; the same query twice gives the same bytes.
@@ -47,7 +48,7 @@ const ROUTES: Record<Route, string> = {
   summary: '/v1/cohorts/summary',
   savings: '/v1/savings',
 };
-type Kind = 'referred' | 'exited' | 'asAt';
+type Kind = 'referred' | 'exited' | 'asAt:new' | 'asAt:exit';
 type Query = Record<string, string>;
 
 interface Trial {
@@ -69,7 +70,8 @@ const shift = (d: string, days: number) => day(Date.parse(d) + days * DAY);
 interface Seeded {
   referred: string;
   exited?: string;
-  recorded: string;
+  /** The days its record was entered, and whether that entry was its exit (and what followed). */
+  entries: { day: string; exit: boolean }[];
   started: boolean;
   plannedExit: boolean;
 }
@@ -92,20 +94,31 @@ beforeAll(async () => {
   const lane = async () => {
     for (let f = generated.pop(); f; f = generated.pop()) {
       const at = (type: string) => f.events.find((e) => e.event.type === type)?.event.data;
-      // Each family's whole record is entered on the day of its last event, so between two
-      // `asAt` days the records change only by the families entered in between.
-      const recordedAt = f.events.map((e) => e.event.data.occurredAt).sort()[f.events.length - 1];
+      // A family's record is entered in at most two goes: what came before its exit, on the day
+      // of the last of it; then the exit and what followed, on the day of its last event. So
+      // between two `asAt` days the records change only by the entries made in between.
+      const dates = f.events.map((e) => e.event.data.occurredAt);
+      const latest = (ds: string[]) => [...ds].sort()[ds.length - 1];
+      const exitAt = f.events.findIndex((e) => e.event.type === 'FamilyExited');
+      const lastAt = latest(dates);
+      const firstAt = exitAt > 0 ? latest(dates.slice(0, exitAt)) : lastAt;
+      const recordedAt = new Map(
+        f.events.map((e, k) => [e.event, exitAt > 0 && k < exitAt ? firstAt : lastAt]),
+      );
       const exit = at('FamilyExited') as { occurredAt: string; exitType: string } | undefined;
       families.push({
         referred: at('FamilyReferred')!.occurredAt.slice(0, 10),
         exited: exit?.occurredAt.slice(0, 10),
-        recorded: recordedAt.slice(0, 10),
+        entries: [
+          { day: firstAt.slice(0, 10), exit: false },
+          ...(exitAt > 0 ? [{ day: lastAt.slice(0, 10), exit: true }] : []),
+        ],
         started: at('InterventionAccepted') !== undefined,
         plannedExit: exit?.exitType === 'planned',
       });
       const r = await h.store.append(
         familyStreamId(f.familyId),
-        toNewEvents(f, () => recordedAt),
+        toNewEvents(f, (event) => recordedAt.get(event)!),
         {
           expectedRevision: 'no_stream',
         },
@@ -130,50 +143,61 @@ const member: Record<Route, (f: Seeded) => boolean> = {
   savings: (f) => f.plannedExit,
 };
 
-/** The days on which exactly one family (meeting `keep`) did the thing, and no other family. */
-function onlyOne(dayOf: (f: Seeded) => string | undefined, keep: (f: Seeded) => boolean) {
-  const byDay = new Map<string, Seeded[]>();
-  for (const f of families) {
-    const d = dayOf(f);
-    if (d) byDay.set(d, [...(byDay.get(d) ?? []), f]);
-  }
+/** Something that happened to one family on one day. */
+interface Happening {
+  day: string;
+  family: Seeded;
+  exit?: boolean;
+}
+const referrals = () => families.map((f) => ({ day: f.referred, family: f }));
+const exits = () => families.filter((f) => f.exited).map((f) => ({ day: f.exited!, family: f }));
+const entries = () =>
+  families.flatMap((f) => f.entries.map((e) => ({ day: e.day, family: f, exit: e.exit })));
+
+/** The happenings alone on their day (no other family's that day) that `keep` takes. */
+function onlyOne(happenings: Happening[], keep: (x: Happening) => boolean): Happening[] {
+  const byDay = new Map<string, Happening[]>();
+  for (const x of happenings) byDay.set(x.day, [...(byDay.get(x.day) ?? []), x]);
   return [...byDay.entries()]
-    .filter(([d, fs]) => fs.length === 1 && keep(fs[0]) && d >= '2023-09-01' && d < '2025-12-30')
-    .map(([d, [f]]) => ({ day: d, family: f }))
+    .filter(([d, xs]) => xs.length === 1 && keep(xs[0]) && d >= '2023-09-01' && d < '2025-12-30')
+    .map(([, [x]]) => x)
     .sort((a, b) => a.day.localeCompare(b.day));
 }
 
-/** Two queries (without x, with x) of one kind, drawn by `r`, for a family of `route`'s cohort. */
-function pairOf(kind: Kind, route: Route, r: ReturnType<typeof seeded>): [Query, Query] {
+/**
+ * Two queries (without x, with x) of one kind, drawn by `r`, for a family of `route`'s cohort,
+ * and by how many families their populations differ.
+ */
+function pairOf(kind: Kind, route: Route, r: ReturnType<typeof seeded>): [Query, Query, number] {
   const base = { authority: AUTHORITY };
   const back = (d: string) => {
     const from = shift(d, -(150 + r.int(450)));
     return from < FROM ? FROM : from;
   };
+  const alone = (happenings: Happening[], keep: (y: Happening) => boolean) =>
+    r.pick(onlyOne(happenings, keep));
   if (kind === 'referred') {
-    const { day: d } = r.pick(onlyOne((f) => f.referred, member[route]));
+    const { day: d } = alone(referrals(), (y) => member[route](y.family));
     const w = { ...base, referredFrom: back(d), asAt: AFTER_ALL };
-    return [
-      { ...w, referredTo: shift(d, -1) },
-      { ...w, referredTo: d },
-    ];
+    return [{ ...w, referredTo: shift(d, -1) }, { ...w, referredTo: d }, 1];
   }
   if (kind === 'exited') {
-    const { day: d } = r.pick(onlyOne((f) => f.exited, member[route]));
+    const { day: d } = alone(exits(), (y) => member[route](y.family));
     const w = { ...base, exitedFrom: back(d), asAt: AFTER_ALL };
-    return [
-      { ...w, exitedTo: shift(d, -1) },
-      { ...w, exitedTo: d },
-    ];
+    return [{ ...w, exitedTo: shift(d, -1) }, { ...w, exitedTo: d }, 1];
   }
-  // x's record entered on day d: as at d it is not there, as at d + 1 it is. A referral window
-  // opening before x's referral varies the population from pair to pair.
-  const { day: d, family } = r.pick(onlyOne((f) => f.recorded, member[route]));
+  // An entry on day d: as at d it is not in the records, as at d + 1 it is. Either x is new (its
+  // record up to any exit), or x's planned exit (or, on the summary, any exit) is entered and x
+  // was in the population before. A referral window opening before x's referral varies the
+  // population from pair to pair.
+  const exit = kind === 'asAt:exit';
+  const { day: d, family } = alone(entries(), (y) =>
+    exit
+      ? y.exit === true && (route === 'summary' || y.family.plannedExit)
+      : y.exit === false && route !== 'savings' && member[route](y.family),
+  );
   const w = { ...base, referredFrom: back(family.referred) };
-  return [
-    { ...w, asAt: d },
-    { ...w, asAt: shift(d, 1) },
-  ];
+  return [{ ...w, asAt: d }, { ...w, asAt: shift(d, 1) }, exit ? 0 : 1];
 }
 
 const texts = new Map<string, Promise<string>>();
@@ -201,21 +225,24 @@ async function trial(i: number): Promise<Trial | undefined> {
   const flagged = (i + Math.floor(i / 6)) % 2 === 0;
   const r = seeded(`differencing-${i}`);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const kind = r.weighted<Kind>([
-      ['referred', 45],
-      ['exited', 40],
-      ['asAt', 15],
+    const drawn = r.weighted<Kind>([
+      ['referred', 40],
+      ['exited', 36],
+      ['asAt:new', 12],
+      ['asAt:exit', 12],
     ]);
-    const [a, b] = pairOf(kind, route, r);
+    // No new family is in the savings' cohort (planned exits) before its exit is entered.
+    const kind = route === 'savings' && drawn === 'asAt:new' ? 'asAt:exit' : drawn;
+    const [a, b, more] = pairOf(kind, route, r);
     const [ma, mb] = await Promise.all([
       fetchText('manager', route, 'json', a),
       fetchText('manager', route, 'json', b),
     ]);
     if (route !== 'savings') {
-      // The two populations differ by x alone (the manager's exact count of referrals).
+      // The two populations differ by x alone, or not at all (the manager's exact referrals).
       const n = (t: string) =>
         route === 'summary' ? JSON.parse(t).referred : JSON.parse(t).attrition.referred;
-      expect({ i, kind, a, b, more: n(mb) - n(ma) }).toEqual({ i, kind, a, b, more: 1 });
+      expect({ i, kind, a, b, more: n(mb) - n(ma) }).toEqual({ i, kind, a, b, more });
     }
     const terms = route === 'savings' ? singleTerms(JSON.parse(ma)) : [];
     const [xa, xb] = [ma, mb].map((t) => cellsOf(route, 'json', t, terms));
@@ -263,7 +290,7 @@ describe('differencing two evaluator queries whose cohorts differ by one family 
     expect(trials.filter((t) => t.flagged).length).toBe(PAIRS / 2);
     const seen = (f: (t: Trial) => string) => new Set(trials.map(f));
     expect(seen((t) => `${t.route} ${t.format}`).size).toBe(6);
-    expect(seen((t) => t.kind)).toEqual(new Set(['referred', 'exited', 'asAt']));
+    expect(seen((t) => t.kind)).toEqual(new Set(['referred', 'exited', 'asAt:new', 'asAt:exit']));
   });
 
   it(`no attacker reads x's flag better than a coin + ${TOLERANCE} (any route: + ${ROUTE_TOLERANCE})`, () => {
@@ -277,7 +304,7 @@ describe('differencing two evaluator queries whose cohorts differ by one family 
       ...(['json', 'csv'] as const).map(
         (f) => [f, trials.filter((t) => t.format === f)] as [string, Trial[]],
       ),
-      ...(['referred', 'exited', 'asAt'] as const).map(
+      ...(['referred', 'exited', 'asAt:new', 'asAt:exit'] as const).map(
         (k) => [k, trials.filter((t) => t.kind === k)] as [string, Trial[]],
       ),
     ];
