@@ -34,7 +34,7 @@ import {
   outcomeModel,
 } from '@app/outcomes';
 import { readModelMigrations } from '@app/read-models';
-import { cellKeys, publisher } from '@app/returns';
+import { cellKeys, publishedOver } from '@app/returns';
 import { securityMigrations } from '@app/security';
 import { savingsMigrations } from '@app/savings';
 import {
@@ -134,10 +134,8 @@ async function main(): Promise<void> {
     // As the handlers do under disclosure control (issue 14): one publisher per answer, scoped
     // by the population's key; every cell keyed with the record keys' HMAC in SQL.
     const keys = cellKeys('bench-cell-key-secret-0123456789');
-    const published = async (filter: CohortFilter) => ({
-      keys: keys.sql,
-      publish: publisher(await populationKey(db, filter, LIVE, keys.sql), keys.ptable),
-    });
+    const published = async (filter: CohortFilter) =>
+      publishedOver(keys, await populationKey(db, filter, LIVE, keys.sql));
     const perturbedOutcomes = (filter: CohortFilter) => async () => {
       await outcomeModel(db);
       const p = await published(filter);

@@ -9,8 +9,7 @@ import {
   CohortKind,
   EpisodeSource,
   LIVE,
-  KeyedCount,
-  RecordKeySql,
+  Published,
   cohortEpisodeMasks,
   outcomeModel,
   publishedTransitionCounts,
@@ -41,7 +40,7 @@ export interface SavingsOptions {
    * Under cell-key perturbation: every count published through `publish` (keyed by `keys`), and
    * the money computed from the published counts (@app/returns' `cell-key`).
    */
-  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number };
+  published?: Published;
 }
 
 export interface FamilySavings extends Record<Period, string> {

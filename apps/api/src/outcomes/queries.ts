@@ -20,15 +20,19 @@ import {
   countsFromCells,
   populationKey,
   OutcomeCounts,
-  KeyedCount,
-  RecordKeySql,
+  Published,
   checkedOutcomeModel,
   OutcomeDefinitionsChanged,
 } from '@app/outcomes';
 import { Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { CellKeys, PerturbationStatement, perturbationStatement, publisher } from '@app/returns';
+import {
+  CellKeys,
+  PerturbationStatement,
+  perturbationStatement,
+  publishedOver,
+} from '@app/returns';
 import { CLOCK } from '../clock';
 
 /** Injection token of the deployment's `CellKeys` (cell-key perturbation). */
@@ -146,20 +150,14 @@ export abstract class FiguresQuery {
    * cell's key scoped by the population the filter matches in `source`.
    */
   protected async published(filter: CohortFilter, source: EpisodeSource): Promise<Published> {
-    const { sql: keys, ptable } = this.cellKeys;
-    return { keys, publish: publisher(await populationKey(this.db, filter, source, keys), ptable) };
+    const population = await populationKey(this.db, filter, source, this.cellKeys.sql);
+    return publishedOver(this.cellKeys, population);
   }
 
   /** What the perturbation was, for the answer to state. */
   protected get perturbation(): PerturbationStatement {
     return perturbationStatement(this.cellKeys.ptable);
   }
-}
-
-/** Keys and the publisher of one answer's counts. */
-export interface Published {
-  keys: RecordKeySql;
-  publish: (cell: KeyedCount) => number;
 }
 
 @QueryHandler(GetOutcomes)

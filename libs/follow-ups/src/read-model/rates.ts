@@ -1,17 +1,9 @@
-import {
-  CohortFilter,
-  KeyedCount,
-  LIVE,
-  RecordKeySql,
-  cell,
-  fromSql,
-  keyedCount,
-} from '@app/outcomes';
+import { CohortFilter, LIVE, Published, cell, fromSql, keyedCount } from '@app/outcomes';
 import { DataSource } from 'typeorm';
 import { conditionAdder } from '@app/projections/sql';
 import { FollowUpRow } from './evolve';
 import { toStored } from './rows';
-import { scheduledWhere, statusWhere } from './status';
+import { scheduledWhere, statusSql, statusWhere } from './status';
 
 /** For the cohort summary: how many revisits were done, and done on time. */
 export interface FollowUpRates {
@@ -57,7 +49,7 @@ export async function followUpRates(
   cohort: FollowUpCohort,
   at: Date,
   source: FollowUpSource = { kind: 'table' },
-  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+  published?: Published,
 ): Promise<FollowUpRates> {
   const params: unknown[] = [at.toISOString()];
   let revisits = 'follow_ups f';
@@ -96,17 +88,26 @@ export async function followUpRates(
         .join(' AND '),
     };
     const rk = published.keys(params, 'f');
+    // The revisits as they stand at `at` widen the scope: a change of one revisit's status
+    // re-keys every revisit cell, not just the ones it moved between.
+    const state = published.keys(
+      params,
+      'f',
+      `${statusSql('$1', 'f')} || '|' || coalesce(f.completed_on_time::text, '')`,
+    );
     const [row] = (await db.query(
       `SELECT ${Object.entries(cells)
         .map(([alias, condition]) => keyedCount(condition, alias))
-        .join(', ')}
-       FROM (SELECT f.*, ${rk} AS rk FROM ${revisits}
+        .join(', ')},
+         coalesce(sum(rs), 0) % 4294967296 AS state
+       FROM (SELECT f.*, ${rk} AS rk, ${state} AS rs FROM ${revisits}
          ${byReferral ? `JOIN ${episodes} ON e.family_id = f.family_id AND e.episode = f.episode` : ''}
          WHERE ${where.join(' AND ')}) f`,
       params,
     )) as Record<string, string>[];
+    const publish = published.within?.({ count: 0, key: Number(row.state) }) ?? published.publish;
     const p = Object.fromEntries(
-      Object.keys(cells).map((k) => [k, published.publish(cell(row, k))]),
+      Object.keys(cells).map((k) => [k, publish(cell(row, k))]),
     ) as Record<keyof typeof cells, number>;
     const completed = p.on_time + p.late;
     return rates({

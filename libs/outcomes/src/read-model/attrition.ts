@@ -8,7 +8,7 @@
  */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
 import { EpisodeOutcome } from '../episode-outcomes';
-import type { KeyedCount, RecordKeySql } from './cells';
+import type { Published } from './cells';
 import { cell, keyedCount } from './cells.queries';
 import { eligibleFor, eligibleSql, excludedForConsent, excludedForConsentSql } from './cohort';
 import {
@@ -177,7 +177,7 @@ export async function attrition(
   db: Queryable,
   filter: CohortFilter,
   source: EpisodeSource = LIVE,
-  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+  published?: Published,
 ): Promise<Attrition> {
   if (published) return publishedAttrition(db, filter, source, published);
   const params: unknown[] = [];
@@ -202,7 +202,7 @@ async function publishedAttrition(
   db: Queryable,
   filter: CohortFilter,
   source: EpisodeSource,
-  { keys, publish }: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+  { keys, publish }: Published,
 ): Promise<Attrition> {
   const params: unknown[] = [];
   const src = fromSql(source, params);

@@ -4,7 +4,14 @@
  * modulo 2^32. The SQL is generated from `ATOMS` and the cohort rules, as the counts' is.
  */
 import { OutcomeDefinitions } from '../definitions';
-import { ATOMS, KeyedCount, OutcomeCells, RecordKeySql, transitionsFromCells } from './cells';
+import {
+  ATOMS,
+  KeyedCount,
+  OutcomeCells,
+  Published,
+  RecordKeySql,
+  transitionsFromCells,
+} from './cells';
 import { CohortKind, excludedFromCohortSql, holdsSql } from './cohort';
 import { cohortMasks } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, Queryable, filterSql, fromSql } from './source';
@@ -50,7 +57,7 @@ export async function publishedTransitionCounts(
   cohort: CohortKind,
   source: EpisodeSource,
   bits: readonly number[],
-  { keys, publish }: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+  { keys, publish }: Published,
 ) {
   const cells = await keyedCells(db, filter, cohort, source, keys, bits);
   return {
@@ -96,9 +103,35 @@ async function keyedCells(
 }
 
 /**
- * The key of the population a query is over: every episode its filter matches, whatever its
- * status or consent. Cell keys are scoped by it, so when the population changes by one family,
- * every cell of the answer is perturbed afresh (`scopedCellKey`).
+ * An episode's state as text: every column a published count reads (filters, cohort rules,
+ * masks, the summary's inputs, consent), instants as epoch seconds so the text does not depend on
+ * the session's time zone. Two rows give the same text only if every answer counts them alike.
+ */
+export const EPISODE_STATE_SQL = [
+  ...['authority', 'programme', 'status', 'refusal_stage', 'exit_type', 'moved_area', 'revisited'],
+  ...['baseline', 'exit', 'latest', 'follow_up'].flatMap((p) => [`${p}_assessed`, `${p}_present`]),
+  ...['early_weekly_hours', 'late_weekly_hours', 'support_types'],
+]
+  .map((c) => `coalesce(e.${c}::text, '')`)
+  .concat(
+    [
+      'referred_at',
+      'offered_at',
+      'accepted_at',
+      'support_plan_agreed_at',
+      'refused_at',
+      'exited_at',
+      'evaluation_withdrawn_at',
+    ].map((c) => `coalesce(extract(epoch FROM e.${c})::text, '')`),
+  )
+  .join(" || '|' || ");
+
+/**
+ * The key of the population a query is over, as it stands: every episode its filter matches,
+ * whatever its status or consent, each keyed with its state (`EPISODE_STATE_SQL`). Cell keys are
+ * scoped by it, so when the population changes by one family, or one family's record changes in a
+ * way any answer could count, every cell of the answer is perturbed afresh (`scopedCellKey`): the
+ * cells a change did not touch do not stay visibly the same.
  */
 export async function populationKey(
   db: Queryable,
@@ -109,7 +142,7 @@ export async function populationKey(
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
-  const rk = keys(params);
+  const rk = keys(params, 'e', EPISODE_STATE_SQL);
   const [row] = (await db.query(
     `SELECT ${keyedCount(null, 'population')}
      FROM (SELECT ${rk} AS rk FROM ${src}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}) x`,

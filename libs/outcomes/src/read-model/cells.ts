@@ -45,7 +45,21 @@ export type RecordKeyOf = (familyId: string, episode: number) => number;
  * `episode`), a bigint in [0, 2^32): the same key as `RecordKeyOf` (held equal by a test), its
  * parameters pushed.
  */
-export type RecordKeySql = (params: unknown[], alias?: string) => string;
+export type RecordKeySql = (params: unknown[], alias?: string, state?: string) => string;
+
+/** Publishes one keyed cell: the count an answer shows for it (perturbed, or the true count). */
+export type Publish = (cell: KeyedCount) => number;
+
+/** How an answer publishes its counts: the record keys its SQL sums, and the publisher. */
+export interface Published {
+  keys: RecordKeySql;
+  publish: Publish;
+  /**
+   * The publisher with its scope widened by another key (records the population's key does not
+   * cover, such as revisits): when they change, the cells published through it change too.
+   */
+  within?: (extra: KeyedCount) => Publish;
+}
 
 const KEY_UNITS = 2 ** 32;
 
@@ -149,14 +163,3 @@ export function outcomeCellsOf(
     ),
   };
 }
-
-/** The key of a population (every episode the filter matches, any status): the scope of its cells. */
-export const populationKeyOf = (
-  episodes: readonly EpisodeOutcome[],
-  filter: CohortFilter,
-  keyOf: RecordKeyOf,
-): KeyedCount =>
-  keyed(
-    episodes.filter((e) => matchesFilter(filter, e)),
-    keyOf,
-  );

@@ -1,6 +1,6 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
-import type { KeyedCount, RecordKeySql } from './cells';
+import type { KeyedCount, Published, RecordKeySql } from './cells';
 import { cell, keyedCount } from './cells.queries';
 import { eligibleSql, excludedForConsentSql } from './cohort';
 import { excludedEpisodes } from './outcomes.queries';
@@ -51,7 +51,7 @@ export async function cohortSummary(
   db: Queryable,
   filter: CohortFilter,
   source: EpisodeSource = LIVE,
-  published?: { keys: RecordKeySql; publish: (cell: KeyedCount) => number },
+  published?: Published,
 ): Promise<CohortSummary> {
   const params: unknown[] = [];
   const src = fromSql(source, params);

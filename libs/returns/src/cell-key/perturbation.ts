@@ -8,13 +8,10 @@
  * population that differs by one family re-keys every cell, so the difference of two answers is
  * not the difference of the truth, not even for cells whose families did not change.
  */
-import type { KeyedCount, RecordKeySql } from '@app/outcomes';
+import type { KeyedCount, Publish, Published, RecordKeySql } from '@app/outcomes';
 import { Ptable, PtableParams, perturb } from './ptable';
 import { PTABLE_V1 } from './ptable-v1';
 import { KEY_SCALE, recordKeySql, scopedCellKey } from './record-key';
-
-/** Publishes one cell: its perturbed count. */
-export type Publish = (cell: KeyedCount) => number;
 
 /** The record keys an app's queries compute, from the deployment's secret (`cellKeySecretFrom`). */
 export interface CellKeys {
@@ -31,6 +28,16 @@ export const cellKeys = (secret: string | Buffer, ptable: Ptable = PTABLE_V1): C
 export function publisher(population: KeyedCount, ptable: Ptable): Publish {
   const scope = population.key / KEY_SCALE;
   return (cell) => perturb(cell.count, scopedCellKey([cell.key / KEY_SCALE], scope), ptable);
+}
+
+/** An answer's `Published`: its record keys and its publisher over `population`. */
+export function publishedOver(keys: CellKeys, population: KeyedCount): Published {
+  return {
+    keys: keys.sql,
+    publish: publisher(population, keys.ptable),
+    within: (extra) =>
+      publisher({ count: 0, key: (population.key + extra.key) % KEY_SCALE }, keys.ptable),
+  };
 }
 
 /** What an output says of the perturbation its counts went through. */

@@ -81,11 +81,13 @@ const BLOCK = 64;
  * `episodeKeyUnits` as a SQL expression over the row aliased `e` (or `alias`): its `family_id`, `episode`:
  * HMAC-SHA-256 written out with PostgreSQL's `sha256` (RFC 2104: H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m))),
  * its first 32 bits as a bigint. The padded keys go as parameters, never into the SQL text or a
- * log. Held equal to `recordKey` by record-key.int-spec.ts.
+ * log. Held equal to `recordKey` by record-key.int-spec.ts. With `state` (a SQL text expression of
+ * the row), the key of the episode id followed by `#` and that text: a different key whenever the
+ * state differs.
  */
 export function recordKeySql(
   secret: string | Buffer,
-): (params: unknown[], alias?: string) => string {
+): (params: unknown[], alias?: string, state?: string) => string {
   let key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
   if (key.length < MIN_SECRET_BYTES) {
     throw new Error(`record-key secret must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -94,11 +96,14 @@ export function recordKeySql(
   const padded = Buffer.concat([key, Buffer.alloc(BLOCK - key.length)]);
   const ipad = Buffer.from(padded.map((b) => b ^ 0x36));
   const opad = Buffer.from(padded.map((b) => b ^ 0x5c));
-  return (params, alias = 'e') => {
+  return (params, alias = 'e', state) => {
     if (!/^[a-z_][a-z0-9_]*$/.test(alias)) throw new Error(`not an alias: ${alias}`);
     params.push(ipad, opad, DOMAIN);
     const [i, o, d] = [params.length - 2, params.length - 1, params.length];
-    const id = `${alias}.family_id::text || '/' || ${alias}.episode::text`;
+    // With a state: the key of the episode as it stands (`episodeStateKeySql`), not of the episode.
+    const id =
+      `${alias}.family_id::text || '/' || ${alias}.episode::text` +
+      (state ? ` || '#' || ${state}` : '');
     const message = `convert_to($${d}::text || ${id}, 'UTF8')`;
     const mac = `sha256($${o}::bytea || sha256($${i}::bytea || ${message}))`;
     return `('x' || encode(substring(${mac} from 1 for 4), 'hex'))::bit(32)::bigint`;
