@@ -36,8 +36,9 @@ const AFTER_ALL = '2026-06-01';
 const PAIRS = 200;
 /** The attackers may beat a coin (0.5) by at most this, over all pairs... */
 const TOLERANCE = 0.15;
-/** ...and by at most this on any one route (about 67 pairs each). */
-const ROUTE_TOLERANCE = 0.25;
+/** ...and by at most this on any one route or kind of pair with at least GROUP_PAIRS pairs. */
+const GROUP_TOLERANCE = 0.25;
+const GROUP_PAIRS = 40;
 /** Flags are read from cells whose exact count is at least this (not the suppressed range). */
 const MIN_COUNT = 5;
 const ATTEMPTS = 12;
@@ -226,10 +227,10 @@ async function trial(i: number): Promise<Trial | undefined> {
   const r = seeded(`differencing-${i}`);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const drawn = r.weighted<Kind>([
-      ['referred', 40],
-      ['exited', 36],
+      ['referred', 36],
+      ['exited', 30],
       ['asAt:new', 12],
-      ['asAt:exit', 12],
+      ['asAt:exit', 22],
     ]);
     // No new family is in the savings' cohort (planned exits) before its exit is entered.
     const kind = route === 'savings' && drawn === 'asAt:new' ? 'asAt:exit' : drawn;
@@ -291,9 +292,11 @@ describe('differencing two evaluator queries whose cohorts differ by one family 
     const seen = (f: (t: Trial) => string) => new Set(trials.map(f));
     expect(seen((t) => `${t.route} ${t.format}`).size).toBe(6);
     expect(seen((t) => t.kind)).toEqual(new Set(['referred', 'exited', 'asAt:new', 'asAt:exit']));
+    // The pairs where only x's record changed are enough to be judged on their own.
+    expect(trials.filter((t) => t.kind === 'asAt:exit').length).toBeGreaterThanOrEqual(GROUP_PAIRS);
   });
 
-  it(`no attacker reads x's flag better than a coin + ${TOLERANCE} (any route: + ${ROUTE_TOLERANCE})`, () => {
+  it(`no attacker reads x's flag better than a coin + ${TOLERANCE} (a route or kind of pair: + ${GROUP_TOLERANCE})`, () => {
     const accuracy = (ts: Trial[], a: Attacker) =>
       ts.filter((t) => ATTACKERS[a](t.diff) === t.flagged).length / ts.length;
     const groups: [string, Trial[]][] = [
@@ -318,7 +321,7 @@ describe('differencing two evaluator queries whose cohorts differ by one family 
     }));
     report(
       `differencing: ${trials.length} pairs; coin 0.5; tolerance ${TOLERANCE} overall, ` +
-        `${ROUTE_TOLERANCE} per route; best attacker under the ptable ${bestUnderPtable().toFixed(3)}\n` +
+        `${GROUP_TOLERANCE} per route or kind of ${GROUP_PAIRS}+ pairs; best attacker under the ptable ${bestUnderPtable().toFixed(3)}\n` +
         table.map((row) => JSON.stringify(row)).join('\n'),
     );
     for (const a of Object.keys(ATTACKERS) as Attacker[]) {
@@ -326,11 +329,10 @@ describe('differencing two evaluator queries whose cohorts differ by one family 
         attacker: a,
         accuracy: true,
       });
-      for (const r of ['outcomes', 'summary', 'savings'] as const) {
-        const ts = trials.filter((t) => t.route === r);
-        expect({ attacker: a, route: r, ok: accuracy(ts, a) <= 0.5 + ROUTE_TOLERANCE }).toEqual({
+      for (const [group, ts] of groups.slice(1).filter(([, g]) => g.length >= GROUP_PAIRS)) {
+        expect({ attacker: a, group, ok: accuracy(ts, a) <= 0.5 + GROUP_TOLERANCE }).toEqual({
           attacker: a,
-          route: r,
+          group,
           ok: true,
         });
       }
