@@ -1,7 +1,4 @@
-import { familyStreamId } from '@app/domain';
-import { waitForProjections } from '@app/projections';
-import { allProjections } from '@app/read-models';
-import { familyStream, GeneratedFamily, seeded, toNewEvents } from '@app/workload';
+import { seeded } from '@app/workload';
 import { as } from './support/auth';
 import {
   ATTACKERS,
@@ -13,6 +10,7 @@ import {
   Route,
   singleTerms,
 } from './support/differencing';
+import { AFTER_ALL, Kind, pairOf, Query, seedFamilies, Seeded } from './support/differencing-pairs';
 import { Harness, startHarness } from './support/harness';
 
 /**
@@ -21,18 +19,13 @@ import { Harness, startHarness } from './support/harness';
  * with x's day the only difference; or two `asAt` days with x's record the only one entered in
  * between (x new to the records, or x's exit entered: then the population is the same families
  * and only x's record changed). Spread over /v1/outcomes, /v1/cohorts/summary and /v1/savings,
- * JSON and CSV. In each pair one published count is read in both answers; the truth of x's flag in it is
- * the exact difference a manager of the authority gets for the same two queries. Pairs are
- * balanced so x is flagged in half of them: a coin is right 50% of the time. The attackers may
- * beat it by at most the stated tolerance; the same query twice gives the same bytes.
+ * JSON and CSV. In each pair one published count is read in both answers; the truth of x's flag
+ * in it is the exact difference a manager of the authority gets for the same two queries. Pairs
+ * are balanced so x is flagged in half of them: a coin is right 50% of the time. The attackers
+ * may beat it by at most the stated tolerance; the same query twice gives the same bytes.
  */
 
 const AUTHORITY = 'diff_la';
-const DAY = 86_400_000;
-const FROM = '2023-01-01';
-const TO = '2026-01-01';
-/** Later than every record: the live read models answer, and the answer does not name "now". */
-const AFTER_ALL = '2026-06-01';
 const PAIRS = 200;
 /** The attackers may beat a coin (0.5) by at most this, over all pairs... */
 const TOLERANCE = 0.15;
@@ -49,8 +42,6 @@ const ROUTES: Record<Route, string> = {
   summary: '/v1/cohorts/summary',
   savings: '/v1/savings',
 };
-type Kind = 'referred' | 'exited' | 'asAt:new' | 'asAt:exit';
-type Query = Record<string, string>;
 
 interface Trial {
   route: Route;
@@ -64,142 +55,14 @@ interface Trial {
 /** Figures for the closing note (`no-console`: straight to the test's output). */
 const report = (text: string) => process.stdout.write(`${text}\n`);
 
-const day = (t: number) => new Date(t).toISOString().slice(0, 10);
-const shift = (d: string, days: number) => day(Date.parse(d) + days * DAY);
-
-/** What the test knows of each family it seeded: its days, and what it went through. */
-interface Seeded {
-  referred: string;
-  exited?: string;
-  /** The days its record was entered, and whether that entry was its exit (and what followed). */
-  entries: { day: string; exit: boolean }[];
-  started: boolean;
-  plannedExit: boolean;
-}
-
 let h: Harness;
-const families: Seeded[] = [];
+let families: Seeded[] = [];
 
 beforeAll(async () => {
   h = await startHarness();
-  const generated: GeneratedFamily[] = [
-    ...familyStream({
-      seed: 14,
-      families: 400,
-      authorities: [AUTHORITY],
-      from: `${FROM}T00:00:00.000Z`,
-      to: `${TO}T00:00:00.000Z`,
-    }),
-  ];
-  let last = 0n;
-  const lane = async () => {
-    for (let f = generated.pop(); f; f = generated.pop()) {
-      const at = (type: string) => f.events.find((e) => e.event.type === type)?.event.data;
-      // A family's record is entered in at most two goes: what came before its exit, on the day
-      // of the last of it; then the exit and what followed, on the day of its last event. So
-      // between two `asAt` days the records change only by the entries made in between.
-      const dates = f.events.map((e) => e.event.data.occurredAt);
-      const latest = (ds: string[]) => [...ds].sort()[ds.length - 1];
-      const exitAt = f.events.findIndex((e) => e.event.type === 'FamilyExited');
-      const lastAt = latest(dates);
-      const firstAt = exitAt > 0 ? latest(dates.slice(0, exitAt)) : lastAt;
-      const recordedAt = new Map(
-        f.events.map((e, k) => [e.event, exitAt > 0 && k < exitAt ? firstAt : lastAt]),
-      );
-      const exit = at('FamilyExited') as { occurredAt: string; exitType: string } | undefined;
-      families.push({
-        referred: at('FamilyReferred')!.occurredAt.slice(0, 10),
-        exited: exit?.occurredAt.slice(0, 10),
-        entries: [
-          { day: firstAt.slice(0, 10), exit: false },
-          ...(exitAt > 0 ? [{ day: lastAt.slice(0, 10), exit: true }] : []),
-        ],
-        started: at('InterventionAccepted') !== undefined,
-        plannedExit: exit?.exitType === 'planned',
-      });
-      const r = await h.store.append(
-        familyStreamId(f.familyId),
-        toNewEvents(f, (event) => recordedAt.get(event)!),
-        {
-          expectedRevision: 'no_stream',
-        },
-      );
-      if (r.position > last) last = r.position;
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, lane));
-  await waitForProjections(
-    h.db,
-    allProjections().map((p) => p.name),
-    last,
-    60_000,
-  );
+  families = await seedFamilies(h, AUTHORITY, { seed: 14, count: 400 });
 }, 120_000);
 afterAll(() => h?.close());
-
-/** Who a route's flag can be read for: x must be in the route's cohort. */
-const member: Record<Route, (f: Seeded) => boolean> = {
-  outcomes: (f) => f.started,
-  summary: () => true,
-  savings: (f) => f.plannedExit,
-};
-
-/** Something that happened to one family on one day. */
-interface Happening {
-  day: string;
-  family: Seeded;
-  exit?: boolean;
-}
-const referrals = () => families.map((f) => ({ day: f.referred, family: f }));
-const exits = () => families.filter((f) => f.exited).map((f) => ({ day: f.exited!, family: f }));
-const entries = () =>
-  families.flatMap((f) => f.entries.map((e) => ({ day: e.day, family: f, exit: e.exit })));
-
-/** The happenings alone on their day (no other family's that day) that `keep` takes. */
-function onlyOne(happenings: Happening[], keep: (x: Happening) => boolean): Happening[] {
-  const byDay = new Map<string, Happening[]>();
-  for (const x of happenings) byDay.set(x.day, [...(byDay.get(x.day) ?? []), x]);
-  return [...byDay.entries()]
-    .filter(([d, xs]) => xs.length === 1 && keep(xs[0]) && d >= '2023-09-01' && d < '2025-12-30')
-    .map(([, [x]]) => x)
-    .sort((a, b) => a.day.localeCompare(b.day));
-}
-
-/**
- * Two queries (without x, with x) of one kind, drawn by `r`, for a family of `route`'s cohort,
- * and by how many families their populations differ.
- */
-function pairOf(kind: Kind, route: Route, r: ReturnType<typeof seeded>): [Query, Query, number] {
-  const base = { authority: AUTHORITY };
-  const back = (d: string) => {
-    const from = shift(d, -(150 + r.int(450)));
-    return from < FROM ? FROM : from;
-  };
-  const alone = (happenings: Happening[], keep: (y: Happening) => boolean) =>
-    r.pick(onlyOne(happenings, keep));
-  if (kind === 'referred') {
-    const { day: d } = alone(referrals(), (y) => member[route](y.family));
-    const w = { ...base, referredFrom: back(d), asAt: AFTER_ALL };
-    return [{ ...w, referredTo: shift(d, -1) }, { ...w, referredTo: d }, 1];
-  }
-  if (kind === 'exited') {
-    const { day: d } = alone(exits(), (y) => member[route](y.family));
-    const w = { ...base, exitedFrom: back(d), asAt: AFTER_ALL };
-    return [{ ...w, exitedTo: shift(d, -1) }, { ...w, exitedTo: d }, 1];
-  }
-  // An entry on day d: as at d it is not in the records, as at d + 1 it is. Either x is new (its
-  // record up to any exit), or x's planned exit (or, on the summary, any exit) is entered and x
-  // was in the population before. A referral window opening before x's referral varies the
-  // population from pair to pair.
-  const exit = kind === 'asAt:exit';
-  const { day: d, family } = alone(entries(), (y) =>
-    exit
-      ? y.exit === true && (route === 'summary' || y.family.plannedExit)
-      : y.exit === false && route !== 'savings' && member[route](y.family),
-  );
-  const w = { ...base, referredFrom: back(family.referred) };
-  return [{ ...w, asAt: d }, { ...w, asAt: shift(d, 1) }, exit ? 0 : 1];
-}
 
 const texts = new Map<string, Promise<string>>();
 /** An answer's bytes, fetched once per (caller, route, format, query). */
@@ -234,7 +97,7 @@ async function trial(i: number): Promise<Trial | undefined> {
     ]);
     // No new family is in the savings' cohort (planned exits) before its exit is entered.
     const kind = route === 'savings' && drawn === 'asAt:new' ? 'asAt:exit' : drawn;
-    const [a, b, more] = pairOf(kind, route, r);
+    const [a, b, more] = pairOf(families, AUTHORITY, kind, route, r);
     const [ma, mb] = await Promise.all([
       fetchText('manager', route, 'json', a),
       fetchText('manager', route, 'json', b),
