@@ -45,7 +45,7 @@ export interface CohortSummary {
  * The summary over `source`. `published`: under cell-key perturbation, every count is a keyed cell
  * published through it; the accounting's totals (and `referred`) are the sums of its published
  * places, so every referral is still in exactly one place. Means and medians are over the true
- * values (they are not counts).
+ * values (they are not counts), rounded.
  */
 export async function cohortSummary(
   db: Queryable,
@@ -122,7 +122,17 @@ export async function cohortSummary(
       ? published.publish({ count: Number(r[k] ?? 0), key: Number(r[`${k}_k`] ?? 0) })
       : Number(r[k] ?? 0);
   const n = (k: string) => shown(t, k);
-  const maybe = (k: string) => (t[k] === null || t[k] === undefined ? null : Number(t[k]));
+  /**
+   * A mean or median; published, rounded to `places` (whole days, tenths of an hour): a full
+   * precision mean beside a perturbed n gives the true n away (mean × n is a whole number of days
+   * for one n only), and the difference of two gives one family's value.
+   */
+  const maybe = (k: string, places: number) => {
+    if (t[k] === null || t[k] === undefined) return null;
+    if (!published) return Number(t[k]);
+    const f = 10 ** places;
+    return Math.round(Number(t[k]) * f) / f;
+  };
   const refused = Object.fromEntries(REFUSAL_STAGES.map((s) => [s, n(`refused_${s}`)])) as Record<
     RefusalStage,
     number
@@ -156,10 +166,14 @@ export async function cohortSummary(
     accounting,
     movedArea: n('moved_area'),
     inputs: {
-      daysToPlannedExit: { n: n('days_n'), mean: maybe('days_mean'), median: maybe('days_median') },
+      daysToPlannedExit: {
+        n: n('days_n'),
+        mean: maybe('days_mean', 0),
+        median: maybe('days_median', 0),
+      },
       weeklyContactHours: {
-        supportPlanToFirstReview: { n: n('early_n'), mean: maybe('early_mean') },
-        lastReviewToExit: { n: n('late_n'), mean: maybe('late_mean') },
+        supportPlanToFirstReview: { n: n('early_n'), mean: maybe('early_mean', 1) },
+        lastReviewToExit: { n: n('late_n'), mean: maybe('late_mean', 1) },
       },
       supportTypes: row.support.map((s) => {
         const families = shown(s, 'families');

@@ -46,10 +46,30 @@ describe('published summary and revisit rates', () => {
           a.ongoing +
           a.plannedExits +
           a.otherExits.total;
+        const round = (v: number | null, places: number) =>
+          v === null ? null : Math.round(v * 10 ** places) / 10 ** places;
+        const i = plain.inputs;
+        const w = i.weeklyContactHours;
         expect(await cohortSummary(db, filter, source, { keys, publish: truth })).toEqual({
           ...plain,
           // The generator also makes episodes the decider would refuse (in no place).
           referred: places,
+          // Published, means and medians are rounded: whole days, tenths of an hour.
+          inputs: {
+            ...i,
+            daysToPlannedExit: {
+              ...i.daysToPlannedExit,
+              mean: round(i.daysToPlannedExit.mean, 0),
+              median: round(i.daysToPlannedExit.median, 0),
+            },
+            weeklyContactHours: {
+              supportPlanToFirstReview: {
+                ...w.supportPlanToFirstReview,
+                mean: round(w.supportPlanToFirstReview.mean, 1),
+              },
+              lastReviewToExit: { ...w.lastReviewToExit, mean: round(w.lastReviewToExit.mean, 1) },
+            },
+          },
         });
         const shown = await cohortSummary(db, filter, source, { keys, publish: odd });
         const s = shown.accounting;
