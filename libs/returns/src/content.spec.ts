@@ -9,6 +9,7 @@ import {
 } from './content';
 import { returnHtml } from './print';
 import { changedCells } from './diff';
+import { PTABLE_V1, perturbationStatement } from './cell-key';
 
 const t = (
   id: string,
@@ -172,6 +173,24 @@ describe('publishing a return', () => {
     expect(returnHtml(content(12), 'abc')).not.toContain('class="built"');
     const csv = returnCsv(content(12), '2026-12-03T16:05:12.345Z');
     expect(csv).toContain('return,build,built,,value,,text,3 December 2026 at 16:05 UTC,');
+  });
+
+  it('names the ptable in the disclosure note and the provenance: CSV and HTML', () => {
+    const c = content(12);
+    c.provenance.ptable = PTABLE_V1.id;
+    c.disclosure.perturbation = perturbationStatement(PTABLE_V1);
+    const csv = returnCsv(c).split('\n');
+    expect(csv).toContain(`return,provenance,ptable,,value,,text,${PTABLE_V1.id},`);
+    expect(csv).toContain(`return,disclosure,ptable,,value,,text,${PTABLE_V1.id},`);
+    expect(csv).toContain('return,disclosure,maxPerturbation,,value,,text,5,');
+    expect(csv).toContain('return,disclosure,variance,,value,,text,3,');
+    expect(csv).toContain('return,disclosure,blockedUpTo,,value,,text,4,');
+    expect(csv.find((l) => l.startsWith('return,disclosure,perturbation,'))).toContain(
+      `perturbation table ${PTABLE_V1.id}`,
+    );
+    const html = returnHtml(c, 'abc');
+    expect(html).toContain(`perturbation table ${PTABLE_V1.id}`);
+    expect(html).toContain(`<dt>Perturbation table</dt><dd>${PTABLE_V1.id}</dd>`);
   });
 
   it('diffs two contents cell by cell', () => {
