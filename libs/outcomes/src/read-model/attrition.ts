@@ -9,7 +9,7 @@
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
 import { EpisodeOutcome } from '../episode-outcomes';
 import type { Published } from './cells';
-import { cell, keyedCount } from './cells.queries';
+import { countedSql, shownCount } from './cells.queries';
 import { eligibleFor, eligibleSql, excludedForConsent, excludedForConsentSql } from './cohort';
 import {
   CohortFilter,
@@ -179,49 +179,25 @@ export async function attrition(
   source: EpisodeSource = LIVE,
   published?: Published,
 ): Promise<Attrition> {
-  if (published) return publishedAttrition(db, filter, source, published);
   const params: unknown[] = [];
   const src = fromSql(source, params);
   const clauses = filterSql(filter, params);
-  const counted = `NOT (${excludedForConsentSql})`;
-  const places = PLACE_PATHS.map(
-    (path, i) => `count(*) FILTER (WHERE ${counted} AND ${placeSql(path)}) AS p${i}`,
-  );
+  const rk = published ? `, ${published.keys(params)} AS rk` : '';
+  const counted = countedSql(published);
+  const kept = `NOT (${excludedForConsentSql})`;
+  const places = PLACE_PATHS.map((path, i) => counted(`${kept} AND ${placeSql(path)}`, `p${i}`));
   const [row] = (await db.query(
-    `SELECT count(*) FILTER (WHERE ${excludedForConsentSql}) AS excluded,
-            count(*) FILTER (WHERE ${counted}) AS referred, ${places.join(', ')}
-     FROM ${src} ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}`,
-    params,
-  )) as Record<string, string>[];
-  return toAttrition(Number(row.excluded), Number(row.referred), (path) =>
-    Number(row[`p${PLACE_PATHS.indexOf(path)}`]),
-  );
-}
-
-async function publishedAttrition(
-  db: Queryable,
-  filter: CohortFilter,
-  source: EpisodeSource,
-  { keys, publish }: Published,
-): Promise<Attrition> {
-  const params: unknown[] = [];
-  const src = fromSql(source, params);
-  const clauses = filterSql(filter, params);
-  const rk = keys(params);
-  const counted = `NOT (${excludedForConsentSql})`;
-  const places = PLACE_PATHS.map((path, i) =>
-    keyedCount(`${counted} AND ${placeSql(path)}`, `p${i}`),
-  );
-  const [row] = (await db.query(
-    `SELECT ${[keyedCount(excludedForConsentSql, 'excluded'), ...places].join(', ')}
-     FROM (SELECT e.*, ${rk} AS rk FROM ${src}
+    `SELECT ${[counted(excludedForConsentSql, 'excluded'), counted(kept, 'referred'), ...places].join(', ')}
+     FROM (SELECT e.*${rk} FROM ${src}
            ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}) e`,
     params,
   )) as Record<string, string>[];
-  const shown = PLACE_PATHS.map((_p, i) => publish(cell(row, `p${i}`)));
+  const shown = shownCount(published);
+  const at = PLACE_PATHS.map((_p, i) => shown(row, `p${i}`));
   return toAttrition(
-    publish(cell(row, 'excluded')),
-    shown.reduce((a, b) => a + b, 0),
-    (path) => shown[PLACE_PATHS.indexOf(path)],
+    shown(row, 'excluded'),
+    // Published, the referrals are the sum of their published places, so the line adds up.
+    published ? at.reduce((a, b) => a + b, 0) : shown(row, 'referred'),
+    (path) => at[PLACE_PATHS.indexOf(path)],
   );
 }

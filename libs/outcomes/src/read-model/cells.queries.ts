@@ -27,6 +27,49 @@ export const keyedCount = (condition: string | null, alias: string): string => {
   return `count(*)${where} AS ${alias}, coalesce(sum(rk)${where}, 0) % ${MOD} AS ${alias}_k`;
 };
 
+/**
+ * The count SQL of a query that may be published: `keyedCount` when it is (its rows carry `rk`),
+ * a plain `count(*)` when not.
+ */
+export const countedSql =
+  (published: Published | undefined) =>
+  (condition: string | null, alias: string): string =>
+    published
+      ? keyedCount(condition, alias)
+      : `count(*)${condition ? ` FILTER (WHERE ${condition})` : ''} AS ${alias}`;
+
+/** The count aliased `alias` of a `countedSql` row as shown: published, or the true count. */
+export const shownCount =
+  (published: Published | undefined) =>
+  (row: Record<string, unknown>, alias: string): number =>
+    published
+      ? published.publish({ count: Number(row[alias] ?? 0), key: Number(row[`${alias}_k`] ?? 0) })
+      : Number(row[alias] ?? 0);
+
+/**
+ * One keyed count of the filter's episodes over `source` where `condition` holds (all of them
+ * without one), each episode keyed by its id or, with `state`, by its id and that state.
+ */
+export async function keyedEpisodes(
+  db: Queryable,
+  filter: CohortFilter,
+  source: EpisodeSource,
+  keys: RecordKeySql,
+  condition?: string,
+  state?: string,
+): Promise<KeyedCount> {
+  const params: unknown[] = [];
+  const src = fromSql(source, params);
+  const clauses = [...filterSql(filter, params), ...(condition ? [condition] : [])];
+  const rk = keys(params, 'e', state);
+  const [row] = (await db.query(
+    `SELECT ${keyedCount(null, 'n')}
+     FROM (SELECT ${rk} AS rk FROM ${src}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}) x`,
+    params,
+  )) as Record<string, string>[];
+  return cell(row, 'n');
+}
+
 /** The `keyedCount` aliased `alias` of a result row. */
 export const cell = (row: Record<string, string>, alias: string): KeyedCount => ({
   count: Number(row[alias]),
@@ -84,20 +127,14 @@ async function keyedCells(
     WITH c AS (${cohortMasks(filter, cohort, source, params, keys)})
     SELECT ${[keyedCount(null, 'families'), keyedCount('c.revisited', 'revisited'), ...atoms].join(', ')}
     FROM c`;
-  const exParams: unknown[] = [];
-  const exSrc = fromSql(source, exParams);
-  const exClauses = [...filterSql(filter, exParams), excludedFromCohortSql(cohort)];
-  const exSql = `
-    SELECT ${keyedCount(null, 'excluded')}
-    FROM (SELECT ${keys(exParams)} AS rk FROM ${exSrc} WHERE ${exClauses.join(' AND ')}) x`;
-  const [[row], [ex]] = (await Promise.all([
-    db.query(sql, params),
-    db.query(exSql, exParams),
-  ])) as Record<string, string>[][];
+  const [[row], ex] = await Promise.all([
+    db.query(sql, params) as Promise<Record<string, string>[]>,
+    keyedEpisodes(db, filter, source, keys, excludedFromCohortSql(cohort)),
+  ]);
   return {
     families: cell(row, 'families'),
     revisited: cell(row, 'revisited'),
-    excludedForConsent: cell(ex, 'excluded'),
+    excludedForConsent: ex,
     atoms: bits.map((_bit, i) => ATOMS.map((_a, j) => cell(row, `a${j}_${i}`))),
   };
 }
@@ -139,14 +176,5 @@ export async function populationKey(
   source: EpisodeSource,
   keys: RecordKeySql,
 ): Promise<KeyedCount> {
-  const params: unknown[] = [];
-  const src = fromSql(source, params);
-  const clauses = filterSql(filter, params);
-  const rk = keys(params, 'e', EPISODE_STATE_SQL);
-  const [row] = (await db.query(
-    `SELECT ${keyedCount(null, 'population')}
-     FROM (SELECT ${rk} AS rk FROM ${src}${clauses.length ? ` WHERE ${clauses.join(' AND ')}` : ''}) x`,
-    params,
-  )) as Record<string, string>[];
-  return cell(row, 'population');
+  return keyedEpisodes(db, filter, source, keys, undefined, EPISODE_STATE_SQL);
 }

@@ -1,7 +1,7 @@
 /** The cohort summary: every referral accounted for, and the input measures of planned exits. */
 import { EXIT_TYPES, ExitType, RefusalStage } from '@app/domain';
-import type { KeyedCount, Published, RecordKeySql } from './cells';
-import { cell, keyedCount } from './cells.queries';
+import type { Published } from './cells';
+import { countedSql, keyedEpisodes, shownCount } from './cells.queries';
 import { eligibleSql, excludedForConsentSql } from './cohort';
 import { excludedEpisodes } from './outcomes.queries';
 import { CohortFilter, EpisodeSource, LIVE, Queryable, filterSql, fromSql } from './source';
@@ -59,13 +59,11 @@ export async function cohortSummary(
   const rk = published ? `, ${published.keys(params)} AS rk` : '';
   const whereSql = `WHERE ${[...clauses, `NOT (${excludedForConsentSql})`].join(' AND ')}`;
   const excluded = published
-    ? published.publish(await excludedCell(db, filter, source, published.keys))
+    ? published.publish(
+        await keyedEpisodes(db, filter, source, published.keys, excludedForConsentSql),
+      )
     : await excludedEpisodes(db, filter, source);
-  /** A count (and, published, its key sum) of the rows where `condition` holds. */
-  const counted = (condition: string | null, alias: string) =>
-    published
-      ? keyedCount(condition, alias)
-      : `count(*)${condition ? ` FILTER (WHERE ${condition})` : ''} AS ${alias}`;
+  const counted = countedSql(published);
   // Over rows the consent rule has already filtered (above).
   const isPlanned = eligibleSql('planned_exits');
   const days = `extract(epoch FROM e.exited_at - coalesce(e.accepted_at, e.referred_at)) / 86400`;
@@ -117,10 +115,7 @@ export async function cohortSummary(
   }[];
   const t = row.totals;
   /** A count as shown: published (perturbed), or the true count. */
-  const shown = (r: Record<string, unknown>, k: string) =>
-    published
-      ? published.publish({ count: Number(r[k] ?? 0), key: Number(r[`${k}_k`] ?? 0) })
-      : Number(r[k] ?? 0);
+  const shown = shownCount(published);
   const n = (k: string) => shown(t, k);
   /**
    * A mean or median; published, rounded to `places` (whole days, tenths of an hour): a full
@@ -181,22 +176,4 @@ export async function cohortSummary(
       }),
     },
   };
-}
-
-/** The consent exclusions as a keyed cell. */
-async function excludedCell(
-  db: Queryable,
-  filter: CohortFilter,
-  source: EpisodeSource,
-  keys: RecordKeySql,
-): Promise<KeyedCount> {
-  const params: unknown[] = [];
-  const src = fromSql(source, params);
-  const clauses = [...filterSql(filter, params), excludedForConsentSql];
-  const [row] = (await db.query(
-    `SELECT ${keyedCount(null, 'excluded')}
-     FROM (SELECT ${keys(params)} AS rk FROM ${src} WHERE ${clauses.join(' AND ')}) x`,
-    params,
-  )) as Record<string, string>[];
-  return cell(row, 'excluded');
 }
