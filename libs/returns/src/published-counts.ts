@@ -22,6 +22,7 @@ import {
   attrition,
   cohortSummary,
   countsFromCells,
+  onTheLine,
   outcomeCells,
   populationKey,
 } from '@app/outcomes';
@@ -86,8 +87,9 @@ export function publishedCounts(ctx: ComposeContext, records: ReturnRecords): Pu
       const { publish } = await publishers(named(filter));
       const cells = await outcomeCells(ctx.db, ctx.definitions, filter, cohort, source, keys);
       const counts = countsFromCells(ctx.definitions, cells, publish);
-      if (cohort !== 'all_started') return counts;
-      return { ...counts, families: (await lines(named(filter))).started };
+      return cohort === 'all_started'
+        ? onTheLine(counts, cohort, await lines(named(filter)))
+        : counts;
     },
     followUps: () => publishedFollowUps(records.followUps, ctx.cellKeys),
   };

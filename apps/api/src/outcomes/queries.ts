@@ -18,6 +18,7 @@ import {
   outcomeCounts,
   outcomeCells,
   countsFromCells,
+  onTheLine,
   populationKey,
   OutcomeCounts,
   Published,
@@ -193,8 +194,8 @@ export class GetOutcomesHandler
 
   /**
    * The line and the cohorts' counts under cell-key perturbation: every finest cell published
-   * through one publisher scoped by the query's population; a cohort's families are the line's own
-   * step (the same count, shown once).
+   * through one publisher scoped by the query's population; all who started are the line's own
+   * step (`onTheLine`).
    */
   private async perturbed(
     filter: CohortFilter,
@@ -206,16 +207,11 @@ export class GetOutcomesHandler
       attrition(this.db, filter, source, { keys, publish }),
       ...cohorts.map((c) => outcomeCells(this.db, this.definitions, filter, c, source, keys)),
     ]);
-    const step: Partial<Record<CohortKind, number>> = {
-      planned_exits: line.plannedExits,
-      all_started: line.started,
-    };
     return [
       line,
-      ...cells.map((c, k) => {
-        const counts = countsFromCells(this.definitions, c, publish);
-        return { ...counts, families: step[cohorts[k]] ?? counts.families };
-      }),
+      ...cells.map((c, k) =>
+        onTheLine(countsFromCells(this.definitions, c, publish), cohorts[k], line),
+      ),
     ];
   }
 }

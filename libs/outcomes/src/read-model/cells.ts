@@ -113,6 +113,20 @@ export function countsFromCells(
   );
 }
 
+/**
+ * A cohort's published counts beside the attrition line's: all who started are the line's step
+ * after the start (the sum of its published places), so the same count is shown once, as one
+ * number. (Planned exits are a place of the line and a cell of their own: the same families, the
+ * same key, the same number.)
+ */
+export function onTheLine(
+  counts: OutcomeCounts,
+  cohort: CohortKind,
+  line: { started: number },
+): OutcomeCounts {
+  return cohort === 'all_started' ? { ...counts, families: line.started } : counts;
+}
+
 /** Cost avoidance's transitions of domain `bit` from its published cells (`TRANSITIONS`). */
 export function transitionsFromCells(
   atoms: readonly KeyedCount[],
